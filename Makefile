@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format install clean
+
+run: $(STAMP) .env  ## serve the dashboard with a demo panel, worker and beat
+	$(BIN)/python manage.py rundemo
+
+test: $(STAMP)  ## lint, type-check and run the whole suite
+	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+lint: $(STAMP)  ## ruff and mypy only
+	$(BIN)/python scripts/run_tests.py --lint-only
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.env:
+	$(BIN)/python scripts/make_env.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .pytest_cache test-artifacts

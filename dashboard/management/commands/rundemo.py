@@ -1,0 +1,153 @@
+"""`make run`: everything on one machine, stopped together with Ctrl-C.
+
+Starts the panel simulator, migrates, creates the demo login and panel, then runs a Celery
+worker, Celery beat and the web server as child processes, with their output prefixed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.demo import DEMO_PANEL_KEY, demo_setup
+from panels.tasks import balance_sync, catalog_sync
+
+
+class Supervisor:
+    """Child processes in their own sessions, so that we stop them in order, once."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+        self.children: list[tuple[str, subprocess.Popen[str]]] = []
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(  # noqa: S603 - our own argv, no shell
+            argv,
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        threading.Thread(target=self._pump, args=(name, proc), daemon=True).start()
+        self.children.append((name, proc))
+        return proc
+
+    def _pump(self, name: str, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.out.write(f"[{name:9}] {line}")
+            self.out.flush()
+
+    def wait_any(self) -> str:
+        """Block until a child exits; return its name."""
+        while True:
+            for name, proc in self.children:
+                if proc.poll() is not None:
+                    return name
+            time.sleep(0.5)
+
+    def stop_all(self, grace: float = 10.0) -> None:
+        for _, proc in reversed(self.children):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for _, proc in self.children:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _wait_for_port(host: str, port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex((host, port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) != 0
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = "Run the dashboard, a demo panel simulator, a Celery worker and beat; Ctrl-C stops all."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--simulator-port", type=int, default=settings.DEMO_SIMULATOR_PORT)
+        parser.add_argument(
+            "--stage-seconds", type=int, default=20,
+            help="How long simulated orders stay in each stage",
+        )  # fmt: skip
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        host, port, sim_port = opts["host"], opts["port"], opts["simulator_port"]
+        for what, p in (("web server", port), ("simulator", sim_port)):
+            if not _port_free("127.0.0.1", p):
+                raise CommandError(f"Port {p} for the {what} is in use. Stop what uses it first.")
+
+        python = sys.executable
+        manage = str(Path(settings.BASE_DIR) / "manage.py")
+        sup = Supervisor(sys.stdout)
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            sup.start("simulator", [
+                python, "-m", "panels.simulator", "--host", "127.0.0.1", "--port", str(sim_port),
+                "--state-dir", str(Path(settings.VAR_DIR) / "simulator"),
+                "--key", DEMO_PANEL_KEY, "--stage-seconds", str(opts["stage_seconds"]),
+            ])  # fmt: skip
+            if not _wait_for_port("127.0.0.1", sim_port, timeout=15):
+                raise CommandError("The panel simulator did not start; see its output above.")
+            setup = demo_setup(simulator_url=f"http://127.0.0.1:{sim_port}/api/v2")
+            celery = [python, "-m", "celery", "-A", "dashboard"]
+            sup.start("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"])
+            sup.start("beat", [
+                *celery, "beat", "--loglevel", "INFO",
+                "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule"),
+            ])  # fmt: skip
+            sup.start("web", [python, manage, "runserver", f"{host}:{port}", "--noreload"])
+            # First sync right away rather than at the first beat tick.
+            catalog_sync.delay(setup.panel.pk)
+            balance_sync.delay(setup.panel.pk)
+            if not _wait_for_port(host, port, timeout=30):
+                raise CommandError("The web server did not start; see its output above.")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "\n  SMM Dashboard is running at "
+                    f"http://{host}:{port}/\n"
+                    f"  Log in as: {setup.user.username} / {setup.password}\n"
+                    f"  Demo panel: {setup.panel.api_url} (simulator, state in var/simulator)\n"
+                    "  Press Ctrl-C to stop everything.\n"
+                )
+            )
+            gone = sup.wait_any()
+            self.stderr.write(f"The {gone} process stopped; stopping the others.")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping...")
+        finally:
+            sup.stop_all()

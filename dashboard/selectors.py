@@ -1,0 +1,231 @@
+"""Reads for the overview page: balances, health, spend and what needs attention.
+
+Every function runs a fixed number of queries, however many panels and orders there are:
+per-panel and per-state figures come from one aggregate query each, never a loop of queries.
+Money stays `Decimal` all the way to the template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from orders.models import Order
+from panels.models import Panel
+from panels.normalise import Status
+
+# Orders whose money came back: they do not count as spend.
+REFUNDED_STATUSES = (Status.CANCELED, Status.REFUNDED)
+
+# How many orders with an unknown outcome the overview lists by name.
+UNKNOWN_ORDERS_SHOWN = 5
+
+# "now": every order currently in the state; "24h"/"7d": those created in that window.
+Window = Literal["now", "24h", "7d"]
+
+# States shown as counters, in this order, with the window each one counts over.
+STATE_TILES: tuple[tuple[Order.State, Window], ...] = (
+    (Order.State.QUEUED, "now"),
+    (Order.State.SUBMITTING, "now"),
+    (Order.State.UNKNOWN, "now"),
+    (Order.State.REJECTED, "7d"),
+    (Order.State.PLACED, "24h"),
+)
+
+
+def low_balance_threshold() -> Decimal:
+    """Balances at or below this (in the panel's own currency) are flagged; 0 or less is empty."""
+    return Decimal(settings.LOW_BALANCE_THRESHOLD)
+
+
+@dataclass(frozen=True)
+class PanelCard:
+    panel: Panel
+    is_low_balance: bool
+    is_empty: bool
+
+    @property
+    def is_failing(self) -> bool:
+        return self.panel.health == Panel.Health.FAILING
+
+
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    label: str
+    count: int
+    window: Window
+
+
+@dataclass(frozen=True)
+class OrderCounts:
+    """Orders per state: all of them, and those created in the last 24 hours and 7 days."""
+
+    total: dict[str, int]
+    last_24h: dict[str, int]
+    last_7d: dict[str, int]
+
+    def in_window(self, window: Window) -> dict[str, int]:
+        return {"now": self.total, "24h": self.last_24h, "7d": self.last_7d}[window]
+
+    @property
+    def tiles(self) -> list[StateCount]:
+        return [
+            StateCount(state.value, state.label, self.in_window(window).get(state.value, 0), window)
+            for state, window in STATE_TILES
+        ]
+
+
+@dataclass(frozen=True)
+class Spend:
+    currency: str
+    last_24h: Decimal
+    last_7d: Decimal
+    orders_7d: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    panels: list[PanelCard]
+    orders: OrderCounts
+    spend: list[Spend]
+    unknown_orders: list[Order]  # the oldest few, to show by name
+
+    @property
+    def state_counts(self) -> list[StateCount]:
+        return self.orders.tiles
+
+    @property
+    def failing_panels(self) -> list[PanelCard]:
+        return [card for card in self.panels if card.panel.is_active and card.is_failing]
+
+    @property
+    def low_balance_panels(self) -> list[PanelCard]:
+        return [card for card in self.panels if card.is_low_balance]
+
+    @property
+    def unknown_count(self) -> int:
+        return self.orders.total.get(Order.State.UNKNOWN, 0)
+
+    @property
+    def unknown_not_shown(self) -> int:
+        return max(self.unknown_count - len(self.unknown_orders), 0)
+
+    @property
+    def rejected_24h(self) -> int:
+        return self.orders.last_24h.get(Order.State.REJECTED, 0)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(
+            self.unknown_count
+            or self.failing_panels
+            or self.low_balance_panels
+            or self.rejected_24h
+        )
+
+
+def panel_cards(*, threshold: Decimal | None = None) -> list[PanelCard]:
+    """Every panel with its balance flags, active ones first. One query."""
+    limit = low_balance_threshold() if threshold is None else threshold
+    cards = []
+    for panel in Panel.objects.order_by("-is_active", "name"):
+        balance = panel.balance if panel.is_active else None
+        cards.append(
+            PanelCard(
+                panel=panel,
+                is_low_balance=balance is not None and balance <= limit,
+                is_empty=balance is not None and balance <= 0,
+            )
+        )
+    return cards
+
+
+def _since(now: datetime) -> dict[str, datetime]:
+    return {"24h": now - timedelta(hours=24), "7d": now - timedelta(days=7)}
+
+
+def order_counts(*, now: datetime) -> OrderCounts:
+    """Order counts per state, overall and per time window. One query."""
+    since = _since(now)
+    rows = (
+        Order.objects.order_by()
+        .values("state")
+        .annotate(
+            total=Count("id"),
+            last_24h=Count("id", filter=Q(created_at__gte=since["24h"])),
+            last_7d=Count("id", filter=Q(created_at__gte=since["7d"])),
+        )
+    )
+    counts = OrderCounts(total={}, last_24h={}, last_7d={})
+    for row in rows:
+        counts.total[row["state"]] = row["total"]
+        counts.last_24h[row["state"]] = row["last_24h"]
+        counts.last_7d[row["state"]] = row["last_7d"]
+    return counts
+
+
+def spend_by_currency(*, now: datetime) -> list[Spend]:
+    """What placed orders cost in the last 24 h and 7 days, per currency. One query.
+
+    The cost is the panel's `charge`, or our `estimated_cost` until the panel reports one. The
+    currency is the order's, or its panel's when the order has none. Canceled and refunded
+    orders are left out: their money came back.
+    """
+    since = _since(now)
+    charge = Order._meta.get_field("charge")
+    money = DecimalField(max_digits=charge.max_digits, decimal_places=charge.decimal_places)
+    amount = Coalesce("charge", "estimated_cost", Value(Decimal(0)), output_field=money)
+    rows = (
+        Order.objects.filter(state=Order.State.PLACED, created_at__gte=since["7d"])
+        .exclude(status__in=REFUNDED_STATUSES)
+        .annotate(
+            spend_currency=Coalesce(
+                NullIf("currency", Value("")), NullIf(F("panel__currency"), Value("")), Value("")
+            )
+        )
+        .values("spend_currency")
+        .annotate(
+            last_7d=Sum(amount, output_field=money),
+            last_24h=Sum(amount, filter=Q(created_at__gte=since["24h"]), output_field=money),
+            orders_7d=Count("id"),
+        )
+        .order_by("spend_currency")
+    )
+    return [
+        Spend(
+            currency=row["spend_currency"],
+            last_24h=row["last_24h"] or Decimal(0),
+            last_7d=row["last_7d"] or Decimal(0),
+            orders_7d=row["orders_7d"],
+        )
+        for row in rows
+    ]
+
+
+def unknown_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
+    """The oldest orders whose outcome is unknown: a person has to resolve them. One query."""
+    return list(
+        Order.objects.filter(state=Order.State.UNKNOWN)
+        .select_related("panel", "service")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def overview_get(*, now: datetime | None = None) -> Overview:
+    """Everything the overview page shows, in four queries at most."""
+    now = now or timezone.now()
+    orders = order_counts(now=now)
+    return Overview(
+        panels=panel_cards(),
+        orders=orders,
+        spend=spend_by_currency(now=now),
+        unknown_orders=unknown_orders() if orders.total.get(Order.State.UNKNOWN) else [],
+    )

@@ -1,0 +1,17 @@
+"""Root URLconf. Every view needs a login (LoginRequiredMiddleware) except login and healthz."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from dashboard import views
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    # Django's LoginView (login-not-required), which also sends HTMX polls to the full page.
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    # POST only (Django's LogoutView refuses GET), so a link or prefetch cannot log anyone out.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,70 @@
+"""The overview page and the health check. Thin: reads come from `dashboard.selectors`."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render, resolve_url
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from dashboard import selectors
+
+logger = logging.getLogger(__name__)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@require_GET
+def overview(request: HtmxHttpRequest) -> HttpResponse:
+    if request.htmx:
+        # The panel cards refresh themselves: only their partial, only their query.
+        context = {"panels": selectors.panel_cards()}
+        return render(request, "dashboard/overview.html#panel-cards", context)
+    data = selectors.overview_get()
+    return render(request, "dashboard/overview.html", {"overview": data, "panels": data.panels})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, plus: an HTMX request that lands here (a poll after the session
+    expired) sends the whole browser to the login page instead of swapping the form into a card.
+    """
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        htmx: HtmxDetails | None = getattr(request, "htmx", None)
+        if htmx:
+            # Come back to the page the user was looking at, not to the URL the poll fetched.
+            back_to = htmx.current_url_abs_path or request.GET.get(REDIRECT_FIELD_NAME, "")
+            login_url = resolve_url(settings.LOGIN_URL)
+            query = f"?{urlencode({REDIRECT_FIELD_NAME: back_to})}" if back_to else ""
+            return HttpResponseClientRedirect(f"{login_url}{query}")
+        return super().get(request, *args, **kwargs)
+
+
+@login_not_required
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For docker and load balancers: answers without login, checks the database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("healthz: database check failed")
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,62 @@
+"""Admin for orders and refills: a read-mostly view of what was sent and what panels said."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from orders.models import Order, Refill
+
+
+class RefillInline(admin.TabularInline):
+    model = Refill
+    extra = 0
+    can_delete = False
+    fields = ["remote_id", "status", "status_raw", "last_error", "created_at"]
+    readonly_fields = ["remote_id", "status", "status_raw", "last_error", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "id", "panel", "service", "link", "quantity", "state", "status", "remote_id", "charge",
+        "currency", "created_at",
+    ]  # fmt: skip
+    list_filter = ["state", "status", "panel", "source", "order_type"]
+    search_fields = ["remote_id", "link", "client_ref"]
+    list_select_related = ["panel", "service"]
+    date_hierarchy = "created_at"
+    inlines = [RefillInline]
+    readonly_fields = [
+        "client_ref", "panel", "service", "order_type", "link", "quantity", "runs", "interval",
+        "params", "state", "status", "status_raw", "remote_id", "charge", "start_count",
+        "remains", "currency", "estimated_cost", "placed_by", "source", "created_at",
+        "updated_at", "submitted_at", "placed_at", "status_checked_at", "finished_at",
+        "last_error", "error_reason", "raw_status",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders are placed through the order flow, which guards against doubles
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # money moved for these; keep the record
+
+
+@admin.register(Refill)
+class RefillAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "remote_id", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["remote_id", "order__remote_id"]
+    list_select_related = ["order", "order__panel"]
+    readonly_fields = [
+        "order", "remote_id", "status", "status_raw", "last_error", "requested_by", "created_at",
+        "updated_at", "status_checked_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

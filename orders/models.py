@@ -1,0 +1,134 @@
+"""Orders and refills.
+
+An order has two lifecycles in two fields: `state` is ours (has it been sent, did the panel
+take it), `status` is the panel's (pending, in progress, completed...). They are never mixed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+from panels.models import ORDER_TYPE_CHOICES, Panel, Service, money_field
+from panels.normalise import RefillStatus, Status
+
+STATUS_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in Status.ALL]
+REFILL_STATUS_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in RefillStatus.ALL]
+
+
+class Order(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SUBMITTING = "submitting", "Submitting"
+        PLACED = "placed", "Placed"
+        REJECTED = "rejected", "Rejected"
+        UNKNOWN = "unknown", "Outcome unknown"
+        NOT_PLACED = "not_placed", "Not placed"
+
+    class Source(models.TextChoices):
+        FORM = "form", "Order form"
+        CSV = "csv", "CSV upload"
+        MASS = "mass", "Mass-order text"
+        ADMIN = "admin", "Admin"
+        COMMAND = "command", "Management command"
+
+    # Our own reference, unique per attempt: the guard against placing one request twice.
+    client_ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="orders")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="orders")
+    order_type = models.CharField(max_length=40, choices=ORDER_TYPE_CHOICES, default="default")
+
+    link = models.CharField(max_length=2000, blank=True)
+    quantity = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Per run for drip-feed orders"
+    )
+    runs = models.PositiveIntegerField(null=True, blank=True)
+    interval = models.PositiveIntegerField(null=True, blank=True, help_text="Minutes")
+    # The type's other fields (comments, usernames, hashtag, min/max/posts/delay...) and any
+    # extra fields a user passes through, exactly as they are sent to the panel.
+    params = models.JSONField(default=dict, blank=True)
+
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    status = models.CharField(max_length=12, choices=STATUS_CHOICES, blank=True)
+    status_raw = models.CharField(max_length=100, blank=True)
+    # NULL until placed, so the per-panel uniqueness below ignores unplaced orders.
+    remote_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+
+    charge = money_field(null=True, blank=True)
+    start_count = models.BigIntegerField(null=True, blank=True)
+    remains = models.BigIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=10, blank=True)
+    estimated_cost = money_field(null=True, blank=True)
+
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="orders",
+    )  # fmt: skip
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FORM)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    status_checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    last_error = models.TextField(blank=True)
+    error_reason = models.CharField(max_length=40, blank=True)
+    raw_status = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "remote_id"],
+                condition=Q(remote_id__isnull=False),
+                name="order_unique_remote_id",
+            ),
+        ]
+        indexes = [
+            # status sync: placed, non-final orders of one panel
+            models.Index(fields=["panel", "state", "status"], name="order_sync"),
+            # the reaper: orders stuck in submitting
+            models.Index(fields=["state", "submitted_at"], name="order_state_submitted"),
+            # the order list, newest first, filtered by state
+            models.Index(fields=["state", "-created_at"], name="order_state_created"),
+            models.Index(fields=["-created_at"], name="order_created"),
+            models.Index(fields=["link"], name="order_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk} ({self.panel.name} {self.remote_id or self.state})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in Status.FINAL
+
+
+class Refill(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refills")
+    remote_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField(max_length=12, choices=REFILL_STATUS_CHOICES, blank=True)
+    status_raw = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="refills",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status"], name="refill_status"),
+            models.Index(fields=["remote_id"], name="refill_remote_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refill {self.remote_id or '(not placed)'} of order {self.order_id}"

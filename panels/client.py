@@ -1,0 +1,414 @@
+"""The API v2 client: one class that speaks every action of the protocol (no Django imports).
+
+    client = PanelClient("https://panel.example/api/v2", "secret-key")
+    client.balance()                     -> Balance(amount=Decimal("100.84292"), currency="USD")
+    client.add("1", {"link": ..., "quantity": 100}, order_type="default") -> OrderPlaced
+
+Read-only actions (services, status, refill_status, balance) retry transient failures with
+backoff and jitter. Writes (add, refill, cancel) are sent at most once once the request may
+have reached the panel: then the client raises OutcomeUnknown and never resends. Only a
+connection that never opened is tried again, because then nothing left this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from panels import results
+from panels.errors import (
+    BadApiKey,
+    ItemError,
+    OutcomeUnknown,
+    PanelError,
+    PanelHttpError,
+    PanelRejected,
+    PanelUnavailable,
+    PanelUnreachable,
+    RateLimited,
+    Reason,
+    TransientError,
+    reason_for,
+)
+from panels.normalise import error_text
+from panels.order_types import FieldValue, add_fields
+from panels.results import (
+    Balance,
+    CancelResult,
+    Catalog,
+    OrderPlaced,
+    OrderStatus,
+    RefillCreated,
+    RefillState,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BATCH_SIZE = 100  # the protocol's limit of ids per call
+WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
+DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) SMMDashboard/1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """Per-panel request options; the defaults suit nearly every panel."""
+
+    method: str = "POST"  # "POST" or "GET"
+    key_field: str = "key"  # some panels want "api_token" or "api"
+    body: str = "form"  # "form" (x-www-form-urlencoded) or "json"
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = 30.0  # seconds to wait for the answer
+    connect_timeout: float = 10.0
+    retries: int = 2  # extra attempts for read-only actions
+    backoff: float = 1.0  # first retry delay in seconds; doubles each time
+    max_delay: float = 30.0
+
+
+class _Secret:
+    """Holds the API key so that it shows as *** in repr, tracebacks and debuggers."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    __str__ = __repr__
+
+
+class PanelClient:
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        options: ClientOptions | None = None,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.url = url
+        self._key = _Secret(api_key)
+        self.options = options or ClientOptions()
+        self._session = session or requests.Session()
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"PanelClient(url={self.url!r}, key='***')"
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def services(self) -> Catalog:
+        return self._read("services", {}, results.parse_catalog)
+
+    def add(
+        self,
+        service_id: str | int,
+        fields: Mapping[str, FieldValue | None],
+        *,
+        order_type: str | None = None,
+    ) -> OrderPlaced:
+        """Place one order. With `order_type`, the type's required fields are checked first."""
+        if order_type is not None:
+            body = add_fields(order_type, fields)
+        else:
+            body = {k: str(v) for k, v in fields.items() if v is not None and str(v) != ""}
+        body["service"] = str(service_id)
+        data = self._write("add", body)
+        try:
+            return results.parse_order_placed(data)
+        except results.ShapeError as exc:
+            # The panel answered, but not with an order id: it may still have created one.
+            raise OutcomeUnknown(f"add: unexpected answer ({exc})", action="add") from None
+
+    def status(self, order_id: str) -> OrderStatus:
+        return self._read(
+            "status", {"order": order_id}, lambda data: results.parse_order_status(order_id, data)
+        )
+
+    def statuses(self, order_ids: Iterable[str]) -> dict[str, OrderStatus | ItemError]:
+        found: dict[str, OrderStatus | ItemError] = {}
+        for chunk in _chunks(order_ids):
+            found.update(
+                self._read(
+                    "status",
+                    {"orders": ",".join(chunk)},
+                    partial(results.parse_status_batch, chunk),
+                )
+            )
+        return found
+
+    def refill(self, order_id: str) -> RefillCreated:
+        data = self._write("refill", {"order": order_id})
+        return self._parse_write("refill", lambda: results.parse_refill_created(order_id, data))
+
+    def refills(self, order_ids: Iterable[str]) -> dict[str, RefillCreated]:
+        return self._write_batch(
+            "refill",
+            order_ids,
+            results.parse_refill_batch,
+            lambda i, err: RefillCreated(order_id=i, refill_id=None, error=err),
+        )
+
+    def refill_status(self, refill_id: str) -> RefillState:
+        return self._read(
+            "refill_status",
+            {"refill": refill_id},
+            lambda data: results.parse_refill_state(refill_id, data),
+        )
+
+    def refill_statuses(self, refill_ids: Iterable[str]) -> dict[str, RefillState]:
+        found: dict[str, RefillState] = {}
+        for chunk in _chunks(refill_ids):
+            found.update(
+                self._read(
+                    "refill_status",
+                    {"refills": ",".join(chunk)},
+                    partial(results.parse_refill_state_batch, chunk),
+                )
+            )
+        return found
+
+    def cancel(self, order_ids: Iterable[str]) -> dict[str, CancelResult]:
+        return self._write_batch(
+            "cancel",
+            order_ids,
+            results.parse_cancel_batch,
+            lambda i, err: CancelResult(order_id=i, accepted=False, error=err),
+        )
+
+    def balance(self) -> Balance:
+        return self._read("balance", {}, results.parse_balance)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _read(self, action: str, fields: dict[str, str], parse: Callable[[Any], T]) -> T:
+        """A read-only call: transient failures are retried with backoff and jitter."""
+        attempt = 0
+        while True:
+            try:
+                data = self._call(action, fields)
+                try:
+                    return parse(data)
+                except results.ShapeError as exc:
+                    raise PanelUnavailable(
+                        f"{action}: unexpected answer from the panel ({exc})", action=action
+                    ) from None
+            except TransientError as exc:
+                if attempt >= self.options.retries:
+                    raise
+                delay = self._retry_delay(attempt, exc.retry_after)
+                logger.info("%s on %s failed (%s); retrying in %.1fs", action, self.url, exc, delay)
+                self._sleep(delay)
+                attempt += 1
+
+    def _write(self, action: str, fields: dict[str, str]) -> Any:
+        """A call with side effects: resent only if the connection never opened."""
+        attempt = 0
+        while True:
+            try:
+                return self._call(action, fields)
+            except PanelUnreachable as exc:
+                if attempt >= self.options.retries:
+                    raise
+                self._sleep(self._retry_delay(attempt, None))
+                attempt += 1
+                logger.info("%s on %s: %s; connecting again", action, self.url, exc)
+
+    def _parse_write(self, action: str, parse: Callable[[], T]) -> T:
+        try:
+            return parse()
+        except results.ShapeError as exc:
+            raise OutcomeUnknown(f"{action}: unexpected answer ({exc})", action=action) from None
+
+    def _write_batch(
+        self,
+        action: str,
+        ids: Iterable[str],
+        parse: Callable[[list[str], Any], dict[str, T]],
+        failed: Callable[[str, ItemError], T],
+    ) -> dict[str, T]:
+        """Writes in chunks of 100. A chunk that fails is reported per id, never dropped, so
+        the chunks before it stay recorded. A bad key stops everything."""
+        found: dict[str, T] = {}
+        for chunk in _chunks(ids):
+            try:
+                data = self._write(action, {"orders": ",".join(chunk)})
+                found.update(self._parse_write(action, partial(parse, chunk, data)))
+            except BadApiKey:
+                raise
+            except PanelRejected as exc:
+                found.update({i: failed(i, ItemError(exc.text, exc.reason)) for i in chunk})
+            except PanelError as exc:
+                reason = (
+                    Reason.OUTCOME_UNKNOWN if isinstance(exc, OutcomeUnknown) else (Reason.NOT_SENT)
+                )
+                found.update({i: failed(i, ItemError(exc.message, reason)) for i in chunk})
+        return found
+
+    def _retry_delay(self, attempt: int, retry_after: float | None) -> float:
+        delay = self.options.backoff * (2**attempt) * random.uniform(0.5, 1.5)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, self.options.max_delay)
+
+    def _call(self, action: str, fields: dict[str, str]) -> Any:
+        """One HTTP request. Returns the decoded JSON, or raises the matching PanelError."""
+        write = action in WRITE_ACTIONS
+        payload = {self.options.key_field: self._key.reveal(), "action": action, **fields}
+        started = time.monotonic()
+        try:
+            response = self._send(payload)
+        except requests.RequestException as exc:
+            raise self._network_error(action, exc, write=write) from None
+        logger.debug(
+            "%s %s -> HTTP %s in %.2fs",
+            action,
+            self.url,
+            response.status_code,
+            time.monotonic() - started,
+        )
+        text = response.content.decode("utf-8-sig", errors="replace")
+        data = _decode_json(text)
+
+        if response.status_code == 429:
+            raise RateLimited(
+                f"{action}: the panel is rate limiting (HTTP 429)",
+                action=action,
+                retry_after=_retry_after(response.headers.get("Retry-After")),
+            )
+        message = error_text(data)
+        if message is not None and not (
+            action == "add" and isinstance(data, dict) and data.get("order")
+        ):
+            message = self._scrub(message)
+            if reason_for(message) == Reason.BAD_KEY:
+                raise BadApiKey(
+                    f"{action}: the panel refused the API key ({message})",
+                    action=action,
+                    http_status=response.status_code,
+                )
+            raise PanelRejected(message, action=action, http_status=response.status_code)
+        if response.status_code >= 500 or response.status_code == 408:
+            raise self._failure(
+                action, f"HTTP {response.status_code}", write=write, status=response.status_code
+            )
+        if 400 <= response.status_code < 500:
+            raise PanelHttpError(
+                f"{action}: the panel refused the request with HTTP {response.status_code}; "
+                "check the API URL and request options",
+                action=action,
+                http_status=response.status_code,
+            )
+        if data is _NOT_JSON:
+            raise self._failure(
+                action,
+                f"the answer is not JSON: {self._scrub(_excerpt(text))}",
+                write=write,
+                status=response.status_code,
+            )
+        return data
+
+    def _send(self, payload: dict[str, str]) -> requests.Response:
+        opts = self.options
+        timeout = (opts.connect_timeout, opts.timeout)
+        headers = {"User-Agent": opts.user_agent, "Accept": "application/json, */*;q=0.5"}
+        if opts.method.upper() == "GET":
+            return self._session.get(self.url, params=payload, headers=headers, timeout=timeout)
+        if opts.body == "json":
+            return self._session.post(self.url, json=payload, headers=headers, timeout=timeout)
+        return self._session.post(self.url, data=payload, headers=headers, timeout=timeout)
+
+    def _network_error(
+        self, action: str, exc: requests.RequestException, *, write: bool
+    ) -> PanelError:
+        if _never_connected(exc):
+            return PanelUnreachable(f"{action}: could not connect to {self.url}", action=action)
+        kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+        return self._failure(action, kind, write=write, status=None)
+
+    def _failure(self, action: str, what: str, *, write: bool, status: int | None) -> PanelError:
+        """The request was sent and no usable answer came back."""
+        if write:
+            return OutcomeUnknown(
+                f"{action}: {what} after the request was sent; the panel may have done it. "
+                "Check on the panel before trying again.",
+                action=action,
+                http_status=status,
+            )
+        return PanelUnavailable(f"{action}: {what}", action=action, http_status=status)
+
+    def _scrub(self, text: str) -> str:
+        key = self._key.reveal()
+        return text.replace(key, "***") if key else text
+
+
+_NOT_JSON = object()
+
+
+def _decode_json(text: str) -> Any:
+    """Decide by parsing, never by Content-Type: panels label JSON as text/html and vice versa."""
+    if not text.strip():
+        return _NOT_JSON
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except ValueError:
+        return _NOT_JSON
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when the TCP connection was never established, so no byte of the request left."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout):
+        cause: Any = exc.args[0] if exc.args else None
+        cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the real error
+        return isinstance(cause, NewConnectionError)
+    return False
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _excerpt(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "..."
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for raw in ids:
+        value = str(raw).strip()
+        if not value or "," in value:
+            raise ValueError(f"not a usable remote id: {raw!r}")
+        batch.append(value)
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

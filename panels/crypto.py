@@ -1,0 +1,51 @@
+"""Encryption at rest for panel API keys.
+
+Fernet (AES + HMAC) from `cryptography`, through MultiFernet so the keys can be rotated: the
+first key in PANEL_KEY_ENCRYPTION_KEYS encrypts, every key decrypts, and `rotate` re-encrypts a
+token under the first key. `manage.py rotate_panel_keys` does that for every panel.
+"""
+
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class UndecryptableKey(Exception):
+    """No configured encryption key opens this token (a key was removed too early)."""
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    except ValueError:
+        raise ImproperlyConfigured(
+            "PANEL_KEY_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64-encoded bytes); "
+            "make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from None
+
+
+def _current() -> MultiFernet:
+    return _fernet(tuple(settings.PANEL_KEY_ENCRYPTION_KEYS))
+
+
+def encrypt(plain: str) -> str:
+    return _current().encrypt(plain.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _current().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise UndecryptableKey("no configured encryption key can decrypt this API key") from None
+
+
+def rotate(token: str) -> str:
+    """The same secret, encrypted under the first (current) key."""
+    try:
+        return _current().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise UndecryptableKey("no configured encryption key can decrypt this API key") from None

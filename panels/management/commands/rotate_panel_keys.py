@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from panels.services import panel_keys_rotate
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every panel API key under the first key in PANEL_KEY_ENCRYPTION_KEYS. "
+        "Put the new key first, run this, then remove the old key."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = panel_keys_rotate()
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the API keys of {count} panel(s)."))

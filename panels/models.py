@@ -1,0 +1,147 @@
+"""Panels (credentials, health, request options) and their synced service catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from panels import crypto
+from panels.client import DEFAULT_USER_AGENT, ClientOptions, PanelClient
+from panels.order_types import ORDER_TYPES
+
+ORDER_TYPE_CHOICES = [(t.key, t.label) for t in ORDER_TYPES.values()]
+
+# Money columns: panels quote rates like "0.00100000"; 12 places keeps every digit seen.
+MONEY_DIGITS, MONEY_PLACES = 24, 12
+
+
+def money_field(**kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+
+
+class Panel(models.Model):
+    class Health(models.TextChoices):
+        UNKNOWN = "unknown", "Not checked yet"
+        OK = "ok", "OK"
+        FAILING = "failing", "Failing"
+
+    class Method(models.TextChoices):
+        POST = "POST", "POST"
+        GET = "GET", "GET"
+
+    class Body(models.TextChoices):
+        FORM = "form", "Form-encoded"
+        JSON = "json", "JSON"
+
+    name = models.CharField(max_length=100, unique=True)
+    api_url = models.URLField(
+        "API URL", max_length=500, help_text="The full endpoint, e.g. https://panel.example/api/v2"
+    )
+    api_key_encrypted = models.TextField(editable=False)
+    is_active = models.BooleanField(default=True)
+
+    currency = models.CharField(max_length=10, blank=True)
+    balance = money_field(null=True, blank=True)
+    balance_checked_at = models.DateTimeField(null=True, blank=True)
+    catalog_synced_at = models.DateTimeField(null=True, blank=True)
+
+    health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    # Request options, for the few panels that differ from the common API v2 call.
+    http_method = models.CharField(max_length=4, choices=Method.choices, default=Method.POST)
+    key_field = models.CharField(
+        max_length=40, default="key", help_text="Name of the API key field (key, api_token...)"
+    )
+    body_format = models.CharField(max_length=4, choices=Body.choices, default=Body.FORM)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+    timeout_seconds = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1)]
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def api_key(self) -> str:
+        return crypto.decrypt(self.api_key_encrypted)
+
+    @api_key.setter
+    def api_key(self, value: str) -> None:
+        self.api_key_encrypted = crypto.encrypt(value.strip())
+
+    @property
+    def masked_api_key(self) -> str:
+        """Enough to recognise a key, never enough to use it."""
+        if not self.api_key_encrypted:
+            return ""
+        try:
+            key = self.api_key
+        except crypto.UndecryptableKey:
+            return "(cannot be decrypted)"
+        return f"••••{key[-4:]}" if len(key) >= 16 else "••••••••"
+
+    def client_options(self, **overrides: object) -> ClientOptions:
+        from django.conf import settings
+
+        values: dict[str, object] = {
+            "method": self.http_method,
+            "key_field": self.key_field or "key",
+            "body": self.body_format,
+            "user_agent": self.user_agent or DEFAULT_USER_AGENT,
+            "timeout": float(self.timeout_seconds),
+            "retries": settings.PANEL_HTTP_RETRIES,
+            "backoff": settings.PANEL_HTTP_BACKOFF,
+        }
+        values.update(overrides)
+        return ClientOptions(**values)  # type: ignore[arg-type]
+
+    def client(self, **overrides: object) -> PanelClient:
+        return PanelClient(self.api_url, self.api_key, self.client_options(**overrides))
+
+
+class Service(models.Model):
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="services")
+    remote_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=500)
+    type = models.CharField(max_length=40, choices=ORDER_TYPE_CHOICES, default="default")
+    raw_type = models.CharField(max_length=100, blank=True)
+    category = models.CharField(max_length=300, blank=True)
+    rate = money_field(help_text="Price per 1000 (per package for flat types)")
+    min_quantity = models.PositiveBigIntegerField(default=0)
+    max_quantity = models.PositiveBigIntegerField(default=0)
+    refill = models.BooleanField(default=False)
+    cancel = models.BooleanField(default=False)
+    dripfeed = models.BooleanField(default=False)
+    refill_days = models.PositiveIntegerField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True, help_text="Still listed by the panel")
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+    raw = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["panel", "category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "remote_id"], name="service_unique_remote_id")
+        ]
+        indexes = [
+            models.Index(fields=["panel", "is_active", "category"], name="service_panel_active"),
+            models.Index(fields=["type", "is_active"], name="service_type_active"),
+            models.Index(fields=["category"], name="service_category"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel.name} #{self.remote_id} {self.name}"

@@ -1,0 +1,309 @@
+"""Typed answers of the API v2 actions, and how to read them from a panel's JSON.
+
+Money is Decimal (the client parses JSON numbers straight to Decimal), remote ids are strings,
+booleans and statuses are normalised, and every result keeps the raw value it came from.
+No Django imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from panels import normalise
+from panels.errors import ItemError
+from panels.order_types import order_type_key
+
+Raw = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    service_id: str
+    name: str
+    type: str  # normalised order type key, see panels.order_types
+    raw_type: str
+    category: str
+    rate: Decimal  # price per 1000 units (per package for flat types), panel's currency
+    min: int
+    max: int
+    refill: bool
+    cancel: bool
+    dripfeed: bool
+    description: str
+    refill_days: int | None
+    raw: Raw = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedService:
+    """A catalog entry too broken to use (no id, no price...), kept so it can be reported."""
+
+    raw: Any
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    services: list[Service]
+    skipped: list[SkippedService]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced:
+    order_id: str
+    raw: Raw = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatus:
+    order_id: str
+    status: str  # normalised, see panels.normalise.Status
+    raw_status: str
+    charge: Decimal | None
+    start_count: int | None
+    remains: int | None
+    currency: str
+    runs: int | None = None  # drip-feed: runs done
+    child_order_ids: tuple[str, ...] = ()  # drip-feed: the orders each run created
+    posts: int | None = None  # subscriptions
+    raw: Raw = field(default_factory=dict, repr=False)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in normalise.Status.FINAL
+
+
+@dataclass(frozen=True, slots=True)
+class RefillCreated:
+    order_id: str
+    refill_id: str | None
+    error: ItemError | None
+    raw: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RefillState:
+    refill_id: str
+    status: str | None  # normalised, see panels.normalise.RefillStatus; None with an error
+    raw_status: str
+    error: ItemError | None
+    raw: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    order_id: str
+    accepted: bool
+    error: ItemError | None
+    raw: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    amount: Decimal
+    currency: str
+    raw: Raw = field(repr=False)
+
+
+class ShapeError(ValueError):
+    """Valid JSON, but not the shape this action answers with."""
+
+
+def _require_object(data: Any, what: str) -> Raw:
+    if not isinstance(data, dict):
+        raise ShapeError(f"expected a JSON object for {what}, got {type(data).__name__}")
+    return data
+
+
+def _items(data: Any, what: str) -> list[Any]:
+    """Batch answers are lists; a few panels send an object keyed by id instead."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        return list(data.values())
+    raise ShapeError(f"expected a JSON list for {what}, got {type(data).__name__}")
+
+
+def parse_service(item: Any) -> Service | SkippedService:
+    if not isinstance(item, dict):
+        return SkippedService(raw=item, problem="not a JSON object")
+    service_id = normalise.to_id(item.get("service"))
+    if service_id is None:
+        return SkippedService(raw=item, problem="no service id")
+    rate = normalise.to_decimal(item.get("rate"))
+    if rate is None or rate < 0:
+        return SkippedService(raw=item, problem=f"service {service_id}: unreadable rate")
+    raw_type = normalise.to_text(item.get("type")) or "Default"
+    description = item.get("description", item.get("desc"))
+    return Service(
+        service_id=service_id,
+        name=normalise.to_text(item.get("name")) or f"Service {service_id}",
+        type=order_type_key(raw_type),
+        raw_type=raw_type,
+        category=normalise.to_text(item.get("category")),
+        rate=rate,
+        min=normalise.to_int(item.get("min")) or 0,
+        max=normalise.to_int(item.get("max")) or 0,
+        refill=normalise.to_bool(item.get("refill")),
+        cancel=normalise.to_bool(item.get("cancel")),
+        dripfeed=normalise.to_bool(item.get("dripfeed")),
+        description=normalise.to_text(description),
+        refill_days=normalise.to_int(item.get("refill_time")),
+        raw=item,
+    )
+
+
+def parse_catalog(data: Any) -> Catalog:
+    services: list[Service] = []
+    skipped: list[SkippedService] = []
+    seen: set[str] = set()
+    for item in _items(data, "services"):
+        parsed = parse_service(item)
+        if isinstance(parsed, Service) and parsed.service_id in seen:
+            parsed = SkippedService(raw=item, problem=f"service {parsed.service_id}: listed twice")
+        if isinstance(parsed, Service):
+            seen.add(parsed.service_id)
+            services.append(parsed)
+        else:
+            skipped.append(parsed)
+    return Catalog(services=services, skipped=skipped)
+
+
+def parse_order_placed(data: Any) -> OrderPlaced:
+    obj = _require_object(data, "add")
+    order_id = normalise.to_id(obj.get("order"))
+    if order_id is None:
+        raise ShapeError("the answer to add has no order id")
+    return OrderPlaced(order_id=order_id, raw=obj)
+
+
+def parse_order_status(order_id: str, data: Any) -> OrderStatus:
+    obj = _require_object(data, "status")
+    if "status" not in obj:
+        raise ShapeError(f"order {order_id}: no status in the answer")
+    raw_status = normalise.to_text(obj.get("status"))
+    children = obj.get("orders")
+    return OrderStatus(
+        order_id=order_id,
+        status=normalise.order_status(raw_status),
+        raw_status=raw_status,
+        charge=normalise.to_decimal(obj.get("charge")),
+        start_count=normalise.to_int(obj.get("start_count")),
+        remains=normalise.to_int(obj.get("remains")),
+        currency=normalise.to_text(obj.get("currency")),
+        runs=normalise.to_int(obj.get("runs")),
+        child_order_ids=tuple(
+            i for i in (normalise.to_id(c) for c in children or ()) if i is not None
+        )
+        if isinstance(children, list)
+        else (),
+        posts=normalise.to_int(obj.get("posts")),
+        raw=obj,
+    )
+
+
+def parse_status_batch(order_ids: list[str], data: Any) -> dict[str, OrderStatus | ItemError]:
+    obj = _require_object(data, "status with orders")
+    by_id = {normalise.to_id(key): value for key, value in obj.items()}
+    results: dict[str, OrderStatus | ItemError] = {}
+    for order_id in order_ids:
+        if order_id not in by_id:
+            results[order_id] = ItemError(text="", reason="missing")
+            continue
+        value = by_id[order_id]
+        text = normalise.error_text(value)
+        results[order_id] = (
+            ItemError.from_text(text) if text else parse_order_status(order_id, value)
+        )
+    return results
+
+
+def _item_id(item: Any, key: str) -> str | None:
+    return normalise.to_id(item.get(key)) if isinstance(item, dict) else None
+
+
+def parse_refill_created(order_id: str, data: Any) -> RefillCreated:
+    obj = _require_object(data, "refill")
+    refill_id = normalise.to_id(obj.get("refill"))
+    if refill_id is None:
+        raise ShapeError("the answer to refill has no refill id")
+    return RefillCreated(order_id=order_id, refill_id=refill_id, error=None, raw=obj)
+
+
+def parse_refill_batch(order_ids: list[str], data: Any) -> dict[str, RefillCreated]:
+    results: dict[str, RefillCreated] = {}
+    for item in _items(data, "refill with orders"):
+        order_id = _item_id(item, "order")
+        if order_id is None:
+            continue
+        value = item.get("refill")
+        text = normalise.error_text(value)
+        refill_id = None if text else normalise.to_id(value)
+        error = ItemError.from_text(text) if text else None
+        if error is None and refill_id is None:
+            error = ItemError(text=str(value), reason="unknown")
+        results[order_id] = RefillCreated(order_id, refill_id, error, raw=item)
+    return _fill_missing(order_ids, results, lambda i: RefillCreated(i, None, _MISSING))
+
+
+def parse_refill_state(refill_id: str, data: Any) -> RefillState:
+    obj = _require_object(data, "refill_status")
+    if "status" not in obj:
+        raise ShapeError(f"refill {refill_id}: no status in the answer")
+    return _refill_state(refill_id, obj.get("status"), obj)
+
+
+def _refill_state(refill_id: str, value: Any, raw: Any) -> RefillState:
+    text = normalise.error_text(value)
+    if text:
+        return RefillState(refill_id, None, "", ItemError.from_text(text), raw=raw)
+    raw_status = normalise.to_text(value)
+    return RefillState(refill_id, normalise.refill_status(raw_status), raw_status, None, raw=raw)
+
+
+def parse_refill_state_batch(refill_ids: list[str], data: Any) -> dict[str, RefillState]:
+    results: dict[str, RefillState] = {}
+    for item in _items(data, "refill_status with refills"):
+        refill_id = _item_id(item, "refill")
+        if refill_id is not None:
+            results[refill_id] = _refill_state(refill_id, item.get("status"), item)
+    return _fill_missing(refill_ids, results, lambda i: RefillState(i, None, "", _MISSING))
+
+
+def parse_cancel_batch(order_ids: list[str], data: Any) -> dict[str, CancelResult]:
+    results: dict[str, CancelResult] = {}
+    for item in _items(data, "cancel"):
+        order_id = _item_id(item, "order")
+        if order_id is None:
+            continue
+        value = item.get("cancel")
+        text = normalise.error_text(value)
+        if text:
+            results[order_id] = CancelResult(order_id, False, ItemError.from_text(text), raw=item)
+        else:
+            accepted = normalise.to_bool(value)
+            error = None if accepted else ItemError(text=str(value), reason="unknown")
+            results[order_id] = CancelResult(order_id, accepted, error, raw=item)
+    return _fill_missing(order_ids, results, lambda i: CancelResult(i, False, _MISSING))
+
+
+def parse_balance(data: Any) -> Balance:
+    obj = _require_object(data, "balance")
+    amount = normalise.to_decimal(obj.get("balance"))
+    if amount is None:
+        raise ShapeError("the answer to balance has no readable balance")
+    return Balance(amount=amount, currency=normalise.to_text(obj.get("currency")), raw=obj)
+
+
+_MISSING = ItemError(text="", reason="missing")
+
+
+def _fill_missing(
+    ids: list[str], results: dict[str, T], missing: Callable[[str], T]
+) -> dict[str, T]:
+    """Answers in the order asked; ids the panel left out get a 'missing' error."""
+    return {i: results[i] if i in results else missing(i) for i in ids}

@@ -1,0 +1,60 @@
+"""Thin Celery tasks: take ids, look the row up, call one service function.
+
+Periodic work fans out one task per panel, so one broken panel never holds up the others.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from panels import services
+from panels.errors import PanelError
+from panels.models import Panel
+
+logger = logging.getLogger(__name__)
+
+
+def _active_panel(panel_id: int) -> Panel | None:
+    panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
+    if panel is None:
+        logger.info("panel %s is gone or inactive; nothing to do", panel_id)
+    return panel
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def catalog_sync(panel_id: int) -> None:
+    panel = _active_panel(panel_id)
+    if panel is None:
+        return
+    try:
+        result = services.catalog_sync(panel=panel)
+    except PanelError as exc:
+        # Recorded on the panel (health, last error); the next scheduled run tries again.
+        logger.warning("catalog sync of panel %s failed: %s", panel_id, exc)
+        return
+    logger.info("catalog sync of panel %s: %s", panel_id, result)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def balance_sync(panel_id: int) -> None:
+    panel = _active_panel(panel_id)
+    if panel is None:
+        return
+    try:
+        services.balance_sync(panel=panel)
+    except PanelError as exc:
+        logger.warning("balance sync of panel %s failed: %s", panel_id, exc)
+
+
+@shared_task(ignore_result=True)
+def catalog_sync_all() -> None:
+    for panel_id in Panel.objects.filter(is_active=True).values_list("pk", flat=True):
+        catalog_sync.delay(panel_id)
+
+
+@shared_task(ignore_result=True)
+def balance_sync_all() -> None:
+    for panel_id in Panel.objects.filter(is_active=True).values_list("pk", flat=True):
+        balance_sync.delay(panel_id)
