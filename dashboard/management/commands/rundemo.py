@@ -6,6 +6,7 @@ worker, Celery beat and the web server as child processes, with their output pre
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -61,15 +62,18 @@ class Supervisor:
             time.sleep(0.5)
 
     def stop_all(self, grace: float = 10.0) -> None:
+        # SIGTERM to each main process only: Celery's worker then stops its own pool cleanly.
+        # Whatever is left of a process group after the grace period is killed.
         for _, proc in reversed(self.children):
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                proc.terminate()
         deadline = time.monotonic() + grace
         for _, proc in self.children:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
 
@@ -150,4 +154,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nStopping...")
         finally:
+            # A second Ctrl-C must not leave orphans behind; stopping is bounded anyway.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             sup.stop_all()

@@ -1,0 +1,3 @@
+from panels.simulator.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""Command line: `python -m panels.simulator --port 8765 --dialect quirky`."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from collections.abc import Mapping, Sequence
+from types import FrameType
+from typing import Any
+
+from .dialects import DIALECTS
+from .faults import FAULT_NAMES
+from .runner import start_simulator
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The simulator's options; shared with the Django management command."""
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument(
+        "--state-dir", default="var/simulator", help="one <dialect>.json per dialect lives here"
+    )
+    parser.add_argument(
+        "--key",
+        dest="keys",
+        action="append",
+        help="accepted API key, repeatable (default: demo-key)",
+    )
+    parser.add_argument(
+        "--dialect",
+        choices=sorted(DIALECTS),
+        default="standard",
+        help="dialect of /api/v2; every dialect is also at /<dialect>/api/v2",
+    )
+    parser.add_argument(
+        "--stage-seconds",
+        type=float,
+        default=20.0,
+        help="seconds an order stays Pending, then In progress",
+    )
+    parser.add_argument("--balance", default="1000.00", help="starting balance of every dialect")
+    parser.add_argument("--currency", default="USD")
+    parser.add_argument(
+        "--fault", choices=sorted(FAULT_NAMES), help="inject a fault from the start"
+    )
+    parser.add_argument(
+        "--fault-action",
+        dest="fault_actions",
+        action="append",
+        help="limit --fault to this action, repeatable",
+    )
+    parser.add_argument("--fault-count", type=int, help="apply --fault to the next N requests only")
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay every answer this long")
+    parser.add_argument("--log-requests", action="store_true", help="log each request to stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m panels.simulator", description="A standalone SMM panel speaking API v2."
+    )
+    add_arguments(parser)
+    return parser
+
+
+def run(options: Mapping[str, Any]) -> int:
+    """Serve until SIGINT or SIGTERM. `options` are the parsed options (extra keys ignored)."""
+    handle = start_simulator(
+        host=options["host"],
+        port=options["port"],
+        state_dir=options["state_dir"],
+        keys=options["keys"] or ("demo-key",),
+        dialect=options["dialect"],
+        stage_seconds=options["stage_seconds"],
+        balance=options["balance"],
+        currency=options["currency"],
+        fault=options["fault"],
+        fault_actions=options["fault_actions"],
+        fault_count=options["fault_count"],
+        latency_ms=options["latency_ms"],
+        log_requests=options["log_requests"],
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        print(
+            f"Panel simulator serving API v2 on {handle.api_url()} "
+            f"(dialect {options['dialect']}; others at {handle.base_url}/<dialect>/api/v2)",
+            flush=True,
+        )
+        # A timed wait keeps the main thread responsive to signals on every platform.
+        while not stop.wait(0.5):
+            pass
+    finally:
+        handle.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(vars(build_parser().parse_args(argv)))

@@ -1,0 +1,202 @@
+"""HTTP: routing, request parsing, fault injection and the server that tracks connections."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlsplit
+
+from . import control
+from .core import Simulator
+from .dialects import DIALECTS, Dialect
+from .faults import BEFORE_ACTION, DROP_AFTER_ACCEPT, TRUNCATED, FaultAnswer
+
+API_PATH = "/api/v2"
+CONTROL_PREFIX = "/_sim/"
+# Batch fields are comma lists; every other list field (comments, usernames...) is one per line.
+COMMA_FIELDS = frozenset({"orders", "refills"})
+NOT_FOUND = FaultAnswer(404, b"<html><body><h1>404 Not Found</h1></body></html>")
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], simulator: Simulator, *, log_requests: bool = False
+    ) -> None:
+        self.simulator = simulator
+        self.log_requests = log_requests
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    # Keep-alive connections outlive serve_forever(); tracking them lets stop() cut them, so a
+    # client never keeps talking to a stopped simulator.
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up (timeouts in tests) is not the simulator's problem.
+        if self.log_requests:
+            super().handle_error(request, client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Panels usually sit behind nginx; say so rather than advertise Python.
+    server_version = "nginx"
+    # Idle keep-alive connections must not pin a thread forever.
+    timeout = 60
+    # Headers and body go out in separate writes; with Nagle on, a keep-alive client waits
+    # for a delayed ACK (~40 ms) on every answer.
+    disable_nagle_algorithm = True
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    @property
+    def sim(self) -> Simulator:
+        return cast(SimulatorServer, self.server).simulator
+
+    def do_GET(self) -> None:
+        self._route("GET")
+
+    def do_POST(self) -> None:
+        self._route("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if cast(SimulatorServer, self.server).log_requests:
+            super().log_message(format, *args)
+
+    def _route(self, method: str) -> None:
+        url = urlsplit(self.path)
+        body = self._read_body()
+        if url.path.startswith(CONTROL_PREFIX):
+            route = url.path[len(CONTROL_PREFIX) :].strip("/")
+            status, payload = control.handle(self.sim, method, route, url.query, body)
+            self._send(status, json.dumps(payload).encode(), "application/json")
+            return
+        dialect = self._dialect_for(url.path.rstrip("/"))
+        if dialect is None:
+            self._send_fault(NOT_FOUND)
+            return
+        self._api(dialect, url.query, body)
+
+    def _dialect_for(self, path: str) -> Dialect | None:
+        if path == API_PATH:
+            return self.sim.default_dialect
+        name, _, rest = path.lstrip("/").partition("/")
+        if "/" + rest == API_PATH and name in DIALECTS:
+            return DIALECTS[name]
+        return None
+
+    def _api(self, dialect: Dialect, query: str, body: bytes) -> None:
+        params, from_json = parse_params(
+            query, body, self.headers.get_content_type(), json_only=dialect.json_only
+        )
+        action = params.get("action", "").strip()
+        # Counted before any fault, so a test can tell whether a request reached the panel.
+        self.sim.stats.count(dialect.name, action)
+        rule = self.sim.faults.take(dialect.name, action)
+        fault = rule.fault if rule else None
+        delay = rule.delay_seconds if rule else 0.0
+        if fault in BEFORE_ACTION or (fault == DROP_AFTER_ACCEPT and action != "add"):
+            time.sleep(delay)
+            if fault == DROP_AFTER_ACCEPT:
+                self._drop()
+            else:
+                self._send_fault(BEFORE_ACTION[str(fault)])
+            return
+        answer = dialect.encode(self.sim.answer(dialect, params, from_json=from_json))
+        time.sleep(delay)
+        if fault == DROP_AFTER_ACCEPT:
+            self._drop()
+            return
+        if fault == TRUNCATED:
+            answer = answer[: len(answer) // 2]
+        self._send(200, answer, dialect.content_type)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _drop(self) -> None:
+        # No status line, no headers: to the client the panel just hung up.
+        self.close_connection = True
+
+    def _send_fault(self, fault: FaultAnswer) -> None:
+        self.send_response(fault.status)
+        for name, value in fault.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(fault.body)))
+        self.end_headers()
+        self.wfile.write(fault.body)
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self._send_fault(FaultAnswer(status, body, (("Content-Type", content_type),)))
+
+
+def parse_params(
+    query: str, body: bytes, content_type: str, *, json_only: bool
+) -> tuple[dict[str, str], bool]:
+    """The request's fields as strings, and whether they came from a JSON body.
+
+    Query string first, then the body (form or JSON) on top, like PHP's $_REQUEST.
+    """
+    is_json = content_type == "application/json" or body.lstrip()[:1] == b"{"
+    from_body: dict[str, str] = {}
+    if is_json:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            from_body = {str(k): _text(str(k), v) for k, v in data.items() if v is not None}
+        else:
+            is_json = False
+    elif body:
+        from_body = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if json_only:
+        return (from_body if is_json else {}), is_json
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    params.update(from_body)
+    return params, is_json
+
+
+def _text(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        separator = "," if name in COMMA_FIELDS else "\n"
+        return separator.join(_text(name, item) for item in value)
+    return value if isinstance(value, str) else json.dumps(value)

@@ -1,0 +1,18 @@
+"""Shared fixtures. Test settings come from tests/testenv.py (loaded before Django)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `redis` need a real Redis: a failure in CI, a clear skip elsewhere."""
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        if IN_CI:
+            pytest.fail("this test needs Redis and REDIS_URL is not set; CI must provide it")
+        pytest.skip("needs Redis: set REDIS_URL (make test does when Redis is reachable)")

@@ -1,0 +1,47 @@
+"""Fixtures for the panel simulator's tests: a real server on a free port, no Django."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from panels.simulator import SimulatorHandle, start_simulator
+
+KEY = "demo-key"
+STAGE = 20.0
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[SimulatorHandle]:
+    handle = start_simulator(port=0, state_dir=tmp_path, stage_seconds=STAGE)
+    yield handle
+    handle.stop()
+
+
+class Api:
+    """Form-encoded POSTs to one dialect of a running simulator, answers decoded."""
+
+    def __init__(self, handle: SimulatorHandle, dialect: str | None = None) -> None:
+        self.handle = handle
+        self.url = handle.api_url(dialect)
+
+    def post(self, action: str, **fields: Any) -> requests.Response:
+        data = {"key": KEY, "action": action, **fields}
+        return requests.post(self.url, data=data, timeout=5)
+
+    def __call__(self, action: str, **fields: Any) -> Any:
+        response = self.post(action, **fields)
+        assert response.status_code == 200
+        return response.json()
+
+    def add(self, **fields: Any) -> Any:
+        return self("add", **fields)
+
+
+@pytest.fixture
+def api(sim: SimulatorHandle) -> Api:
+    return Api(sim)
