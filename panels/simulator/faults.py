@@ -2,8 +2,9 @@
 
 One rule is active at a time. It may be limited to some actions and dialects and to the next N
 matching requests. Faults in `BEFORE_ACTION` answer instead of the panel, so the action never
-runs; `truncated` and `drop_after_accept` run the action first, like a panel whose answer was
-lost on the way back.
+runs; `truncated` runs the action first, like a panel whose answer was cut on the way back.
+`drop_after_accept` runs `add` (the order is created and charged) and then hangs up; on any
+other action it hangs up without running it.
 """
 
 from __future__ import annotations
