@@ -11,13 +11,14 @@ from django.http import HttpRequest
 
 from panels import services
 from panels.errors import PanelError
+from panels.formatting import money_text
 from panels.models import Panel, Service
 
 
 class PanelAdminForm(forms.ModelForm):
     # Write-only: the stored key is never sent back to the browser.
     new_api_key = forms.CharField(
-        label="API key",
+        label="New API key",
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
@@ -49,17 +50,19 @@ class PanelAdminForm(forms.ModelForm):
 @admin.register(Panel)
 class PanelAdmin(admin.ModelAdmin):
     form = PanelAdminForm
-    list_display = ["name", "api_url", "masked_key", "balance", "currency", "health", "is_active"]
+    list_display = ["name", "api_url", "masked_key", "balance_text", "currency", "health",
+                    "is_active"]  # fmt: skip
     list_filter = ["health", "is_active"]
     search_fields = ["name", "api_url"]
     readonly_fields = [
-        "masked_key", "currency", "balance", "balance_checked_at", "catalog_synced_at", "health",
-        "failing_since", "last_ok_at", "last_error", "last_error_at", "created_at", "updated_at",
+        "masked_key", "currency", "balance_text", "balance_checked_at", "catalog_synced_at",
+        "health", "failing_since", "last_ok_at", "last_error", "last_error_at", "created_at",
+        "updated_at",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["name", "api_url", "masked_key", "new_api_key", "is_active"]}),
         ("State", {"fields": [
-            "currency", "balance", "balance_checked_at", "catalog_synced_at", "health",
+            "currency", "balance_text", "balance_checked_at", "catalog_synced_at", "health",
             "failing_since", "last_ok_at", "last_error", "last_error_at",
         ]}),
         ("Request options", {
@@ -70,9 +73,13 @@ class PanelAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     actions = ["sync_now"]
 
-    @admin.display(description="API key")
+    @admin.display(description="Current API key")
     def masked_key(self, obj: Panel) -> str:
         return obj.masked_api_key
+
+    @admin.display(description="Balance", ordering="balance")
+    def balance_text(self, obj: Panel) -> str:
+        return money_text(obj.balance)
 
     @admin.action(description="Sync balance and catalog now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet[Panel]) -> None:
@@ -94,13 +101,17 @@ class PanelAdmin(admin.ModelAdmin):
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = [
-        "remote_id", "name", "panel", "type", "category", "rate", "min_quantity", "max_quantity",
-        "refill", "cancel", "dripfeed", "is_active",
+        "remote_id", "name", "panel", "type", "category", "rate_text", "min_quantity",
+        "max_quantity", "refill", "cancel", "dripfeed", "is_active",
     ]  # fmt: skip
     list_filter = ["panel", "type", "is_active", "refill", "cancel", "dripfeed"]
     search_fields = ["name", "category", "remote_id"]
     list_select_related = ["panel"]
     list_per_page = 100
+
+    @admin.display(description="Rate per 1000", ordering="rate")
+    def rate_text(self, obj: Service) -> str:
+        return money_text(obj.rate)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # services come from the panel's catalog, not from people

@@ -6,6 +6,7 @@ import pytest
 
 from panels import normalise
 from panels.errors import Reason, reason_for
+from panels.formatting import money_text
 from panels.normalise import RefillStatus, Status
 from panels.order_types import order_type_key
 
@@ -123,3 +124,12 @@ def test_it_normalises_order_types(raw, expected):
 )  # fmt: skip
 def test_it_maps_every_documented_error_text(text, reason):
     assert reason_for(text) == reason
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(Decimal("1000.000000000000"), "1000.00"), (Decimal("0.001250000000"), "0.00125"),
+     (Decimal("8"), "8.00"), (Decimal("0.27819"), "0.27819"), (None, "—")],
+)  # fmt: skip
+def test_money_is_shown_with_the_panels_digits_and_no_padding(value, text):
+    assert money_text(value) == text
