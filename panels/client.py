@@ -305,6 +305,14 @@ class PanelClient:
                     http_status=response.status_code,
                 )
             raise PanelRejected(message, action=action, http_status=response.status_code)
+        if 300 <= response.status_code < 400:
+            location = self._scrub(response.headers.get("Location", ""))
+            raise PanelHttpError(
+                f"{action}: the panel redirects (HTTP {response.status_code}) to "
+                f"{location or 'another address'}; set the panel's API URL to that address",
+                action=action,
+                http_status=response.status_code,
+            )
         if response.status_code >= 500 or response.status_code == 408:
             raise self._failure(
                 action, f"HTTP {response.status_code}", write=write, status=response.status_code
@@ -329,11 +337,14 @@ class PanelClient:
         opts = self.options
         timeout = (opts.connect_timeout, opts.timeout)
         headers = {"User-Agent": opts.user_agent, "Accept": "application/json, */*;q=0.5"}
+        # Never follow redirects: a POST redirected to https arrives as a GET without its body,
+        # and the panel's answer to that would be misread.
+        common: dict[str, Any] = {"headers": headers, "timeout": timeout, "allow_redirects": False}
         if opts.method.upper() == "GET":
-            return self._session.get(self.url, params=payload, headers=headers, timeout=timeout)
+            return self._session.get(self.url, params=payload, **common)
         if opts.body == "json":
-            return self._session.post(self.url, json=payload, headers=headers, timeout=timeout)
-        return self._session.post(self.url, data=payload, headers=headers, timeout=timeout)
+            return self._session.post(self.url, json=payload, **common)
+        return self._session.post(self.url, data=payload, **common)
 
     def _network_error(
         self, action: str, exc: requests.RequestException, *, write: bool

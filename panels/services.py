@@ -101,12 +101,18 @@ def catalog_sync(*, panel: Panel, client: PanelClient | None = None) -> CatalogS
         raise
     for item in catalog.skipped:
         logger.warning("panel %s: skipped a catalog entry: %s", panel.pk, item.problem)
+    id_limit = Service._meta.get_field("remote_id").max_length or 100
+    usable = [r for r in catalog.services if len(r.service_id) <= id_limit]
+    for remote in catalog.services:
+        if len(remote.service_id) > id_limit:
+            logger.warning("panel %s: skipped a service with an id over %s characters",
+                           panel.pk, id_limit)  # fmt: skip
 
     now = timezone.now()
     with transaction.atomic():
         existing = {s.remote_id: s for s in Service.objects.filter(panel=panel)}
         to_create, to_update = [], []
-        for remote in catalog.services:
+        for remote in usable:
             values = _service_values(remote, now)
             service = existing.pop(remote.service_id, None)
             if service is None:
@@ -122,7 +128,8 @@ def catalog_sync(*, panel: Panel, client: PanelClient | None = None) -> CatalogS
         Panel.objects.filter(pk=panel.pk).update(catalog_synced_at=now)
     panel.catalog_synced_at = now
     panel_mark_ok(panel=panel)
-    return CatalogSyncResult(len(to_create), len(to_update), len(gone), len(catalog.skipped))
+    skipped = len(catalog.skipped) + len(catalog.services) - len(usable)
+    return CatalogSyncResult(len(to_create), len(to_update), len(gone), skipped)
 
 
 def balance_sync(*, panel: Panel, client: PanelClient | None = None) -> None:

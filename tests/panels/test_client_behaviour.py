@@ -227,6 +227,20 @@ def test_a_404_means_the_url_is_wrong(sleeps):
 
 
 @responses.activate
+def test_a_redirect_is_reported_not_followed(sleeps):
+    https_url = URL.replace("https://", "https://www.")
+    responses.add(responses.POST, URL, status=301, headers={"Location": https_url})
+    responses.add(responses.GET, https_url, json={"error": "Invalid API key"})
+
+    with pytest.raises(PanelHttpError) as info:
+        make_client(sleeps).add("1", {"link": "https://x.test/a", "quantity": 100})
+
+    assert len(responses.calls) == 1
+    assert https_url in info.value.message
+    assert info.value.http_status == 301
+
+
+@responses.activate
 def test_a_failed_write_chunk_is_reported_per_order_and_earlier_chunks_are_kept(sleeps):
     first = [{"order": i, "cancel": 1} for i in range(1, 101)]
     responses.add(responses.POST, URL, json=first)
