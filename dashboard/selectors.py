@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from django.conf import settings
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
@@ -38,11 +37,6 @@ STATE_TILES: tuple[tuple[Order.State, Window], ...] = (
     (Order.State.REJECTED, "7d"),
     (Order.State.PLACED, "24h"),
 )
-
-
-def low_balance_threshold() -> Decimal:
-    """Balances at or below this (in the panel's own currency) are flagged; 0 or less is empty."""
-    return Decimal(settings.LOW_BALANCE_THRESHOLD)
 
 
 @dataclass(frozen=True)
@@ -132,17 +126,17 @@ class Overview:
         )
 
 
-def panel_cards(*, threshold: Decimal | None = None) -> list[PanelCard]:
-    """Every panel with its balance flags, active ones first. One query."""
-    limit = low_balance_threshold() if threshold is None else threshold
+def panel_cards() -> list[PanelCard]:
+    """Every panel with its balance flags (each panel's own low-balance threshold), active
+    ones first. One query."""
     cards = []
     for panel in Panel.objects.order_by("-is_active", "name"):
-        balance = panel.balance if panel.is_active else None
+        active = panel.is_active and panel.balance is not None
         cards.append(
             PanelCard(
                 panel=panel,
-                is_low_balance=balance is not None and balance <= limit,
-                is_empty=balance is not None and balance <= 0,
+                is_low_balance=active and panel.is_low_on_balance,
+                is_empty=active and panel.balance is not None and panel.balance <= 0,
             )
         )
     return cards

@@ -198,8 +198,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Schedule intervals in seconds. Each entry expires just under its interval so that a backed-up
 # queue never runs a pile of stale syncs one after another.
-CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=3600)
-BALANCE_SYNC_INTERVAL = env.int("BALANCE_SYNC_INTERVAL", default=600)
+CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=6 * 3600)
+BALANCE_SYNC_INTERVAL = env.int("BALANCE_SYNC_INTERVAL", default=15 * 60)
 
 
 def _every(seconds: int) -> dict[str, object]:

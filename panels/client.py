@@ -12,23 +12,20 @@ connection that never opened is tried again, because then nothing left this mach
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, TypeVar
 
 import requests
-from urllib3.exceptions import NewConnectionError
 
 from panels import results
 from panels.errors import (
     BadApiKey,
+    Cause,
     ItemError,
     OutcomeUnknown,
     PanelError,
@@ -52,11 +49,20 @@ from panels.results import (
     RefillCreated,
     RefillState,
 )
+from panels.wire import (
+    CLOUDFLARE_MARKS,
+    NOT_JSON,
+    Secret,
+    chunks,
+    decode_json,
+    excerpt,
+    never_connected,
+    retry_after_seconds,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-BATCH_SIZE = 100  # the protocol's limit of ids per call
 WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
 DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) SMMDashboard/1.0"
 
@@ -76,23 +82,6 @@ class ClientOptions:
     max_delay: float = 30.0
 
 
-class _Secret:
-    """Holds the API key so that it shows as *** in repr, tracebacks and debuggers."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    __str__ = __repr__
-
-
 class PanelClient:
     def __init__(
         self,
@@ -104,7 +93,7 @@ class PanelClient:
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.url = url
-        self._key = _Secret(api_key)
+        self._key = Secret(api_key)
         self.options = options or ClientOptions()
         self._session = session or requests.Session()
         self._sleep = sleep
@@ -135,7 +124,9 @@ class PanelClient:
             return results.parse_order_placed(data)
         except results.ShapeError as exc:
             # The panel answered, but not with an order id: it may still have created one.
-            raise OutcomeUnknown(f"add: unexpected answer ({exc})", action="add") from None
+            raise OutcomeUnknown(
+                f"add: unexpected answer ({exc})", action="add", cause=Cause.SHAPE
+            ) from None
 
     def status(self, order_id: str) -> OrderStatus:
         return self._read(
@@ -144,7 +135,7 @@ class PanelClient:
 
     def statuses(self, order_ids: Iterable[str]) -> dict[str, OrderStatus | ItemError]:
         found: dict[str, OrderStatus | ItemError] = {}
-        for chunk in _chunks(order_ids):
+        for chunk in chunks(order_ids):
             found.update(
                 self._read(
                     "status",
@@ -175,7 +166,7 @@ class PanelClient:
 
     def refill_statuses(self, refill_ids: Iterable[str]) -> dict[str, RefillState]:
         found: dict[str, RefillState] = {}
-        for chunk in _chunks(refill_ids):
+        for chunk in chunks(refill_ids):
             found.update(
                 self._read(
                     "refill_status",
@@ -208,7 +199,9 @@ class PanelClient:
                     return parse(data)
                 except results.ShapeError as exc:
                     raise PanelUnavailable(
-                        f"{action}: unexpected answer from the panel ({exc})", action=action
+                        f"{action}: unexpected answer from the panel ({exc})",
+                        action=action,
+                        cause=Cause.SHAPE,
                     ) from None
             except TransientError as exc:
                 if attempt >= self.options.retries:
@@ -235,7 +228,9 @@ class PanelClient:
         try:
             return parse()
         except results.ShapeError as exc:
-            raise OutcomeUnknown(f"{action}: unexpected answer ({exc})", action=action) from None
+            raise OutcomeUnknown(
+                f"{action}: unexpected answer ({exc})", action=action, cause=Cause.SHAPE
+            ) from None
 
     def _write_batch(
         self,
@@ -247,7 +242,7 @@ class PanelClient:
         """Writes in chunks of 100. A chunk that fails is reported per id, never dropped, so
         the chunks before it stay recorded. A bad key stops everything."""
         found: dict[str, T] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             try:
                 data = self._write(action, {"orders": ",".join(chunk)})
                 found.update(self._parse_write(action, partial(parse, chunk, data)))
@@ -285,13 +280,19 @@ class PanelClient:
             time.monotonic() - started,
         )
         text = response.content.decode("utf-8-sig", errors="replace")
-        data = _decode_json(text)
+        data = decode_json(text)
+        # Cloudflare's check page comes as 403, 503 or 200: recognise it whatever the status.
+        page_cause = (
+            Cause.CLOUDFLARE
+            if data is NOT_JSON and any(mark in text for mark in CLOUDFLARE_MARKS)
+            else None
+        )
 
         if response.status_code == 429:
             raise RateLimited(
                 f"{action}: the panel is rate limiting (HTTP 429)",
                 action=action,
-                retry_after=_retry_after(response.headers.get("Retry-After")),
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
             )
         message = error_text(data)
         if message is not None and not (
@@ -312,10 +313,15 @@ class PanelClient:
                 f"{location or 'another address'}; set the panel's API URL to that address",
                 action=action,
                 http_status=response.status_code,
+                cause=Cause.HTTP,
             )
         if response.status_code >= 500 or response.status_code == 408:
             raise self._failure(
-                action, f"HTTP {response.status_code}", write=write, status=response.status_code
+                action,
+                f"HTTP {response.status_code}",
+                write=write,
+                status=response.status_code,
+                cause=page_cause or Cause.HTTP,
             )
         if 400 <= response.status_code < 500:
             raise PanelHttpError(
@@ -323,13 +329,15 @@ class PanelClient:
                 "check the API URL and request options",
                 action=action,
                 http_status=response.status_code,
+                cause=page_cause or Cause.HTTP,
             )
-        if data is _NOT_JSON:
+        if data is NOT_JSON:
             raise self._failure(
                 action,
-                f"the answer is not JSON: {self._scrub(_excerpt(text))}",
+                f"the answer is not JSON: {self._scrub(excerpt(text))}",
                 write=write,
                 status=response.status_code,
+                cause=page_cause or Cause.NOT_JSON,
             )
         return data
 
@@ -349,12 +357,21 @@ class PanelClient:
     def _network_error(
         self, action: str, exc: requests.RequestException, *, write: bool
     ) -> PanelError:
-        if _never_connected(exc):
-            return PanelUnreachable(f"{action}: could not connect to {self.url}", action=action)
-        kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
-        return self._failure(action, kind, write=write, status=None)
+        if never_connected(exc):
+            return PanelUnreachable(
+                f"{action}: could not connect to {self.url}", action=action, cause=Cause.CONNECT
+            )
+        if isinstance(exc, requests.exceptions.SSLError):
+            what, cause = "TLS/SSL error (certificate or handshake)", Cause.TLS
+        elif isinstance(exc, requests.Timeout):
+            what, cause = f"timed out (no answer within {self.options.timeout:g}s)", Cause.TIMEOUT
+        else:
+            what, cause = "the connection broke", Cause.DROPPED
+        return self._failure(action, what, write=write, status=None, cause=cause)
 
-    def _failure(self, action: str, what: str, *, write: bool, status: int | None) -> PanelError:
+    def _failure(
+        self, action: str, what: str, *, write: bool, status: int | None, cause: str
+    ) -> PanelError:
         """The request was sent and no usable answer came back."""
         if write:
             return OutcomeUnknown(
@@ -362,64 +379,10 @@ class PanelClient:
                 "Check on the panel before trying again.",
                 action=action,
                 http_status=status,
+                cause=cause,
             )
-        return PanelUnavailable(f"{action}: {what}", action=action, http_status=status)
+        return PanelUnavailable(f"{action}: {what}", action=action, http_status=status, cause=cause)
 
     def _scrub(self, text: str) -> str:
         key = self._key.reveal()
         return text.replace(key, "***") if key else text
-
-
-_NOT_JSON = object()
-
-
-def _decode_json(text: str) -> Any:
-    """Decide by parsing, never by Content-Type: panels label JSON as text/html and vice versa."""
-    if not text.strip():
-        return _NOT_JSON
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except ValueError:
-        return _NOT_JSON
-
-
-def _never_connected(exc: requests.RequestException) -> bool:
-    """True when the TCP connection was never established, so no byte of the request left."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout):
-        cause: Any = exc.args[0] if exc.args else None
-        cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the real error
-        return isinstance(cause, NewConnectionError)
-    return False
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
-def _excerpt(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit] + "..."
-
-
-def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for raw in ids:
-        value = str(raw).strip()
-        if not value or "," in value:
-            raise ValueError(f"not a usable remote id: {raw!r}")
-        batch.append(value)
-        if len(batch) == BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -132,16 +132,33 @@ class ItemError:
         return REASON_MESSAGES[self.reason]
 
 
+class Cause:
+    """What went wrong underneath, for messages that tell people what to fix."""
+
+    CONNECT = "connect"  # refused, DNS, connect timeout
+    TIMEOUT = "timeout"  # no answer in time
+    TLS = "tls"  # certificate or handshake trouble
+    DROPPED = "dropped"  # the connection broke mid-answer
+    HTTP = "http"  # an HTTP status that is not an answer (4xx, 5xx, 3xx)
+    NOT_JSON = "not_json"  # an HTML page, an empty or truncated body
+    CLOUDFLARE = "cloudflare"  # a Cloudflare check page instead of the API
+    SHAPE = "shape"  # JSON, but not the shape of this action's answer
+    REJECTED = "rejected"  # an in-band {"error": ...}
+
+
 class PanelError(Exception):
     """Base of every error the client raises."""
 
     permanent = False
 
-    def __init__(self, message: str, *, action: str = "", http_status: int | None = None):
+    def __init__(
+        self, message: str, *, action: str = "", http_status: int | None = None, cause: str = ""
+    ):
         super().__init__(message)
         self.message = message
         self.action = action
         self.http_status = http_status
+        self.cause = cause
 
 
 class BadApiKey(PanelError):
@@ -158,7 +175,9 @@ class PanelRejected(PanelError):
         self.text = text
         self.reason = reason_for(text)
         known = REASON_MESSAGES.get(self.reason) if self.reason != Reason.UNKNOWN else None
-        super().__init__(known or text, action=action, http_status=http_status)
+        super().__init__(
+            known or text, action=action, http_status=http_status, cause=Cause.REJECTED
+        )
 
 
 class PanelHttpError(PanelError):
@@ -181,7 +200,7 @@ class RateLimited(TransientError):
     """HTTP 429: the panel turned the request away before handling it."""
 
     def __init__(self, message: str, *, action: str = "", retry_after: float | None = None):
-        super().__init__(message, action=action, http_status=429)
+        super().__init__(message, action=action, http_status=429, cause=Cause.HTTP)
         self.retry_after = retry_after
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -64,6 +65,13 @@ class Panel(models.Model):
     timeout_seconds = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1)]
     )
+    low_balance_threshold = money_field(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Flag the panel when its balance falls to this (its own currency). "
+        "Empty: the site-wide LOW_BALANCE_THRESHOLD.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -92,6 +100,18 @@ class Panel(models.Model):
         except crypto.UndecryptableKey:
             return "(cannot be decrypted)"
         return f"••••{key[-4:]}" if len(key) >= 16 else "••••••••"
+
+    @property
+    def balance_threshold(self) -> Decimal:
+        if self.low_balance_threshold is not None:
+            return self.low_balance_threshold
+        from django.conf import settings
+
+        return Decimal(settings.LOW_BALANCE_THRESHOLD)
+
+    @property
+    def is_low_on_balance(self) -> bool:
+        return self.balance is not None and self.balance <= self.balance_threshold
 
     def client_options(self, **overrides: object) -> ClientOptions:
         from django.conf import settings
@@ -145,3 +165,82 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel.name} #{self.remote_id} {self.name}"
+
+
+class CatalogSync(models.Model):
+    """One run of a panel's catalog sync, so people can watch it and see what it did."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        BUTTON = "button", "Sync button"
+        COMMAND = "command", "Management command"
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="catalog_syncs")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    trigger = models.CharField(max_length=8, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    services_seen = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0)
+    reactivated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    events = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["panel", "-created_at"], name="catalogsync_panel_created")]
+
+    def __str__(self) -> str:
+        return f"Catalog sync of {self.panel_id} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class CatalogEvent(models.Model):
+    """What changed in a panel's catalog between two syncs."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+        REACTIVATED = "reactivated", "Back again"
+        RATE_CHANGED = "rate_changed", "Price changed"
+        LIMITS_CHANGED = "limits_changed", "Min/max changed"
+        FLAGS_CHANGED = "flags_changed", "Refill/cancel changed"
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="catalog_events")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="events")
+    sync = models.ForeignKey(
+        CatalogSync, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    old_rate = money_field(null=True, blank=True)
+    new_rate = money_field(null=True, blank=True)
+    # Relative price change, for "price rises first" ordering; null when not a price change.
+    rate_change = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # {"field": [old, new], ...} for limits and flags
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at"], name="catalogevent_created"),
+            models.Index(fields=["service", "-created_at"], name="catalogevent_service"),
+            models.Index(fields=["panel", "-created_at"], name="catalogevent_panel"),
+            models.Index(fields=["kind", "-created_at"], name="catalogevent_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.service_id}"

@@ -11,7 +11,7 @@ from celery import shared_task
 
 from panels import services
 from panels.errors import PanelError
-from panels.models import Panel
+from panels.models import CatalogSync, Panel
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +24,17 @@ def _active_panel(panel_id: int) -> Panel | None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def catalog_sync(panel_id: int) -> None:
+def catalog_sync(panel_id: int, run_id: int | None = None) -> None:
     panel = _active_panel(panel_id)
+    run = CatalogSync.objects.filter(pk=run_id).first() if run_id else None
     if panel is None:
+        if run is not None:
+            CatalogSync.objects.filter(pk=run.pk).update(
+                state=CatalogSync.State.FAILED, error="The panel was disabled or removed."
+            )
         return
     try:
-        result = services.catalog_sync(panel=panel)
+        result = services.catalog_sync(panel=panel, run=run)
     except PanelError as exc:
         # Recorded on the panel (health, last error); the next scheduled run tries again.
         logger.warning("catalog sync of panel %s failed: %s", panel_id, exc)
@@ -50,8 +55,8 @@ def balance_sync(panel_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def catalog_sync_all() -> None:
-    for panel_id in Panel.objects.filter(is_active=True).values_list("pk", flat=True):
-        catalog_sync.delay(panel_id)
+    for panel in Panel.objects.filter(is_active=True):
+        services.catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.SCHEDULE)
 
 
 @shared_task(ignore_result=True)

@@ -304,3 +304,25 @@ def test_the_overview_query_count_does_not_grow_with_panels(
     populate(10)
     with django_assert_num_queries(len(few.captured_queries)):
         assert logged_in.get(reverse("overview")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_panels_own_low_balance_threshold_wins_over_the_site_wide_one(client, settings):
+    from django.contrib.auth import get_user_model
+
+    from panels.models import Panel
+
+    settings.LOW_BALANCE_THRESHOLD = "10"
+    user = get_user_model().objects.create_user("owner", password="pw-123456")
+    client.force_login(user)
+    for name, balance, threshold in (("Roomy", "50", "100"), ("Tight", "5", "1")):
+        panel = Panel(name=name, api_url="https://x.example/api/v2", balance=balance,
+                      currency="USD", low_balance_threshold=threshold)  # fmt: skip
+        panel.api_key = "key-123"
+        panel.save()
+
+    html = client.get("/").content.decode()
+
+    attention = html.split("Needs attention", 1)[1].split("Panels", 1)[0]
+    assert "Roomy" in attention
+    assert "Tight" not in attention

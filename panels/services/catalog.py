@@ -1,0 +1,235 @@
+"""Catalog sync: bring a panel's service list into the database and record what changed.
+
+The whole catalog is read in one query and compared in memory; only new and changed rows are
+written (bulk), vanished services are deactivated in one UPDATE, never deleted, and every
+difference since the last sync becomes a CatalogEvent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from panels.client import PanelClient
+from panels.errors import PanelError
+from panels.models import CatalogEvent, CatalogSync, Panel, Service
+from panels.results import Service as RemoteService
+from panels.services.panel import panel_mark_failing, panel_mark_ok
+
+logger = logging.getLogger(__name__)
+
+# Fields copied from the panel's answer; a difference in any of them rewrites the row.
+SYNCED_FIELDS = (
+    "name", "type", "raw_type", "category", "rate", "min_quantity", "max_quantity", "refill",
+    "cancel", "dripfeed", "refill_days", "description", "raw",
+)  # fmt: skip
+LIMIT_FIELDS = ("min_quantity", "max_quantity")
+FLAG_FIELDS = ("refill", "cancel", "dripfeed", "refill_days")
+BATCH = 1000
+STALE_AFTER = timedelta(minutes=30)
+
+
+class EmptyCatalog(PanelError):
+    """The panel listed no services while we know active ones: a glitch, not a closing-down."""
+
+
+@dataclass(frozen=True)
+class CatalogSyncResult:
+    services_seen: int
+    created: int
+    updated: int
+    deactivated: int
+    reactivated: int
+    skipped: int
+    events: int
+
+
+def _plain_json(value: Any) -> Any:
+    """The value as the JSONField stores it (Decimals become strings), for comparisons."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _remote_values(remote: RemoteService) -> dict[str, Any]:
+    return {
+        "name": remote.name[:500],
+        "type": remote.type,
+        "raw_type": remote.raw_type[:100],
+        "category": remote.category[:300],
+        "rate": remote.rate,
+        "min_quantity": max(remote.min, 0),
+        "max_quantity": max(remote.max, 0),
+        "refill": remote.refill,
+        "cancel": remote.cancel,
+        "dripfeed": remote.dripfeed,
+        "refill_days": remote.refill_days if (remote.refill_days or 0) > 0 else None,
+        "description": remote.description,
+        "raw": _plain_json(remote.raw),
+    }
+
+
+def _usable(panel: Panel, remotes: list[RemoteService]) -> list[RemoteService]:
+    limit = Service._meta.get_field("remote_id").max_length or 100
+    for remote in remotes:
+        if len(remote.service_id) > limit:
+            logger.warning("panel %s: skipped a service id over %s characters", panel.pk, limit)
+    return [r for r in remotes if len(r.service_id) <= limit]
+
+
+class _Diff:
+    """The writes and events that turn the stored catalog into the panel's current one."""
+
+    def __init__(self, panel: Panel, now: datetime, *, record_events: bool):
+        self.panel, self.now, self.record_events = panel, now, record_events
+        self.new: list[Service] = []
+        self.changed: list[Service] = []
+        self.reactivated = 0
+        self.events: list[CatalogEvent] = []
+
+    def event(self, service: Service, kind: str, **fields: Any) -> None:
+        if self.record_events:
+            self.events.append(CatalogEvent(panel=self.panel, service=service, kind=kind,
+                                            **fields))  # fmt: skip
+
+    def add(self, remote: RemoteService, values: dict[str, Any]) -> None:
+        service = Service(panel=self.panel, remote_id=remote.service_id, is_active=True,
+                          first_seen_at=self.now, last_seen_at=self.now, **values)  # fmt: skip
+        self.new.append(service)
+        self.event(service, CatalogEvent.Kind.ADDED, new_rate=values["rate"])
+
+    def compare(self, service: Service, values: dict[str, Any]) -> None:
+        before = {field: getattr(service, field) for field in SYNCED_FIELDS}
+        if not service.is_active:
+            self.reactivated += 1
+            self.event(service, CatalogEvent.Kind.REACTIVATED, new_rate=values["rate"])
+        elif before["rate"] != values["rate"]:
+            old, new = before["rate"], values["rate"]
+            change = (new - old) / old if old else None
+            self.event(service, CatalogEvent.Kind.RATE_CHANGED, old_rate=old, new_rate=new,
+                       rate_change=change.quantize(Decimal("0.0001")) if change is not None
+                       else None)  # fmt: skip
+        if service.is_active:
+            self._detail_event(service, before, values, LIMIT_FIELDS,
+                               CatalogEvent.Kind.LIMITS_CHANGED)  # fmt: skip
+            self._detail_event(service, before, values, FLAG_FIELDS,
+                               CatalogEvent.Kind.FLAGS_CHANGED)  # fmt: skip
+        if service.is_active and all(before[f] == values[f] for f in SYNCED_FIELDS):
+            return  # unchanged: no write at all
+        for field, value in values.items():
+            setattr(service, field, value)
+        service.is_active = True
+        service.last_seen_at = self.now
+        self.changed.append(service)
+
+    def _detail_event(self, service: Service, before: dict[str, Any], values: dict[str, Any],
+                      fields: tuple[str, ...], kind: str) -> None:  # fmt: skip
+        details = {f: [before[f], values[f]] for f in fields if before[f] != values[f]}
+        if details:
+            self.event(service, kind, details=details)
+
+
+def catalog_sync(
+    *, panel: Panel, client: PanelClient | None = None, run: CatalogSync | None = None
+) -> CatalogSyncResult:
+    """Sync the panel's catalog. Raises PanelError, after recording it on the panel and run.
+
+    A panel answering with garbage (or an empty list while we know active services) leaves the
+    stored catalog exactly as it was.
+    """
+    if run is not None:
+        CatalogSync.objects.filter(pk=run.pk).update(
+            state=CatalogSync.State.RUNNING, started_at=timezone.now()
+        )
+    try:
+        catalog = (client or panel.client()).services()
+        if not catalog.services and panel.services.filter(is_active=True).exists():
+            raise EmptyCatalog(
+                "The panel listed no services; the existing catalog was kept.", action="services"
+            )
+        result = _apply(panel, catalog.services, skipped=len(catalog.skipped))
+    except PanelError as exc:
+        panel_mark_failing(panel=panel, error=exc)
+        if run is not None:
+            CatalogSync.objects.filter(pk=run.pk).update(
+                state=CatalogSync.State.FAILED, finished_at=timezone.now(), error=exc.message
+            )
+        raise
+    panel_mark_ok(panel=panel)
+    if run is not None:
+        CatalogSync.objects.filter(pk=run.pk).update(
+            state=CatalogSync.State.DONE, finished_at=timezone.now(),
+            **{f: getattr(result, f) for f in CatalogSyncResult.__dataclass_fields__},
+        )  # fmt: skip
+    return result
+
+
+def _apply(panel: Panel, remotes: list[RemoteService], *, skipped: int) -> CatalogSyncResult:
+    now = timezone.now()
+    usable = _usable(panel, remotes)
+    with transaction.atomic():
+        # One sync per panel at a time; the second waits here and then sees the first's rows.
+        locked = Panel.objects.select_for_update().get(pk=panel.pk)
+        diff = _Diff(panel, now, record_events=locked.catalog_synced_at is not None)
+        stored = {s.remote_id: s for s in Service.objects.filter(panel=panel)}
+        for remote in usable:
+            values = _remote_values(remote)
+            service = stored.pop(remote.service_id, None)
+            if service is None:
+                diff.add(remote, values)
+            else:
+                diff.compare(service, values)
+        gone = [s for s in stored.values() if s.is_active]
+        for service in gone:
+            diff.event(service, CatalogEvent.Kind.REMOVED, old_rate=service.rate)
+
+        Service.objects.bulk_create(
+            diff.new, batch_size=BATCH, update_conflicts=True,
+            unique_fields=["panel", "remote_id"],
+            update_fields=[*SYNCED_FIELDS, "is_active", "last_seen_at"],
+        )  # fmt: skip
+        Service.objects.bulk_update(
+            diff.changed, [*SYNCED_FIELDS, "is_active", "last_seen_at"], batch_size=BATCH
+        )
+        # A vanished service was last seen at the previous sync.
+        Service.objects.filter(pk__in=[s.pk for s in gone]).update(
+            is_active=False, last_seen_at=locked.catalog_synced_at or now
+        )
+        CatalogEvent.objects.bulk_create(diff.events, batch_size=BATCH)
+        Panel.objects.filter(pk=panel.pk).update(catalog_synced_at=now)
+    panel.catalog_synced_at = now
+    return CatalogSyncResult(
+        services_seen=len(usable),
+        created=len(diff.new),
+        updated=len(diff.changed) - diff.reactivated,
+        deactivated=len(gone),
+        reactivated=diff.reactivated,
+        skipped=skipped + len(remotes) - len(usable),
+        events=len(diff.events),
+    )
+
+
+def catalog_sync_start(*, panel: Panel, trigger: str = CatalogSync.Trigger.BUTTON) -> CatalogSync:
+    """Queue a sync, or return the one already queued or running for this panel."""
+    from panels.tasks import catalog_sync as catalog_sync_task
+
+    in_flight = [CatalogSync.State.QUEUED, CatalogSync.State.RUNNING]
+    with transaction.atomic():
+        Panel.objects.select_for_update().filter(pk=panel.pk).first()
+        # A run older than this was lost (a worker died mid-task): close it, start afresh.
+        CatalogSync.objects.filter(
+            panel=panel, state__in=in_flight, created_at__lt=timezone.now() - STALE_AFTER
+        ).update(state=CatalogSync.State.FAILED, finished_at=timezone.now(),
+                 error="No worker finished this sync; it was abandoned.")  # fmt: skip
+        pending = CatalogSync.objects.filter(panel=panel, state__in=in_flight).first()
+        if pending is not None:
+            return pending
+        run = CatalogSync.objects.create(panel=panel, trigger=trigger)
+        transaction.on_commit(lambda: catalog_sync_task.delay(panel.pk, run.pk))
+    return run

@@ -1,0 +1,78 @@
+"""Writes for panels: create, record health, sync the balance, rotate encryption keys."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from panels import crypto
+from panels.client import PanelClient
+from panels.errors import PanelError
+from panels.models import Panel
+
+logger = logging.getLogger(__name__)
+
+
+def panel_create(
+    *,
+    name: str,
+    api_url: str,
+    api_key: str,
+    **options: Any,
+) -> Panel:
+    panel = Panel(name=name, api_url=api_url, **options)
+    panel.api_key = api_key
+    panel.full_clean()
+    panel.save()
+    return panel
+
+
+def panel_mark_ok(*, panel: Panel) -> None:
+    now = timezone.now()
+    Panel.objects.filter(pk=panel.pk).update(
+        health=Panel.Health.OK, failing_since=None, last_ok_at=now
+    )
+    panel.health, panel.failing_since, panel.last_ok_at = Panel.Health.OK, None, now
+
+
+def panel_mark_failing(*, panel: Panel, error: PanelError | Exception) -> None:
+    """Record the failure; `failing_since` keeps the time of the first failure in a row."""
+    now = timezone.now()
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    since = panel.failing_since if panel.health == Panel.Health.FAILING else now
+    Panel.objects.filter(pk=panel.pk).update(
+        health=Panel.Health.FAILING, failing_since=since, last_error=message, last_error_at=now
+    )
+    panel.health, panel.failing_since = Panel.Health.FAILING, since
+    panel.last_error, panel.last_error_at = message, now
+
+
+def balance_sync(*, panel: Panel, client: PanelClient | None = None) -> None:
+    client = client or panel.client()
+    try:
+        balance = client.balance()
+    except PanelError as exc:
+        panel_mark_failing(panel=panel, error=exc)
+        raise
+    now = timezone.now()
+    currency = balance.currency or panel.currency
+    Panel.objects.filter(pk=panel.pk).update(
+        balance=balance.amount, currency=currency, balance_checked_at=now
+    )
+    panel.balance, panel.currency, panel.balance_checked_at = balance.amount, currency, now
+    panel_mark_ok(panel=panel)
+
+
+def panel_keys_rotate() -> int:
+    """Re-encrypt every panel's API key under the first configured encryption key."""
+    count = 0
+    with transaction.atomic():
+        for panel in Panel.objects.select_for_update().only("pk", "api_key_encrypted"):
+            Panel.objects.filter(pk=panel.pk).update(
+                api_key_encrypted=crypto.rotate(panel.api_key_encrypted)
+            )
+            count += 1
+    return count

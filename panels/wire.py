@@ -1,0 +1,90 @@
+"""The bytes on the wire: decoding answers, telling connection failures apart, batching ids.
+
+No Django imports; used by panels.client.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+BATCH_SIZE = 100  # the protocol's limit of ids per call
+
+NOT_JSON = object()
+CLOUDFLARE_MARKS = ("Just a moment", "cf-chl", "challenge-platform", "Attention Required!")
+
+
+def decode_json(text: str) -> Any:
+    """Decide by parsing, never by Content-Type: panels label JSON as text/html and vice versa."""
+    if not text.strip():
+        return NOT_JSON
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except ValueError:
+        return NOT_JSON
+
+
+def never_connected(exc: requests.RequestException) -> bool:
+    """True when the TCP connection was never established, so no byte of the request left."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout):
+        cause: Any = exc.args[0] if exc.args else None
+        cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the real error
+        return isinstance(cause, NewConnectionError)
+    return False
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "..."
+
+
+def chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for raw in ids:
+        value = str(raw).strip()
+        if not value or "," in value:
+            raise ValueError(f"not a usable remote id: {raw!r}")
+        batch.append(value)
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Secret:
+    """Holds the API key so that it shows as *** in repr, tracebacks and debuggers."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    __str__ = __repr__
