@@ -11,6 +11,7 @@ from django.db import models
 
 from panels import crypto
 from panels.client import DEFAULT_USER_AGENT, ClientOptions, PanelClient
+from panels.matching.keys import match_key
 from panels.order_types import ORDER_TYPES
 
 ORDER_TYPE_CHOICES = [(t.key, t.label) for t in ORDER_TYPES.values()]
@@ -151,6 +152,9 @@ class Service(models.Model):
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now_add=True)
     raw = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # How panels.matching reads the service (platform|kind|type|audience), kept at sync time so
+    # that finding the same offer on other panels is one indexed lookup; empty: unrecognised.
+    match_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["panel", "category", "name"]
@@ -165,6 +169,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel.name} #{self.remote_id} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Catalog sync sets it in bulk; single saves (admin, tests, fixtures) keep it right too.
+        self.match_key = match_key(name=self.name, category=self.category, type=self.type)
+        super().save(*args, **kwargs)
 
 
 class CatalogSync(models.Model):

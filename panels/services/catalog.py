@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from panels.client import PanelClient
 from panels.errors import PanelError
+from panels.matching.keys import match_key
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
 from panels.results import Service as RemoteService
 from panels.services.panel import panel_mark_failing, panel_mark_ok
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Fields copied from the panel's answer; a difference in any of them rewrites the row.
 SYNCED_FIELDS = (
     "name", "type", "raw_type", "category", "rate", "min_quantity", "max_quantity", "refill",
-    "cancel", "dripfeed", "refill_days", "description", "raw",
+    "cancel", "dripfeed", "refill_days", "description", "raw", "match_key",
 )  # fmt: skip
 LIMIT_FIELDS = ("min_quantity", "max_quantity")
 FLAG_FIELDS = ("refill", "cancel", "dripfeed", "refill_days")
@@ -72,6 +73,7 @@ def _remote_values(remote: RemoteService) -> dict[str, Any]:
         "refill_days": remote.refill_days if (remote.refill_days or 0) > 0 else None,
         "description": remote.description,
         "raw": _plain_json(remote.raw),
+        "match_key": match_key(name=remote.name, category=remote.category, type=remote.type),
     }
 
 

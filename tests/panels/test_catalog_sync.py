@@ -44,6 +44,9 @@ def test_the_first_sync_creates_services_without_flooding_the_feed(panel):
     assert (result.created, result.updated, result.events) == (2, 0, 0)
     assert Service.objects.get(panel=panel, remote_id="2").rate == Decimal("0.10")
     assert CatalogEvent.objects.count() == 0
+    # Read once at sync time, so comparing offers is an indexed lookup.
+    assert Service.objects.get(panel=panel, remote_id="1").match_key == (
+        "instagram|followers|default|")  # fmt: skip
 
 
 @responses.activate
