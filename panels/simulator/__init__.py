@@ -6,8 +6,21 @@ Standard library only, no Django: `python -m panels.simulator --port 8765`, or f
     requests.post(handle.api_url(), data={"key": "demo-key", "action": "balance"})
     handle.advance(60)  # move the simulated clock instead of sleeping
     handle.stop()
+
+Catalogs: `catalog="base"` (default; services 1 and 2 are the seed pages' examples), `"alt1"` or
+`"alt2"` are other panels selling the same kinds of things (own ids, names, rates, limits);
+`catalog_size=N` cuts or pads every catalog to exactly N services. The server catalog answers at
+`/api/v2` and `/<dialect>/api/v2`; any catalog at `/<catalog>/api/v2` and
+`/<dialect>/<catalog>/api/v2`. Each (dialect, catalog) pair is its own panel (balance, orders).
+
+Catalog churn, saved with the state and seen by every dialect serving that catalog
+(`catalog=None`: the server's): `handle.remove_services([3])`, `restore_services()`,
+`update_service(3, rate="1.10", max=500)`, `add_service(name=..., rate=...)`,
+`reprice(0.05, seed=1)`, `reset_catalog()`; over HTTP `POST /_sim/catalog` with any of
+`{"catalog", "reset", "restore", "remove", "update", "add", "reprice"}` and `GET /_sim/catalog`.
 """
 
+from .catalogs import CATALOG_NAMES
 from .cli import main
 from .dialects import DIALECTS
 from .faults import FAULT_NAMES
@@ -15,4 +28,11 @@ from .runner import SimulatorHandle, start_simulator
 
 DIALECT_NAMES: tuple[str, ...] = tuple(DIALECTS)
 
-__all__ = ["DIALECT_NAMES", "FAULT_NAMES", "SimulatorHandle", "main", "start_simulator"]
+__all__ = [
+    "CATALOG_NAMES",
+    "DIALECT_NAMES",
+    "FAULT_NAMES",
+    "SimulatorHandle",
+    "main",
+    "start_simulator",
+]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import SERVICES, SERVICES_BY_ID, SUBSCRIPTIONS
+from .catalog import SUBSCRIPTIONS
 from .dialects import (
     BAD_REQUEST,
     CANCEL_DISABLED,
@@ -24,6 +24,7 @@ from .dialects import (
     ApiError,
     Dialect,
 )
+from .live import Catalog
 from .ordering import NewOrder, is_digits, parse_add
 from .records import (
     CANCELABLE_STATUSES,
@@ -44,6 +45,7 @@ MAX_IDS = 100
 class Context:
     dialect: Dialect
     store: DialectStore
+    catalog: Catalog
     now: float
     stage_seconds: float
 
@@ -66,11 +68,11 @@ def dispatch(ctx: Context, params: Mapping[str, str]) -> Any:
 
 
 def services(ctx: Context, params: Mapping[str, str]) -> Any:
-    return [ctx.dialect.service(service) for service in SERVICES]
+    return [ctx.dialect.service(service) for service in ctx.catalog.services]
 
 
 def add(ctx: Context, params: Mapping[str, str]) -> Any:
-    new = parse_add(params, now=ctx.now)
+    new = parse_add(params, now=ctx.now, catalog=ctx.catalog)
     store = ctx.store
     if store.has_active_order(new.service.id, new.link):
         raise ApiError(LINK_DUPLICATE)
@@ -138,7 +140,9 @@ def refill(ctx: Context, params: Mapping[str, str]) -> Any:
 
 
 def _refill_one(ctx: Context, order: Order) -> Refill:
-    if not SERVICES_BY_ID[order.service].refill:
+    service = ctx.catalog.find(order.service)
+    # A service the catalog no longer knows at all (a smaller --catalog-size) refills nothing.
+    if service is None or not service.refill:
         raise ApiError(REFILL_DISABLED)
     if order_view(order, ctx.now).status not in REFILLABLE_STATUSES:
         raise ApiError(REFILL_REFUSED)
@@ -187,7 +191,8 @@ def cancel(ctx: Context, params: Mapping[str, str]) -> Any:
 
 
 def _cancel_one(ctx: Context, order: Order) -> None:
-    if not SERVICES_BY_ID[order.service].cancel:
+    service = ctx.catalog.find(order.service)
+    if service is None or not service.cancel:
         raise ApiError(CANCEL_DISABLED)
     view = order_view(order, ctx.now)
     if view.status not in CANCELABLE_STATUSES:

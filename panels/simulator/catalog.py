@@ -1,7 +1,8 @@
 """The simulated panel's service catalog and the `add` rules of each order type.
 
 The catalog is a fixed table (no randomness) so tests, demos and benchmarks can rely on ids,
-prices and limits. Services 1 and 2 are exactly the examples of the seed API pages.
+prices and limits. Services 1 and 2 are exactly the examples of the seed API pages. This is the
+`base` variant; `variants` has two other panels' tables, `catalogs` serves them all.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class Service:
         return TYPE_RULES[self.type]
 
 
-def _service(
+def make_service(
     sid: int,
     name: str,
     stype: str,
@@ -116,7 +117,7 @@ def _service(
 
 
 def _build() -> tuple[Service, ...]:
-    s = _service
+    s = make_service
     # fmt: off
     seed = (
         Service(1, "Followers", DEFAULT, "First Category", "0.90", 50, 10000, True, True, None,

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from types import FrameType
 from typing import Any
 
+from .catalogs import CATALOG_NAMES, DEFAULT_CATALOG
 from .dialects import DIALECTS
 from .faults import FAULT_NAMES
 from .runner import start_simulator
@@ -34,6 +35,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=sorted(DIALECTS),
         default="standard",
         help="dialect of /api/v2; every dialect is also at /<dialect>/api/v2",
+    )
+    parser.add_argument(
+        "--catalog",
+        choices=CATALOG_NAMES,
+        default=DEFAULT_CATALOG,
+        help="catalog variant of /api/v2 and /<dialect>/api/v2 (default: %(default)s); every "
+        "variant is also at /<catalog>/api/v2 and /<dialect>/<catalog>/api/v2",
+    )
+    parser.add_argument(
+        "--catalog-size",
+        type=int,
+        metavar="N",
+        help="cut or pad every catalog to exactly N services (synthetic filler, for benchmarks)",
     )
     parser.add_argument(
         "--stage-seconds",
@@ -81,6 +95,8 @@ def run(options: Mapping[str, Any]) -> int:
         fault_count=options["fault_count"],
         latency_ms=options["latency_ms"],
         log_requests=options["log_requests"],
+        catalog=options.get("catalog") or DEFAULT_CATALOG,
+        catalog_size=options.get("catalog_size"),
     )
     stop = threading.Event()
 
@@ -91,7 +107,8 @@ def run(options: Mapping[str, Any]) -> int:
     try:
         print(
             f"Panel simulator serving API v2 on {handle.api_url()} "
-            f"(dialect {options['dialect']}; others at {handle.base_url}/<dialect>/api/v2)",
+            f"(dialect {options['dialect']}, catalog {handle.simulator.default_catalog}; "
+            f"others at {handle.base_url}/<dialect>/<catalog>/api/v2)",
             flush=True,
         )
         # A timed wait keeps the main thread responsive to signals on every platform.

@@ -42,6 +42,11 @@ def _dialect(params: Params) -> str | None:
     return str(value) if value else None
 
 
+def _catalog(params: Params) -> str | None:
+    value = params.get("catalog")
+    return str(value) if value else None
+
+
 def _flag(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
@@ -64,7 +69,8 @@ def stats(sim: Simulator, params: Params) -> Any:
 
 
 def reset(sim: Simulator, params: Params) -> Any:
-    sim.reset(state=_flag(params.get("state", False)), dialect=_dialect(params))
+    state = _flag(params.get("state", False))
+    sim.reset(state=state, dialect=_dialect(params), catalog=_catalog(params))
     return {"ok": True}
 
 
@@ -96,23 +102,78 @@ def advance(sim: Simulator, params: Params) -> Any:
 
 
 def balance(sim: Simulator, params: Params) -> Any:
-    dialect = _dialect(params)
+    dialect, catalog = _dialect(params), _catalog(params)
     amount = Decimal(str(params["balance"]))
     if not amount.is_finite() or amount < 0:
         raise ValueError("balance must be a non-negative number")
-    sim.set_balance(amount, dialect)
-    store = sim.stores[sim.dialect(dialect).name]
+    sim.set_balance(amount, dialect, catalog)
+    store = sim.store(dialect, catalog)
     return {"dialect": sim.dialect(dialect).name, "balance": money(store.balance)}
 
 
 def orders(sim: Simulator, params: Params) -> Any:
-    return sim.dump(_dialect(params))
+    return sim.dump(_dialect(params), _catalog(params))
 
 
-GET_ROUTES: dict[str, Route] = {"stats": stats, "faults": faults_get, "orders": orders}
+def catalog_get(sim: Simulator, params: Params) -> Any:
+    return sim.catalog(_catalog(params)).summary()
+
+
+def _ids(value: object) -> list[int]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if not isinstance(value, list):
+        raise ValueError("expected a list of service ids")
+    return [int(item) for item in value]
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ValueError("expected an object or a list of objects")
+    return items
+
+
+def catalog_change(sim: Simulator, params: Params) -> Any:
+    """Apply, in this order and all or nothing: reset, restore, remove, update, add, reprice."""
+    done: dict[str, list[int]] = {}
+    with sim.change_catalog(_catalog(params)) as live:
+        if _flag(params.get("reset", False)):
+            live.reset()
+        restore = params.get("restore")
+        if restore is not None:
+            every = restore is True or restore == "all"
+            done["restored"] = live.restore(None if every else _ids(restore))
+        if params.get("remove") is not None:
+            done["removed"] = live.remove(_ids(params["remove"]))
+        for change in _objects(params.get("update", [])):
+            sid = int(change.pop("id"))
+            done.setdefault("updated", []).append(live.update(sid, change).id)
+        for fields in _objects(params.get("add", [])):
+            done.setdefault("added", []).append(live.add(fields).id)
+        reprice = params.get("reprice")
+        if reprice is not None and reprice is not False:
+            options = _objects(reprice)[0] if reprice is not True else {}
+            done["repriced"] = live.reprice(
+                float(options.get("fraction", 0.05)),
+                factor=options.get("factor"),
+                seed=int(options.get("seed", 0)),
+            )
+    return {**live.summary(), "done": done}
+
+
+GET_ROUTES: dict[str, Route] = {
+    "stats": stats,
+    "faults": faults_get,
+    "orders": orders,
+    "catalog": catalog_get,
+}
 POST_ROUTES: dict[str, Route] = {
     "reset": reset,
     "faults": faults_set,
     "advance": advance,
     "balance": balance,
+    "catalog": catalog_change,
 }

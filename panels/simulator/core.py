@@ -1,4 +1,8 @@
-"""The simulator without HTTP: dialect stores, the simulated clock, request stats, faults."""
+"""The simulator without HTTP: catalogs, stores, the simulated clock, request stats, faults.
+
+Each (dialect, catalog) pair is its own simulated panel with its own store (balance, orders):
+`<state-dir>/<dialect>.json` for the base catalog, `<dialect>.<catalog>.json` for the others.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,16 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .actions import Context, dispatch
+from .catalogs import CATALOG_NAMES, DEFAULT_CATALOG, Catalogs, check_name
 from .dialects import BAD_KEY, DIALECTS, Dialect
 from .faults import FaultRule, Faults
+from .live import Catalog
 from .store import DialectStore, write_json_atomic
 
 
@@ -85,6 +92,8 @@ class Simulator:
         balance: Decimal,
         currency: str,
         fault: FaultRule | None = None,
+        catalog: str = DEFAULT_CATALOG,
+        catalog_size: int | None = None,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
@@ -93,14 +102,17 @@ class Simulator:
         self.state_dir = state_dir
         self.keys = frozenset(keys)
         self.default_dialect = DIALECTS[dialect]
+        self.default_catalog = check_name(catalog)
         self.stage_seconds = stage_seconds
         self.clock = Clock(state_dir / "_clock.json")
         self.stats = Stats()
         self.faults = Faults(fault)
-        self.stores = {
-            name: DialectStore(state_dir / f"{name}.json", balance=balance, currency=currency)
-            for name in DIALECTS
-        }
+        self.catalogs = Catalogs(state_dir / "_catalog.json", size=catalog_size)
+        self.catalogs.get(self.default_catalog)  # build it now: fail early, answer fast
+        self._balance = balance
+        self._currency = currency
+        self._stores: dict[tuple[str, str], DialectStore] = {}
+        self._stores_lock = threading.Lock()
 
     def dialect(self, name: str | None) -> Dialect:
         if name is None:
@@ -109,22 +121,72 @@ class Simulator:
             raise KeyError(name)
         return DIALECTS[name]
 
-    def answer(self, dialect: Dialect, params: Mapping[str, str], *, from_json: bool) -> Any:
+    def catalog_name(self, name: str | None) -> str:
+        return self.default_catalog if name is None else check_name(name)
+
+    def _store_path(self, dialect: str, catalog: str) -> Path:
+        suffix = "" if catalog == DEFAULT_CATALOG else f".{catalog}"
+        return self.state_dir / f"{dialect}{suffix}.json"
+
+    def catalog(self, name: str | None = None) -> Catalog:
+        """A live catalog (the server's by default)."""
+        return self.catalogs.get(self.catalog_name(name))
+
+    def change_catalog(self, name: str | None = None) -> AbstractContextManager[Catalog]:
+        """Change a catalog, all or nothing, and save the change: `with sim.change_catalog():`."""
+        return self.catalogs.change(self.catalog_name(name))
+
+    def store(self, dialect: str | None = None, catalog: str | None = None) -> DialectStore:
+        """The store of one simulated panel, loaded on first use."""
+        key = (self.dialect(dialect).name, self.catalog_name(catalog))
+        with self._stores_lock:
+            store = self._stores.get(key)
+            if store is None:
+                path = self._store_path(*key)
+                store = DialectStore(path, balance=self._balance, currency=self._currency)
+                self._stores[key] = store
+            return store
+
+    def answer(
+        self,
+        dialect: Dialect,
+        params: Mapping[str, str],
+        *,
+        from_json: bool,
+        catalog: str | None = None,
+    ) -> Any:
         if (dialect.json_only and not from_json) or params.get(dialect.key_field) not in self.keys:
             return dialect.error(BAD_KEY)
-        ctx = Context(dialect, self.stores[dialect.name], self.clock.now(), self.stage_seconds)
+        name = self.catalog_name(catalog)
+        store = self.store(dialect.name, name)
+        ctx = Context(dialect, store, self.catalogs.get(name), self.clock.now(), self.stage_seconds)
         return dispatch(ctx, params)
 
-    def reset(self, *, state: bool = False, dialect: str | None = None) -> None:
-        """Forget stats and faults; with `state`, also orders, refills, balance (and clock)."""
+    def reset(
+        self, *, state: bool = False, dialect: str | None = None, catalog: str | None = None
+    ) -> None:
+        """Forget stats and faults; with `state`, also orders, refills and balances.
+
+        `dialect` and `catalog` narrow which stores are reset. Without a dialect, the catalog
+        changes go too (of `catalog`, or of every catalog); with neither, the clock as well.
+        """
         self.stats.reset()
         self.faults.set(None)
         if not state:
             return
-        names = [self.dialect(dialect).name] if dialect is not None else list(DIALECTS)
-        for name in names:
-            self.stores[name].reset()
+        dialects = [self.dialect(dialect).name] if dialect is not None else list(DIALECTS)
+        catalogs = [check_name(catalog)] if catalog is not None else list(CATALOG_NAMES)
+        for dialect_name in dialects:
+            for catalog_name in catalogs:
+                with self._stores_lock:
+                    store = self._stores.get((dialect_name, catalog_name))
+                if store is not None:
+                    store.reset()
+                else:
+                    self._store_path(dialect_name, catalog_name).unlink(missing_ok=True)
         if dialect is None:
+            self.catalogs.reset(catalog)
+        if dialect is None and catalog is None:
             self.clock.reset()
 
     def advance(self, seconds: float) -> None:
@@ -132,13 +194,15 @@ class Simulator:
             raise ValueError("the clock only moves forward")
         self.clock.advance(seconds)
 
-    def set_balance(self, balance: Decimal, dialect: str | None = None) -> None:
-        self.stores[self.dialect(dialect).name].set_balance(balance)
+    def set_balance(
+        self, balance: Decimal, dialect: str | None = None, catalog: str | None = None
+    ) -> None:
+        self.store(dialect, catalog).set_balance(balance)
 
-    def dump(self, dialect: str | None = None) -> dict[str, Any]:
-        name = self.dialect(dialect).name
-        store = self.stores[name]
+    def dump(self, dialect: str | None = None, catalog: str | None = None) -> dict[str, Any]:
+        store = self.store(dialect, catalog)
+        names = {"dialect": self.dialect(dialect).name, "catalog": self.catalog_name(catalog)}
         with store.lock:
             store.settle(self.clock.now())
             store.save_if_dirty()
-            return {"dialect": name, **store.dump(self.clock.now())}
+            return {**names, **store.dump(self.clock.now())}

@@ -14,8 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from .catalog import DEFAULT, MENTIONS_MEDIA_LIKERS, SERVICES_BY_ID, SUBSCRIPTIONS, Service
+from .catalog import DEFAULT, MENTIONS_MEDIA_LIKERS, SUBSCRIPTIONS, Service
 from .dialects import BAD_REQUEST, LINK, MAX_QUANTITY, MIN_QUANTITY, SERVICE_ID, ApiError
+from .live import Catalog
 
 SUBSCRIPTION_DELAYS = frozenset(
     {0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480, 540, 600}
@@ -42,9 +43,9 @@ def list_lines(text: str) -> list[str]:
     return [line for line in re.split(r"\r?\n", text) if line.strip()]
 
 
-def parse_add(params: Mapping[str, str], *, now: float) -> NewOrder:
+def parse_add(params: Mapping[str, str], *, now: float, catalog: Catalog) -> NewOrder:
     raw_service = params.get("service", "").strip()
-    service = SERVICES_BY_ID.get(int(raw_service)) if is_digits(raw_service) else None
+    service = catalog.get(int(raw_service)) if is_digits(raw_service) else None
     if service is None:
         raise ApiError(SERVICE_ID)
     rule = service.rule

@@ -10,8 +10,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .catalog import Service
+from .catalogs import DEFAULT_CATALOG, check_name
 from .core import Simulator
 from .faults import make_rule
+from .live import Catalog
 from .server import API_PATH, SimulatorServer
 
 
@@ -35,11 +38,17 @@ class SimulatorHandle:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def api_url(self, dialect: str | None = None) -> str:
-        """`/api/v2` for the default dialect, `/<dialect>/api/v2` for a named one."""
-        if dialect is None:
-            return self.base_url + API_PATH
-        return f"{self.base_url}/{self.simulator.dialect(dialect).name}{API_PATH}"
+    def api_url(self, dialect: str | None = None, catalog: str | None = None) -> str:
+        """`/api/v2`, or `/<dialect>/api/v2`, `/<catalog>/api/v2`, `/<dialect>/<catalog>/api/v2`.
+
+        Each (dialect, catalog) pair is a panel of its own: its own balance and orders.
+        """
+        path = ""
+        if dialect is not None:
+            path += "/" + self.simulator.dialect(dialect).name
+        if catalog is not None:
+            path += "/" + check_name(catalog)
+        return self.base_url + path + API_PATH
 
     def stats(self, dialect: str | None = None) -> dict[str, Any]:
         if dialect is not None:
@@ -66,15 +75,71 @@ class SimulatorHandle:
     def advance(self, seconds: float) -> None:
         self.simulator.advance(seconds)
 
-    def set_balance(self, balance: str | Decimal, dialect: str | None = None) -> None:
-        self.simulator.set_balance(Decimal(balance), dialect)
+    def set_balance(
+        self, balance: str | Decimal, dialect: str | None = None, catalog: str | None = None
+    ) -> None:
+        self.simulator.set_balance(Decimal(balance), dialect, catalog)
 
-    def orders(self, dialect: str | None = None) -> list[dict[str, Any]]:
-        orders: list[dict[str, Any]] = self.simulator.dump(dialect)["orders"]
+    def orders(
+        self, dialect: str | None = None, catalog: str | None = None
+    ) -> list[dict[str, Any]]:
+        orders: list[dict[str, Any]] = self.simulator.dump(dialect, catalog)["orders"]
         return orders
 
-    def reset(self, *, state: bool = False, dialect: str | None = None) -> None:
-        self.simulator.reset(state=state, dialect=dialect)
+    def reset(
+        self, *, state: bool = False, dialect: str | None = None, catalog: str | None = None
+    ) -> None:
+        self.simulator.reset(state=state, dialect=dialect, catalog=catalog)
+
+    # The catalog. `catalog=None` is the server's catalog; changes are saved with the state and
+    # show in every dialect serving that catalog.
+
+    def catalog(self, name: str | None = None) -> Catalog:
+        return self.simulator.catalog(name)
+
+    def services(self, catalog: str | None = None) -> tuple[Service, ...]:
+        """What `services` lists now."""
+        return self.simulator.catalog(catalog).services
+
+    def remove_services(self, ids: Iterable[int], *, catalog: str | None = None) -> list[int]:
+        with self.simulator.change_catalog(catalog) as live:
+            return live.remove(ids)
+
+    def restore_services(
+        self, ids: Iterable[int] | None = None, *, catalog: str | None = None
+    ) -> list[int]:
+        """Bring removed services back; all of them without `ids`."""
+        with self.simulator.change_catalog(catalog) as live:
+            return live.restore(ids)
+
+    def update_service(
+        self, service_id: int, *, catalog: str | None = None, **changes: Any
+    ) -> Service:
+        """Change rate, min, max, refill, cancel, dripfeed, name, category or description."""
+        with self.simulator.change_catalog(catalog) as live:
+            return live.update(service_id, changes)
+
+    def add_service(self, *, catalog: str | None = None, **fields: Any) -> Service:
+        """A new service: `name` and `rate` at least; `id` defaults to the highest id + 1."""
+        with self.simulator.change_catalog(catalog) as live:
+            return live.add(fields)
+
+    def reprice(
+        self,
+        fraction: float = 0.05,
+        *,
+        factor: str | float | None = None,
+        seed: int = 0,
+        catalog: str | None = None,
+    ) -> list[int]:
+        """Change the rate of round(fraction x services); the ids changed, sorted."""
+        with self.simulator.change_catalog(catalog) as live:
+            return live.reprice(fraction, factor=factor, seed=seed)
+
+    def reset_catalog(self, catalog: str | None = None) -> None:
+        """Undo every change to the catalog (removals, updates, additions)."""
+        with self.simulator.change_catalog(catalog) as live:
+            live.reset()
 
     def stop(self) -> None:
         if self._stopped:
@@ -112,6 +177,8 @@ def start_simulator(
     fault_count: int | None = None,
     latency_ms: int = 0,
     log_requests: bool = False,
+    catalog: str = DEFAULT_CATALOG,
+    catalog_size: int | None = None,
 ) -> SimulatorHandle:
     """Start a simulator on `host:port` (0 picks a free port) and return once it accepts."""
     if isinstance(keys, str):
@@ -125,6 +192,8 @@ def start_simulator(
         balance=Decimal(balance),
         currency=currency,
         fault=rule if rule.fault or rule.latency_ms else None,
+        catalog=catalog,
+        catalog_size=catalog_size,
     )
     server = SimulatorServer((host, port), simulator, log_requests=log_requests)
     thread = threading.Thread(

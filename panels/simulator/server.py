@@ -12,6 +12,7 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from . import control
+from .catalogs import CATALOG_NAMES
 from .core import Simulator
 from .dialects import DIALECTS, Dialect
 from .faults import BEFORE_ACTION, DROP_AFTER_ACCEPT, TRUNCATED, FaultAnswer
@@ -95,21 +96,15 @@ class Handler(BaseHTTPRequestHandler):
             status, payload = control.handle(self.sim, method, route, url.query, body)
             self._send(status, json.dumps(payload).encode(), "application/json")
             return
-        dialect = self._dialect_for(url.path.rstrip("/"))
-        if dialect is None:
+        panel = panel_for(url.path.rstrip("/"))
+        if panel is None:
             self._send_fault(NOT_FOUND)
             return
-        self._api(dialect, url.query, body)
+        dialect_name, catalog = panel
+        dialect = self.sim.dialect(dialect_name)
+        self._api(dialect, catalog, url.query, body)
 
-    def _dialect_for(self, path: str) -> Dialect | None:
-        if path == API_PATH:
-            return self.sim.default_dialect
-        name, _, rest = path.lstrip("/").partition("/")
-        if "/" + rest == API_PATH and name in DIALECTS:
-            return DIALECTS[name]
-        return None
-
-    def _api(self, dialect: Dialect, query: str, body: bytes) -> None:
+    def _api(self, dialect: Dialect, catalog: str | None, query: str, body: bytes) -> None:
         params, from_json = parse_params(
             query, body, self.headers.get_content_type(), json_only=dialect.json_only
         )
@@ -126,7 +121,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self._send_fault(BEFORE_ACTION[str(fault)])
             return
-        answer = dialect.encode(self.sim.answer(dialect, params, from_json=from_json))
+        payload = self.sim.answer(dialect, params, from_json=from_json, catalog=catalog)
+        answer = dialect.encode(payload)
         time.sleep(delay)
         if fault == DROP_AFTER_ACCEPT:
             self._drop()
@@ -162,6 +158,27 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self._send_fault(FaultAnswer(status, body, (("Content-Type", content_type),)))
+
+
+def panel_for(path: str) -> tuple[str | None, str | None] | None:
+    """(dialect, catalog) named by an API path, None for either meaning the server default.
+
+    `/api/v2`, `/<dialect>/api/v2`, `/<catalog>/api/v2` and `/<dialect>/<catalog>/api/v2`
+    (either order); None if `path` is not an API path.
+    """
+    if not path.endswith(API_PATH):
+        return None
+    dialect: str | None = None
+    catalog: str | None = None
+    prefix = path[: -len(API_PATH)]
+    for name in prefix.split("/")[1:] if prefix else ():
+        if name in DIALECTS and dialect is None:
+            dialect = name
+        elif name in CATALOG_NAMES and catalog is None:
+            catalog = name
+        else:
+            return None
+    return dialect, catalog
 
 
 def parse_params(
