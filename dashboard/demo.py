@@ -1,4 +1,4 @@
-"""The setup behind `make run`: a demo login and a demo panel backed by the simulator."""
+"""The setup behind `make run`: a demo login and demo panels backed by the simulator."""
 
 from __future__ import annotations
 
@@ -15,15 +15,26 @@ from django.db import transaction
 from panels.models import Panel
 
 DEMO_USERNAME = "demo"
-DEMO_PANEL_NAME = "Demo panel (simulator)"
 DEMO_PANEL_KEY = "demo-key"
+# Three shops on one simulator, each selling the same kinds of services under its own names
+# and prices (the simulator's catalogs), so the catalog comparison has something to compare.
+DEMO_PANELS = (
+    ("Demo panel A (simulator)", ""),
+    ("Demo panel B (simulator)", "alt1"),
+    ("Demo panel C (simulator)", "alt2"),
+)
+DEMO_PANEL_NAME = DEMO_PANELS[0][0]
 
 
 @dataclass(frozen=True)
 class DemoSetup:
     user: AbstractUser
     password: str
-    panel: Panel
+    panels: list[Panel]
+
+    @property
+    def panel(self) -> Panel:
+        return self.panels[0]
 
 
 def _password_file() -> Path:
@@ -48,8 +59,8 @@ def demo_user_ensure() -> tuple[AbstractUser, str]:
     return user, password
 
 
-def demo_panel_ensure(*, api_url: str) -> Panel:
-    panel = Panel.objects.filter(name=DEMO_PANEL_NAME).first() or Panel(name=DEMO_PANEL_NAME)
+def demo_panel_ensure(*, name: str, api_url: str) -> Panel:
+    panel = Panel.objects.filter(name=name).first() or Panel(name=name)
     panel.api_url = api_url
     panel.api_key = DEMO_PANEL_KEY
     panel.is_active = True
@@ -58,10 +69,15 @@ def demo_panel_ensure(*, api_url: str) -> Panel:
     return panel
 
 
-def demo_setup(*, simulator_url: str, migrate: bool = True) -> DemoSetup:
+def demo_setup(*, simulator_base_url: str, migrate: bool = True) -> DemoSetup:
+    """Migrate, then the demo login and the three demo panels (idempotent)."""
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
+    base = simulator_base_url.rstrip("/")
     with transaction.atomic():
         user, password = demo_user_ensure()
-        panel = demo_panel_ensure(api_url=simulator_url)
-    return DemoSetup(user=user, password=password, panel=panel)
+        panels = [
+            demo_panel_ensure(name=name, api_url=f"{base}{'/' + catalog if catalog else ''}/api/v2")
+            for name, catalog in DEMO_PANELS
+        ]
+    return DemoSetup(user=user, password=password, panels=panels)

@@ -35,9 +35,14 @@ def simulator(tmp_path):
 def test_demo_setup_creates_a_login_and_a_working_panel(simulator, settings, tmp_path, client):
     settings.VAR_DIR = tmp_path
 
-    setup = demo_setup(simulator_url=simulator.api_url())
+    setup = demo_setup(simulator_base_url=simulator.base_url)
 
     assert setup.user.is_superuser
+    assert [p.api_url for p in setup.panels] == [
+        simulator.api_url(),
+        simulator.api_url(catalog="alt1"),
+        simulator.api_url(catalog="alt2"),
+    ]
     assert client.login(username=setup.user.username, password=setup.password)
     panel = Panel.objects.get(name=DEMO_PANEL_NAME)
     assert panel.api_url == simulator.api_url()
@@ -59,13 +64,13 @@ def test_demo_setup_runs_again_without_duplicates_and_keeps_the_password(
     simulator, settings, tmp_path
 ):
     settings.VAR_DIR = tmp_path
-    first = demo_setup(simulator_url=simulator.api_url())
+    first = demo_setup(simulator_base_url=simulator.base_url)
 
-    second = demo_setup(simulator_url=simulator.api_url())
+    second = demo_setup(simulator_base_url=simulator.base_url)
 
     assert second.password == first.password
     assert second.user.pk == first.user.pk
-    assert Panel.objects.filter(name=DEMO_PANEL_NAME).count() == 1
+    assert Panel.objects.count() == 3
 
 
 def free_port() -> int:

@@ -22,7 +22,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.demo import DEMO_PANEL_KEY, demo_setup
-from panels.tasks import balance_sync, catalog_sync
+from panels.models import CatalogSync
+from panels.services import catalog_sync_start
+from panels.tasks import balance_sync
 
 
 class Supervisor:
@@ -127,7 +129,7 @@ class Command(BaseCommand):
             ])  # fmt: skip
             if not _wait_for_port("127.0.0.1", sim_port, timeout=15):
                 raise CommandError("The panel simulator did not start; see its output above.")
-            setup = demo_setup(simulator_url=f"http://127.0.0.1:{sim_port}/api/v2")
+            setup = demo_setup(simulator_base_url=f"http://127.0.0.1:{sim_port}")
             celery = [python, "-m", "celery", "-A", "dashboard"]
             sup.start("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"])
             sup.start("beat", [
@@ -135,9 +137,10 @@ class Command(BaseCommand):
                 "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule"),
             ])  # fmt: skip
             sup.start("web", [python, manage, "runserver", f"{host}:{port}", "--noreload"])
-            # First sync right away rather than at the first beat tick.
-            catalog_sync.delay(setup.panel.pk)
-            balance_sync.delay(setup.panel.pk)
+            # First syncs right away rather than at the first beat tick.
+            for panel in setup.panels:
+                catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.COMMAND)
+                balance_sync.delay(panel.pk)
             if not _wait_for_port(host, port, timeout=30):
                 raise CommandError("The web server did not start; see its output above.")
             self.stdout.write(
@@ -145,7 +148,8 @@ class Command(BaseCommand):
                     "\n  SMM Dashboard is running at "
                     f"http://{host}:{port}/\n"
                     f"  Log in as: {setup.user.username} / {setup.password}\n"
-                    f"  Demo panel: {setup.panel.api_url} (simulator, state in var/simulator)\n"
+                    f"  Demo panels: {len(setup.panels)} shops on the simulator at "
+                    f"http://127.0.0.1:{sim_port} (state in var/simulator)\n"
                     "  Press Ctrl-C to stop everything.\n"
                 )
             )
