@@ -7,7 +7,7 @@ Money stays `Decimal` all the way to the template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -17,14 +17,19 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from orders.models import Order
-from panels.models import Panel
+from panels.models import CatalogEvent, Panel
 from panels.normalise import Status
+from panels.selectors.catalog import catalog_changes
 
 # Orders whose money came back: they do not count as spend.
 REFUNDED_STATUSES = (Status.CANCELED, Status.REFUNDED)
 
 # How many orders with an unknown outcome the overview lists by name.
 UNKNOWN_ORDERS_SHOWN = 5
+
+# The top of the catalog changes feed shown on the overview (price rises first).
+CATALOG_CHANGES_SHOWN = 8
+CATALOG_CHANGES_DAYS = 7
 
 # "now": every order currently in the state; "24h"/"7d": those created in that window.
 Window = Literal["now", "24h", "7d"]
@@ -91,6 +96,7 @@ class Overview:
     orders: OrderCounts
     spend: list[Spend]
     unknown_orders: list[Order]  # the oldest few, to show by name
+    catalog_changes: list[CatalogEvent] = field(default_factory=list)  # top of the feed
 
     @property
     def state_counts(self) -> list[StateCount]:
@@ -213,13 +219,23 @@ def unknown_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
     )
 
 
+def latest_catalog_changes(*, panels: list[PanelCard]) -> list[CatalogEvent]:
+    """The top of the catalog changes feed. One query, none before any active panel's catalog
+    was synced: changes are only recorded from a panel's second sync on."""
+    if not any(card.panel.is_active and card.panel.catalog_synced_at for card in panels):
+        return []
+    return catalog_changes(days=CATALOG_CHANGES_DAYS, limit=CATALOG_CHANGES_SHOWN)
+
+
 def overview_get(*, now: datetime | None = None) -> Overview:
-    """Everything the overview page shows, in four queries at most."""
+    """Everything the overview page shows, in five queries at most."""
     now = now or timezone.now()
     orders = order_counts(now=now)
+    panels = panel_cards()
     return Overview(
-        panels=panel_cards(),
+        panels=panels,
         orders=orders,
         spend=spend_by_currency(now=now),
         unknown_orders=unknown_orders() if orders.total.get(Order.State.UNKNOWN) else [],
+        catalog_changes=latest_catalog_changes(panels=panels),
     )

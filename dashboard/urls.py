@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from dashboard import views
 
@@ -13,5 +13,7 @@ urlpatterns = [
     # POST only (Django's LogoutView refuses GET), so a link or prefetch cannot log anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("panels/", include("panels.urls")),
+    path("catalog/", include("panels.catalog_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from dashboard import selectors
+from panels.presenters import change_lines
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,16 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
         context = {"panels": selectors.panel_cards()}
         return render(request, "dashboard/overview.html#panel-cards", context)
     data = selectors.overview_get()
-    return render(request, "dashboard/overview.html", {"overview": data, "panels": data.panels})
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "overview": data,
+            "panels": data.panels,
+            "catalog_changes": change_lines(data.catalog_changes),
+            "catalog_changes_days": selectors.CATALOG_CHANGES_DAYS,
+        },
+    )
 
 
 class LoginView(auth_views.LoginView):

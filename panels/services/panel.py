@@ -12,6 +12,7 @@ from panels import crypto
 from panels.client import PanelClient
 from panels.errors import PanelError
 from panels.models import Panel
+from panels.services.explain import explain_error
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,10 @@ def panel_mark_ok(*, panel: Panel) -> None:
 def panel_mark_failing(*, panel: Panel, error: PanelError | Exception) -> None:
     """Record the failure; `failing_since` keeps the time of the first failure in a row."""
     now = timezone.now()
-    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    message = explain_error(error)
+    technical = getattr(error, "message", "")
+    if technical and technical != message:
+        message = f"{message}\n{technical}"
     since = panel.failing_since if panel.health == Panel.Health.FAILING else now
     Panel.objects.filter(pk=panel.pk).update(
         health=Panel.Health.FAILING, failing_since=since, last_error=message, last_error_at=now

@@ -200,7 +200,10 @@ def test_a_failed_sync_marks_the_panel_failing_and_keeps_the_first_failure_time(
     panel.refresh_from_db()
     assert panel.health == Panel.Health.FAILING
     assert panel.failing_since == since
-    assert "refused the API key" in panel.last_error
+    # Plain words first, then the technical detail.
+    plain, technical = panel.last_error.split("\n")
+    assert plain == "The panel refused the API key. Copy it again from the panel's API page."
+    assert technical.startswith("balance: the panel refused the API key")
 
     responses.replace(responses.POST, URL, json={"balance": "3.5", "currency": "EUR"})
     balance_sync(panel=panel)

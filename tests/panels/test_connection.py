@@ -37,7 +37,7 @@ def test_a_good_connection_shows_the_balance():
         ({"status": 403, "body": "<title>Just a moment...</title><div id='cf-chl'>"},
          "Cloudflare"),
         ({"status": 503, "body": "<title>Just a moment...</title>"}, "Cloudflare"),
-        ({"json": {"hello": "world"}}, "JSON, but not an API v2 balance"),
+        ({"json": {"hello": "world"}}, "JSON, but not what API v2 answers to 'balance'"),
         ({"json": {"error": "Incorrect request"}}, "refused the balance request"),
         ({"status": 502, "body": "bad gateway"}, "having trouble (HTTP 502)"),
         ({"status": 429, "body": ""}, "rate limiting"),

@@ -1,0 +1,190 @@
+"""How catalog data reads on a page: table rows, offers, change sentences, the rate chart.
+
+Shared by the catalog pages and the overview; no request handling here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from panels.formatting import money_text
+from panels.matching import Offer
+from panels.models import CatalogEvent, Service
+from panels.order_types import FLAT, ORDER_TYPES
+
+DETAIL_NAMES = {"min_quantity": "min", "max_quantity": "max", "refill_days": "refill days",
+                "dripfeed": "drip-feed"}  # fmt: skip
+
+
+def per_unit(type_key: str) -> str:
+    order_type = ORDER_TYPES.get(type_key)
+    return "per package" if order_type and order_type.pricing == FLAT else "per 1000"
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    service: Service
+    rate: str
+    per_unit: str
+    type_label: str
+
+
+def service_row(service: Service) -> ServiceRow:
+    order_type = ORDER_TYPES.get(service.type)
+    return ServiceRow(
+        service=service,
+        rate=money_text(service.rate),
+        per_unit=per_unit(service.type),
+        type_label=order_type.label if order_type else service.type,
+    )
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    offer: Offer
+    rate: str
+    diff: str  # "−0.15" / "+0.05" / "same price"
+    percent: str  # "−16.67%" or ""
+    amount: str  # the difference without its sign: "0.15"
+    percent_amount: str  # "16.67%", or "" when this service is free
+    per_unit: str
+    differs: frozenset[str]  # the fields that are not as on this service
+
+
+def offer_row(offer: Offer) -> OfferRow:
+    return OfferRow(
+        offer=offer,
+        rate=money_text(offer.facts.rate),
+        diff=signed_money(offer.rate_diff),
+        percent=signed_percent(offer.rate_diff_percent),
+        amount=money_text(abs(offer.rate_diff)),
+        percent_amount=(
+            f"{abs(offer.rate_diff_percent)}%" if offer.rate_diff_percent is not None else ""
+        ),
+        per_unit=per_unit(offer.facts.type),
+        differs=frozenset(d.field for d in offer.differences),
+    )
+
+
+def signed_money(value: Decimal) -> str:
+    if not value:
+        return "same price"
+    return ("+" if value > 0 else "−") + money_text(abs(value))
+
+
+def signed_percent(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    if not value:
+        return "0%"
+    return f"{'+' if value > 0 else '−'}{abs(value)}%"
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One catalog event as words: "<panel> <verb> <service><tail>", or `summary` alone."""
+
+    event: CatalogEvent
+    label: str  # "Price up", "Removed"...: the kind of change, short
+    verb: str  # "raised", "lowered", "added", "removed", "brought back", "changed"
+    tail: str  # " from 0.90 to 1.20 USD", " at 0.90 USD", ": min 50 → 100"
+    summary: str  # "Price raised from 0.90 to 1.20 USD", for the service's own history
+    percent: str = ""  # "+33.33%" for price changes
+    tone: str = "neutral"  # "bad", "good", "neutral": how it reads for someone buying
+
+    @property
+    def is_rise(self) -> bool:
+        return self.verb == "raised"
+
+
+def change_line(event: CatalogEvent) -> ChangeLine:
+    currency = f" {event.panel.currency}" if event.panel.currency else ""
+    old, new = money_text(event.old_rate), money_text(event.new_rate)
+    kind = CatalogEvent.Kind
+    if event.kind == kind.RATE_CHANGED:
+        rose = (event.new_rate or 0) > (event.old_rate or 0)
+        verb = "raised" if rose else "lowered"
+        tail = f" from {old} to {new}{currency}"
+        percent = ""
+        if event.rate_change is not None:
+            percent = signed_percent((event.rate_change * 100).quantize(Decimal("0.01")))
+        return ChangeLine(event, "Price up" if rose else "Price down", verb, tail,
+                          f"Price {verb}{tail}", percent, "bad" if rose else "good")  # fmt: skip
+    if event.kind == kind.ADDED:
+        tail = f" at {new}{currency}"
+        return ChangeLine(event, "New", "added", tail, f"Added{tail}")
+    if event.kind == kind.REMOVED:
+        tail = f" (was {old}{currency})" if event.old_rate is not None else ""
+        return ChangeLine(event, "Removed", "removed", tail, f"No longer listed{tail}",
+                          tone="bad")  # fmt: skip
+    if event.kind == kind.REACTIVATED:
+        tail = f" at {new}{currency}"
+        return ChangeLine(event, "Back", "brought back", tail, f"Listed again{tail}")
+    details = event.details if isinstance(event.details, dict) else {}
+    changes = ", ".join(_detail_text(field, values) for field, values in details.items())
+    tail = f": {changes}" if changes else ""
+    if event.kind == kind.LIMITS_CHANGED:
+        return ChangeLine(event, "Min/max", "changed", tail, f"Changed limits{tail}")
+    return ChangeLine(event, "Options", "changed", tail, f"Changed options{tail}")
+
+
+def _detail_text(field: str, values: Any) -> str:
+    name = DETAIL_NAMES.get(field, field.replace("_", " "))
+    try:
+        before, after = values
+    except (TypeError, ValueError):
+        return name
+    return f"{name} {_value_text(before)} → {_value_text(after)}"
+
+
+def _value_text(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def change_lines(events: list[CatalogEvent]) -> list[ChangeLine]:
+    return [change_line(event) for event in events]
+
+
+@dataclass(frozen=True)
+class RateChart:
+    points: str  # SVG polyline points in a 300 x 60 box
+    high: str
+    low: str
+
+
+def rate_chart(service: Service, history: list[CatalogEvent]) -> RateChart | None:
+    """The rate over time as a step line, from the first sighting to now; None when the price
+    never changed."""
+    changes = [e for e in history if e.kind == CatalogEvent.Kind.RATE_CHANGED
+               and e.old_rate is not None and e.new_rate is not None]  # fmt: skip
+    if not changes:
+        return None
+    start = min(service.first_seen_at, changes[0].created_at)
+    seconds = max((timezone.now() - start).total_seconds(), 1.0)
+    rates = [changes[0].old_rate] + [e.new_rate for e in changes]
+    low, high = min(r for r in rates if r is not None), max(r for r in rates if r is not None)
+    span = (high - low) or Decimal(1)
+
+    def y(rate: Decimal | None) -> float:
+        return 56 - float(((rate or low) - low) / span) * 52
+
+    points = [(0.0, y(changes[0].old_rate))]
+    for event in changes:
+        x = (event.created_at - start).total_seconds() / seconds * 300
+        points += [(x, points[-1][1]), (x, y(event.new_rate))]
+    points.append((300.0, points[-1][1]))
+    return RateChart(
+        points=" ".join(f"{px:.1f},{py:.1f}" for px, py in points),
+        high=money_text(high),
+        low=money_text(low),
+    )

@@ -1,0 +1,139 @@
+"""Panels pages: the list, add/edit, test connection, sync now, enable/disable.
+
+Thin: reads come from `panels.selectors.panels`, writes from `panels.services` (through the
+form for add/edit). Every view needs a login (LoginRequiredMiddleware).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from dashboard.views import HtmxHttpRequest
+from panels import services, tasks
+from panels.forms import ConnectionTestForm, PanelForm
+from panels.models import Panel
+from panels.selectors import panels as selectors
+
+logger = logging.getLogger(__name__)
+
+FORM_TEMPLATE = "panels/form.html"
+LIST_TEMPLATE = "panels/list.html"
+
+
+def _list_url(panel: Panel | None = None) -> str:
+    url = reverse("panels:list")
+    return f"{url}#panel-{panel.pk}" if panel is not None else url
+
+
+def _check_balance_soon(panel: Panel) -> None:
+    """After a save, fetch the balance in the background so the list shows it."""
+    if panel.is_active:
+        transaction.on_commit(lambda: tasks.balance_sync.delay(panel.pk), robust=True)
+
+
+@require_GET
+def panel_list(request: HtmxHttpRequest) -> HttpResponse:
+    rows = selectors.panel_rows()
+    context = {"rows": rows, "summary": selectors.panel_summary(rows)}
+    return render(request, LIST_TEMPLATE, context)
+
+
+@require_http_methods(["GET", "POST"])
+def panel_add(request: HtmxHttpRequest) -> HttpResponse:
+    form = PanelForm(data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        panel = form.save()
+        _check_balance_soon(panel)
+        messages.success(
+            request,
+            f"Added {panel.name}. Its balance is being checked; Sync now loads its services.",
+        )
+        return redirect(_list_url(panel))
+    return render(request, FORM_TEMPLATE, {"form": form, "panel": None})
+
+
+@require_http_methods(["GET", "POST"])
+def panel_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    panel = get_object_or_404(Panel, pk=pk)
+    form = PanelForm(data=request.POST if request.method == "POST" else None, instance=panel)
+    if form.is_valid():
+        panel = form.save()
+        _check_balance_soon(panel)
+        messages.success(request, f"Saved {panel.name}.")
+        return redirect(_list_url(panel))
+    return render(request, FORM_TEMPLATE, {"form": form, "panel": panel})
+
+
+@require_POST
+def panel_test_connection(request: HtmxHttpRequest) -> HttpResponse:
+    """Call `balance` with the values in the add/edit form, saved or not; answer the partial.
+
+    `?panel=<pk>` (the edit form) tests against that panel: an empty key field uses its stored
+    key.
+    """
+    panel = None
+    if request.GET.get("panel"):
+        try:
+            panel = get_object_or_404(Panel, pk=int(request.GET["panel"]))
+        except ValueError:
+            raise Http404("No such panel") from None
+    test_form = ConnectionTestForm(data=request.POST, instance=panel)
+    check = test_form.connection_check() if test_form.is_valid() else None
+    context = {"test_form": test_form, "check": check, "panel": panel}
+    return render(request, f"{FORM_TEMPLATE}#connection-result", context)
+
+
+@require_POST
+def panel_sync(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Start a catalog sync (or join the one in flight) and show its progress."""
+    panel = get_object_or_404(Panel, pk=pk)
+    if not panel.is_active:
+        if request.htmx:
+            state = selectors.SyncState(panel=panel, run=None)
+            context = {"sync": state, "refused": "Enable the panel to sync it."}
+            return render(request, f"{LIST_TEMPLATE}#sync-status", context)
+        messages.error(request, f"{panel.name} is disabled: enable it to sync it.")
+        return redirect(_list_url(panel))
+    run = services.catalog_sync_start(panel=panel)
+    if request.htmx:
+        state = selectors.SyncState(panel=panel, run=run)
+        return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+    messages.info(request, f"Syncing the catalog of {panel.name}.")
+    return redirect(_list_url(panel))
+
+
+@require_GET
+def panel_sync_status(request: HtmxHttpRequest, run_pk: int) -> HttpResponse:
+    """The sync progress partial; it polls itself until the run is done or failed."""
+    state = selectors.sync_state(run_pk=run_pk)
+    if state is None:
+        if request.htmx:
+            return HttpResponseStopPolling()  # the panel (and its runs) was deleted
+        raise Http404("No such sync")
+    return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+
+
+@require_POST
+def panel_toggle_active(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Disable or enable a panel. Nothing is deleted: services, orders and history stay."""
+    panel = get_object_or_404(Panel, pk=pk)
+    wanted = request.POST.get("active")
+    panel.is_active = wanted == "1" if wanted in ("0", "1") else not panel.is_active
+    panel.save(update_fields=["is_active", "updated_at"])
+    if panel.is_active:
+        messages.success(request, f"Enabled {panel.name}: it is synced again.")
+    else:
+        messages.success(
+            request,
+            f"Disabled {panel.name}. Its services, orders and history are kept; "
+            "it is no longer synced until you enable it again.",
+        )
+    return redirect(_list_url(panel))
