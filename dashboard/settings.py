@@ -200,6 +200,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # queue never runs a pile of stale syncs one after another.
 CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=6 * 3600)
 BALANCE_SYNC_INTERVAL = env.int("BALANCE_SYNC_INTERVAL", default=15 * 60)
+STATUS_SYNC_INTERVAL = env.int("STATUS_SYNC_INTERVAL", default=5 * 60)
+DISPATCH_SWEEP_INTERVAL = env.int("DISPATCH_SWEEP_INTERVAL", default=60)
+REAPER_INTERVAL = env.int("REAPER_INTERVAL", default=5 * 60)
 
 
 def _every(seconds: int) -> dict[str, object]:
@@ -209,11 +212,19 @@ def _every(seconds: int) -> dict[str, object]:
 CELERY_BEAT_SCHEDULE = {
     "catalog-sync-all": {"task": "panels.tasks.catalog_sync_all", **_every(CATALOG_SYNC_INTERVAL)},
     "balance-sync-all": {"task": "panels.tasks.balance_sync_all", **_every(BALANCE_SYNC_INTERVAL)},
+    "status-sync-all": {"task": "orders.tasks.status_sync_all", **_every(STATUS_SYNC_INTERVAL)},
+    "dispatch-queued": {
+        "task": "orders.tasks.dispatch_queued_all",
+        **_every(DISPATCH_SWEEP_INTERVAL),
+    },
+    "reap-stuck-orders": {"task": "orders.tasks.reap_stuck_orders", **_every(REAPER_INTERVAL)},
 }
 
 # --- Panel API client -----------------------------------------------------------------------
 PANEL_HTTP_RETRIES = env.int("PANEL_HTTP_RETRIES", default=2)
 PANEL_HTTP_BACKOFF = env.float("PANEL_HTTP_BACKOFF", default=1.0)
+# At most this many orders are being sent to one panel at the same time (be polite).
+PANEL_MAX_CONCURRENCY = env.int("PANEL_MAX_CONCURRENCY", default=2)
 
 # Panels whose balance falls below this (in the panel's own currency) are flagged on the overview.
 LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))

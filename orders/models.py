@@ -80,6 +80,13 @@ class Order(models.Model):
     last_error = models.TextField(blank=True)
     error_reason = models.CharField(max_length=40, blank=True)
     raw_status = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # Sending: how many times `add` was tried without reaching the panel, and when to try again.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A new attempt made by a person after confirming the earlier one was not placed.
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -99,6 +106,8 @@ class Order(models.Model):
             models.Index(fields=["state", "-created_at"], name="order_state_created"),
             models.Index(fields=["-created_at"], name="order_created"),
             models.Index(fields=["link"], name="order_link"),
+            # the dispatcher: queued orders of one panel, oldest first
+            models.Index(fields=["panel", "state", "next_attempt_at"], name="order_dispatch"),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +116,30 @@ class Order(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in Status.FINAL
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.state == self.State.UNKNOWN
+
+
+class OrderStatusChange(models.Model):
+    """One step of an order's life on the panel: what its status sync saw change, and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=12, choices=STATUS_CHOICES, blank=True)
+    status_raw = models.CharField(max_length=100, blank=True)
+    charge = money_field(null=True, blank=True)
+    start_count = models.BigIntegerField(null=True, blank=True)
+    remains = models.BigIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="orderstatus_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.status or self.note}"
 
 
 class Refill(models.Model):

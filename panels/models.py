@@ -189,6 +189,7 @@ class CatalogSync(models.Model):
         SCHEDULE = "schedule", "Schedule"
         BUTTON = "button", "Sync button"
         COMMAND = "command", "Management command"
+        ORDER = "order", "A rejected order (unknown service)"
 
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="catalog_syncs")
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)

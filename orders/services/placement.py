@@ -1,0 +1,258 @@
+"""Placing orders: the flow that must never buy the same thing twice.
+
+1. `order_create` saves the order as QUEUED in a transaction; dispatch is enqueued on commit.
+2. `order_dispatch` claims it with a conditional UPDATE (QUEUED -> SUBMITTING), committed before
+   any HTTP; whoever loses the claim does nothing.
+3. One `add`. An order id: PLACED. An in-band error: REJECTED with the reason. The connection
+   never opened (or a 429): back to QUEUED for later. Anything else after the request may have
+   reached the panel: UNKNOWN, for a person to resolve. Never resent automatically.
+4. `orders_reap_stuck` turns orders left in SUBMITTING (a worker died mid-call) into UNKNOWN.
+5. A person resolves UNKNOWN: `order_resolve_placed` with the id found on the panel, or
+   `order_resolve_not_placed` (optionally placing it again as a new, confirmed attempt).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orders.models import Order, OrderStatusChange
+from orders.validation import validate_order
+from panels.errors import (
+    BadApiKey,
+    OutcomeUnknown,
+    PanelError,
+    PanelRejected,
+    Reason,
+    TransientError,
+)
+from panels.models import CatalogSync, Panel, Service
+from panels.normalise import Status
+from panels.order_types import ORDER_TYPES, OTHER
+from panels.services import catalog_sync_start, panel_mark_failing
+
+logger = logging.getLogger(__name__)
+
+STUCK_AFTER = timedelta(minutes=10)  # well past the client's timeout: that worker is gone
+MAX_SEND_ATTEMPTS = 8  # tries while the panel cannot be reached, then give up (not placed)
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 15 * 60))
+
+
+def order_create(
+    *,
+    service: Service,
+    values: Mapping[str, object],
+    placed_by: Any = None,
+    source: str = Order.Source.FORM,
+    retry_of: Order | None = None,
+) -> Order:
+    """Validate and queue one order. Raises ValidationError with per-field messages."""
+    if not service.is_active or not service.panel.is_active:
+        raise ValidationError("This service is no longer offered (or its panel is disabled).")
+    clean, errors = validate_order(service, values)
+    if clean is None:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        order = Order.objects.create(
+            panel=service.panel, service=service, order_type=service.type, link=clean.link,
+            quantity=clean.quantity, runs=clean.runs, interval=clean.interval,
+            params=clean.params, estimated_cost=clean.estimated_cost,
+            currency=service.panel.currency, placed_by=placed_by, source=source,
+            retry_of=retry_of,
+        )  # fmt: skip
+        panel_id = order.panel_id
+        transaction.on_commit(lambda: _enqueue_dispatch(panel_id))
+    return order
+
+
+def _enqueue_dispatch(panel_id: int) -> None:
+    from orders.tasks import dispatch_panel
+
+    dispatch_panel.delay(panel_id)
+
+
+def order_claim_next(*, panel_id: int) -> Order | None:
+    """Claim the oldest due QUEUED order of the panel; None when there is none left."""
+    now = timezone.now()
+    while True:
+        candidate = (
+            Order.objects.filter(panel_id=panel_id, state=Order.State.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if candidate is None:
+            return None
+        if order_claim(order_id=candidate):
+            return Order.objects.select_related("panel", "service").get(pk=candidate)
+        # Another dispatcher took it between our read and our update: look again.
+
+
+def order_claim(*, order_id: int) -> bool:
+    """QUEUED -> SUBMITTING, as one conditional UPDATE committed before any HTTP."""
+    return (
+        Order.objects.filter(pk=order_id, state=Order.State.QUEUED).update(
+            state=Order.State.SUBMITTING, submitted_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def order_dispatch(*, order: Order) -> Order:
+    """Send one claimed (SUBMITTING) order to its panel and record what happened."""
+    assert order.state == Order.State.SUBMITTING, "claim the order first"
+    panel = order.panel
+    try:
+        placed = panel.client().add(
+            order.service.remote_id, _add_fields(order), order_type=order.order_type
+        )
+    except TransientError as exc:
+        return _not_sent(order, exc)
+    except OutcomeUnknown as exc:
+        return _finish(order, Order.State.UNKNOWN, error=exc.message, reason="outcome_unknown")
+    except (PanelRejected, BadApiKey) as exc:
+        return _rejected(order, panel, exc)
+    except PanelError as exc:  # an HTTP refusal before the panel handled it
+        return _finish(order, Order.State.REJECTED, error=exc.message, reason="http")
+    except Exception:
+        # Something broke around the call: whether `add` went out is not known.
+        logger.exception("order %s: unexpected error while sending", order.pk)
+        return _finish(order, Order.State.UNKNOWN, reason="outcome_unknown",
+                       error="An internal error happened while sending; the panel may have "
+                       "placed it. Check on the panel.")  # fmt: skip
+    return _placed(order, placed.order_id)
+
+
+def _add_fields(order: Order) -> dict[str, str]:
+    fields = {"link": order.link} if order.link else {}
+    for name in ("quantity", "runs", "interval"):
+        value = getattr(order, name)
+        if value is not None:
+            fields[name] = str(value)
+    fields.update({k: str(v) for k, v in order.params.items()})
+    return fields
+
+
+def _finish(order: Order, state: str, *, error: str = "", reason: str = "",
+            from_states: tuple[str, ...] = (Order.State.SUBMITTING,), **fields: Any
+            ) -> Order:  # fmt: skip
+    """SUBMITTING -> state, only if it is still ours (a reaper may have moved it)."""
+    values = {"state": state, "last_error": error, "error_reason": reason, **fields}
+    updated = Order.objects.filter(pk=order.pk, state__in=from_states).update(**values)
+    if not updated:
+        logger.warning("order %s left SUBMITTING before its answer was recorded", order.pk)
+    order.refresh_from_db()
+    return order
+
+
+def _placed(order: Order, remote_id: str) -> Order:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Also from UNKNOWN: the reaper may have given up on this slow call; the id wins.
+            order = _finish(order, Order.State.PLACED, remote_id=remote_id, placed_at=now,
+                            status=Status.PENDING, next_attempt_at=None,
+                            from_states=(Order.State.SUBMITTING, Order.State.UNKNOWN))  # fmt: skip
+            OrderStatusChange.objects.create(
+                order=order, status=Status.PENDING, note=f"Placed on the panel as #{remote_id}"
+            )
+    except IntegrityError:
+        # The panel gave an id another order already holds: placed, but not safely recorded.
+        return _finish(order, Order.State.UNKNOWN, reason="duplicate_remote_id",
+                       error=f"The panel answered with order id {remote_id}, which another "
+                       "order already has. Check on the panel.")  # fmt: skip
+    return order
+
+
+def _not_sent(order: Order, exc: TransientError) -> Order:
+    attempts = order.attempts + 1
+    if attempts >= MAX_SEND_ATTEMPTS:
+        return _finish(order, Order.State.REJECTED, attempts=attempts, reason=Reason.NOT_SENT,
+                       error=f"The panel could not be reached after {attempts} tries; nothing "
+                       f"was placed. ({exc.message})")  # fmt: skip
+    delay = max(_retry_delay(attempts), timedelta(seconds=exc.retry_after or 0))
+    return _finish(order, Order.State.QUEUED, attempts=attempts, reason=Reason.NOT_SENT,
+                   next_attempt_at=timezone.now() + delay,
+                   error=f"Not sent yet: {exc.message}. Trying again shortly.")  # fmt: skip
+
+
+def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Order:
+    text = exc.text if isinstance(exc, PanelRejected) else exc.message
+    message = exc.message if exc.message == text else f"{exc.message} (the panel said: {text})"
+    order = _finish(order, Order.State.REJECTED, error=message, reason=exc.reason,
+                    finished_at=timezone.now())  # fmt: skip
+    if exc.reason == Reason.BAD_KEY:
+        panel_mark_failing(panel=panel, error=exc)
+    elif exc.reason == Reason.NOT_ENOUGH_FUNDS:
+        from panels.tasks import balance_sync
+
+        transaction.on_commit(lambda: balance_sync.delay(panel.pk))
+    elif exc.reason == Reason.INCORRECT_SERVICE_ID:
+        catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.ORDER)
+    return order
+
+
+def orders_reap_stuck(*, older_than: timedelta = STUCK_AFTER) -> int:
+    """SUBMITTING for too long means the worker died mid-call: the outcome is unknown."""
+    return Order.objects.filter(
+        state=Order.State.SUBMITTING, submitted_at__lt=timezone.now() - older_than
+    ).update(
+        state=Order.State.UNKNOWN, error_reason="outcome_unknown",
+        last_error="Sending was interrupted (the worker stopped) after the order may have "
+        "reached the panel. Check on the panel.",
+    )  # fmt: skip
+
+
+def order_resolve_placed(*, order: Order, remote_id: str, user: Any = None) -> Order:
+    """A person found the order on the panel's site: record its id; it is synced from now."""
+    remote_id = remote_id.strip()
+    if not remote_id or "," in remote_id or len(remote_id) > 100:
+        raise ValidationError({"remote_id": "Enter the order id exactly as the panel shows it."})
+    if Order.objects.filter(panel=order.panel, remote_id=remote_id).exclude(pk=order.pk).exists():
+        raise ValidationError({"remote_id": f"Another order already has id {remote_id}."})
+    with transaction.atomic():
+        updated = Order.objects.filter(pk=order.pk, state=Order.State.UNKNOWN).update(
+            state=Order.State.PLACED, remote_id=remote_id, placed_at=timezone.now(),
+            status=Status.PENDING, last_error="", error_reason="",
+        )  # fmt: skip
+        if not updated:
+            raise ValidationError("Only an order whose outcome is unknown can be resolved.")
+        who = getattr(user, "username", "") or "someone"
+        OrderStatusChange.objects.create(
+            order=order, status=Status.PENDING, note=f"Resolved by {who}: placed as #{remote_id}"
+        )
+    order.refresh_from_db()
+    return order
+
+
+def order_resolve_not_placed(*, order: Order, user: Any = None, place_again: bool = False
+                             ) -> Order | None:  # fmt: skip
+    """A person confirmed the panel has no such order. With `place_again`, a new attempt is
+    queued (the person confirmed it); returns that new order."""
+    updated = Order.objects.filter(pk=order.pk, state=Order.State.UNKNOWN).update(
+        state=Order.State.NOT_PLACED, finished_at=timezone.now(), error_reason="not_placed",
+        last_error=f"Confirmed not placed by {getattr(user, 'username', '') or 'someone'}.",
+    )  # fmt: skip
+    if not updated:
+        raise ValidationError("Only an order whose outcome is unknown can be resolved.")
+    order.refresh_from_db()
+    if not place_again:
+        return None
+    spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
+    values: dict[str, object] = {"link": order.link, "quantity": order.quantity,
+                                 "runs": order.runs, "interval": order.interval}  # fmt: skip
+    values.update({k: v for k, v in order.params.items() if k in spec.fields})
+    values["extra"] = {k: v for k, v in order.params.items() if k not in spec.fields}
+    return order_create(service=order.service, values=values, placed_by=user,
+                        source=order.source, retry_of=order)  # fmt: skip

@@ -1,0 +1,100 @@
+"""Thin Celery tasks for orders: dispatch per panel with bounded concurrency, the reaper, and
+status sync fanned out per panel."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from orders import services
+from orders.models import Order
+from panels.errors import PanelError
+from panels.models import Panel
+from panels.normalise import Status
+
+logger = logging.getLogger(__name__)
+SLOT_TIMEOUT = 15 * 60  # a slot outlives a dead worker by at most this long
+
+
+def _take_slot(panel_id: int) -> str | None:
+    """One of the panel's PANEL_MAX_CONCURRENCY sending slots, or None if all are busy."""
+    for slot in range(settings.PANEL_MAX_CONCURRENCY):
+        key = f"dispatch-slot:{panel_id}:{slot}"
+        if cache.add(key, 1, timeout=SLOT_TIMEOUT):
+            return key
+    return None
+
+
+def _due(panel_id: int) -> bool:
+    return Order.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
+        panel_id=panel_id, state=Order.State.QUEUED,
+    ).exists()  # fmt: skip
+
+
+@shared_task(ignore_result=True)
+def dispatch_panel(panel_id: int) -> None:
+    """Send the panel's queued orders one by one, in at most N workers per panel at once."""
+    if not Panel.objects.filter(pk=panel_id, is_active=True).exists():
+        return
+    while True:
+        slot = _take_slot(panel_id)
+        if slot is None:
+            return  # the panel's slots are busy; their holders send what is queued
+        try:
+            while (order := services.order_claim_next(panel_id=panel_id)) is not None:
+                services.order_dispatch(order=order)
+        finally:
+            cache.delete(slot)
+        # An order queued while we were letting go of the slot would wait for the next sweep.
+        if not _due(panel_id):
+            return
+
+
+@shared_task(ignore_result=True)
+def dispatch_queued_all() -> None:
+    """The sweep: panels with queued orders that are due (retries, missed wake-ups)."""
+    panel_ids = (
+        Order.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
+            state=Order.State.QUEUED, panel__is_active=True,
+        ).values_list("panel_id", flat=True).distinct()
+    )  # fmt: skip
+    for panel_id in panel_ids:
+        dispatch_panel.delay(panel_id)
+
+
+@shared_task(ignore_result=True)
+def reap_stuck_orders() -> None:
+    count = services.orders_reap_stuck()
+    if count:
+        logger.warning("%s order(s) were stuck while sending; their outcome is now unknown", count)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def status_sync(panel_id: int) -> None:
+    panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
+    if panel is None:
+        return
+    try:
+        result = services.orders_status_sync(panel=panel)
+    except PanelError as exc:
+        logger.warning("status sync of panel %s failed: %s", panel_id, exc)
+        return
+    logger.info("status sync of panel %s: %s", panel_id, result)
+
+
+@shared_task(ignore_result=True)
+def status_sync_all() -> None:
+    panel_ids = (
+        Order.objects.filter(state=Order.State.PLACED, panel__is_active=True)
+        .exclude(status__in=Status.FINAL)
+        .values_list("panel_id", flat=True).distinct()
+    )  # fmt: skip
+    for panel_id in panel_ids:
+        status_sync.delay(panel_id)
