@@ -1,0 +1,97 @@
+"""Order tasks: bounded sending per panel, the sweep, the reaper, and status sync fan-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from orders import tasks
+from orders.models import Order
+from orders.services import order_create
+from panels.normalise import Status
+from panels.services import panel_create
+from tests.orders.conftest import place, service_of, values_for
+
+State = Order.State
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def queue(panel, count: int = 1) -> list[Order]:
+    service = service_of(panel, "default")
+    return [order_create(service=service, values=values_for(service)) for _ in range(count)]
+
+
+def test_dispatch_sends_every_queued_order_of_the_panel(sim, panel):
+    orders = queue(panel, 3)
+
+    tasks.dispatch_panel(panel.pk)
+
+    assert {o.state for o in Order.objects.filter(pk__in=[o.pk for o in orders])} == {
+        State.PLACED}  # fmt: skip
+    assert sim.stats()["requests"]["add"] == 3
+
+
+def test_dispatch_waits_when_the_panels_slots_are_busy(sim, panel, settings):
+    settings.PANEL_MAX_CONCURRENCY = 1
+    (order,) = queue(panel)
+    cache.add(f"dispatch-slot:{panel.pk}:0", 1)  # another worker is sending to this panel
+
+    tasks.dispatch_panel(panel.pk)
+    assert Order.objects.get(pk=order.pk).state == State.QUEUED
+    assert sim.stats()["requests"].get("add", 0) == 0
+
+    cache.delete(f"dispatch-slot:{panel.pk}:0")
+    tasks.dispatch_panel(panel.pk)
+    assert Order.objects.get(pk=order.pk).state == State.PLACED
+    assert cache.get(f"dispatch-slot:{panel.pk}:0") is None  # released after use
+
+
+def test_the_sweep_only_wakes_panels_with_due_orders(sim, panel, settings, monkeypatch):
+    woken: list[int] = []
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", woken.append)
+    other = panel_create(name="Other", api_url=sim.api_url(), api_key="orders-key")
+    (later,) = queue(panel)
+    Order.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+
+    tasks.dispatch_queued_all()
+    assert woken == []
+
+    Order.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now())
+    tasks.dispatch_queued_all()
+    assert woken == [panel.pk]
+    assert other.pk not in woken
+
+
+def test_the_reaper_task_marks_stuck_orders_unknown(sim, panel):
+    (order,) = queue(panel)
+    Order.objects.filter(pk=order.pk).update(
+        state=State.SUBMITTING, submitted_at=timezone.now() - timedelta(hours=1)
+    )
+
+    tasks.reap_stuck_orders()
+
+    assert Order.objects.get(pk=order.pk).state == State.UNKNOWN
+
+
+def test_status_sync_fans_out_and_a_broken_panel_does_not_stop_the_others(sim, panel, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    good = place(service_of(panel, "default"))
+    broken = panel_create(name="Broken", api_url=sim.api_url(), api_key="wrong")
+    Order.objects.create(panel=broken, service=good.service, quantity=1, state=State.PLACED,
+                         remote_id="77", status=Status.PENDING)  # fmt: skip
+    sim.advance(15)
+
+    tasks.status_sync_all()
+
+    assert Order.objects.get(pk=good.pk).status == Status.IN_PROGRESS
+    broken.refresh_from_db()
+    assert broken.health == broken.Health.FAILING
