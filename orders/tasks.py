@@ -59,11 +59,12 @@ def dispatch_panel(panel_id: int) -> None:
 @shared_task(ignore_result=True)
 def dispatch_queued_all() -> None:
     """The sweep: panels with queued orders that are due (retries, missed wake-ups)."""
+    # order_by(): Order's default ordering would make DISTINCT one row per order, not panel.
     panel_ids = (
         Order.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
             state=Order.State.QUEUED, panel__is_active=True,
-        ).values_list("panel_id", flat=True).distinct()
+        ).order_by().values_list("panel_id", flat=True).distinct()
     )  # fmt: skip
     for panel_id in panel_ids:
         dispatch_panel.delay(panel_id)
@@ -91,10 +92,11 @@ def status_sync(panel_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def status_sync_all() -> None:
+    # order_by(): Order's default ordering would make DISTINCT one row per order, not panel.
     panel_ids = (
         Order.objects.filter(state=Order.State.PLACED, panel__is_active=True)
         .exclude(status__in=Status.FINAL)
-        .values_list("panel_id", flat=True).distinct()
+        .order_by().values_list("panel_id", flat=True).distinct()
     )  # fmt: skip
     for panel_id in panel_ids:
         status_sync.delay(panel_id)

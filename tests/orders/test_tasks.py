@@ -59,15 +59,16 @@ def test_the_sweep_only_wakes_panels_with_due_orders(sim, panel, settings, monke
     woken: list[int] = []
     monkeypatch.setattr(tasks.dispatch_panel, "delay", woken.append)
     other = panel_create(name="Other", api_url=sim.api_url(), api_key="orders-key")
-    (later,) = queue(panel)
-    Order.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+    later = queue(panel, 2)
+    pks = [o.pk for o in later]
+    Order.objects.filter(pk__in=pks).update(next_attempt_at=timezone.now() + timedelta(hours=1))
 
     tasks.dispatch_queued_all()
     assert woken == []
 
-    Order.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now())
+    Order.objects.filter(pk__in=pks).update(next_attempt_at=timezone.now())
     tasks.dispatch_queued_all()
-    assert woken == [panel.pk]
+    assert woken == [panel.pk]  # once per panel, not once per order
     assert other.pk not in woken
 
 
