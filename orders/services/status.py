@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from dashboard.bulk import bulk_update_rows
 from orders.models import Order, OrderStatusChange
 from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 # What a status answer may change on an order.
 SYNCED = ("status", "status_raw", "charge", "start_count", "remains", "currency", "raw_status")
 WRITTEN = (*SYNCED, "status_checked_at", "finished_at", "last_error", "error_reason")
-WRITE_BATCH = 500
+WRITE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class _Writes:
 
     def save(self, now: Any) -> None:
         with transaction.atomic():
-            Order.objects.bulk_update(self.changed, WRITTEN, batch_size=WRITE_BATCH)
+            bulk_update_rows(Order, self.changed, WRITTEN, batch_size=WRITE_BATCH)
             OrderStatusChange.objects.bulk_create(self.history, batch_size=WRITE_BATCH)
             if self.untouched:
                 Order.objects.filter(pk__in=self.untouched).update(status_checked_at=now)

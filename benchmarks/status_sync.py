@@ -1,0 +1,257 @@
+"""Status sync speed: 20,000 active orders over 5 simulated panels, batched vs naive.
+
+    .venv/bin/python benchmarks/status_sync.py [--orders 20000] [--panels 5] [--naive-sample 1000]
+
+Runs in a throwaway test database on whatever DATABASE_URL points at (PostgreSQL is what the
+targets are for). Prints HTTP calls, SQL queries per 100 orders and orders per second for
+`orders_status_sync` on every panel, next to a naive sync measured in the same run: one `status`
+call and one `save()` per order, timed on a sample and extrapolated to every order.
+Targets: HTTP calls exactly the sum over panels of ceil(active orders / 100); at most 5 queries
+per 100 orders; the whole batched sync at least 20x faster than the naive one.
+
+The orders are put on the simulators through the simulator's own `add` handler (same checks,
+pricing and ids as over HTTP) under one lock and saved once per panel: over HTTP every `add`
+rewrites the panel's whole state file, so 4,000 orders took 136 s on one panel (11 minutes for
+all five) instead of well under a second. Their
+creation times are spread over three stages, so a sync sees about a third pending, a third in
+progress and a third finished (completed, or partial and refunded). Our Order rows are then
+bulk-created as PLACED with the simulator's ids, never synced before: every order changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+
+STAGE_SECONDS = 3600.0  # nothing moves on its own during the run
+KEY = "bench"
+CATALOGS = ("base", "alt1", "alt2")
+SPREAD = (37, -37, 11, -11, 0)  # uneven panels, so ceil(n / 100) differs from n / 100
+
+
+def timed_client(panel):
+    """The panel's client, adding up the time spent in `status` calls (HTTP and parsing)."""
+    from panels.client import PanelClient
+
+    class TimedClient(PanelClient):
+        seconds = 0.0
+
+        def statuses(self, order_ids):
+            started = time.perf_counter()
+            try:
+                return super().statuses(order_ids)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        def status(self, order_id):
+            started = time.perf_counter()
+            try:
+                return super().status(order_id)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+    return TimedClient(panel.api_url, panel.api_key, panel.client_options())
+
+
+def panel_sizes(total: int, panels: int) -> list[int]:
+    sizes = [total // panels + SPREAD[n % len(SPREAD)] for n in range(panels)]
+    sizes[-1] += total - sum(sizes)
+    return sizes
+
+
+def place_on_simulator(sim, count: int, service_ids: list[int]) -> list[tuple[str, int, str]]:
+    """`count` Default orders through the simulator's `add` handler, saved once.
+
+    Returns (remote id, service id, link) per order.
+    """
+    from panels.simulator.actions import Context, add
+
+    core = sim.simulator
+    store = core.store()
+    now = core.clock.now()
+    base = Context(core.default_dialect, store, core.catalog(), now, core.stage_seconds)
+    placed = []
+    with store.lock:
+        for n in range(count):
+            service = service_ids[n % len(service_ids)]
+            link = f"https://example.com/bench/{service}/{n}"
+            # Created between three stages ago and now: pending, in progress or finished.
+            ctx = dataclasses.replace(base, now=now - 3 * STAGE_SECONDS * (n / count))
+            params = {"key": KEY, "action": "add", "service": str(service), "link": link,
+                      "quantity": str(100 + n % 900)}  # fmt: skip
+            answer = add(ctx, params)
+            placed.append((str(answer["order"]), service, link))
+        store.save()
+    sim.orders()  # settle the finished ones now, so no sync pays for that file write
+    return placed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=20_000)
+    parser.add_argument("--panels", type=int, default=5)
+    parser.add_argument("--naive-sample", type=int, default=1000)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.utils import timezone
+
+    from orders.models import Order, OrderStatusChange
+    from orders.services import orders_status_sync, orders_to_sync
+    from panels.models import Service
+    from panels.normalise import Status
+    from panels.services import catalog_sync, panel_create
+    from panels.simulator import start_simulator
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    # panel, orders, calls, queries, seconds, of which in `status` calls
+    rows: list[tuple[str, int, int, int, float, float]] = []
+    expected_calls = 0
+    try:
+        with tempfile.TemporaryDirectory() as state:
+            sims = [
+                start_simulator(state_dir=Path(state) / str(n), keys=(KEY,),
+                                catalog=CATALOGS[n % len(CATALOGS)],
+                                stage_seconds=STAGE_SECONDS, balance="100000000")
+                for n in range(args.panels)
+            ]  # fmt: skip
+            panels = []
+            started = time.perf_counter()
+            for n, (sim, size) in enumerate(
+                zip(sims, panel_sizes(args.orders, args.panels), strict=True)
+            ):
+                panel = panel_create(name=f"Bench {n}", api_url=sim.api_url(), api_key=KEY)
+                catalog_sync(panel=panel)
+                services = {
+                    int(s.remote_id): s
+                    for s in Service.objects.filter(
+                        panel=panel,
+                        type="default",
+                        dripfeed=False,
+                        min_quantity__lte=100,
+                        max_quantity__gte=1000,
+                    )
+                }
+                placed = place_on_simulator(sim, size, sorted(services))
+                Order.objects.bulk_create(
+                    [Order(panel=panel, service=services[service], order_type="default",
+                           link=link, quantity=100 + i % 900, state=Order.State.PLACED,
+                           status=Status.PENDING, remote_id=remote_id, currency="USD",
+                           placed_at=timezone.now())
+                     for i, (remote_id, service, link) in enumerate(placed)],
+                    batch_size=2000,
+                )  # fmt: skip
+                panels.append(panel)
+            setup_seconds = time.perf_counter() - started
+
+            # The batched sync, panel by panel, as the status_sync task runs it.
+            statuses: Counter[str] = Counter()
+            for panel, sim in zip(panels, sims, strict=True):
+                active = orders_to_sync(panel=panel).count()
+                expected_calls += math.ceil(active / 100)
+                sim.reset()  # forget request counts (not orders)
+                client = timed_client(panel)
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    result = orders_status_sync(panel=panel, client=client)
+                    elapsed = time.perf_counter() - started
+                calls = sim.stats()["requests"].get("status", 0)
+                assert result.calls == calls, result
+                assert result.checked == active, result
+                assert result.changed == active, f"{panel.name}: not every order was written"
+                rows.append((panel.name, active, calls, len(queries), elapsed, client.seconds))
+            statuses.update(Order.objects.values_list("status", flat=True))
+            history = OrderStatusChange.objects.count()
+
+            # Back to never synced, then the naive way on a sample spread over every panel.
+            Order.objects.update(status=Status.PENDING, status_raw="", charge=None,
+                                 start_count=None, remains=None, raw_status={},
+                                 status_checked_at=None, finished_at=None)  # fmt: skip
+            step = max(1, args.orders // args.naive_sample)
+            every = Order.objects.order_by("pk").values_list("pk", flat=True)
+            sample_ids = list(every)[::step][: args.naive_sample]
+            clients = {panel.pk: timed_client(panel) for panel in panels}
+            for sim in sims:
+                sim.reset()
+            with CaptureQueriesContext(connection) as naive_queries:
+                started = time.perf_counter()
+                sample = list(Order.objects.filter(pk__in=sample_ids))
+                for order in sample:
+                    answer = clients[order.panel_id].status(order.remote_id)
+                    order.status, order.status_raw = answer.status, answer.raw_status[:100]
+                    order.charge, order.start_count = answer.charge, answer.start_count
+                    order.remains, order.raw_status = answer.remains, answer.raw
+                    order.currency = answer.currency or order.currency
+                    order.status_checked_at = timezone.now()
+                    if answer.is_final:
+                        order.finished_at = order.status_checked_at
+                    order.save()
+                naive_seconds = time.perf_counter() - started
+            naive_calls = sum(sim.stats()["requests"].get("status", 0) for sim in sims)
+            naive_api = sum(client.seconds for client in clients.values())
+            for sim in sims:
+                sim.stop()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    total = sum(r[1] for r in rows)
+    calls = sum(r[2] for r in rows)
+    queries = sum(r[3] for r in rows)
+    seconds = sum(r[4] for r in rows)
+    api_seconds = sum(r[5] for r in rows)
+    sampled = len(sample)
+    scale = total / sampled
+    speedup = naive_seconds * scale / seconds
+    table = [
+        *(("batched  " + name, count, n_calls, n_queries, secs, api)
+          for name, count, n_calls, n_queries, secs, api in rows),
+        ("batched  all panels", total, calls, queries, seconds, api_seconds),
+        ("naive    sample (measured)", sampled, naive_calls, len(naive_queries), naive_seconds,
+         naive_api),
+        ("naive    all (extrapolated)", total, round(naive_calls * scale),
+         round(len(naive_queries) * scale), naive_seconds * scale, naive_api * scale),
+    ]  # fmt: skip
+
+    print(f"database: {connection.vendor}; {total} orders on {len(rows)} panels (set up in "
+          f"{setup_seconds:.1f} s); after the batched sync: "
+          + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+          + f"; {history} status changes recorded")  # fmt: skip
+    print(f"{'sync':28} {'orders':>7} {'calls':>6} {'queries':>8} {'q/100':>7} {'seconds':>8} "
+          f"{'in status':>9} {'the rest':>8} {'orders/s':>9}")  # fmt: skip
+    for label, count, n_calls, n_queries, secs, api in table:
+        print(f"{label:28} {count:>7} {n_calls:>6} {n_queries:>8} "
+              f"{n_queries * 100 / count:>7.2f} {secs:>8.2f} {api:>9.2f} {secs - api:>8.2f} "
+              f"{count / secs:>9,.0f}")  # fmt: skip
+    print(f"'in status': time inside the client's status calls (HTTP, the simulator's answer, "
+          f"parsing); 'the rest': our SQL and Python.\nnaive: {sampled} of {total} orders "
+          f"measured (every {step}th), then extrapolated linearly to all {total}.")  # fmt: skip
+
+    targets = [
+        (f"HTTP calls = sum of ceil(active / 100) = {expected_calls}", calls == expected_calls,
+         f"{calls} calls"),
+        ("at most 5 queries per 100 orders", queries * 100 / total <= 5,
+         f"{queries * 100 / total:.2f} per 100"),
+        ("at least 20x faster than naive", speedup >= 20, f"{speedup:.1f}x"),
+    ]  # fmt: skip
+    for label, met, measured in targets:
+        print(f"target {label:45} {'MET' if met else 'NOT MET':8} ({measured})")
+    return 0 if all(met for _, met, _ in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
