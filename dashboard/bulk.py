@@ -9,6 +9,7 @@ elsewhere it falls back to `bulk_update`. Measured in benchmarks/status_sync.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models
 
@@ -30,19 +31,23 @@ def bulk_update_rows(
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    columns = [meta.get_field(name) for name in fields]
+    columns: list[models.Field[Any, Any]] = []
+    for name in fields:
+        column = meta.get_field(name)
+        assert isinstance(column, models.Field), f"{name} is not a concrete column"
+        columns.append(column)
     quote = connection.ops.quote_name
     casts = [f"%s::{pk.db_type(connection)}"] + [
         f"%s::{column.db_type(connection)}" for column in columns
     ]
     row_sql = "(" + ", ".join(casts) + ")"
-    names = ", ".join(quote(c.column) for c in [pk, *columns])
-    assignments = ", ".join(f"{quote(c.column)} = v.{quote(c.column)}" for c in columns)
+    names = ", ".join(quote(str(c.column)) for c in [pk, *columns])
+    assignments = ", ".join(f"{quote(str(c.column))} = v.{quote(str(c.column))}" for c in columns)
     written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             batch = objs[start : start + batch_size]
-            params: list[object] = []
+            params: list[Any] = []
             for obj in batch:
                 params.append(pk.get_db_prep_save(obj.pk, connection))
                 params.extend(c.get_db_prep_save(getattr(obj, c.attname), connection)
@@ -50,7 +55,7 @@ def bulk_update_rows(
             cursor.execute(
                 f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names quoted, values bound
                 f"FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v({names}) "
-                f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
+                f"WHERE t.{quote(str(pk.column))} = v.{quote(str(pk.column))}",
                 params,
             )
             written += cursor.rowcount

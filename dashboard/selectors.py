@@ -8,12 +8,12 @@ Money stays `Decimal` all the way to the template.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
 
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
 from orders.models import Order
@@ -30,6 +30,9 @@ UNKNOWN_ORDERS_SHOWN = 5
 # The top of the catalog changes feed shown on the overview (price rises first).
 CATALOG_CHANGES_SHOWN = 8
 CATALOG_CHANGES_DAYS = 7
+
+# The spend chart: per panel per day, today and the days before it.
+SPEND_CHART_DAYS = 30
 
 # "now": every order currently in the state; "24h"/"7d": those created in that window.
 Window = Literal["now", "24h", "7d"]
@@ -70,6 +73,8 @@ class OrderCounts:
     total: dict[str, int]
     last_24h: dict[str, int]
     last_7d: dict[str, int]
+    # Placed orders per panel status ("" until the panel first reported one).
+    placed_by_status: dict[str, int] = field(default_factory=dict)
 
     def in_window(self, window: Window) -> dict[str, int]:
         return {"now": self.total, "24h": self.last_24h, "7d": self.last_7d}[window]
@@ -91,12 +96,21 @@ class Spend:
 
 
 @dataclass(frozen=True)
+class DailySpend:
+    day: date  # in the site's time zone
+    panel_id: int
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class Overview:
     panels: list[PanelCard]
     orders: OrderCounts
     spend: list[Spend]
     unknown_orders: list[Order]  # the oldest few, to show by name
     catalog_changes: list[CatalogEvent] = field(default_factory=list)  # top of the feed
+    daily_spend: list[DailySpend] = field(default_factory=list)  # the spend chart's data
 
     @property
     def state_counts(self) -> list[StateCount]:
@@ -153,11 +167,12 @@ def _since(now: datetime) -> dict[str, datetime]:
 
 
 def order_counts(*, now: datetime) -> OrderCounts:
-    """Order counts per state, overall and per time window. One query."""
+    """Order counts per state, overall and per time window, and placed orders per panel
+    status. One query."""
     since = _since(now)
     rows = (
         Order.objects.order_by()
-        .values("state")
+        .values("state", "status")
         .annotate(
             total=Count("id"),
             last_24h=Count("id", filter=Q(created_at__gte=since["24h"])),
@@ -166,10 +181,28 @@ def order_counts(*, now: datetime) -> OrderCounts:
     )
     counts = OrderCounts(total={}, last_24h={}, last_7d={})
     for row in rows:
-        counts.total[row["state"]] = row["total"]
-        counts.last_24h[row["state"]] = row["last_24h"]
-        counts.last_7d[row["state"]] = row["last_7d"]
+        state = row["state"]
+        for name in ("total", "last_24h", "last_7d"):
+            per_state = getattr(counts, name)
+            per_state[state] = per_state.get(state, 0) + row[name]
+        if state == Order.State.PLACED:
+            status = row["status"]
+            counts.placed_by_status[status] = counts.placed_by_status.get(status, 0) + row["total"]
     return counts
+
+
+def _spend_amount() -> tuple[Coalesce, DecimalField]:
+    """What a placed order cost: the panel's charge, or our estimate until it reports one."""
+    charge = Order._meta.get_field("charge")
+    money = DecimalField(max_digits=charge.max_digits, decimal_places=charge.decimal_places)
+    return Coalesce("charge", "estimated_cost", Value(Decimal(0)), output_field=money), money
+
+
+def _spend_currency() -> Coalesce:
+    """The order's currency, or its panel's when the order has none."""
+    return Coalesce(
+        NullIf("currency", Value("")), NullIf(F("panel__currency"), Value("")), Value("")
+    )
 
 
 def spend_by_currency(*, now: datetime) -> list[Spend]:
@@ -180,17 +213,11 @@ def spend_by_currency(*, now: datetime) -> list[Spend]:
     orders are left out: their money came back.
     """
     since = _since(now)
-    charge = Order._meta.get_field("charge")
-    money = DecimalField(max_digits=charge.max_digits, decimal_places=charge.decimal_places)
-    amount = Coalesce("charge", "estimated_cost", Value(Decimal(0)), output_field=money)
+    amount, money = _spend_amount()
     rows = (
         Order.objects.filter(state=Order.State.PLACED, created_at__gte=since["7d"])
         .exclude(status__in=REFUNDED_STATUSES)
-        .annotate(
-            spend_currency=Coalesce(
-                NullIf("currency", Value("")), NullIf(F("panel__currency"), Value("")), Value("")
-            )
-        )
+        .annotate(spend_currency=_spend_currency())
         .values("spend_currency")
         .annotate(
             last_7d=Sum(amount, output_field=money),
@@ -228,7 +255,7 @@ def latest_catalog_changes(*, panels: list[PanelCard]) -> list[CatalogEvent]:
 
 
 def overview_get(*, now: datetime | None = None) -> Overview:
-    """Everything the overview page shows, in five queries at most."""
+    """Everything the overview page shows, in six queries at most."""
     now = now or timezone.now()
     orders = order_counts(now=now)
     panels = panel_cards()
@@ -238,4 +265,33 @@ def overview_get(*, now: datetime | None = None) -> Overview:
         spend=spend_by_currency(now=now),
         unknown_orders=unknown_orders() if orders.total.get(Order.State.UNKNOWN) else [],
         catalog_changes=latest_catalog_changes(panels=panels),
+        daily_spend=spend_per_day(now=now),
     )
+
+
+def spend_per_day(*, now: datetime, days: int = SPEND_CHART_DAYS) -> list[DailySpend]:
+    """What placed orders cost per panel per day over the last `days` days (today included),
+    per currency: the same money as `spend_by_currency`, by the day of the site's time zone.
+    Only days with spend are returned. One query."""
+    zone = timezone.get_current_timezone()
+    first = timezone.localtime(now, zone).date() - timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.combine(first, time.min), zone)
+    amount, money = _spend_amount()
+    rows = (
+        Order.objects.filter(state=Order.State.PLACED, created_at__gte=start)
+        .exclude(status__in=REFUNDED_STATUSES)
+        .annotate(day=TruncDate("created_at", tzinfo=zone), spend_currency=_spend_currency())
+        .values("day", "panel_id", "spend_currency")
+        .annotate(amount=Sum(amount, output_field=money))
+        .order_by("day", "panel_id", "spend_currency")
+    )
+    return [
+        DailySpend(
+            day=row["day"],
+            panel_id=row["panel_id"],
+            currency=row["spend_currency"],
+            amount=row["amount"] or Decimal(0),
+        )
+        for row in rows
+        if row["day"] is not None
+    ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("panels/", include("panels.urls")),
     path("catalog/", include("panels.catalog_urls")),
+    path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]

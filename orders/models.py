@@ -104,7 +104,10 @@ class Order(models.Model):
             models.Index(fields=["state", "submitted_at"], name="order_state_submitted"),
             # the order list, newest first, filtered by state
             models.Index(fields=["state", "-created_at"], name="order_state_created"),
-            models.Index(fields=["-created_at"], name="order_created"),
+            # newest first, with a tie-break, so deep pages seek instead of scanning
+            models.Index(fields=["-created_at", "-id"], name="order_created_id"),
+            # search by the panel's order id across panels
+            models.Index(fields=["remote_id"], name="order_remote_id"),
             models.Index(fields=["link"], name="order_link"),
             # the dispatcher: queued orders of one panel, oldest first
             models.Index(fields=["panel", "state", "next_attempt_at"], name="order_dispatch"),

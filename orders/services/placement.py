@@ -239,7 +239,13 @@ def order_resolve_placed(*, order: Order, remote_id: str, user: Any = None) -> O
 def order_resolve_not_placed(*, order: Order, user: Any = None, place_again: bool = False
                              ) -> Order | None:  # fmt: skip
     """A person confirmed the panel has no such order. With `place_again`, a new attempt is
-    queued (the person confirmed it); returns that new order."""
+    queued (the person confirmed it); returns that new order. If the new attempt cannot be
+    created (the service changed), nothing changes: the order stays unknown."""
+    with transaction.atomic():
+        return _resolve_not_placed(order=order, user=user, place_again=place_again)
+
+
+def _resolve_not_placed(*, order: Order, user: Any, place_again: bool) -> Order | None:
     updated = Order.objects.filter(pk=order.pk, state=Order.State.UNKNOWN).update(
         state=Order.State.NOT_PLACED, finished_at=timezone.now(), error_reason="not_placed",
         last_error=f"Confirmed not placed by {getattr(user, 'username', '') or 'someone'}.",

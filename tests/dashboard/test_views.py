@@ -298,7 +298,8 @@ def test_the_overview_query_count_does_not_grow_with_panels(
 
     populate(2)
     logged_in.get(reverse("overview"))  # warm up: session, user, content types
-    with django_assert_num_queries(6) as few:
+    # 2 for the session and user; order counts, panels, spend, unknown orders, spend per day
+    with django_assert_num_queries(7) as few:
         assert logged_in.get(reverse("overview")).status_code == 200
 
     populate(10)
@@ -326,3 +327,172 @@ def test_a_panels_own_low_balance_threshold_wins_over_the_site_wide_one(client, 
     attention = html.split("Needs attention", 1)[1].split("Panels", 1)[0]
     assert "Roomy" in attention
     assert "Tight" not in attention
+
+
+# ---- Spend per day (the chart) -----------------------------------------------------------------
+
+
+def days_ago(days: int, hour: int = 12) -> object:
+    """A moment `days` days before today, at `hour` o'clock in the site's time zone."""
+    from datetime import datetime, time
+
+    day = timezone.localdate() - timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def placed(service: Service, amount: str | None, when: object, **fields: object) -> Order:
+    charge = Decimal(amount) if amount is not None else None
+    order = make_order(service, state=Order.State.PLACED, charge=charge, **fields)
+    Order.objects.filter(pk=order.pk).update(created_at=when)
+    return order
+
+
+def test_spend_per_day_is_exact_per_panel_and_day() -> None:
+    alpha = make_service(make_panel("Alpha", currency="USD"))
+    beta = make_service(make_panel("Beta", currency="USD"))
+    placed(alpha, "0.1", days_ago(0, 9))
+    placed(alpha, "0.2", days_ago(0, 10))
+    placed(alpha, "0.000000000001", days_ago(0, 11))
+    placed(beta, None, days_ago(0), estimated_cost=Decimal("2.5"))  # our estimate until charged
+    placed(alpha, "1.10", days_ago(29))  # the first day of the chart
+    placed(alpha, "5", days_ago(30))  # one day too old
+    placed(alpha, "7", days_ago(3), status="canceled")  # money came back
+    placed(alpha, "8", days_ago(3), status="refunded")
+    make_order(alpha, state=Order.State.QUEUED, estimated_cost=Decimal("9"))  # not placed
+
+    spend = selectors.spend_per_day(now=timezone.now())
+
+    got = {(e.day, e.panel_id, e.currency): e.amount for e in spend}
+    today = timezone.localdate()
+    assert got == {
+        (today, alpha.panel_id, "USD"): Decimal("0.300000000001"),
+        (today, beta.panel_id, "USD"): Decimal("2.5"),
+        (today - timedelta(days=29), alpha.panel_id, "USD"): Decimal("1.10"),
+    }
+    assert all(isinstance(e.amount, Decimal) for e in spend)
+
+
+def test_spend_per_day_follows_the_site_time_zone(settings) -> None:
+    from datetime import datetime
+
+    settings.TIME_ZONE = "Asia/Tokyo"
+    with timezone.override("Asia/Tokyo"):
+        service = make_service(make_panel(currency="USD"))
+        tokyo = timezone.get_current_timezone()
+        now = datetime(2025, 3, 10, 12, 0, tzinfo=tokyo)
+        placed(service, "1", datetime(2025, 3, 9, 23, 50, tzinfo=tokyo))  # 14:50 UTC on the 9th
+        placed(service, "2", datetime(2025, 3, 10, 0, 10, tzinfo=tokyo))  # 15:10 UTC on the 9th
+
+        spend = selectors.spend_per_day(now=now)
+
+    from datetime import date
+
+    assert {e.day: e.amount for e in spend} == {date(2025, 3, 9): Decimal("1"),
+                                                date(2025, 3, 10): Decimal("2")}  # fmt: skip
+
+
+def test_the_overview_draws_the_spend_chart(logged_in: Client) -> None:
+    alpha = make_service(make_panel("Alpha SMM", currency="USD"))
+    beta = make_service(make_panel("Beta <b>Boost</b>", currency="USD"))
+    placed(alpha, "0.10", days_ago(0))
+    placed(alpha, "0.20", days_ago(0))
+    placed(beta, "1.005", days_ago(0))
+    placed(alpha, "3", days_ago(6))
+
+    html = logged_in.get(reverse("overview")).content.decode()
+
+    assert "Spend per day" in html
+    assert html.count('<svg class="spend-chart-svg"') == 1
+    today = timezone.localdate()
+    label = f"{today.day} {today:%b}"
+    assert f"<title>Alpha SMM · {label}: 0.30 USD</title>" in html
+    assert f"<title>Beta &lt;b&gt;Boost&lt;/b&gt; · {label}: 1.005 USD</title>" in html
+    assert "<b>Boost</b>" not in html
+    assert html.count("<rect ") == 3  # one segment per panel and day
+    assert 'class="legend-name">Alpha SMM</span> <span class="legend-total">3.30</span>' in html
+    assert 'class="legend-total">1.005</span>' in html
+    assert "<strong>4.305</strong>" in html  # the 30 days in all
+    # The scale: a round step (2 × 1), from 0 to four steps.
+    assert '<div class="spend-chart-scale" aria-hidden="true"><span>4</span><span>3</span>' in html
+    assert "Show the numbers" in html
+
+
+def test_the_chart_has_one_panel_per_currency(logged_in: Client) -> None:
+    usd = make_service(make_panel("Dollar Panel", currency="USD"))
+    eur = make_service(make_panel("Euro Panel", currency="EUR"))
+    placed(usd, "1.25", days_ago(1))
+    placed(eur, "10", days_ago(2))
+    placed(usd, "2", days_ago(2), currency="EUR")  # the order's own currency wins
+
+    html = logged_in.get(reverse("overview")).content.decode()
+
+    assert html.count('<svg class="spend-chart-svg"') == 2
+    assert "EUR per day" in html
+    assert "USD per day" in html
+    eur_chart = html.split("EUR per day", 1)[1].split("USD per day", 1)[0]
+    assert "Euro Panel" in eur_chart
+    assert "Dollar Panel" in eur_chart
+    assert "<strong>12.00</strong>" in eur_chart
+    usd_chart = html.split("USD per day", 1)[1].split("</figure>", 1)[0]
+    assert "Euro Panel" not in usd_chart
+    assert "<strong>1.25</strong>" in usd_chart
+
+
+def test_the_chart_explains_itself_without_spend(logged_in: Client) -> None:
+    make_panel("Alpha SMM", currency="USD")
+    html = logged_in.get(reverse("overview")).content.decode()
+    assert "No spend in the last 30 days" in html
+    assert "spend-chart-svg" not in html
+
+
+@pytest.mark.parametrize(
+    ("value", "step"),
+    [("0", "1"), ("0.3", "0.5"), ("1", "1"), ("1.01", "2"), ("2.6", "5"), ("7", "10"),
+     ("12.5", "20"), ("0.0012", "0.002"), ("4999", "5000")],
+)  # fmt: skip
+def test_the_scale_steps_are_round(value: str, step: str) -> None:
+    from dashboard.views import nice_step
+
+    assert nice_step(Decimal(value)) == Decimal(step)
+
+
+def test_the_chart_query_count_does_not_grow_with_days_or_panels(
+    logged_in: Client, django_assert_num_queries, django_assert_max_num_queries
+) -> None:
+    def populate(panels: int) -> None:
+        for _ in range(panels):
+            service = make_service(make_panel(currency="USD"))
+            for day in range(0, 30, 3):
+                placed(service, "1.5", days_ago(day))
+
+    populate(1)
+    logged_in.get(reverse("overview"))
+    with django_assert_max_num_queries(7) as few:
+        logged_in.get(reverse("overview"))
+    populate(6)
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = logged_in.get(reverse("overview")).content.decode()
+    assert html.count("<rect ") == 70
+
+
+# ---- Orders by status, and the way to the order list -------------------------------------------
+
+
+def test_the_overview_counts_placed_orders_by_panel_status(logged_in: Client) -> None:
+    service = make_service(make_panel(currency="USD"))
+    for status in ("pending", "in_progress", "in_progress", "completed", ""):
+        make_order(service, state=Order.State.PLACED, status=status)
+    make_order(service, state=Order.State.UNKNOWN)
+
+    html = logged_in.get(reverse("overview")).content.decode()
+
+    assert "Placed orders by panel status" in html
+    in_progress = (
+        '/orders/?state=placed&amp;status=in_progress">In progress <span class="chip-n">2<'
+    )
+    assert in_progress in html
+    assert 'Awaiting status <span class="chip-n">1</span>' in html
+    assert 'href="/orders/?attention=yes"' in html  # the unknown one, in the order list
+    counts = selectors.order_counts(now=timezone.now())
+    assert counts.total == {"placed": 5, "unknown": 1}
+    assert counts.placed_by_status == {"pending": 1, "in_progress": 2, "completed": 1, "": 1}

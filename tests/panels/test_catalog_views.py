@@ -10,12 +10,11 @@ from itertools import count
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.urls import urlpatterns as site_urlpatterns
 from panels.models import CatalogEvent, Panel, Service
 from panels.presenters import change_line
 
@@ -25,17 +24,6 @@ Kind = CatalogEvent.Kind
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 _seq = count(1)
-
-
-# With an ordering page in the URLconf, the browser links to it (see the order-link tests).
-def _new_order(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("new order")
-
-
-urlpatterns = [
-    *site_urlpatterns,
-    path("orders/", include(([path("new/", _new_order, name="new")], "orders"))),
-]
 
 
 def make_panel(name: str, **fields: object) -> Panel:
@@ -361,14 +349,6 @@ def test_a_header_click_updates_the_sort_select(logged_in: Client, catalog) -> N
 # ---- Order links -----------------------------------------------------------------------------
 
 
-def test_no_order_link_while_there_is_no_ordering_page(logged_in: Client, catalog) -> None:
-    html = browse(logged_in).content.decode()
-    assert "?service=" not in html
-    html = logged_in.get(reverse("catalog:service", args=[catalog["ig"].pk])).content.decode()
-    assert "Order this service" not in html
-
-
-@pytest.mark.urls(__name__)
 def test_each_service_links_to_the_ordering_page(logged_in: Client, catalog) -> None:
     html = browse(logged_in).content.decode()
     assert f'href="/orders/new/?service={catalog["ig"].pk}"' in html

@@ -1,0 +1,255 @@
+"""Order list speed: the page over 200,000 orders, first page, filtered, searched and deep.
+
+    .venv/bin/python benchmarks/order_list.py [--orders 200000] [--runs 15]
+
+Runs in a throwaway test database on whatever DATABASE_URL points at (PostgreSQL is what the
+targets are for). Orders go in with COPY, spread over a year, five panels and 1,000 services,
+mostly placed and finished, as a busy reseller's would be. Then every page is rendered through
+Django's test Client, logged in, like a browser asks for it. Prints SQL queries per page, the
+slowest query, and the median and 90th percentile render time.
+Targets: the query count does not depend on the number of orders; median under 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+
+PANELS = 5
+SERVICES_PER_PANEL = 200
+# (state, weight) and, for placed orders, (status, weight)
+STATES = (("placed", 90), ("rejected", 4), ("queued", 2), ("not_placed", 2), ("unknown", 1),
+          ("submitting", 1))  # fmt: skip
+STATUSES = (("completed", 70), ("partial", 5), ("canceled", 5), ("in_progress", 10),
+            ("pending", 7), ("processing", 3))  # fmt: skip
+SOURCES = (("form", 70), ("csv", 20), ("mass", 10))
+
+
+# Not in the models (yet): what --proposed-indexes adds, to measure what they would change.
+PROPOSED_INDEXES = (
+    # the default sort, (created_at, id) newest first: pages found in the index alone
+    "CREATE INDEX bench_order_created_id ON orders_order (created_at DESC, id DESC)",
+    # search by the panel's order id, whatever the panel
+    "CREATE INDEX bench_order_remote_id ON orders_order (remote_id)",
+    # search by part of a link: `link__icontains` is UPPER(link) LIKE UPPER('%...%') on PostgreSQL
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX bench_order_link_trgm ON orders_order USING gin (upper(link::text) gin_trgm_ops)",
+)
+
+
+def _pick(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
+
+
+def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Iterator[dict]:
+    """`count` orders as column -> value, newest last, with per-panel unique remote ids."""
+    from django.utils import timezone
+
+    rng = random.Random(7)
+    now = timezone.now()
+    year = 365 * 24 * 3600
+    for n in range(count):
+        service_id, panel_id = services[rng.randrange(len(services))]
+        state = _pick(rng, STATES)
+        status = _pick(rng, STATUSES) if state == "placed" else ""
+        created = now - timedelta(seconds=year * (count - n) / count + rng.random())
+        quantity = rng.choice((100, 250, 500, 1000, 2500, 5000, 10000))
+        charge = (Decimal(quantity) * Decimal(rng.randint(5, 900)) / Decimal(100_000)
+                  if state == "placed" else None)  # fmt: skip
+        yield {
+            "client_ref": uuid.UUID(int=rng.getrandbits(128), version=4),
+            "panel_id": panel_id,
+            "service_id": service_id,
+            "order_type": "default",
+            "link": f"https://instagram.com/p/{rng.getrandbits(40):x}/",
+            "quantity": quantity,
+            "params": "{}",
+            "state": state,
+            "status": status,
+            "status_raw": status.replace("_", " ").title(),
+            "remote_id": str(1_000_000 + n) if state == "placed" else None,
+            "charge": charge,
+            "estimated_cost": charge,
+            "remains": 0 if status == "completed" else (quantity // 3 if status else None),
+            "currency": "USD",
+            "placed_by_id": user_id,
+            "source": _pick(rng, SOURCES),
+            "created_at": created,
+            "updated_at": created,
+            "placed_at": created if state == "placed" else None,
+            "finished_at": created if status in ("completed", "partial", "canceled") else None,
+            "last_error": "Not enough funds." if state == "rejected" else "",
+            "error_reason": "",
+            "raw_status": json.dumps({"status": status}) if status else "{}",
+            "attempts": 1,
+        }
+
+
+def insert_orders(count: int, services: list[tuple[int, int]], user_id: int) -> float:
+    """COPY the orders in; returns the seconds it took (VACUUM ANALYZE included)."""
+    from django.db import connection
+
+    from orders.models import Order
+
+    started = time.perf_counter()
+    rows = order_rows(count, services, user_id)
+    first = next(rows)
+    columns = list(first)
+    table = Order._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write_row([first[c] for c in columns])
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        # What autovacuum does on a live database: statistics and the visibility map.
+        cursor.execute(f"VACUUM ANALYZE {table}")
+    return time.perf_counter() - started
+
+
+def measure(client, url: str, runs: int) -> tuple[int, float, list[float], int]:
+    """(queries, slowest query in ms, render times in ms, response bytes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):  # warm up: templates, caches, the database's buffers
+        client.get(url)
+    with CaptureQueriesContext(connection) as capture:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    # Read now: the next request empties the connection's query log.
+    captured = list(capture.captured_queries)
+    slowest = max((float(q["time"]) for q in captured), default=0.0) * 1000
+    if os.environ.get("BENCH_SQL"):
+        for q in captured:
+            print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:3000]}")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return len(captured), slowest, times, len(response.content)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--proposed-indexes",
+        action="store_true",
+        help="add the indexes PROPOSED_INDEXES suggests before measuring",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the test database afterwards (to EXPLAIN the queries)",
+    )
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from orders.models import Order
+    from panels.models import Panel, Service
+
+    if connection.vendor != "postgresql":
+        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
+        return 2
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    results: list[tuple[str, str, int, float, list[float], int]] = []
+    try:
+        user = User.objects.create_user("bench", password=secrets.token_urlsafe())
+        panels = []
+        for n in range(PANELS):
+            panel = Panel(name=f"Bench Panel {n}", api_url=f"https://p{n}.example/api/v2",
+                          currency="USD")  # fmt: skip
+            panel.api_key = "k"
+            panel.save()
+            panels.append(panel)
+        services = Service.objects.bulk_create(
+            Service(panel=panel, remote_id=str(s), name=f"Instagram Followers #{s}",
+                    rate=Decimal("1.20"), category="Instagram")
+            for panel in panels for s in range(SERVICES_PER_PANEL)
+        )  # fmt: skip
+        seconds = insert_orders(args.orders, [(s.pk, s.panel_id) for s in services], user.pk)
+        if args.proposed_indexes:
+            with connection.cursor() as cursor:
+                for sql in PROPOSED_INDEXES:
+                    cursor.execute(sql)
+                cursor.execute(f"ANALYZE {Order._meta.db_table}")
+        total = Order.objects.count()
+        print(f"database: {connection.vendor} {connection.pg_version}; orders: {total:,} "
+              f"(COPY + VACUUM ANALYZE: {seconds:.1f} s)"
+              f"{'; with the proposed indexes' if args.proposed_indexes else ''}")  # fmt: skip
+
+        some = Order.objects.filter(state="placed").order_by("pk")[total // 3]
+        link_part = some.link.removeprefix("https://instagram.com/p/").rstrip("/")[:8]
+        last_page = (total + 49) // 50
+        pages = (
+            ("first page", "/orders/"),
+            ("filtered: panel + state + status",
+             f"/orders/?panel={panels[2].pk}&state=placed&status=in_progress"),
+            ("filtered: service + last 30 days",
+             f"/orders/?service={services[7].pk}&from="
+             f"{(django.utils.timezone.localdate() - timedelta(days=30)).isoformat()}"),
+            ("filtered: needs attention", "/orders/?attention=yes"),
+            ("search: part of a link", f"/orders/?q={link_part}"),
+            ("search: panel order id", f"/orders/?q={some.remote_id}"),
+            ("sorted: charge, high to low", "/orders/?sort=-charge"),
+            ("deep page (middle)", f"/orders/?page={last_page // 2}"),
+            ("deep page (last)", f"/orders/?page={last_page}"),
+            ("htmx rows partial (poll)", "/orders/?state=placed&status=pending"),
+            ("overview (spend chart)", "/"),
+        )  # fmt: skip
+        client = Client()
+        client.force_login(user)
+        htmx = Client(headers={"HX-Request": "true", "HX-Trigger": "order-results"})
+        htmx.force_login(user)
+        for label, url in pages:
+            which = htmx if label.startswith("htmx") else client
+            queries, slowest, times, size = measure(which, url, args.runs)
+            results.append((label, url, queries, slowest, times, size))
+
+        started = time.perf_counter()
+        response = client.get("/orders/export.csv")
+        exported = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+        export_seconds = time.perf_counter() - started
+    finally:
+        if args.keep:
+            print(f"kept the database {connection.settings_dict['NAME']}")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print(f"{'page':34} {'queries':>7} {'slowest q':>9} {'median':>8} {'p90':>8} {'KB':>6}")
+    for label, _url, queries, slowest, times, size in results:
+        p90 = statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
+        print(f"{label:34} {queries:>7} {slowest:>7.1f}ms {statistics.median(times):>6.1f}ms "
+              f"{p90:>6.1f}ms {size / 1024:>6.0f}")  # fmt: skip
+    print(f"CSV export of every order: {exported:,} rows in {export_seconds:.1f} s")
+    print("(queries include 2 for the session and user; render = the whole Django response)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

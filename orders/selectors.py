@@ -1,0 +1,303 @@
+"""Reads for the order pages.
+
+The order list: search and filters (`order_search`), the counts per state and panel status in
+one aggregate query (`order_status_counts`, which also gives the list its total, so the list
+never runs a separate count), the choices its filters offer, and the rows of its CSV export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.utils import timezone
+
+from orders.models import Order
+from panels.models import Panel, Service
+
+# ---- The order list ----------------------------------------------------------------------
+
+# Orders that need a person: the outcome of sending them is unknown.
+ATTENTION_STATES = frozenset({Order.State.UNKNOWN})
+
+# Each sort: (field, descending) keys, the last ones breaking ties. Empty charges and quantities
+# go last whichever way their column is sorted.
+ORDER_SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "-created": (("created_at", True), ("id", True)),
+    "created": (("created_at", False), ("id", False)),
+    "-charge": (("charge", True), ("created_at", True), ("id", True)),
+    "charge": (("charge", False), ("created_at", True), ("id", True)),
+    "-quantity": (("quantity", True), ("created_at", True), ("id", True)),
+    "quantity": (("quantity", False), ("created_at", True), ("id", True)),
+}
+DEFAULT_ORDER_SORT = "-created"
+NULLABLE_SORT_FIELDS = frozenset({"charge", "quantity"})
+MAX_SEARCH_WORDS = 4
+MIN_LINK_PART = 3
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What the order list shows. Every field is optional; the defaults show every order."""
+
+    q: str = ""  # a link (or part of one), the panel's order id, or "#<our id>"
+    panel_id: int | None = None
+    service_id: int | None = None
+    type: str = ""
+    state: str = ""  # ours
+    status: str = ""  # the panel's
+    date_from: date | None = None  # created on or after this day (in the site's time zone)
+    date_to: date | None = None  # created on or before this day
+    source: str = ""
+    attention: bool = False
+    sort: str = DEFAULT_ORDER_SORT
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _search(q: str) -> Q:
+    """Every word must match: a part of the link (three characters at least: shorter parts
+    match nearly every link), the panel's order id, or our "#id"."""
+    condition = Q()
+    for word in q.split()[:MAX_SEARCH_WORDS]:
+        match = Q(remote_id=word)
+        if len(word) >= MIN_LINK_PART:
+            match |= Q(link__icontains=word)
+        digits = word.removeprefix("#")
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            match |= Q(pk=int(digits))
+        condition &= match
+    return condition
+
+
+def _filtered(filters: OrderFilters, *, with_state: bool = True) -> QuerySet[Order]:
+    """Orders matching the filters; without our state, the panel's status and "needs
+    attention" when `with_state` is false (what the counts per state are counted over)."""
+    orders = Order.objects.order_by()
+    if filters.q:
+        orders = orders.filter(_search(filters.q))
+    if filters.panel_id is not None:
+        orders = orders.filter(panel_id=filters.panel_id)
+    if filters.service_id is not None:
+        orders = orders.filter(service_id=filters.service_id)
+    if filters.type:
+        orders = orders.filter(order_type=filters.type)
+    if filters.source:
+        orders = orders.filter(source=filters.source)
+    if filters.date_from is not None:
+        orders = orders.filter(created_at__gte=_start_of(filters.date_from))
+    if filters.date_to is not None:
+        orders = orders.filter(created_at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    if with_state:
+        if filters.state:
+            orders = orders.filter(state=filters.state)
+        if filters.status:
+            orders = orders.filter(status=filters.status)
+        if filters.attention:
+            orders = orders.filter(state__in=ATTENTION_STATES)
+    return orders
+
+
+def ordering(sort: str, *, backwards: bool = False) -> list[OrderBy]:
+    """The ORDER BY of a sort; `backwards` reads the same order from its end."""
+    terms = []
+    for field, descending in ORDER_SORTS.get(sort, ORDER_SORTS[DEFAULT_ORDER_SORT]):
+        if field in NULLABLE_SORT_FIELDS:
+            nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+        else:
+            nulls = {}  # NOT NULL columns: a plain ORDER BY, so their index serves it
+        terms.append(F(field).desc(**nulls) if descending != backwards else F(field).asc(**nulls))
+    return terms
+
+
+def _with_relations(orders: QuerySet[Order]) -> QuerySet[Order]:
+    # raw_status (the panel's whole answer) and params are not shown in lists.
+    return orders.select_related("panel", "service", "placed_by").defer("raw_status", "params")
+
+
+def order_search(*, filters: OrderFilters) -> QuerySet[Order]:
+    """The orders the list shows, in its order, with their panel, service and who placed
+    them."""
+    return _with_relations(_filtered(filters)).order_by(*ordering(filters.sort))
+
+
+def order_page(*, filters: OrderFilters, offset: int, limit: int, total: int) -> list[Order]:
+    """One page of `order_search`, in one query however deep the page is.
+
+    The page's ids are found first on the orders table alone (no joins for the rows skipped),
+    and a page past the middle is read from the end (`total` is the count of the filter), so
+    no page skips more than half of the orders.
+    """
+    limit = max(0, min(limit, total - offset))
+    if limit == 0 or offset < 0:
+        return []
+    from_end = total - offset - limit
+    backwards = from_end < offset
+    skip = from_end if backwards else offset
+    page_ids = (
+        _filtered(filters).order_by(*ordering(filters.sort, backwards=backwards))
+        .values("pk")[skip : skip + limit]
+    )  # fmt: skip
+    return list(
+        _with_relations(Order.objects.filter(pk__in=page_ids)).order_by(*ordering(filters.sort))
+    )
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many orders match the filters per (our state, panel status) pair, counted without
+    the state, status and attention filters, so every count the page shows comes from it:
+    the total of the current filter, and what each state or status would give instead."""
+
+    pairs: dict[tuple[str, str], int]
+
+    def _matching(self, *, state: str | None, status: str | None, attention: bool) -> int:
+        return sum(
+            count
+            for (s, st), count in self.pairs.items()
+            if (state is None or s == state)
+            and (status is None or st == status)
+            and (not attention or s in ATTENTION_STATES)
+        )
+
+    def total(self, filters: OrderFilters) -> int:
+        """Orders matching every filter: the list's length."""
+        return self._matching(state=filters.state or None, status=filters.status or None,
+                              attention=filters.attention)  # fmt: skip
+
+    def per_state(self, filters: OrderFilters) -> dict[str, int]:
+        """Per state of ours: the orders the list would show with that state chosen."""
+        status = filters.status or None
+        return {
+            state: self._matching(state=state, status=status, attention=filters.attention)
+            for state in Order.State.values
+        }
+
+    def per_status(self, filters: OrderFilters) -> dict[str, int]:
+        """Per panel status that occurs: the orders the list would show with it chosen."""
+        state = filters.state or None
+        return {
+            status: self._matching(state=state, status=status, attention=filters.attention)
+            for status in sorted({st for _, st in self.pairs if st})
+        }
+
+    @property
+    def everything(self) -> int:
+        """Orders matching the filters other than state, status and attention."""
+        return sum(self.pairs.values())
+
+
+def order_status_counts(*, filters: OrderFilters) -> StatusCounts:
+    """Counts per (state, status) of the orders matching the filters other than state, status
+    and attention. One query."""
+    rows = (
+        _filtered(filters, with_state=False)
+        .values_list("state", "status")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return StatusCounts(pairs={(state, status): n for state, status, n in rows})
+
+
+def order_panel_choices() -> list[tuple[int, str]]:
+    """Every panel, active or not (old orders may belong to a retired one). One query."""
+    return list(Panel.objects.order_by("name", "pk").values_list("pk", "name"))
+
+
+def order_service_choices(*, panel_id: int) -> list[tuple[int, str]]:
+    """The panel's services that have orders, by name. One query."""
+    ordered = Order.objects.filter(service_id=OuterRef("pk"))
+    return list(
+        Service.objects.filter(panel_id=panel_id)
+        .filter(Exists(ordered))
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+
+
+def order_service_panel(*, service_id: int) -> int | None:
+    """The panel of a service (a filter by service implies its panel); None if unknown."""
+    return Service.objects.filter(pk=service_id).values_list("panel_id", flat=True).first()
+
+
+# ---- The CSV export -----------------------------------------------------------------------
+
+CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "Order"),
+    ("created_at", "Created"),
+    ("panel__name", "Panel"),
+    ("service__remote_id", "Service ID"),
+    ("service__name", "Service"),
+    ("order_type", "Type"),
+    ("link", "Link"),
+    ("quantity", "Quantity"),
+    ("runs", "Runs"),
+    ("interval", "Interval (min)"),
+    ("state", "State"),
+    ("status", "Status"),
+    ("status_raw", "Status (as the panel says)"),
+    ("remote_id", "Panel order ID"),
+    ("charge", "Charge"),
+    ("estimated_cost", "Estimated cost"),
+    ("currency", "Currency"),
+    ("start_count", "Start count"),
+    ("remains", "Remains"),
+    ("source", "Source"),
+    ("placed_by__username", "Placed by"),
+    ("placed_at", "Placed"),
+    ("finished_at", "Finished"),
+    ("last_error", "Last error"),
+)
+CSV_CHUNK = 2000
+
+
+def order_csv_rows(*, filters: OrderFilters) -> Iterator[tuple[Any, ...]]:
+    """Every order matching the filters, in the list's order, as typed values in the order of
+    `CSV_COLUMNS`. Streams from the database in chunks."""
+    fields = [name for name, _ in CSV_COLUMNS]
+    orders = _filtered(filters).order_by(*ordering(filters.sort))
+    return orders.values_list(*fields).iterator(chunk_size=CSV_CHUNK)
+
+
+# ---- Order entry and the order page --------------------------------------------------------
+
+# Orders that hold a link on their panel: still to be sent, being sent, outcome unknown, or
+# placed and not finished. A panel refuses a second active order on the same link.
+ENTRY_ACTIVE_STATES = (Order.State.QUEUED, Order.State.SUBMITTING, Order.State.UNKNOWN)
+
+
+def active_order_for_link(*, panel: Panel | int, link: str) -> Order | None:
+    """The newest order on this panel for the link (or, for subscriptions, the username) that
+    may still be active there; None if there is none. One query."""
+    from panels.normalise import Status
+
+    link = link.strip()
+    if not link:
+        return None
+    same_target = Q(link=link) | Q(order_type="subscriptions", params__username=link.lstrip("@"))
+    active = Q(state__in=ENTRY_ACTIVE_STATES) | (
+        Q(state=Order.State.PLACED) & ~Q(status__in=Status.FINAL)
+    )
+    return (
+        Order.objects.filter(same_target, active, panel=panel)
+        .order_by("-created_at", "-pk")
+        .only("pk", "state", "status", "remote_id", "created_at", "link", "panel_id")
+        .first()
+    )
+
+
+def order_detail(*, pk: int) -> Order | None:
+    """One order with everything its page shows: panel, service, who placed it, the attempt
+    it repeats, its status history, refills and later attempts. Five queries."""
+    return (
+        Order.objects.select_related("panel", "service", "placed_by", "retry_of")
+        .prefetch_related("status_changes", "refills", "retries")
+        .filter(pk=pk)
+        .first()
+    )

@@ -1,0 +1,259 @@
+"""One order's page: every field, its state and the panel's status (refreshing itself while it
+can still change), the history, refills, the panel's last answer, and the actions that apply:
+refresh, resolve an unknown outcome, place a rejected order again.
+
+Thin: reads from `orders.selectors`, writes through `orders.services`. Resolving "not placed"
+takes two POSTs: the second (confirm=1) is the only one that changes anything, so nothing is
+ever placed again without that confirmation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard.views import HtmxHttpRequest
+from orders.models import Order
+from orders.selectors import order_detail as select_order
+from orders.services import order_resolve_not_placed, order_resolve_placed, orders_refresh
+from orders.services.status import StatusSyncResult
+from panels.errors import ItemError, PanelError, Reason
+from panels.formatting import money_text
+from panels.normalise import Status
+from panels.order_types import LIST_FIELDS, ORDER_TYPES, OTHER, split_lines
+
+TEMPLATE = "orders/detail.html"
+State = Order.State
+# Seconds between two looks while the order may still change; None: it is settled.
+POLL_SENDING, POLL_PLACED = 3, 5
+STATE_TONES: dict[str, str] = {
+    State.QUEUED: "unknown",
+    State.SUBMITTING: "warning",
+    State.PLACED: "ok",
+    State.REJECTED: "failing",
+    State.UNKNOWN: "failing",
+    State.NOT_PLACED: "unknown",
+}
+STATUS_TONES: dict[str, str] = {
+    Status.COMPLETED: "ok",
+    Status.PARTIAL: "warning",
+    Status.CANCELED: "failing",
+    Status.REFUNDED: "failing",
+    Status.FAILED: "failing",
+    Status.EXPIRED: "unknown",
+}
+PARAM_LABELS = {"comments": "Comments", "usernames": "Usernames", "hashtags": "Hashtags",
+                "keywords": "Keywords", "groups": "Groups", "hashtag": "Hashtag",
+                "username": "Username", "media": "Media link", "answer_number": "Answer number",
+                "min": "Min per post", "max": "Max per post", "posts": "Posts",
+                "old_posts": "Old posts", "delay": "Delay (minutes)",
+                "expiry": "Expiry"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Param:
+    label: str
+    value: str
+    lines: list[str] | None = None  # a list field, one item per line
+    is_extra: bool = False  # passed through, not a field of the type
+
+
+def poll_every(order: Order) -> int | None:
+    if order.state in (State.QUEUED, State.SUBMITTING):
+        return POLL_SENDING
+    if order.state == State.PLACED and not order.is_final:
+        return POLL_PLACED
+    return None
+
+
+def _params(order: Order) -> list[Param]:
+    spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
+    params = []
+    for name, value in (order.params or {}).items():
+        text = str(value)
+        lines = split_lines(text) if name in LIST_FIELDS else None
+        params.append(Param(PARAM_LABELS.get(name, name), text, lines, name not in spec.fields))
+    return params
+
+
+def _panel_site(api_url: str) -> str:
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") else ""
+
+
+def _charge_difference(order: Order) -> str:
+    if order.charge is None or order.estimated_cost is None:
+        return ""
+    diff = order.charge - order.estimated_cost
+    if not diff:
+        return "as estimated"
+    sign = "+" if diff > 0 else "−"
+    return f"{sign}{money_text(abs(diff))} vs the estimate"
+
+
+def _context(order: Order, **extra: Any) -> dict[str, Any]:
+    spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
+    total = order.quantity * order.runs if order.quantity and order.runs else None
+    raw = json.dumps(order.raw_status, indent=2, cls=DjangoJSONEncoder) if order.raw_status else ""
+    context: dict[str, Any] = {
+        "order": order,
+        "type_label": spec.label,
+        "params": _params(order),
+        "total": total,
+        "poll_every": poll_every(order),
+        "state_tone": STATE_TONES.get(order.state, "unknown"),
+        "status_tone": STATUS_TONES.get(order.status, "progress"),
+        "estimated": money_text(order.estimated_cost) if order.estimated_cost is not None else "",
+        "charge": money_text(order.charge) if order.charge is not None else "",
+        "charge_difference": _charge_difference(order),
+        "raw_json": raw,
+        "panel_site": _panel_site(order.panel.api_url),
+        "link_href": order.link if order.link.lower().startswith(("http://", "https://")) else "",
+        "target": order.link or str((order.params or {}).get("username", "")),
+        "can_refresh": order.state == State.PLACED and bool(order.remote_id) and not order.is_final,
+        "can_place_again": order.state in (State.REJECTED, State.NOT_PLACED),
+        "history": [
+            (c, money_text(c.charge) if c.charge is not None else "")
+            for c in order.status_changes.all()
+        ],
+        "refills": list(order.refills.all()),
+        "retries": list(order.retries.all()),
+        "resolve_errors": {},
+        "confirm": None,
+        "note": None,
+    }
+    context.update(extra)
+    return context
+
+
+def _get(pk: int) -> Order:
+    order = select_order(pk=pk)
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
+@require_GET
+def order_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    order = _get(pk)
+    if request.htmx and not request.htmx.history_restore_request:
+        # The status block polling itself: only that block, without the poll once settled.
+        return render(request, f"{TEMPLATE}#live", _context(order))
+    return render(request, TEMPLATE, _context(order))
+
+
+@require_POST
+def order_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Ask the panel for this order's status now."""
+    order = _get(pk)
+    if order.state != State.PLACED or not order.remote_id:
+        note = ("error", "Only an order placed on the panel has a status to refresh.")
+    else:
+        result = orders_refresh(orders=[order]).get(order.panel_id)
+        note = _refresh_note(result, order)
+        order = _get(pk)
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#live", _context(order, note=note))
+    getattr(messages, note[0])(request, note[1])
+    return redirect("orders:detail", pk=pk)
+
+
+def _refresh_note(result: StatusSyncResult | PanelError | None, order: Order) -> tuple[str, str]:
+    if isinstance(result, PanelError):
+        return ("error", f"{order.panel.name} could not be asked just now: {result.message}")
+    if result is None:
+        return ("error", "Nothing to refresh.")
+    if result.unknown_ids:
+        return ("error", f"{order.panel.name} does not know order id {order.remote_id}.")
+    if result.changed:
+        return ("success", "Updated from the panel just now.")
+    return ("info", "Checked with the panel just now: nothing changed.")
+
+
+@require_POST
+def order_resolve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Resolve an order whose outcome is unknown: `action=placed` with the panel's order id, or
+    `action=not_placed` (optionally `place_again=1`), which only acts with `confirm=1`."""
+    order = _get(pk)
+    action = request.POST.get("action", "")
+    if order.state != State.UNKNOWN:
+        messages.error(request, "This order is not waiting to be resolved: nothing was changed.")
+        return redirect("orders:detail", pk=pk)
+    if action == "placed":
+        return _resolve_placed(request, order)
+    if action == "not_placed":
+        return _resolve_not_placed(request, order)
+    return HttpResponseBadRequest("Unknown action.")
+
+
+def _resolve_placed(request: HtmxHttpRequest, order: Order) -> HttpResponse:
+    # Panels show ids as "#23501"; the id itself is what follows the "#".
+    remote_id = request.POST.get("remote_id", "").strip().removeprefix("#").strip()
+    problem = _panel_does_not_know(order, remote_id) if remote_id else None
+    try:
+        if problem:
+            raise ValidationError({"remote_id": problem})
+        order = order_resolve_placed(order=order, remote_id=remote_id, user=request.user)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"remote_id": exc.messages}
+        context = _context(order, resolve_errors=errors, remote_id=remote_id)
+        return render(request, TEMPLATE, context, status=400)
+    result = orders_refresh(orders=[order]).get(order.panel_id)
+    text = f"Order #{order.pk} is placed as #{remote_id} on {order.panel.name}"
+    if isinstance(result, PanelError):
+        messages.warning(request, f"{text}. Its status could not be fetched just now "
+                         f"({result.message}); it is synced with the others.")  # fmt: skip
+    else:
+        messages.success(request, f"{text} and is tracked from now on.")
+    return redirect("orders:detail", pk=order.pk)
+
+
+def _panel_does_not_know(order: Order, remote_id: str) -> str | None:
+    """Ask the panel about the id before attaching it: a typo would track someone else's
+    order (or nothing). If the panel cannot be asked, the person's word is taken."""
+    if "," in remote_id or len(remote_id) > 100:
+        return None  # order_resolve_placed explains what is wrong with it
+    try:
+        answer = order.panel.client().statuses([remote_id]).get(remote_id)
+    except PanelError:
+        return None
+    if isinstance(answer, ItemError) and answer.reason == Reason.INCORRECT_ORDER_ID:
+        return (f"{order.panel.name} does not know an order with id {remote_id}. Copy the id "
+                "exactly as the panel's order history shows it.")  # fmt: skip
+    return None
+
+
+def _resolve_not_placed(request: HtmxHttpRequest, order: Order) -> HttpResponse:
+    place_again = request.POST.get("place_again") == "1"
+    if request.POST.get("confirm") != "1":
+        # Step one only asks: nothing changes until the confirmation is posted.
+        return render(request, TEMPLATE, _context(order, confirm={"place_again": place_again}))
+    try:
+        # One transaction: if the new attempt cannot be queued, the order stays unknown.
+        with transaction.atomic():
+            new = order_resolve_not_placed(order=order, user=request.user,
+                                           place_again=place_again)  # fmt: skip
+    except ValidationError as exc:
+        order = _get(order.pk)
+        problems = " ".join(exc.messages)
+        context = _context(order, resolve_errors={"place_again": [
+            f"It could not be placed again, so nothing was changed: {problems} "
+            "Resolve it without placing it again, then use “Place again” to fix the values."
+        ]})  # fmt: skip
+        return render(request, TEMPLATE, context, status=400)
+    if new is not None:
+        messages.success(request, f"Order #{order.pk} is marked not placed. It is placed again "
+                         f"as order #{new.pk}, queued now.")  # fmt: skip
+        return redirect("orders:detail", pk=new.pk)
+    messages.success(request, f"Order #{order.pk} is marked not placed. Nothing was sent.")
+    return redirect("orders:detail", pk=order.pk)

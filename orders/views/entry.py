@@ -1,0 +1,275 @@
+"""The new-order page: pick a service, fill in its type's fields, watch the estimate, place it.
+
+Thin: the form (`orders.forms.OrderForm`) shapes the values and delegates every rule to
+`validate_order`; placing is `order_create`; reads come from the selectors. HTMX swaps the
+picker's results, the form of another service, and the estimate as the user types; without
+JS every piece is a plain GET or POST.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
+
+from dashboard.views import HtmxHttpRequest
+from orders.fields import initial_from_order
+from orders.forms import OrderForm
+from orders.models import Order
+from orders.selectors import active_order_for_link
+from orders.services import order_create
+from panels.formatting import money_text
+from panels.models import Service
+from panels.presenters import ServiceRow, service_row
+from panels.selectors.catalog import CatalogFilters, service_search
+
+TEMPLATE = "orders/new.html"
+PICKER_LIMIT = 20
+MAX_QUERY_LENGTH = 200
+NOT_OFFERED = "This service is no longer offered (or its panel is disabled): pick another one."
+
+
+@dataclass(frozen=True)
+class OrderWarning:
+    kind: str  # "balance", "duplicate", "note"
+    text: str
+    order: Order | None = None  # the active order on the same link
+
+
+def _pk(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _service(value: str | None) -> Service | None:
+    pk = _pk(value)
+    if pk is None:
+        return None
+    return Service.objects.select_related("panel").filter(pk=pk).first()
+
+
+def _orderable(service: Service | None) -> bool:
+    return service is not None and service.is_active and service.panel.is_active
+
+
+def _query(request: HtmxHttpRequest) -> str:
+    return " ".join(request.GET.get("q", "").replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+
+
+def _picker_rows(q: str) -> list[ServiceRow] | None:
+    if not q:
+        return None
+    services = service_search(filters=CatalogFilters(q=q))[:PICKER_LIMIT]
+    return [service_row(service) for service in services]
+
+
+def _client_ref(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID((value or "").strip())
+    except ValueError:
+        return None
+
+
+def order_warnings(form: OrderForm) -> list[OrderWarning]:
+    """What to know before placing: the panel's balance against the estimate, and an order on
+    the same link that may still be active on that panel."""
+    service = form.service
+    panel = service.panel
+    warnings: list[OrderWarning] = []
+    estimate = form.estimate()
+    currency = f" {panel.currency}" if panel.currency else ""
+    if panel.balance is None:
+        warnings.append(OrderWarning("note", f"The balance of {panel.name} has not been checked "
+                                "yet: it may not cover this order."))  # fmt: skip
+    elif estimate.cost is not None and estimate.cost > panel.balance:
+        short = money_text(estimate.cost - panel.balance)
+        warnings.append(OrderWarning(
+            "balance",
+            f"{panel.name} has {money_text(panel.balance)}{currency} left: not enough for "
+            f"{money_text(estimate.cost)}{currency} ({short}{currency} short). The panel will "
+            "reject the order unless you top it up first.",
+        ))  # fmt: skip
+    elif panel.is_low_on_balance:
+        warnings.append(OrderWarning("note", f"{panel.name} is low on balance: "
+                                f"{money_text(panel.balance)}{currency} left."))  # fmt: skip
+    key = form.duplicate_key()
+    active = active_order_for_link(panel=panel, link=key) if key else None
+    if active is not None:
+        what = "username" if "link" not in form.names else "link"
+        warnings.append(OrderWarning(
+            "duplicate",
+            f"An order for this {what} may still be active on {panel.name}: the panel will "
+            "probably refuse a second one until it is finished.",
+            active,
+        ))  # fmt: skip
+    return warnings
+
+
+def _form_context(form: OrderForm, *, client_ref: uuid.UUID | None = None,
+                  live: bool = False) -> dict[str, Any]:  # fmt: skip
+    return {
+        "form": form,
+        "service": form.service,
+        "row": service_row(form.service),
+        "sections": form.sections(live=live),
+        "extra_row": form.extra_row(),
+        "estimate": form.estimate(),
+        "warnings": order_warnings(form),
+        "problems": _problems(form) if live else [],
+        "client_ref": client_ref or uuid.uuid4(),
+        "extra_open": bool(form.raw("extra").strip()) or form.spec.key == "other",
+    }
+
+
+def _problems(form: OrderForm) -> list[str]:
+    """Still missing before the order can be placed (live: the fields nobody filled in yet)."""
+    _, errors = form.check()
+    missing = [form.fields[n].label for n, m in errors.items()
+               if n in form.fields and not form.raw(n).strip()]  # fmt: skip
+    return [f"Still needed: {', '.join(str(label) for label in missing)}."] if missing else []
+
+
+# ---- Views ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def order_new(request: HtmxHttpRequest) -> HttpResponse:
+    """GET: the page (`?service=<pk>` preselects, `?from=<order pk>` starts from an earlier
+    order's values, `?q=` searches without JS). POST: place the order."""
+    if request.method == "POST":
+        return _place(request)
+    q = _query(request)
+    context: dict[str, Any] = {"q": q, "results": _picker_rows(q), "notice": ""}
+    source = None
+    from_pk = _pk(request.GET.get("from"))
+    if from_pk is not None:
+        source = Order.objects.select_related("service__panel").filter(pk=from_pk).first()
+    service = source.service if source is not None else _service(request.GET.get("service"))
+    if service is not None and not _orderable(service):
+        context |= {"notice": NOT_OFFERED, "unavailable": service}
+    elif service is not None:
+        initial = initial_from_order(source) if source is not None else {}
+        context |= _form_context(OrderForm(service, initial=initial))
+        context["source"] = source
+    response = render(request, TEMPLATE, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _place(request: HtmxHttpRequest) -> HttpResponse:
+    service = _service(request.POST.get("service"))
+    if service is None:
+        messages.error(request, "Pick a service first.")
+        return redirect("orders:new")
+    ref = _client_ref(request.POST.get("client_ref")) or uuid.uuid4()
+    done = Order.objects.filter(client_ref=ref).values_list("pk", flat=True).first()
+    if done is not None:
+        # The same form sent twice (a double click, a reload): one order, not two.
+        messages.info(request, f"This form was already sent: it is order #{done}.")
+        return redirect("orders:detail", pk=done)
+    form = OrderForm(service, data=request.POST)
+    if form.is_valid():
+        try:
+            order = _create(form, ref, request)
+        except ValidationError as exc:
+            form.add_order_errors(_messages_of(exc))
+        except IntegrityError:
+            # A concurrent copy of this very form won the client reference: show that order.
+            pk = Order.objects.filter(client_ref=ref).values_list("pk", flat=True).first()
+            if pk is None:
+                raise
+            messages.info(request, f"This form was already sent: it is order #{pk}.")
+            return redirect("orders:detail", pk=pk)
+        else:
+            _say_placed(request, order)
+            return redirect("orders:detail", pk=order.pk)
+    context: dict[str, Any] = {"q": "", "results": None, "notice": ""}
+    if not _orderable(service):
+        context["notice"] = NOT_OFFERED
+    context |= _form_context(form, client_ref=ref)
+    return render(request, TEMPLATE, context)
+
+
+def _say_placed(request: HtmxHttpRequest, order: Order) -> None:
+    """What became of it by now: usually queued; already sent where tasks run inline."""
+    order.refresh_from_db(fields=["state", "remote_id"])
+    panel = order.panel.name
+    if order.state == Order.State.PLACED:
+        messages.success(request, f"Order #{order.pk} is placed on {panel} as #{order.remote_id}.")
+    elif order.state in (Order.State.QUEUED, Order.State.SUBMITTING):
+        messages.success(request, f"Order #{order.pk} is queued: it is sent to {panel} within "
+                         "seconds.")  # fmt: skip
+    else:
+        messages.warning(request, f"Order #{order.pk} was sent to {panel}: see what happened "
+                         "below.")  # fmt: skip
+
+
+def _create(form: OrderForm, ref: uuid.UUID, request: HtmxHttpRequest) -> Order:
+    """Queue the order under the form's own reference, in one transaction: a second copy of
+    the form fails on the unique reference and rolls back (its dispatch never runs)."""
+    with transaction.atomic():
+        order = order_create(service=form.service, values=form.values(), placed_by=request.user,
+                             source=Order.Source.FORM)  # fmt: skip
+        Order.objects.filter(pk=order.pk).update(client_ref=ref)
+    order.client_ref = ref
+    return order
+
+
+def _messages_of(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {name: list(ValidationError(errors).messages)
+                for name, errors in exc.error_dict.items()}  # fmt: skip
+    return {"__all__": list(exc.messages)}
+
+
+@require_GET
+def service_picker(request: HtmxHttpRequest) -> HttpResponse:
+    """The services matching `?q=` across every active panel, to pick one."""
+    q = _query(request)
+    return render(request, f"{TEMPLATE}#picker-results", {"q": q, "results": _picker_rows(q)})
+
+
+@require_GET
+def form_fields(request: HtmxHttpRequest) -> HttpResponse:
+    """The form for `?service=<pk>`, keeping what was typed into fields the type shares."""
+    service = _service(request.GET.get("service"))
+    if service is None:
+        return HttpResponseBadRequest("Pick a service.")
+    if not _orderable(service):
+        response = render(request, f"{TEMPLATE}#order-slot",
+                          {"notice": NOT_OFFERED, "unavailable": service})  # fmt: skip
+    else:
+        kept = _kept_values(request.GET)
+        form = OrderForm(service, initial={k: v for k, v in kept.items() if v})
+        response = render(request, f"{TEMPLATE}#order-slot",
+                          {**_form_context(form), "clear_results": True})  # fmt: skip
+    push_url(response, f"{reverse('orders:new')}?service={service.pk}")
+    return response
+
+
+def _kept_values(params: QueryDict) -> dict[str, str]:
+    skip = {"service", "client_ref", "csrfmiddlewaretoken", "q"}
+    return {k: params.get(k, "") for k in params if k not in skip}
+
+
+@require_POST
+def estimate(request: HtmxHttpRequest) -> HttpResponse:
+    """While the user types: the estimate, the warnings, and (out of band) each field's hint:
+    limits, line counts, what is wrong so far."""
+    service = _service(request.POST.get("service"))
+    if service is None:
+        return HttpResponseBadRequest("Pick a service.")
+    form = OrderForm(service, data=request.POST)
+    context = {**_form_context(form, live=True), "oob": True,
+               "hints": list(form.hints(live=True).values())}  # fmt: skip
+    return render(request, f"{TEMPLATE}#estimate", context)

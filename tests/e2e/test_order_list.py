@@ -1,0 +1,238 @@
+"""The order list in a real browser: filter, search, sort, export the filter to CSV; and the
+overview's spend chart. Screenshots (desktop and phone) go to test-artifacts/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+import re
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from orders.models import Order
+from panels.models import Panel, Service
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def make_panel(name: str, currency: str) -> Panel:
+    panel = Panel(name=name, api_url="https://panel.example/api/v2", currency=currency,
+                  balance=Decimal("250"), health=Panel.Health.OK)  # fmt: skip
+    panel.api_key = "k"
+    panel.save()
+    return panel
+
+
+def populate() -> dict[str, object]:
+    """Three panels (two in USD, one in EUR), a month of orders, one whose outcome is unknown."""
+    rng = random.Random(3)
+    alpha = make_panel("Alpha SMM", "USD")
+    boost = make_panel("Boost Panel", "USD")
+    euro = make_panel("Euro Likes", "EUR")
+    services = [
+        Service.objects.create(panel=panel, remote_id=remote_id, name=name, rate=Decimal(rate))
+        for panel, remote_id, name, rate in (
+            (alpha, "101", "Instagram Followers [Real] [Refill 30D]", "1.20"),
+            (alpha, "102", "Instagram Likes | Instant", "0.35"),
+            (boost, "7", "TikTok Views ⚡ Fast", "0.02"),
+            (euro, "55", "YouTube Views (non drop) 🔥", "2.10"),
+        )
+    ]
+    now = timezone.now()
+    statuses = ["completed"] * 6 + ["in_progress", "pending", "partial", "canceled"]
+    for n in range(64):
+        service = services[n % len(services)]
+        status = rng.choice(statuses)
+        quantity = rng.choice((500, 1000, 2500, 5000))
+        order = Order.objects.create(
+            panel=service.panel, service=service, state=Order.State.PLACED, status=status,
+            link=f"https://www.instagram.com/p/C{rng.getrandbits(36):x}/", quantity=quantity,
+            remote_id=str(880000 + n), charge=service.rate * quantity / 1000,
+            remains=0 if status == "completed" else quantity // 2,
+            source=rng.choice([Order.Source.FORM, Order.Source.FORM, Order.Source.CSV]),
+        )  # fmt: skip
+        Order.objects.filter(pk=order.pk).update(
+            created_at=now - timedelta(days=rng.randrange(0, 29), minutes=rng.randrange(600))
+        )
+    Order.objects.create(panel=alpha, service=services[0], state=Order.State.QUEUED,
+                         link="https://www.instagram.com/brand.new/", quantity=1000,
+                         estimated_cost=Decimal("1.20"))  # fmt: skip
+    unknown = Order.objects.create(
+        panel=boost, service=services[2], state=Order.State.UNKNOWN, quantity=2000,
+        link="https://www.tiktok.com/@someone/video/7301234567890123456",
+        last_error="The connection broke after the order was sent.",
+    )  # fmt: skip
+    Order.objects.create(panel=euro, service=services[3], state=Order.State.REJECTED,
+                         link="https://youtu.be/dQw4w9WgXcQ", quantity=100,
+                         last_error="Not enough funds on the panel's balance.")  # fmt: skip
+    return {"unknown": unknown, "alpha": alpha}
+
+
+def log_in(page: Page, base_url: str, path: str) -> None:
+    page.goto(f"{base_url}{path}")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base_url}{path}")
+
+
+def row_ids(page: Page) -> list[int]:
+    return [int(v) for v in page.eval_on_selector_all(
+        "#order-results input[name=ids]", "boxes => boxes.map(b => b.value)")]  # fmt: skip
+
+
+def test_it_filters_searches_and_exports(browser: Browser, live_server, artifacts: Path) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    data = populate()
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "/orders/")
+        expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
+        expect(page.locator("#results-title")).to_have_text("67 orders")
+        assert len(row_ids(page)) == 50
+        # The unknown order is marked, with what to do.
+        expect(page.locator(".attention-row")).to_contain_text("Look for it on the panel's site")
+        # Orders in progress are shown, so the list refreshes itself.
+        expect(page.locator("#order-results")).to_have_attribute("hx-trigger", "every 15s")
+        assert page.evaluate(NO_OVERFLOW)
+        page.screenshot(path=artifacts / "orders-list-desktop.png", full_page=True)
+        page.screenshot(path=artifacts / "orders-list-desktop-top.png")
+        box = page.locator("#order-results").bounding_box()
+        assert box
+        page.screenshot(path=artifacts / "orders-list-desktop-rows.png", full_page=True,
+                        clip={"x": 0, "y": box["y"] - 8, "width": DESKTOP["width"],
+                              "height": 900})  # fmt: skip
+
+        page.evaluate("window.stillSamePage = true")  # dies with a full page load
+
+        # A state chip narrows the list and the form follows.
+        counts = page.locator(".status-counts")
+        counts.get_by_role("link", name=re.compile(r"^Outcome unknown")).click()
+        expect(page).to_have_url(re.compile(r"/orders/\?state=unknown$"))
+        expect(page.locator("#results-title")).to_have_text("1 order found")
+        expect(page.locator("#f-state")).to_have_value("unknown")
+        assert row_ids(page) == [data["unknown"].pk]
+        assert page.evaluate("window.stillSamePage === true")  # swapped in, no page load
+
+        # Back to everything, then a panel and a panel status from the selects.
+        page.get_by_role("link", name="Reset").click()
+        expect(page.locator("#results-title")).to_have_text("67 orders")
+        page.get_by_label("Panel", exact=True).select_option(label="Alpha SMM")
+        expect(page).to_have_url(re.compile(rf"panel={data['alpha'].pk}"))
+        expect(page.locator("#f-service option")).to_have_count(3)  # its two ordered services
+        page.get_by_role("combobox", name="Panel status").select_option(label="Completed")
+        expect(page).to_have_url(re.compile(r"status=completed"))
+        expect(page.locator("#results-title")).to_contain_text("found")
+        panels = page.locator("#order-results .panel-label").all_inner_texts()
+        assert panels
+        assert set(panels) == {"Alpha SMM"}
+        badges = page.locator("#order-results .cell-status .badge").all_inner_texts()
+        assert set(badges) == {"Completed"}
+        filtered = len(row_ids(page))
+
+        # Export exactly this filter.
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name=re.compile(r"^Export \d+ to CSV")).click()
+        download = download_info.value
+        assert download.suggested_filename.startswith("orders-")
+        body = Path(download.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(body)))
+        assert len(rows) == filtered
+        assert {r["Panel"] for r in rows} == {"Alpha SMM"}
+        assert {r["Status"] for r in rows} == {"completed"}
+
+        # Search by link, as you type.
+        page.get_by_role("link", name="Reset").click()
+        expect(page.locator("#results-title")).to_have_text("67 orders")
+        page.get_by_label("Search", exact=True).press_sequentially("tiktok.com/@someone", delay=20)
+        expect(page).to_have_url(re.compile(r"q=tiktok.com"))
+        expect(page.locator("#results-title")).to_have_text("1 order found")
+        # ...and by the panel's order id.
+        page.get_by_label("Search", exact=True).fill("880005")
+        expect(page.locator("#results-title")).to_have_text("1 order found")
+        expect(page.locator("#order-results .cell-link")).to_contain_text("880005")
+
+        # Sorting by a column header.
+        page.get_by_role("link", name="Reset").click()
+        expect(page.locator("#results-title")).to_have_text("67 orders")
+        page.evaluate("window.stillSamePage = true")
+        page.locator("#order-results").get_by_role("link", name="Charge").click()
+        expect(page).to_have_url(re.compile(r"sort=-charge"))
+        expect(page.locator("#f-sort")).to_have_value("-charge")
+        charges = [Decimal(t.replace("≈", "").strip()) for t in
+                   page.locator("#order-results .cell-charge .rate").all_inner_texts()]  # fmt: skip
+        assert charges == sorted(charges, reverse=True)
+        assert page.evaluate("window.stillSamePage === true")  # all of it without a page load
+    finally:
+        context.close()
+
+
+def test_screenshots_on_a_phone(browser: Browser, live_server, artifacts: Path) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    populate()
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)  # fmt: skip
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "/orders/")
+        expect(page.locator("#results-title")).to_have_text("67 orders")
+        assert page.evaluate(NO_OVERFLOW)
+        page.screenshot(path=artifacts / "orders-list-phone.png", full_page=True)
+        page.screenshot(path=artifacts / "orders-list-phone-top.png")
+        box = page.locator("#order-results").bounding_box()
+        assert box
+        page.screenshot(path=artifacts / "orders-list-phone-rows.png", full_page=True,
+                        clip={"x": 0, "y": box["y"] - 8, "width": PHONE["width"],
+                              "height": 1100})  # fmt: skip
+
+        page.goto(f"{live_server.url}/")
+        expect(page.locator(".spend-chart")).to_have_count(2)  # USD and EUR
+        assert page.evaluate(NO_OVERFLOW)
+        page.screenshot(path=artifacts / "overview-chart-phone.png", full_page=True)
+        page.locator("section:has(#spend-chart-title)").screenshot(
+            path=artifacts / "overview-chart-section-phone.png"
+        )
+    finally:
+        context.close()
+
+
+def test_the_overview_draws_spend_per_day(browser: Browser, live_server, artifacts: Path) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    populate()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "/")
+        charts = page.locator(".spend-chart")
+        expect(charts).to_have_count(2)
+        expect(charts.nth(0)).to_contain_text("EUR per day")
+        expect(charts.nth(1)).to_contain_text("USD per day")
+        expect(charts.nth(1).locator(".legend-name")).to_have_text(["Alpha SMM", "Boost Panel"])
+        assert charts.nth(1).locator("rect").count() > 10
+        expect(page.get_by_text("Placed orders by panel status")).to_be_visible()
+        page.locator("#spend-chart-title").scroll_into_view_if_needed()
+        page.screenshot(path=artifacts / "overview-chart-desktop.png", full_page=True)
+        page.locator("section:has(#spend-chart-title)").screenshot(
+            path=artifacts / "overview-chart-section-desktop.png"
+        )
+        charts.nth(1).locator("rect").first.hover()
+        charts.nth(1).get_by_text("Show the numbers").click()
+        expect(charts.nth(1).locator("details table")).to_be_visible()
+    finally:
+        context.close()
