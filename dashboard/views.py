@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,17 +12,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from dashboard import selectors
-from orders.models import STATUS_CHOICES
-from panels.formatting import money_text
+from dashboard.charts import (
+    placed_statuses,
+    spend_charts,
+)
 from panels.presenters import change_lines
 
 logger = logging.getLogger(__name__)
@@ -62,182 +58,6 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
             "placed_statuses": placed_statuses(data.orders.placed_by_status),
         },
     )
-
-
-@dataclass(frozen=True)
-class StatusCount:
-    status: str
-    label: str
-    count: int
-    href: str  # the order list showing them, or "" before it exists
-
-
-def placed_statuses(counts: dict[str, int]) -> list[StatusCount]:
-    """Placed orders per panel status, in the statuses' own order; those without one yet
-    first ("Awaiting status")."""
-    try:
-        list_url = reverse("orders:list")
-    except NoReverseMatch:
-        list_url = ""
-
-    def href(status: str) -> str:
-        if not list_url or not status:
-            return ""
-        return f"{list_url}?{urlencode({'state': 'placed', 'status': status})}"
-
-    items = []
-    if counts.get(""):
-        items.append(StatusCount("", "Awaiting status", counts[""], href("")))
-    for status, label in STATUS_CHOICES:
-        if counts.get(status):
-            items.append(StatusCount(status, label, counts[status], href(status)))
-    return items
-
-
-# ---- The spend chart (inline SVG, drawn here; no JavaScript) -------------------------------
-
-# The SVG's own units: one slot of SLOT wide per day, HEIGHT tall. It is stretched to the
-# page's width; the text (scale, days, legend) is HTML around it, so it never stretches.
-SLOT, BAR, HEIGHT = 10, 7, 100
-SERIES_COLOURS = 8  # .series-0 ... .series-7 in app.css; more panels than that share colours
-TICKS = 4  # the scale: 0 and four steps of a round size
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    x: str
-    y: str
-    width: str
-    height: str
-    series: int
-    title: str
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    name: str
-    series: int
-    total: str
-
-
-@dataclass(frozen=True)
-class ChartDay:
-    label: str  # "" for the days without a label under them
-    iso: str
-
-
-@dataclass(frozen=True)
-class ChartRow:
-    day: str
-    panel: str
-    amount: str
-
-
-@dataclass(frozen=True)
-class SpendChart:
-    """Spend per day of one currency, stacked per panel."""
-
-    currency: str
-    total: str
-    peak: str
-    bars: list[ChartBar]
-    legend: list[ChartSeries]
-    ticks: list[str]  # the scale, top to bottom
-    gridlines: list[str]  # y of each step of the scale
-    days: list[ChartDay]
-    rows: list[ChartRow]  # the numbers behind the bars, newest first
-
-
-def _coordinate(value: float) -> str:
-    """12.50 -> "12.5", 50.00 -> "50": short SVG numbers."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
-
-
-def nice_step(value: Decimal) -> Decimal:
-    """The smallest of 1, 2, 5 × 10^n that is at least `value`: a round size for a scale step."""
-    if value <= 0:
-        return Decimal(1)
-    base = Decimal(1).scaleb(value.adjusted())
-    for multiple in (1, 2, 5, 10):
-        if base * multiple >= value:
-            return base * multiple
-    return base * 10  # pragma: no cover (10 × base always is)
-
-
-def _scale_text(value: Decimal, step: Decimal) -> str:
-    exponent = step.normalize().as_tuple().exponent
-    places = max(0, -exponent) if isinstance(exponent, int) else 0
-    return f"{value:,.{places}f}"
-
-
-def spend_charts(
-    daily: list[selectors.DailySpend], panels: list[selectors.PanelCard], *, today: date,
-    days: int,
-) -> list[SpendChart]:  # fmt: skip
-    """One chart per currency: a bar per day, stacked per panel, over the last `days` days."""
-    names = {card.panel.pk: card.panel.name for card in panels}
-    order = sorted(names, key=lambda pk: (names[pk].casefold(), pk))
-    series = {pk: n % SERIES_COLOURS for n, pk in enumerate(order)}
-    first = today - timedelta(days=days - 1)
-    by_currency: dict[str, list[selectors.DailySpend]] = defaultdict(list)
-    for entry in daily:
-        if first <= entry.day <= today and entry.amount:
-            by_currency[entry.currency].append(entry)
-    charts = []
-    for currency in sorted(by_currency):
-        entries = by_currency[currency]
-        per_day: dict[date, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        per_panel: dict[int, Decimal] = defaultdict(Decimal)
-        for entry in entries:
-            per_day[entry.day][entry.panel_id] += entry.amount
-            per_panel[entry.panel_id] += entry.amount
-        peak = max(sum(amounts.values(), Decimal(0)) for amounts in per_day.values())
-        step = nice_step(peak / TICKS)
-        top = step * TICKS
-        stacking = sorted(per_panel, key=lambda pk: order.index(pk) if pk in names else pk)
-        unit = f" {currency}" if currency else ""
-        bars = []
-        for n in range(days):
-            day = first + timedelta(days=n)
-            bottom = Decimal(0)
-            for pk in stacking:
-                amount = per_day.get(day, {}).get(pk)
-                if not amount:
-                    continue
-                height = max(float(amount / top) * HEIGHT, 0.6)
-                y = HEIGHT - float(bottom / top) * HEIGHT - height
-                bottom += amount
-                bars.append(ChartBar(
-                    x=_coordinate(n * SLOT + (SLOT - BAR) / 2), y=_coordinate(y),
-                    width=str(BAR), height=_coordinate(height), series=series.get(pk, 0),
-                    title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
-                          f"{money_text(amount)}{unit}",
-                ))  # fmt: skip
-        charts.append(SpendChart(
-            currency=currency,
-            total=money_text(sum(per_panel.values(), Decimal(0))),
-            peak=money_text(peak),
-            bars=bars,
-            legend=[ChartSeries(names.get(pk, "Panel"), series.get(pk, 0),
-                                money_text(per_panel[pk])) for pk in stacking],
-            ticks=[_scale_text(step * k, step) for k in range(TICKS, -1, -1)],
-            gridlines=[_coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
-            days=[
-                ChartDay(
-                    label=date_format(first + timedelta(days=n), "j M")
-                    if (days - 1 - n) % 7 == 0 else "",
-                    iso=(first + timedelta(days=n)).isoformat(),
-                )
-                for n in range(days)
-            ],
-            rows=[
-                ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), money_text(amount))
-                for day in sorted(per_day, reverse=True)
-                for pk in stacking
-                if (amount := per_day[day].get(pk))
-            ],
-        ))  # fmt: skip
-    return charts
 
 
 class LoginView(auth_views.LoginView):

@@ -451,7 +451,7 @@ def test_the_chart_explains_itself_without_spend(logged_in: Client) -> None:
      ("12.5", "20"), ("0.0012", "0.002"), ("4999", "5000")],
 )  # fmt: skip
 def test_the_scale_steps_are_round(value: str, step: str) -> None:
-    from dashboard.views import nice_step
+    from dashboard.charts import nice_step
 
     assert nice_step(Decimal(value)) == Decimal(step)
 
