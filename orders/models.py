@@ -87,6 +87,11 @@ class Order(models.Model):
     retry_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )
+    # From an upload: which one and which row. One order per row, so resubmitting adds nothing.
+    upload = models.ForeignKey(
+        "Upload", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
+    upload_row = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -95,6 +100,11 @@ class Order(models.Model):
                 fields=["panel", "remote_id"],
                 condition=Q(remote_id__isnull=False),
                 name="order_unique_remote_id",
+            ),
+            models.UniqueConstraint(
+                fields=["upload", "upload_row"],
+                condition=Q(upload__isnull=False),
+                name="order_unique_upload_row",
             ),
         ]
         indexes = [
@@ -151,6 +161,8 @@ class Refill(models.Model):
     status = models.CharField(max_length=12, choices=REFILL_STATUS_CHOICES, blank=True)
     status_raw = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
+    # Tried but no answer came back: the panel may have created it; shown, never resent.
+    outcome_unknown = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="refills",
@@ -168,3 +180,111 @@ class Refill(models.Model):
 
     def __str__(self) -> str:
         return f"Refill {self.remote_id or '(not placed)'} of order {self.order_id}"
+
+
+class BulkAction(models.Model):
+    """One refill or cancel of many orders: what was asked, and each order's outcome."""
+
+    class Kind(models.TextChoices):
+        REFILL = "refill", "Refill"
+        CANCEL = "cancel", "Cancel"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # The confirm form's id: submitting it twice finds this row instead of acting twice.
+    token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="bulk_actions",
+    )  # fmt: skip
+    description = models.CharField(max_length=300, blank=True)  # the selection, in words
+    total = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.total} orders ({self.state})"
+
+
+class BulkItem(models.Model):
+    """One order of a bulk action: why it was (not) eligible, and what the panel said."""
+
+    class Outcome(models.TextChoices):
+        SKIPPED = "skipped", "Not eligible"
+        PENDING = "pending", "Waiting"
+        DONE = "done", "Done"
+        REJECTED = "rejected", "Refused by the panel"
+        UNKNOWN = "unknown", "No answer"
+        NOT_SENT = "not_sent", "Not sent"
+
+    bulk = models.ForeignKey(BulkAction, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="bulk_items")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    reason = models.CharField(max_length=40, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    refill = models.ForeignKey(
+        "Refill", on_delete=models.SET_NULL, null=True, blank=True, related_name="bulk_items"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulk", "order"], name="bulkitem_unique_order")
+        ]
+        indexes = [models.Index(fields=["bulk", "outcome"], name="bulkitem_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.bulk_id}/{self.order_id}: {self.outcome}"
+
+
+class Upload(models.Model):
+    """A CSV file or pasted mass-order text: its rows, checked, then submitted once."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV file"
+        MASS = "mass", "Mass-order text"
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Checked, not submitted"
+        SUBMITTED = "submitted", "Submitted"
+
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    filename = models.CharField(max_length=255, blank=True)
+    panel = models.ForeignKey(  # the chosen panel of mass-order text
+        Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploads"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="uploads",
+    )  # fmt: skip
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_invalid = models.PositiveIntegerField(default=0)
+    # The checked rows: [{"row": n, "service_id": pk, "values": {...}}] for valid ones and
+    # [{"row": n, "raw": {...}, "errors": [...]}] for the others.
+    valid_rows = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    invalid_rows = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename or self.pk} ({self.state})"
