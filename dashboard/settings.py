@@ -203,6 +203,7 @@ BALANCE_SYNC_INTERVAL = env.int("BALANCE_SYNC_INTERVAL", default=15 * 60)
 STATUS_SYNC_INTERVAL = env.int("STATUS_SYNC_INTERVAL", default=5 * 60)
 DISPATCH_SWEEP_INTERVAL = env.int("DISPATCH_SWEEP_INTERVAL", default=60)
 REAPER_INTERVAL = env.int("REAPER_INTERVAL", default=5 * 60)
+REFILL_STATUS_SYNC_INTERVAL = env.int("REFILL_STATUS_SYNC_INTERVAL", default=15 * 60)
 
 
 def _every(seconds: int) -> dict[str, object]:
@@ -218,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         **_every(DISPATCH_SWEEP_INTERVAL),
     },
     "reap-stuck-orders": {"task": "orders.tasks.reap_stuck_orders", **_every(REAPER_INTERVAL)},
+    "refill-status-sync-all": {
+        "task": "orders.tasks.refill_status_sync_all",
+        **_every(REFILL_STATUS_SYNC_INTERVAL),
+    },
 }
 
 # --- Panel API client -----------------------------------------------------------------------
@@ -228,6 +233,10 @@ PANEL_MAX_CONCURRENCY = env.int("PANEL_MAX_CONCURRENCY", default=2)
 
 # Panels whose balance falls below this (in the panel's own currency) are flagged on the overview.
 LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))
+
+# Order uploads (CSV files, mass-order text): the largest upload, in bytes and in orders.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=20_000)
 
 # --- Demo (make run) ------------------------------------------------------------------------
 DEMO_SIMULATOR_PORT = env.int("DEMO_SIMULATOR_PORT", default=8765)

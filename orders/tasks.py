@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orders import services
-from orders.models import Order
+from orders.models import Order, Refill
+from orders.services import bulk
 from panels.errors import PanelError
 from panels.models import Panel
-from panels.normalise import Status
+from panels.normalise import RefillStatus, Status
 
 logger = logging.getLogger(__name__)
 SLOT_TIMEOUT = 15 * 60  # a slot outlives a dead worker by at most this long
@@ -100,3 +101,31 @@ def status_sync_all() -> None:
     )  # fmt: skip
     for panel_id in panel_ids:
         status_sync.delay(panel_id)
+
+
+@shared_task(ignore_result=True)
+def bulk_run(bulk_id: int) -> None:
+    """Send one bulk refill or cancel; a second delivery of the task finds it claimed."""
+    bulk.bulk_execute(bulk_id=bulk_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refill_status_sync(panel_id: int) -> None:
+    panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
+    if panel is None:
+        return
+    try:
+        bulk.refills_status_sync(panel=panel)
+    except PanelError as exc:
+        logger.warning("refill status sync of panel %s failed: %s", panel_id, exc)
+
+
+@shared_task(ignore_result=True)
+def refill_status_sync_all() -> None:
+    panel_ids = (
+        Refill.objects.filter(remote_id__isnull=False, order__panel__is_active=True)
+        .exclude(status__in=RefillStatus.FINAL)
+        .order_by().values_list("order__panel_id", flat=True).distinct()
+    )  # fmt: skip
+    for panel_id in panel_ids:
+        refill_status_sync.delay(panel_id)

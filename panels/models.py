@@ -66,6 +66,10 @@ class Panel(models.Model):
     timeout_seconds = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1)]
     )
+    # Learnt from the panel: some (seed 000 and 003) have no cancel action at all.
+    supports_cancel = models.BooleanField(
+        default=True, help_text="Cleared when the panel answers that it has no cancel action."
+    )
     low_balance_threshold = money_field(
         null=True,
         blank=True,

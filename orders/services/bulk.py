@@ -1,0 +1,241 @@
+"""Refill or cancel many orders at once, and follow refills.
+
+A preview says which orders are eligible and why the others are not. Confirming creates one
+BulkAction (its token makes a second submit find the first), and a task sends the eligible
+orders panel by panel, 100 ids per call, recording every order's outcome as it goes. Single
+orders use the same path with a selection of one.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from orders.models import BulkAction, BulkItem, Order, Refill
+from panels.errors import ItemError, PanelError, Reason
+from panels.models import Panel
+from panels.normalise import RefillStatus, Status
+from panels.wire import BATCH_SIZE
+
+logger = logging.getLogger(__name__)
+Kind = BulkAction.Kind
+Outcome = BulkItem.Outcome
+
+REFILLABLE = frozenset({Status.COMPLETED, Status.PARTIAL})
+CANCELABLE = frozenset({Status.PENDING, Status.IN_PROGRESS, Status.PROCESSING, Status.ACTIVE,
+                        Status.PAUSED})  # fmt: skip
+NOT_ELIGIBLE = {
+    "not_placed": "It was never placed on the panel.",
+    "no_refill": "The service does not offer refill.",
+    "no_cancel": "The service does not offer cancel.",
+    "panel_no_cancel": "The panel has no cancel action.",
+    "status_refill": "Only completed or partial orders can be refilled.",
+    "status_cancel": "Only orders still running can be canceled.",
+    "refill_pending": "A refill of this order is still in progress.",
+}
+# Errors that are not a refusal by the panel.
+OUTCOMES = {Reason.OUTCOME_UNKNOWN: Outcome.UNKNOWN, Reason.NOT_SENT: Outcome.NOT_SENT}
+_FIELDS = ("pk", "panel_id", "panel__name", "panel__supports_cancel", "state", "status",
+           "remote_id", "service__refill", "service__cancel")  # fmt: skip
+
+
+def _reason(kind: str, row: dict[str, Any], refilling: set[int]) -> str:
+    if row["state"] != Order.State.PLACED or not row["remote_id"]:
+        return "not_placed"
+    if kind == Kind.REFILL:
+        if not row["service__refill"]:
+            return "no_refill"
+        if row["status"] not in REFILLABLE:
+            return "status_refill"
+        return "refill_pending" if row["pk"] in refilling else ""
+    if not row["panel__supports_cancel"]:
+        return "panel_no_cancel"
+    if not row["service__cancel"]:
+        return "no_cancel"
+    return "" if row["status"] in CANCELABLE else "status_cancel"
+
+
+def _refilling(order_ids: QuerySet[Order, Any]) -> set[int]:
+    """Orders with a refill the panel is still working on."""
+    return set(
+        Refill.objects.filter(order__in=order_ids, remote_id__isnull=False)
+        .exclude(status__in=RefillStatus.FINAL)
+        .values_list("order_id", flat=True)
+    )
+
+
+@dataclass
+class PanelPreview:
+    name: str
+    eligible: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class BulkPreview:
+    kind: str
+    total: int = 0
+    eligible: int = 0
+    panels: dict[int, PanelPreview] = field(default_factory=dict)
+
+    def reasons(self) -> list[tuple[str, str, int]]:
+        """(panel, plain reason, count) for every group of orders left out."""
+        return [(p.name, NOT_ELIGIBLE[r], n) for p in self.panels.values()
+                for r, n in p.reasons.most_common()]  # fmt: skip
+
+
+def _rows(kind: str, orders: QuerySet[Order]) -> Iterable[tuple[dict[str, Any], str]]:
+    refilling = _refilling(orders.values("pk")) if kind == Kind.REFILL else set()
+    for row in orders.order_by().values(*_FIELDS).iterator(chunk_size=2000):
+        yield row, _reason(kind, row, refilling)
+
+
+def bulk_preview(*, kind: str, orders: QuerySet[Order]) -> BulkPreview:
+    """Which of these orders can be refilled (or canceled), and why the others cannot.
+    Two queries, whatever the number of orders."""
+    preview = BulkPreview(kind=kind)
+    for row, reason in _rows(kind, orders):
+        panel = preview.panels.setdefault(row["panel_id"], PanelPreview(row["panel__name"]))
+        preview.total += 1
+        if reason:
+            panel.reasons[reason] += 1
+        else:
+            panel.eligible += 1
+            preview.eligible += 1
+    return preview
+
+
+def bulk_create(*, kind: str, orders: QuerySet[Order], token: uuid.UUID, user: Any = None,
+                description: str = "") -> BulkAction:  # fmt: skip
+    """Record the action with every order's eligibility and queue it, once per token."""
+    with transaction.atomic():
+        bulk, created = BulkAction.objects.get_or_create(
+            token=token, defaults={"kind": kind, "created_by": user, "description": description}
+        )
+        if not created:
+            return bulk  # a double click or a resubmitted form: the first one stands
+        items = [
+            BulkItem(bulk=bulk, order_id=row["pk"], reason=reason,
+                     outcome=Outcome.SKIPPED if reason else Outcome.PENDING,
+                     message=NOT_ELIGIBLE.get(reason, ""))
+            for row, reason in _rows(kind, orders)
+        ]  # fmt: skip
+        BulkItem.objects.bulk_create(items, batch_size=2000)
+        bulk.total = len(items)
+        bulk.eligible = sum(1 for item in items if not item.reason)
+        bulk.save(update_fields=["total", "eligible"])
+        transaction.on_commit(lambda: _enqueue(bulk.pk))
+    return bulk
+
+
+def _enqueue(bulk_id: int) -> None:
+    from orders.tasks import bulk_run
+
+    bulk_run.delay(bulk_id)
+
+
+def bulk_execute(*, bulk_id: int) -> BulkAction | None:
+    """Send the pending orders, panel by panel, 100 per call. Runs once per action."""
+    claimed = BulkAction.objects.filter(pk=bulk_id, state=BulkAction.State.QUEUED).update(
+        state=BulkAction.State.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    bulk = BulkAction.objects.get(pk=bulk_id)
+    by_panel: dict[int, list[BulkItem]] = defaultdict(list)
+    for item in bulk.items.filter(outcome=Outcome.PENDING).select_related("order"):
+        by_panel[item.order.panel_id].append(item)
+    for panel in Panel.objects.filter(pk__in=by_panel):
+        items = by_panel[panel.pk]
+        for start in range(0, len(items), BATCH_SIZE):
+            _send_chunk(bulk, panel, items[start : start + BATCH_SIZE])
+    BulkAction.objects.filter(pk=bulk.pk).update(state=BulkAction.State.DONE,
+                                                 finished_at=timezone.now())  # fmt: skip
+    bulk.refresh_from_db()
+    return bulk
+
+
+def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
+    by_remote = {str(item.order.remote_id): item for item in items}  # placed: it has one
+    client = panel.client()
+    try:
+        if bulk.kind == Kind.REFILL:
+            answers: dict[str, Any] = client.refills(list(by_remote))
+        else:
+            answers = client.cancel(list(by_remote))
+    except PanelError as exc:  # a bad key: nothing of this chunk was done
+        answers = {rid: ItemError(exc.message, Reason.NOT_SENT) for rid in by_remote}
+    refills: list[Refill] = []
+    for remote_id, item in by_remote.items():
+        answer = answers[remote_id]
+        error: ItemError | None = answer if isinstance(answer, ItemError) else answer.error
+        if error is None:
+            item.outcome, item.message = Outcome.DONE, ""
+            if bulk.kind == Kind.REFILL:
+                refill = Refill(
+                    order=item.order,
+                    remote_id=answer.refill_id,
+                    status=RefillStatus.PENDING,
+                    requested_by=bulk.created_by,
+                )
+                refills.append(refill)
+                item.refill = refill
+            continue
+        item.outcome = OUTCOMES.get(error.reason, Outcome.REJECTED)
+        item.reason, item.message = error.reason, (error.message or error.text)[:500]
+    if (
+        bulk.kind == Kind.CANCEL
+        and items
+        and all(i.reason == Reason.INCORRECT_REQUEST for i in items)
+    ):
+        Panel.objects.filter(pk=panel.pk).update(supports_cancel=False)
+    with transaction.atomic():
+        Refill.objects.bulk_create(refills)
+        for item in items:  # refill ids are set now that the refills exist
+            item.refill_id = item.refill.pk if item.refill else None
+        BulkItem.objects.bulk_update(items, ["outcome", "reason", "message", "refill"])
+        done = sum(1 for i in items if i.outcome == Outcome.DONE)
+        BulkAction.objects.filter(pk=bulk.pk).update(
+            sent=bulk.sent + len(items), succeeded=bulk.succeeded + done,
+            failed=bulk.failed + len(items) - done,
+        )  # fmt: skip
+        bulk.sent, bulk.succeeded = bulk.sent + len(items), bulk.succeeded + done
+        bulk.failed += len(items) - done
+
+
+def order_bulk_one(*, order: Order, kind: str, user: Any = None) -> BulkAction:
+    """The Refill / Cancel button of one order: the same path as a selection."""
+    return bulk_create(kind=kind, orders=Order.objects.filter(pk=order.pk), token=uuid.uuid4(),
+                       user=user, description=f"Order #{order.pk}")  # fmt: skip
+
+
+def refills_status_sync(*, panel: Panel) -> int:
+    """Ask the panel about its unfinished refills, 100 per call. Returns how many changed."""
+    refills = list(
+        Refill.objects.filter(order__panel=panel, remote_id__isnull=False)
+        .exclude(status__in=RefillStatus.FINAL)
+    )  # fmt: skip
+    if not refills:
+        return 0
+    by_remote = {r.remote_id: r for r in refills if r.remote_id}
+    answers = panel.client().refill_statuses(list(by_remote))
+    now, changed = timezone.now(), []
+    for remote_id, state in answers.items():
+        refill = by_remote[remote_id]
+        refill.status_checked_at = now
+        if state.error is not None:
+            refill.last_error = state.error.message or state.error.text
+        elif (state.status, state.raw_status) != (refill.status, refill.status_raw):
+            refill.status, refill.status_raw = state.status or refill.status, state.raw_status
+            changed.append(refill)
+    Refill.objects.bulk_update(refills, ["status", "status_raw", "last_error",
+                                         "status_checked_at"], batch_size=1000)  # fmt: skip
+    return len(changed)
