@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 
+from dashboard import querystring
 from dashboard.views import HtmxHttpRequest
 from orders.models import STATUS_CHOICES, Order
 from orders.rows import (
@@ -77,28 +78,11 @@ SORT_COLUMNS = (("created", "-created", "created"), ("quantity", "-quantity", "q
                 ("charge", "-charge", "charge"))  # fmt: skip
 
 
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
-    # A history restore (back button after the snapshot was evicted) needs the whole page.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _reverse_or_empty(name: str) -> str:
     try:
         return reverse(name)
     except NoReverseMatch:
         return ""
-
-
-def _text(params: QueryDict, name: str, limit: int = MAX_QUERY_LENGTH) -> str:
-    value = params.get(name, "")
-    return " ".join(value.replace("\x00", "").split())[:limit]
-
-
-def _positive_int(value: str) -> int | None:
-    value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 9 or int(value) == 0:
-        return None
-    return int(value)
 
 
 def _day(value: str) -> date | None:
@@ -124,10 +108,10 @@ def parse_filters(params: QueryDict) -> tuple[OrderFilters, Facets]:
     """The filters the parameters ask for, keeping only values that exist. A service implies
     its panel. One query, two more when a panel or service is chosen."""
     panels = order_panel_choices()
-    panel_id = _positive_int(params.get("panel", ""))
+    panel_id = querystring.positive_int(params.get("panel", ""))
     if panel_id not in {pk for pk, _ in panels}:
         panel_id = None
-    service_id = _positive_int(params.get("service", ""))
+    service_id = querystring.positive_int(params.get("service", ""))
     if service_id is not None:
         service_panel = order_service_panel(service_id=service_id)
         if service_panel is None or (panel_id is not None and service_panel != panel_id):
@@ -178,11 +162,16 @@ def filter_params(filters: OrderFilters) -> QueryDict:
     return params
 
 
-def _page_number(value: str, last: int) -> int:
-    """1 for anything that is not a page number; the last page for any number past it."""
-    value = value.strip()
-    number = int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 1
-    return max(1, min(number, last))
+def _partial_wanted(request: HtmxHttpRequest) -> bool:
+    return querystring.partial_wanted(request.htmx)
+
+
+def _text(params: QueryDict, name: str, limit: int = MAX_QUERY_LENGTH) -> str:
+    return querystring.clean_text(params, name, limit)
+
+
+def page_links(params: QueryDict, page: Page) -> dict[str, str | None]:
+    return querystring.page_links(params, page, _href)
 
 
 def _href(query: QueryDict) -> str:
@@ -221,24 +210,6 @@ def sort_columns(params: QueryDict, current: str) -> dict[str, SortColumn]:
         sort = "" if target == DEFAULT_ORDER_SORT else target
         columns[key] = SortColumn(key, _with(params, sort=sort), state)
     return columns
-
-
-def page_links(params: QueryDict, page: Page) -> dict[str, str | None]:
-    """First, previous, next and last page, each keeping the filters; None where pointless."""
-
-    def link(number: int) -> str:
-        query = params.copy()
-        if number > 1:
-            query["page"] = str(number)
-        return _href(query)
-
-    last = page.paginator.num_pages
-    return {
-        "first": link(1) if page.number > 2 else None,
-        "previous": link(page.number - 1) if page.has_previous() else None,
-        "next": link(page.number + 1) if page.has_next() else None,
-        "last": link(last) if page.number < last - 1 else None,
-    }
 
 
 @dataclass(frozen=True)
@@ -298,7 +269,7 @@ def list_context(params: QueryDict) -> dict[str, Any]:
     # The counts hold the total, so the paginator only does the arithmetic (no COUNT query);
     # the rows of the page come from `order_page`.
     paginator = Paginator(range(total), PER_PAGE)
-    page = paginator.page(_page_number(params.get("page", ""), paginator.num_pages))
+    page = paginator.page(querystring.page_number(params.get("page", ""), paginator.num_pages))
     orders = order_page(filters=filters, offset=(page.number - 1) * PER_PAGE, limit=PER_PAGE,
                         total=total)  # fmt: skip
     detail_url = detail_url_maker()

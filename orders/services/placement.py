@@ -55,6 +55,8 @@ def order_create(
     placed_by: Any = None,
     source: str = Order.Source.FORM,
     retry_of: Order | None = None,
+    upload: Any = None,
+    upload_row: int | None = None,
 ) -> Order:
     """Validate and queue one order. Raises ValidationError with per-field messages."""
     if not service.is_active or not service.panel.is_active:
@@ -68,7 +70,7 @@ def order_create(
             quantity=clean.quantity, runs=clean.runs, interval=clean.interval,
             params=clean.params, estimated_cost=clean.estimated_cost,
             currency=service.panel.currency, placed_by=placed_by, source=source,
-            retry_of=retry_of,
+            retry_of=retry_of, upload=upload, upload_row=upload_row,
         )  # fmt: skip
         panel_id = order.panel_id
         transaction.on_commit(lambda: _enqueue_dispatch(panel_id))

@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
+from dashboard import querystring
 from dashboard.views import HtmxHttpRequest
 from panels.models import CatalogEvent, Service
 from panels.order_types import ORDER_TYPES
@@ -54,30 +55,13 @@ def _yes_no(flag: bool | None) -> str:
     return "" if flag is None else ("yes" if flag else "no")
 
 
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
-    # A history restore (back button after the snapshot was evicted) needs the whole page.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 # ---- Parsing the browser's GET parameters ------------------------------------------------
-
-
-def _text(params: QueryDict, name: str, limit: int = MAX_QUERY_LENGTH) -> str:
-    value = params.get(name, "")
-    return " ".join(value.replace("\x00", "").split())[:limit]
-
-
-def _positive_int(value: str) -> int | None:
-    value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 9:
-        return None
-    return int(value)
 
 
 def parse_filters(params: QueryDict) -> tuple[CatalogFilters, CatalogFacets]:
     """The filters the parameters ask for, keeping only values that exist; and the facets
     (the choices the filter form offers), which the checks need anyway."""
-    panel_id = _positive_int(params.get("panel", ""))
+    panel_id = querystring.positive_int(params.get("panel", ""))
     facets = catalog_facets(panel_id=panel_id)
     if panel_id is not None and panel_id not in {pk for pk, _ in facets.panels}:
         panel_id = None
@@ -114,13 +98,6 @@ def filter_params(filters: CatalogFilters) -> QueryDict:
     return params
 
 
-def _page_number(value: str, last: int) -> int:
-    """1 for anything that is not a page number; the last page for any number past it."""
-    value = value.strip()
-    number = int(value) if value.isascii() and value.isdigit() else 1
-    return max(1, min(number, last))
-
-
 # ---- What the templates show --------------------------------------------------------------
 
 
@@ -151,27 +128,21 @@ def sort_columns(params: QueryDict, current: str) -> dict[str, SortColumn]:
     return columns
 
 
-def _href(query: QueryDict) -> str:
-    encoded = query.urlencode()
-    return f"{reverse('catalog:browse')}?{encoded}" if encoded else reverse("catalog:browse")
+def _partial_wanted(request: HtmxHttpRequest) -> bool:
+    return querystring.partial_wanted(request.htmx)
+
+
+def _text(params: QueryDict, name: str, limit: int = MAX_QUERY_LENGTH) -> str:
+    return querystring.clean_text(params, name, limit)
 
 
 def page_links(params: QueryDict, page: Page) -> dict[str, str | None]:
-    """First, previous, next and last page, each keeping the filters; None where pointless."""
+    return querystring.page_links(params, page, _href)
 
-    def link(number: int) -> str:
-        query = params.copy()
-        if number > 1:
-            query["page"] = str(number)
-        return _href(query)
 
-    last = page.paginator.num_pages
-    return {
-        "first": link(1) if page.number > 2 else None,
-        "previous": link(page.number - 1) if page.has_previous() else None,
-        "next": link(page.number + 1) if page.has_next() else None,
-        "last": link(last) if page.number < last - 1 else None,
-    }
+def _href(query: QueryDict) -> str:
+    encoded = query.urlencode()
+    return f"{reverse('catalog:browse')}?{encoded}" if encoded else reverse("catalog:browse")
 
 
 # ---- Views --------------------------------------------------------------------------------
@@ -182,7 +153,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     filters, facets = parse_filters(request.GET)
     params = filter_params(filters)
     paginator = Paginator(service_search(filters=filters), PER_PAGE)
-    page = paginator.page(_page_number(request.GET.get("page", ""), paginator.num_pages))
+    page = paginator.page(querystring.page_number(request.GET.get("page", ""), paginator.num_pages))
     canonical = params.copy()
     if page.number > 1:
         canonical["page"] = str(page.number)
@@ -238,7 +209,7 @@ def changes(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in CatalogEvent.Kind.values:
         kind = ""
-    days = _positive_int(request.GET.get("days", ""))
+    days = querystring.positive_int(request.GET.get("days", ""))
     if days not in CHANGE_DAYS:
         days = CHANGE_DAYS[0]
     events = catalog_changes(days=days, limit=CHANGES_SHOWN, kind=kind)

@@ -1,0 +1,281 @@
+"""Uploads: check every row of a CSV file or mass-order text against the catalog, then submit.
+
+`upload_check` reads the file (orders.uploads), then checks all rows in a fixed number of
+queries whatever their count: the panels, the services named by the rows, and the active
+orders on their links, each in one query. `upload_submit` queues the valid rows once: each
+order carries (upload, row), unique together, so a second submit creates nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orders.models import Order, Upload
+from orders.selectors import ENTRY_ACTIVE_STATES
+from orders.services.placement import order_create
+from orders.uploads import (
+    ALL_COLUMNS,
+    BASE_COLUMNS,
+    ParsedUpload,
+    UploadError,
+    parse_csv,
+    parse_mass_text,
+)
+from orders.validation import validate_order
+from panels.models import Panel, Service
+from panels.normalise import Status
+from panels.order_types import ORDER_TYPES, OTHER
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_ROWS = 20_000
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+@dataclass(frozen=True)
+class PanelTotal:
+    panel_id: int
+    panel: str
+    orders: int
+    cost: Decimal
+    unknown_cost: int  # orders whose cost cannot be known up front (subscriptions without posts)
+    balance: Decimal | None
+    currency: str
+
+    @property
+    def over_balance(self) -> bool:
+        return self.balance is not None and self.cost > self.balance
+
+
+def _parse(kind: str, data: bytes | str) -> ParsedUpload:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if len(raw) > max_bytes():
+        mb = max_bytes() / (1024 * 1024)
+        raise UploadError(f"The upload is larger than {mb:g} MB. Split it into smaller files.")
+    if kind == Upload.Kind.CSV:
+        return parse_csv(raw, max_rows=max_rows())
+    if kind == Upload.Kind.MASS:
+        text = data if isinstance(data, str) else raw.decode("utf-8-sig", "replace")
+        return parse_mass_text(text, max_rows=max_rows())
+    raise UploadError(f"Unknown upload kind {kind!r}.")
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def upload_check(
+    *, kind: str, data: bytes | str, filename: str = "", panel: Panel | None = None, user: Any
+) -> Upload:
+    """Read and check an upload; saves it (previewed) with its valid and invalid rows.
+
+    Raises UploadError when the file as a whole cannot be read (nothing is saved then)."""
+    if kind == Upload.Kind.MASS and panel is None:
+        raise UploadError("Choose the panel the mass-order text is for.")
+    parsed = _parse(kind, data)
+    if panel is not None and kind == Upload.Kind.MASS:
+        for row in parsed.rows:
+            row["panel"] = panel.name
+
+    panels = {_key(p.name): p for p in Panel.objects.all()}  # query 1 (a handful of rows)
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for row in parsed.rows:
+        found = panels.get(_key(row.get("panel", "")))
+        if found is not None and row.get("service", "").strip():
+            wanted[found.pk].add(row["service"].strip())
+    services: dict[tuple[int, str], Service] = {}
+    if wanted:
+        condition = Q()
+        for panel_id, ids in wanted.items():
+            condition |= Q(panel_id=panel_id, remote_id__in=sorted(ids))
+        by_pk = {p.pk: p for p in panels.values()}
+        for service in Service.objects.filter(condition):  # query 2
+            service.panel = by_pk[service.panel_id]
+            services[(service.panel_id, service.remote_id)] = service
+
+    valid: list[dict[str, Any]] = []
+    invalid: list[dict[str, Any]] = []
+    seen: dict[tuple[int, int, str], int] = {}
+    for row in parsed.rows:
+        errors, checked = _check_row(row, panels, services, seen)
+        if errors:
+            invalid.append(_invalid(row, errors))
+        else:
+            valid.append(checked)
+
+    busy = _active_targets(valid)  # query 3
+    still_valid = []
+    for entry in valid:
+        if (entry["panel_id"], entry["target"]) in busy:
+            row = entry.pop("raw")
+            invalid.append(_invalid(row, [
+                f"An order for this link is still active on {entry['panel']}: the panel "
+                "refuses a second one until it is completed."]))  # fmt: skip
+        else:
+            entry.pop("raw")
+            still_valid.append(entry)
+    invalid.sort(key=lambda r: r["row"])
+
+    return Upload.objects.create(  # query 4
+        kind=kind, filename=filename[:255], panel=panel if kind == Upload.Kind.MASS else None,
+        uploaded_by=user if getattr(user, "pk", None) else None,
+        rows_total=len(parsed.rows), rows_valid=len(still_valid), rows_invalid=len(invalid),
+        valid_rows=still_valid, invalid_rows=invalid,
+    )  # fmt: skip
+
+
+def _invalid(row: dict[str, str], errors: list[str]) -> dict[str, Any]:
+    raw = {k: v for k, v in row.items() if k in ALL_COLUMNS}
+    return {"row": int(row["line"]), "raw": raw, "errors": errors}
+
+
+def _check_row(
+    row: dict[str, str],
+    panels: dict[str, Panel],
+    services: dict[tuple[int, str], Service],
+    seen: dict[tuple[int, int, str], int],
+) -> tuple[list[str], dict[str, Any]]:
+    line = int(row["line"])
+    if "__format__" in row:
+        return [f"Write the line as: service id | link | quantity (found {row['__format__']} "
+                "part(s) separated by |)."], {}  # fmt: skip
+    if "__extra__" in row:
+        return ["This row has more cells than the header row has columns."], {}
+    name, remote_id = row.get("panel", "").strip(), row.get("service", "").strip()
+    if not name:
+        return ["The panel is missing."], {}
+    panel = panels.get(_key(name))
+    if panel is None:
+        return [f"There is no panel named {name[:60]!r}."], {}
+    if not remote_id:
+        return ["The service id is missing."], {}
+    service = services.get((panel.pk, remote_id))
+    if service is None:
+        return [f"{panel.name} has no service with id {remote_id[:40]!r}."], {}
+    if not service.is_active:
+        return [f"Service {remote_id} is no longer offered by {panel.name}."], {}
+    if not panel.is_active:
+        return [f"The panel {panel.name} is disabled."], {}
+
+    spec = ORDER_TYPES.get(service.type, ORDER_TYPES[OTHER])
+    errors = [
+        f"The column {column!r} does not apply to {spec.label} services: leave it empty."
+        for column, value in row.items()
+        if column in ALL_COLUMNS and column not in BASE_COLUMNS[:2]
+        and column not in spec.fields and value.strip()
+    ]  # fmt: skip
+    values = {k: v for k, v in row.items() if k in spec.fields and v.strip()}
+    clean, field_errors = validate_order(service, values)
+    for field_name, messages in field_errors.items():
+        label = field_name.replace("_", " ").capitalize()
+        errors.extend(m if m.startswith(label) else f"{label}: {m}" for m in messages)
+    if errors or clean is None:
+        return errors, {}
+    target = clean.link or clean.params.get("username", "")
+    duplicate_key = (panel.pk, service.pk, target)
+    if target and duplicate_key in seen:
+        return [f"Same panel, service and link as line {seen[duplicate_key]}."], {}
+    seen[duplicate_key] = line
+    return [], {
+        "row": line, "service_id": service.pk, "panel_id": panel.pk, "panel": panel.name,
+        "service": service.remote_id, "type": service.type, "target": target,
+        "values": dict(values.items()), "link": clean.link,
+        "quantity": clean.billable, "cost": clean.estimated_cost, "raw": row,
+    }  # fmt: skip
+
+
+def _active_targets(valid: list[dict[str, Any]]) -> set[tuple[int, str]]:
+    """(panel id, link or username) of every valid row that already has an active order on
+    its panel: one query for all rows (the bulk form of selectors.active_order_for_link)."""
+    links: dict[int, set[str]] = defaultdict(set)
+    for entry in valid:
+        if entry["target"]:
+            links[entry["panel_id"]].add(entry["target"])
+    if not links:
+        return set()
+    same_target = Q()
+    for panel_id, targets in links.items():
+        same_target |= Q(panel_id=panel_id, link__in=sorted(targets))
+        same_target |= Q(panel_id=panel_id, order_type="subscriptions",
+                         params__username__in=sorted(t.lstrip("@") for t in targets))  # fmt: skip
+    active = Q(state__in=ENTRY_ACTIVE_STATES) | (
+        Q(state=Order.State.PLACED) & ~Q(status__in=Status.FINAL)
+    )
+    busy: set[tuple[int, str]] = set()
+    for panel_id, link, order_type, params in Order.objects.filter(same_target, active).values_list(
+        "panel_id", "link", "order_type", "params"
+    ):
+        busy.add((panel_id, link))
+        if order_type == "subscriptions" and isinstance(params, dict):
+            busy.add((panel_id, str(params.get("username", ""))))
+    return busy
+
+
+def upload_totals(upload: Upload) -> list[PanelTotal]:
+    """The estimated cost of the valid rows per panel, against each panel's balance. One
+    query."""
+    sums: dict[int, list[Any]] = {}
+    for entry in upload.valid_rows:
+        total = sums.setdefault(entry["panel_id"], [0, Decimal(0), 0])
+        total[0] += 1
+        if entry.get("cost") in (None, ""):
+            total[2] += 1
+        else:
+            total[1] += Decimal(str(entry["cost"]))
+    panels = Panel.objects.in_bulk(list(sums))
+    return [
+        PanelTotal(panel_id=pk, panel=panels[pk].name, orders=n, cost=cost, unknown_cost=unknown,
+                   balance=panels[pk].balance, currency=panels[pk].currency)
+        for pk, (n, cost, unknown) in sorted(sums.items()) if pk in panels
+    ]  # fmt: skip
+
+
+def upload_submit(*, upload: Upload, user: Any) -> int:
+    """Queue an order for each valid row not queued yet; the number of orders created."""
+    source = Order.Source.CSV if upload.kind == Upload.Kind.CSV else Order.Source.MASS
+    created = 0
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        done = set(Order.objects.filter(upload=locked).values_list("upload_row", flat=True))
+        service_ids = {entry["service_id"] for entry in locked.valid_rows}
+        services = Service.objects.select_related("panel").in_bulk(list(service_ids))
+        for entry in locked.valid_rows:
+            if entry["row"] in done:
+                continue
+            service = services.get(entry["service_id"])
+            if service is None:
+                continue
+            try:
+                order_create(service=service, values=entry["values"], source=source,
+                             placed_by=user if getattr(user, "pk", None) else None,
+                             upload=locked, upload_row=entry["row"])  # fmt: skip
+            except IntegrityError:  # queued by a concurrent submit: one order per row
+                continue
+            except ValidationError as exc:
+                logger.info("upload %s row %s no longer valid: %s", locked.pk, entry["row"], exc)
+                continue
+            created += 1
+        if locked.state != Upload.State.SUBMITTED:
+            locked.state = Upload.State.SUBMITTED
+            locked.submitted_at = timezone.now()
+            locked.save(update_fields=["state", "submitted_at"])
+    upload.state, upload.submitted_at = locked.state, locked.submitted_at
+    return created

@@ -1,0 +1,229 @@
+"""Reading uploaded orders: a CSV file or pasted mass-order text, into rows of raw strings.
+
+Pure functions, no database: every row is a dict of the cells as typed plus its line number.
+Anything wrong with the file as a whole raises `UploadError` with a message for people;
+whether each row makes sense is decided later, against the catalog (orders.services.uploads).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from orders.exports import neutralise
+
+BASE_COLUMNS = ("panel", "service", "link", "quantity")
+TYPE_COLUMNS = ("comments", "usernames", "hashtags", "hashtag", "username", "media",
+                "answer_number", "groups", "keywords", "runs", "interval", "min", "max",
+                "posts", "old_posts", "delay", "expiry")  # fmt: skip
+ALL_COLUMNS = BASE_COLUMNS + TYPE_COLUMNS
+REQUIRED_COLUMNS = ("panel", "service")
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_NUMBER = re.compile(r"^\d[\d ,]*$")
+
+
+class UploadError(ValueError):
+    """The upload as a whole cannot be read; the message says why and what to do."""
+
+
+@dataclass
+class ParsedUpload:
+    kind: str  # "csv" or "mass"
+    rows: list[dict[str, str]] = field(default_factory=list)  # each has "line" too
+    columns: tuple[str, ...] = ()
+    delimiter: str = ""
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise UploadError("The file is empty. Upload a CSV file with a header row and orders.")
+    if b"\x00" in data:
+        pos = data.index(b"\x00")
+        raise UploadError(
+            f"This is not a text file (a NUL byte at position {pos}): it may be a spreadsheet "
+            "or another binary file renamed .csv. Save it as 'CSV UTF-8' and upload again."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        byte = data[exc.start]
+        raise UploadError(
+            f"The file is not UTF-8 text (byte 0x{byte:02X} at position {exc.start}). "
+            "Save it as 'CSV UTF-8' and upload again."
+        ) from None
+    bad = next((c for c in text if ord(c) < 32 and c not in "\t\r\n"), None)
+    if bad is not None:
+        raise UploadError(
+            f"The file contains a control character (0x{ord(bad):02X}) at position "
+            f"{text.index(bad)}: it is not a CSV text file. Save it as 'CSV UTF-8' and upload "
+            "again."
+        )
+    return text
+
+
+def _sniff(header_line: str) -> str:
+    """The delimiter the header uses: the one of , ; tab that splits it into known columns."""
+    best, best_known = ",", -1
+    for delimiter in DELIMITERS:
+        names = [n.strip().lower() for n in header_line.split(delimiter)]
+        known = sum(1 for n in names if n in ALL_COLUMNS)
+        if known > best_known:
+            best, best_known = delimiter, known
+    return best
+
+
+def _too_many(max_rows: int) -> UploadError:
+    return UploadError(f"The upload has more than {max_rows:,} orders, the most one upload may "
+                       "hold. Split it into smaller files.")  # fmt: skip
+
+
+def parse_csv(data: bytes, *, max_rows: int) -> ParsedUpload:
+    """The rows of a CSV file with a header row. Raises UploadError."""
+    text = _decode(data)
+    header_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = _sniff(header_line)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        header: list[str] | None = None
+        rows: list[dict[str, str]] = []
+        ended = 0  # the line the previous record ended on: this one starts on the next
+        for record in reader:
+            line, ended = ended + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = _header(record, delimiter)
+                continue
+            if len(rows) >= max_rows:
+                raise _too_many(max_rows)
+            if len(record) > len(header):
+                extra = [c for c in record[len(header) :] if c.strip()]
+                if extra:
+                    rows.append({"line": str(line), **_cells(header, record),
+                                 "__extra__": str(len(record) - len(header))})  # fmt: skip
+                    continue
+            rows.append({"line": str(line), **_cells(header, record)})
+    except csv.Error as exc:
+        raise UploadError(f"The CSV file cannot be read: {exc}.") from None
+    if header is None:
+        raise UploadError("The file is empty. Upload a CSV file with a header row and orders.")
+    if not rows:
+        raise UploadError("The file has a header row but no orders below it.")
+    return ParsedUpload(kind="csv", rows=rows, columns=tuple(header), delimiter=delimiter)
+
+
+def _cells(header: list[str], record: list[str]) -> dict[str, str]:
+    cells = {name: (record[i] if i < len(record) else "") for i, name in enumerate(header)}
+    return {k: (v.strip() if k not in TYPE_COLUMNS else v) for k, v in cells.items()}
+
+
+def _header(record: list[str], delimiter: str) -> list[str]:
+    names = [cell.strip().lstrip("\ufeff").lower() for cell in record]
+    if len(names) == 1 and names[0] not in ALL_COLUMNS and any(d in names[0] for d in "|:,;\t"):
+        raise UploadError("The header row could not be split into columns. Separate columns "
+                          "with commas, semicolons or tabs.")  # fmt: skip
+    unknown = [n for n in names if n and n not in ALL_COLUMNS]
+    if unknown:
+        shown = ", ".join(repr(neutralise(n[:40])) for n in unknown[:5])
+        raise UploadError(f"Unknown column(s): {shown}. The columns are: {', '.join(ALL_COLUMNS)}.")
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        raise UploadError(f"Column(s) given twice: {', '.join(dupes)}.")
+    missing = [n for n in REQUIRED_COLUMNS if n not in names]
+    if missing:
+        sep = DELIMITER_NAMES[delimiter]
+        raise UploadError(f"Missing required column(s): {', '.join(missing)} (read with {sep} "
+                          "as the separator). The header row must name at least panel and "
+                          "service.")  # fmt: skip
+    return names
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text.strip()))
+
+
+def parse_mass_text(text: str, *, max_rows: int) -> ParsedUpload:
+    """One order per line, `service_id | link | quantity` or `service_id | quantity | link`.
+
+    Blank lines are skipped; a line that has not three parts keeps what it has, and the check
+    against the catalog says what is wrong with it."""
+    if not isinstance(text, str):
+        raise UploadError("The mass-order text must be text.")
+    if "\x00" in text:
+        raise UploadError("The text contains a NUL character; paste plain text.")
+    rows: list[dict[str, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        if len(rows) >= max_rows:
+            raise _too_many(max_rows)
+        parts = [p.strip() for p in raw.split("|")]
+        row = {"line": str(number), "service": parts[0] if parts else ""}
+        if len(parts) != 3:
+            row["__format__"] = str(len(parts))
+            row["link"] = parts[1] if len(parts) > 1 else ""
+            row["quantity"] = parts[2] if len(parts) > 2 else ""
+        elif _is_number(parts[1]) and not _is_number(parts[2]):
+            row["quantity"], row["link"] = parts[1], parts[2]
+        else:
+            row["link"], row["quantity"] = parts[1], parts[2]
+        rows.append(row)
+    if not rows:
+        raise UploadError("The text is empty. Write one order per line: "
+                          "service id | link | quantity.")  # fmt: skip
+    return ParsedUpload(kind="mass", rows=rows, columns=("service", "link", "quantity"))
+
+
+# ---- The template -------------------------------------------------------------------------
+
+_EXAMPLES: tuple[dict[str, str], ...] = (
+    {"service": "1", "link": "https://instagram.com/p/example1", "quantity": "1000"},
+    {"service": "2", "link": "https://instagram.com/p/example2", "quantity": "500",
+     "runs": "5", "interval": "30"},
+    {"service": "3", "link": "https://example.com/package"},
+    {"service": "4", "link": "https://example.com/", "quantity": "1000",
+     "keywords": "smm panel\nbest likes"},
+    {"service": "5", "link": "https://instagram.com/p/example3",
+     "comments": "Great post!\nLove it\nAmazing"},
+    {"service": "6", "link": "https://instagram.com/p/example4", "comments": "Nice\nCool"},
+    {"service": "7", "link": "https://instagram.com/p/example5", "quantity": "1000",
+     "usernames": "alice\nbob"},
+    {"service": "8", "link": "https://instagram.com/p/example6", "quantity": "1000",
+     "usernames": "alice\nbob", "hashtags": "#one\n#two"},
+    {"service": "9", "link": "https://instagram.com/p/example7", "usernames": "alice\nbob\ncarol"},
+    {"service": "10", "link": "https://instagram.com/p/example8", "quantity": "1000",
+     "hashtag": "#summer"},
+    {"service": "11", "link": "https://instagram.com/p/example9", "quantity": "1000",
+     "username": "natgeo"},
+    {"service": "12", "link": "https://instagram.com/p/example10", "quantity": "1000",
+     "media": "https://instagram.com/p/media1"},
+    {"service": "13", "link": "https://instagram.com/p/example11", "quantity": "1000",
+     "username": "comment_owner"},
+    {"service": "14", "link": "https://instagram.com/p/example12", "username": "comment_owner",
+     "comments": "Thanks!\nAgreed"},
+    {"service": "15", "link": "https://t.me/poll/1", "quantity": "1000", "answer_number": "2"},
+    {"service": "16", "link": "https://t.me/group", "quantity": "1000",
+     "groups": "https://t.me/source1\nhttps://t.me/source2"},
+    {"service": "17", "username": "natgeo", "min": "100", "max": "200", "posts": "10",
+     "old_posts": "0", "delay": "30", "expiry": "31/12/2030"},
+)  # fmt: skip
+TEMPLATE_TYPES = ("Default", "Default (drip-feed)", "Package", "SEO", "Custom Comments",
+                  "Custom Comments Package", "Mentions", "Mentions with Hashtags",
+                  "Mentions Custom List", "Mentions Hashtag", "Mentions User Followers",
+                  "Mentions Media Likers", "Comment Likes", "Comment Replies", "Poll",
+                  "Invites from Groups", "Subscriptions")  # fmt: skip
+
+
+def upload_template_csv(panel_name: str = "My panel") -> str:
+    """A CSV template: the header and one example row per order type (service ids are
+    placeholders: use the panel's own)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ALL_COLUMNS)
+    for example in _EXAMPLES:
+        writer.writerow([neutralise({"panel": panel_name, **example}.get(c, ""))
+                         for c in ALL_COLUMNS])  # fmt: skip
+    return out.getvalue()
