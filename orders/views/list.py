@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
+from dashboard import querystring
 from dashboard.views import HtmxHttpRequest
 from orders.exports import csv_lines
 from orders.listing import (
@@ -26,7 +27,6 @@ from orders.listing import (
     RESULTS_ID,
     Notice,
     _partial_wanted,
-    _positive_int,
     list_context,
     parse_filters,
 )
@@ -78,7 +78,7 @@ def order_export(request: HtmxHttpRequest) -> StreamingHttpResponse:
 def _selected_ids(values: list[str]) -> list[int]:
     ids: list[int] = []
     for value in values:
-        number = _positive_int(value)
+        number = querystring.positive_int(value)
         if number is not None and number not in ids:
             ids.append(number)
     return ids[:MAX_SELECTED]
