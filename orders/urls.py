@@ -3,9 +3,11 @@ actions."""
 
 from django.urls import path
 
+from orders.views import bulk as bulk_views
 from orders.views import detail as detail_views
 from orders.views import entry as entry_views
 from orders.views import list as list_views
+from orders.views import uploads as upload_views
 
 app_name = "orders"
 
@@ -20,4 +22,21 @@ urlpatterns = [
     path("<int:pk>/", detail_views.order_detail, name="detail"),
     path("<int:pk>/refresh/", detail_views.order_refresh, name="refresh"),
     path("<int:pk>/resolve/", detail_views.order_resolve, name="resolve"),
+    path("bulk/preview/", bulk_views.bulk_preview_view, name="bulk_preview"),
+    path("bulk/", bulk_views.bulk_create_view, name="bulk_create"),
+    path("bulk/<int:pk>/", bulk_views.bulk_result, name="bulk_result"),
+    path("bulk/<int:pk>/export.csv", bulk_views.bulk_export, name="bulk_export"),
+    path("bulk/history/", bulk_views.bulk_history, name="bulk_history"),
+    path("refills/", bulk_views.refills, name="refills"),
+    path("<int:pk>/refill/", bulk_views.order_refill, name="order_refill"),
+    path("<int:pk>/cancel/", bulk_views.order_cancel, name="order_cancel"),
+]
+
+
+urlpatterns += [
+    path("upload/", upload_views.upload, name="upload"),
+    path("upload/template.csv", upload_views.upload_template, name="upload_template"),
+    path("upload/<int:pk>/", upload_views.upload_preview, name="upload_preview"),
+    path("upload/<int:pk>/submit/", upload_views.upload_submit_view, name="upload_submit"),
+    path("upload/<int:pk>/results.csv", upload_views.upload_results_csv, name="upload_results_csv"),
 ]

@@ -26,6 +26,7 @@ from dashboard.views import HtmxHttpRequest
 from orders.models import Order
 from orders.selectors import order_detail as select_order
 from orders.services import order_resolve_not_placed, order_resolve_placed, orders_refresh
+from orders.services.bulk import bulk_preview
 from orders.services.status import StatusSyncResult
 from panels.errors import ItemError, PanelError, Reason
 from panels.formatting import money_text
@@ -101,6 +102,15 @@ def _charge_difference(order: Order) -> str:
     return f"{sign}{money_text(abs(diff))} vs the estimate"
 
 
+def _bulk_options(order: Order) -> list[tuple[str, str, str]]:
+    """(kind, label, why not) for Refill and Cancel: an empty "why not" shows the button."""
+    options = []
+    for kind, label in (("refill", "Refill"), ("cancel", "Cancel")):
+        preview = bulk_preview(kind=kind, orders=Order.objects.filter(pk=order.pk))
+        options.append((kind, label, " ".join(r for _, r, _ in preview.reasons())))
+    return options
+
+
 def _context(order: Order, **extra: Any) -> dict[str, Any]:
     spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
     total = order.quantity * order.runs if order.quantity and order.runs else None
@@ -127,6 +137,7 @@ def _context(order: Order, **extra: Any) -> dict[str, Any]:
             for c in order.status_changes.all()
         ],
         "refills": list(order.refills.all()),
+        "bulk_options": _bulk_options(order),
         "retries": list(order.retries.all()),
         "resolve_errors": {},
         "confirm": None,

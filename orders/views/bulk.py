@@ -1,0 +1,201 @@
+"""Refill or cancel many orders at once: a preview of the selection, the confirmation (once per
+token), the result page that follows the task, its CSV; the history of bulk actions and
+uploads; the refills list; and the Refill / Cancel buttons of one order.
+
+A selection is either ticked ids (`ids=1&ids=2`) or every order matching the list's filter
+(`all=1` plus the list's own parameters): never a list of ids for a whole filter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from dashboard import querystring
+from dashboard.views import HtmxHttpRequest
+from orders.exports import csv_lines
+from orders.listing import parse_filters
+from orders.models import REFILL_STATUS_CHOICES, BulkAction, BulkItem, Order, Refill, Upload
+from orders.selectors import order_search
+from orders.services.bulk import bulk_create, bulk_preview, order_bulk_one
+from panels.models import Panel
+
+KINDS = dict(BulkAction.Kind.choices)
+MAX_IDS = 1000  # ticked boxes: a page at most; a whole filter goes as `all=1`
+PER_PAGE = 50
+OUTCOME_TONES = {"done": "ok", "rejected": "failing", "unknown": "warning",
+                 "not_sent": "failing", "skipped": "unknown", "pending": "progress"}  # fmt: skip
+
+
+def _ids(values: list[str]) -> list[int]:
+    ids = [n for n in (querystring.positive_int(v) for v in values[:MAX_IDS]) if n]
+    return sorted(set(ids))
+
+
+def selection(params: QueryDict) -> tuple[QuerySet[Order], str, str]:
+    """The selected orders, the selection in words, and its query string (kept in the
+    confirm form, so the action acts on what was previewed)."""
+    if params.get("all") == "1":
+        query = params.copy()
+        for name in ("kind", "ids", "page", "token", "selection"):
+            query.pop(name, None)
+        filters, _ = parse_filters(query)
+        shown = query.copy()
+        shown.pop("all", None)
+        described = "Every order matching the filter"
+        if shown:
+            described += f" ({shown.urlencode()[:200]})"
+        return order_search(filters=filters), described, query.urlencode()
+    ids = _ids(params.getlist("ids"))
+    query = QueryDict(mutable=True)
+    query.setlist("ids", [str(n) for n in ids])
+    return Order.objects.filter(pk__in=ids), f"{len(ids)} ticked order(s)", query.urlencode()
+
+
+def _kind(value: str) -> str:
+    if value not in KINDS:
+        raise Http404("Unknown bulk action")
+    return value
+
+
+@require_GET
+def bulk_preview_view(request: HtmxHttpRequest) -> HttpResponse:
+    kind = _kind(request.GET.get("kind", ""))
+    orders, described, query = selection(request.GET)
+    preview = bulk_preview(kind=kind, orders=orders)
+    context = {"kind": kind, "kind_label": KINDS[kind], "preview": preview,
+               "reasons": preview.reasons(), "described": described, "query": query,
+               "token": uuid.uuid4(), "left_out": preview.total - preview.eligible,
+               "panels": list(preview.panels.values())}  # fmt: skip
+    return render(request, "orders/bulk_preview.html", context)
+
+
+@require_POST
+def bulk_create_view(request: HtmxHttpRequest) -> HttpResponse:
+    kind = _kind(request.POST.get("kind", ""))
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        return HttpResponseBadRequest("The form has no valid token: open the preview again.")
+    orders, described, _ = selection(QueryDict(request.POST.get("selection", "")))
+    bulk = bulk_create(kind=kind, orders=orders, token=token, user=request.user,
+                       description=described[:300])  # fmt: skip
+    return redirect("orders:bulk_result", pk=bulk.pk)
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 100
+
+
+@require_GET
+def bulk_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    bulk = get_object_or_404(BulkAction.objects.select_related("created_by"), pk=pk)
+    outcome = request.GET.get("outcome", "")
+    items = bulk.items.select_related("order__panel", "refill").order_by("id")
+    if outcome in BulkItem.Outcome.values:
+        items = items.filter(outcome=outcome)
+    else:
+        outcome = ""
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    counts = dict.fromkeys(BulkItem.Outcome.values, 0)
+    for row in bulk.items.values_list("outcome", flat=True).order_by():
+        counts[row] += 1
+    finished = bulk.state in (BulkAction.State.DONE, BulkAction.State.FAILED)
+    context = {
+        "bulk": bulk, "page": page, "outcome": outcome, "finished": finished,
+        "percent": _percent(bulk.sent, bulk.eligible),
+        "chips": [(value, label, counts[value], OUTCOME_TONES[value])
+                  for value, label in BulkItem.Outcome.choices],
+        "tones": OUTCOME_TONES,
+    }  # fmt: skip
+    if request.htmx and not request.htmx.history_restore_request:
+        html = render(request, "orders/bulk_result.html#live", context)
+        if finished:
+            return HttpResponseStopPolling(html.content)
+        return html
+    return render(request, "orders/bulk_result.html", context)
+
+
+@require_GET
+def bulk_export(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
+    bulk = get_object_or_404(BulkAction, pk=pk)
+    header = ["Order", "Panel", "Panel order ID", "Link", "Outcome", "Reason", "Message",
+              "Refill ID"]  # fmt: skip
+    rows = (
+        [i.order_id, i.order.panel.name, i.order.remote_id or "", i.order.link,
+         i.get_outcome_display(), i.reason, i.message, i.refill.remote_id if i.refill else ""]
+        for i in bulk.items.select_related("order__panel", "refill").order_by("id")
+        .iterator(chunk_size=2000)
+    )  # fmt: skip
+    response = StreamingHttpResponse(csv_lines(header, rows),
+                                     content_type="text/csv; charset=utf-8")  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="bulk-{bulk.pk}-{bulk.kind}.csv"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+def bulk_history(request: HtmxHttpRequest) -> HttpResponse:
+    actions = BulkAction.objects.select_related("created_by").order_by("-created_at", "-id")
+    page = Paginator(actions, PER_PAGE).get_page(request.GET.get("page"))
+    uploads = list(Upload.objects.select_related("uploaded_by", "panel")[:PER_PAGE])
+    return render(request, "orders/bulk_history.html", {"page": page, "uploads": uploads})
+
+
+@require_GET
+def refills(request: HtmxHttpRequest) -> HttpResponse:
+    rows = Refill.objects.select_related("order__panel", "requested_by")
+    panels = list(Panel.objects.filter(orders__refills__isnull=False).distinct()
+                  .order_by("name").values_list("pk", "name"))  # fmt: skip
+    panel_id = querystring.positive_int(request.GET.get("panel", ""))
+    if panel_id:
+        rows = rows.filter(order__panel_id=panel_id)
+    status = request.GET.get("status", "")
+    statuses = dict(REFILL_STATUS_CHOICES)
+    if status in statuses:
+        rows = rows.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(rows.order_by("-created_at", "-id"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context: dict[str, Any] = {"page": page, "panels": panels, "panel_id": panel_id,
+                               "statuses": list(statuses.items()), "status": status}  # fmt: skip
+    return render(request, "orders/refills.html", context)
+
+
+def _one(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
+    order = get_object_or_404(Order, pk=pk)
+    preview = bulk_preview(kind=kind, orders=Order.objects.filter(pk=pk))
+    if not preview.eligible:
+        why = " ".join(reason for _, reason, _ in preview.reasons())
+        done = "refilled" if kind == BulkAction.Kind.REFILL else "canceled"
+        messages.error(request, f"Order #{pk} cannot be {done}: {why}")
+        return redirect("orders:detail", pk=pk)
+    bulk = order_bulk_one(order=order, kind=kind, user=request.user)
+    return redirect("orders:bulk_result", pk=bulk.pk)
+
+
+@require_POST
+def order_refill(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _one(request, pk, BulkAction.Kind.REFILL)
+
+
+@require_POST
+def order_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _one(request, pk, BulkAction.Kind.CANCEL)

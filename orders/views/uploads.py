@@ -1,0 +1,119 @@
+"""Order uploads: a CSV file or mass-order text, checked and previewed, then submitted once;
+the CSV template, and every row's result as CSV."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orders.exports import csv_lines
+from orders.models import Upload
+from orders.services.uploads import max_bytes, upload_check, upload_submit, upload_totals
+from orders.uploads import UploadError, upload_template_csv
+from panels.formatting import money_text
+from panels.models import Panel
+
+PREVIEW_ROWS = 200  # rows shown on the page; every row is in the results CSV
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    panels = Panel.objects.filter(is_active=True).order_by("name")
+    context: dict[str, object] = {"panels": panels, "error": "", "text": "", "panel_id": ""}
+    if request.method == "POST":
+        kind = request.POST.get("kind", "csv")
+        try:
+            if kind == Upload.Kind.MASS:
+                panel = panels.filter(pk=_int(request.POST.get("panel"))).first()
+                text = request.POST.get("text", "")
+                context.update(text=text[:200_000], panel_id=request.POST.get("panel", ""))
+                if panel is None:
+                    raise UploadError("Choose the panel the mass-order text is for.")
+                result = upload_check(kind=kind, data=text, panel=panel, user=request.user)
+            else:
+                file = request.FILES.get("file")
+                if file is None:
+                    raise UploadError("Choose a CSV file to upload.")
+                if file.size is not None and file.size > max_bytes():
+                    mb = max_bytes() / (1024 * 1024)
+                    raise UploadError(f"The upload is larger than {mb:g} MB. Split it into "
+                                      "smaller files.")  # fmt: skip
+                result = upload_check(kind=Upload.Kind.CSV, data=file.read(),
+                                      filename=file.name or "", user=request.user)  # fmt: skip
+        except UploadError as exc:
+            context["error"] = str(exc)
+            return render(request, "orders/upload.html", context, status=400)
+        return redirect("orders:upload_preview", pk=result.pk)
+    return render(request, "orders/upload.html", context)
+
+
+def _money(value: object) -> str:
+    return "" if value in (None, "") else money_text(Decimal(str(value)))
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+@require_GET
+def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Upload.objects.select_related("panel", "uploaded_by"), pk=pk)
+    valid = [{**row, "cost": _money(row.get("cost"))} for row in item.valid_rows[:PREVIEW_ROWS]]
+    totals = [
+        {"t": t, "cost": money_text(t.cost),
+         "balance": money_text(t.balance) if t.balance is not None else "unknown"}
+        for t in upload_totals(item)
+    ]  # fmt: skip
+    context = {
+        "upload": item, "totals": totals,
+        "invalid": item.invalid_rows[:PREVIEW_ROWS], "valid": valid,
+        "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
+        "more_valid": max(item.rows_valid - PREVIEW_ROWS, 0),
+    }  # fmt: skip
+    return render(request, "orders/upload_preview.html", context)
+
+
+@require_POST
+def upload_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Upload, pk=pk)
+    created = upload_submit(upload=item, user=request.user)
+    if created:
+        messages.success(request, f"Queued {created} order{'s' if created != 1 else ''}.")
+    else:
+        messages.info(request, "Nothing new to queue: these rows were already submitted.")
+    return redirect("orders:upload_preview", pk=item.pk)
+
+
+@require_GET
+def upload_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(upload_template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="orders-template.csv"'
+    return response
+
+
+@require_GET
+def upload_results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Every row: queued-to-be or why not. Cells as typed, formulas neutralised."""
+    item = get_object_or_404(Upload, pk=pk)
+    header = ["Line", "Panel", "Service", "Link", "Quantity", "Estimated cost", "Result"]
+    rows: list[list[object]] = [
+        [e["row"], e["panel"], e["service"], e["link"], e.get("quantity"),
+         _money(e.get("cost")), "OK"]
+        for e in item.valid_rows
+    ]  # fmt: skip
+    rows += [
+        [e["row"], e["raw"].get("panel", ""), e["raw"].get("service", ""),
+         e["raw"].get("link", ""), e["raw"].get("quantity", ""), "", "; ".join(e["errors"])]
+        for e in item.invalid_rows
+    ]  # fmt: skip
+    rows.sort(key=lambda r: int(str(r[0])))
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="upload-{item.pk}-results.csv"'
+    return response

@@ -1,0 +1,111 @@
+"""Bulk refill in a real browser: select every order matching a filter, preview, confirm, and
+read each order's outcome on the result page."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, expect
+
+from orders.models import BulkAction, Order
+from orders.services import order_create, orders_status_sync
+from panels.models import Panel, Service
+from panels.services import catalog_sync, panel_create
+from panels.simulator import SimulatorHandle, start_simulator
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[SimulatorHandle]:
+    handle = start_simulator(state_dir=tmp_path / "sim", keys=("k",), stage_seconds=1)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def shop(sim: SimulatorHandle, settings) -> Panel:
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the bulk task runs inline, in the server
+    settings.PANEL_HTTP_RETRIES = 0
+    panel = panel_create(name="Sim Shop", api_url=sim.api_url(), api_key="k")
+    catalog_sync(panel=panel)
+    User.objects.create_user("alice", password=PASSWORD)
+    return Panel.objects.get(pk=panel.pk)
+
+
+def place(service: Service, n: int) -> Order:
+    low = max(service.min_quantity, 1)
+    order = order_create(service=service, values={"link": f"https://example.com/b/{n}",
+                                                  "quantity": low})  # fmt: skip
+    order.refresh_from_db()  # eager Celery: order_create has sent it already
+    assert order.state == Order.State.PLACED
+    return order
+
+
+def log_in(page: Page, base_url: str, path: str) -> None:
+    page.goto(f"{base_url}{path}")
+    page.get_by_label("Username", exact=True).fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base_url}{path}")
+
+
+def shots(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=artifacts / f"{name}-desktop.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{name} scrolls sideways on a phone"
+    page.screenshot(path=artifacts / f"{name}-phone.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_select_all_matching_then_bulk_refill(
+    browser: Browser, live_server, shop: Panel, sim: SimulatorHandle, artifacts: Path
+) -> None:
+    refillable = Service.objects.filter(panel=shop, type="default", refill=True).first()
+    no_refill = Service.objects.filter(panel=shop, type="default", refill=False).first()
+    for n in range(40):
+        place(refillable, n)
+    for n in range(40, 48):
+        place(no_refill, n)
+    sim.advance(120)
+    orders_status_sync(panel=shop)
+    done = Order.objects.filter(status="completed")
+    total, eligible = done.count(), done.filter(service=refillable).count()
+    assert Order.objects.count() > total > eligible > 20  # the filter leaves some out
+
+    base = live_server.url
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    try:
+        log_in(page, base, "/orders/?status=completed")
+        page.get_by_label(f"Select all {total} matching").check()
+        page.get_by_role("button", name="Refill selected").click()
+        expect(page).to_have_url(re.compile(r"/orders/bulk/preview/\?.*all=1"))
+        expect(page.locator("#bulk-total")).to_have_text(str(total))
+        expect(page.locator("#bulk-eligible")).to_have_text(str(eligible))
+        expect(page.locator(".bulk-reasons")).to_contain_text("The service does not offer refill.")
+        shots(page, artifacts, "bulk-preview")
+
+        page.get_by_role("button", name=f"Refill {eligible} orders").click()
+        expect(page).to_have_url(re.compile(r"/orders/bulk/\d+/$"))
+        expect(page.locator("#bulk-state")).to_have_text("Done")
+        expect(page.locator("#bulk-succeeded")).to_have_text(str(eligible))
+        expect(page.locator(".bulk-item")).to_have_count(total)
+        shots(page, artifacts, "bulk-result")
+
+        page.get_by_role("link", name=re.compile("^Not eligible")).click()
+        expect(page.locator(".bulk-item")).to_have_count(total - eligible)
+        assert BulkAction.objects.count() == 1
+    finally:
+        page.context.close()

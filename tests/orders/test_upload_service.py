@@ -1,0 +1,263 @@
+"""Checking and submitting uploads against the catalog, without a simulator."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from orders.models import Order, Upload
+from orders.services.uploads import upload_check, upload_submit, upload_totals
+from orders.uploads import UploadError
+from panels.models import Panel, Service
+
+HEADER = "panel,service,link,quantity,comments,runs,interval,username\n"
+
+
+def make_panel(name: str, balance: str | None = "100") -> Panel:
+    panel = Panel(name=name, api_url=f"https://{name.lower()}.example/api/v2", currency="USD",
+                  balance=Decimal(balance) if balance is not None else None)  # fmt: skip
+    panel.api_key = "k"
+    panel.save()
+    return panel
+
+
+def make_service(panel: Panel, remote_id: str, type: str = "default", **kw) -> Service:
+    fields = {"name": f"Service {remote_id}", "rate": Decimal("1.00"), "min_quantity": 10,
+              "max_quantity": 1000, **kw}  # fmt: skip
+    return Service.objects.create(panel=panel, remote_id=remote_id, type=type, **fields)
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("reseller", password="x")
+
+
+@pytest.fixture
+def catalog(db):
+    sim = make_panel("Sim")
+    other = make_panel("Other", balance="0.01")
+    return {
+        "sim": sim,
+        "other": other,
+        "default": make_service(sim, "1"),
+        "comments": make_service(sim, "5", "custom_comments", min_quantity=2, max_quantity=5),
+        "inactive": make_service(sim, "9", is_active=False),
+        "o_default": make_service(other, "1", rate=Decimal("2.00")),
+    }
+
+
+def check(user, text: str, **kw) -> Upload:
+    return upload_check(kind="csv", data=text.encode(), filename="orders.csv", user=user, **kw)
+
+
+def errors_by_row(upload: Upload) -> dict[int, list[str]]:
+    return {r["row"]: r["errors"] for r in upload.invalid_rows}
+
+
+def test_valid_rows_are_saved_with_costs(catalog, user):
+    upload = check(user, HEADER + 'Sim,1,https://x.com/a,100,,,,\n'
+                   'sim,5,https://x.com/b,,"One\nTwo\nThree",,,\n'
+                   'Other,1,https://x.com/a,500,,,,\n')  # fmt: skip
+    assert (upload.state, upload.rows_total, upload.rows_valid, upload.rows_invalid) == (
+        Upload.State.PREVIEWED,
+        3,
+        3,
+        0,
+    )
+    first = upload.valid_rows[0]
+    assert first["row"] == 2
+    assert first["panel"] == "Sim"
+    assert first["service"] == "1"
+    assert first["values"] == {"link": "https://x.com/a", "quantity": "100"}
+    assert Decimal(str(first["cost"])) == Decimal("0.1")
+    assert upload.valid_rows[1]["quantity"] == 3
+    upload.refresh_from_db()
+    totals = {t.panel: t for t in upload_totals(upload)}
+    assert totals["Sim"].orders == 2
+    assert not totals["Sim"].over_balance
+    assert totals["Other"].cost == Decimal("1")
+    assert totals["Other"].over_balance
+
+
+def test_every_reason(catalog, user):
+    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
+                         link="https://x.com/busy", quantity=100)  # fmt: skip
+    rows = [
+        "Nowhere,1,https://x.com/1,100,,,,",  # 2 unknown panel
+        "Sim,77,https://x.com/2,100,,,,",  # 3 unknown service
+        "Sim,9,https://x.com/3,100,,,,",  # 4 inactive service
+        "Sim,1,https://x.com/4,5,,,,",  # 5 below min
+        "Sim,1,https://x.com/5,5000,,,,",  # 6 above max
+        "Sim,1,,100,,,,",  # 7 missing link
+        "Sim,1,https://x.com/7,,,,,",  # 8 missing quantity
+        'Sim,5,https://x.com/8,,"only one",,,',  # 9 too few comments
+        "Sim,1,ftp://x.com/9,100,,,,",  # 10 bad link
+        "Sim,1,https://x.com/10,100,hello,,,",  # 11 a column the type does not take
+        "Sim,1,https://x.com/11,100,,,,",  # 12 fine
+        "Sim,1,https://x.com/11,200,,,,",  # 13 duplicate of 12
+        "Sim,1,https://x.com/busy,100,,,,",  # 14 active order on the link
+        ",1,https://x.com/14,100,,,,",  # 15 no panel
+        "Sim,,https://x.com/15,100,,,,",  # 16 no service
+        "Sim,1,https://x.com/16,abc,,,,",  # 17 not a number
+        "Sim,1,https://x.com/17,100,,3,,",  # 18 drip-feed not offered / half given
+        "Sim,1,https://x.com/18,100,,,,,extra",  # 19 too many cells
+    ]
+    upload = check(user, HEADER + "\n".join(rows) + "\n")
+    errors = errors_by_row(upload)
+    assert upload.rows_valid == 1
+    assert upload.valid_rows[0]["row"] == 12
+    assert set(errors) == set(range(2, 20)) - {12}
+    assert errors[2] == ["There is no panel named 'Nowhere'."]
+    assert errors[3] == ["Sim has no service with id '77'."]
+    assert errors[4] == ["Service 9 is no longer offered by Sim."]
+    assert errors[5] == ["Quantity 5 is below the service's minimum of 10."]
+    assert errors[6] == ["Quantity 5000 is above the service's maximum of 1000."]
+    assert errors[7] == ["Link: Required for this service."]
+    assert errors[8] == ["Quantity: Required for this service."]
+    assert errors[9] == ["Comments: 1 comments given, the service's minimum is 2."]
+    assert errors[10] == ["Links must start with http:// or https://."]
+    assert errors[11] == ["The column 'comments' does not apply to Default services: "
+                          "leave it empty."]  # fmt: skip
+    assert errors[13] == ["Same panel, service and link as line 12."]
+    assert "still active on Sim" in errors[14][0]
+    assert errors[15] == ["The panel is missing."]
+    assert errors[16] == ["The service id is missing."]
+    assert errors[17] == ["Quantity: Enter a whole number, not 'abc'."]
+    assert errors[18]
+    assert errors[18][0].startswith("Runs: ")
+    assert errors[19] == ["This row has more cells than the header row has columns."]
+    assert upload.invalid_rows[0]["raw"]["panel"] == "Nowhere"
+
+
+def test_whole_file_errors_save_nothing(catalog, user):
+    for data in (b"", b"panel,service\n", "panel,service\nCaf\u00e9,1\n".encode("latin-1"),
+                 b"link\nx\n", b"PK\x03\x04\x00\x00binary"):  # fmt: skip
+        with pytest.raises(UploadError):
+            upload_check(kind="csv", data=data, filename="x.csv", user=user)
+    assert not Upload.objects.exists()
+    assert not Order.objects.exists()
+
+
+def test_limits_from_settings(catalog, user, settings):
+    settings.UPLOAD_MAX_ROWS = 3
+    with pytest.raises(UploadError, match="more than 3 orders"):
+        check(user, HEADER + "Sim,1,https://x.com/a,100\n" * 4)
+    settings.UPLOAD_MAX_BYTES = 10
+    with pytest.raises(UploadError, match="larger than"):
+        check(user, HEADER)
+    assert not Upload.objects.exists()
+
+
+def test_mass_text_with_swapped_fields(catalog, user):
+    text = "1|https://x.com/a|100\n\n1 | 200 | https://x.com/b\n1|https://x.com/c\n77|https://x/d|1"
+    upload = upload_check(kind="mass", data=text, panel=catalog["sim"], user=user)
+    assert upload.panel == catalog["sim"]
+    assert upload.kind == "mass"
+    assert [r["row"] for r in upload.valid_rows] == [1, 3]
+    assert upload.valid_rows[1]["values"] == {"link": "https://x.com/b", "quantity": "200"}
+    errors = errors_by_row(upload)
+    assert "service id | link | quantity" in errors[4][0]
+    assert errors[5] == ["Sim has no service with id '77'."]
+    with pytest.raises(UploadError, match="Choose the panel"):
+        upload_check(kind="mass", data=text, user=user)
+
+
+def _rows(n: int) -> str:
+    return HEADER + "".join(
+        f"{'Sim' if i % 2 else 'Other'},{1 if i % 3 else 5},https://x.com/{i},100,"
+        f"{'a' if i % 3 == 0 else ''},,,\n" for i in range(n)
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_fixed_number_of_queries(catalog, user, count, django_assert_max_num_queries):
+    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
+                         link="https://x.com/3", quantity=100)  # fmt: skip
+    with django_assert_max_num_queries(4):
+        upload = check(user, _rows(count))
+    assert upload.rows_total == count
+
+
+def test_submit_is_idempotent(catalog, user):
+    upload = check(
+        user,
+        HEADER + "Sim,1,https://x.com/a,100,,,,\nSim,1,nope://,100,,,,\n"
+        'Other,1,https://x.com/b,50,,,,\nSim,5,https://x.com/c,,"A\nB",,,\n',
+    )
+    assert upload.rows_valid == 3
+    assert upload_submit(upload=upload, user=user) == 3
+    assert upload.state == Upload.State.SUBMITTED
+    orders = Order.objects.filter(upload=upload).order_by("upload_row")
+    assert [(o.upload_row, o.source, o.state) for o in orders] == [
+        (2, "csv", "queued"),
+        (4, "csv", "queued"),
+        (5, "csv", "queued"),
+    ]
+    assert orders[2].params == {"comments": "A\nB"}
+    assert orders[0].placed_by == user
+    assert upload_submit(upload=upload, user=user) == 0
+    upload.refresh_from_db()
+    assert upload_submit(upload=upload, user=user) == 0
+    assert Order.objects.count() == 3
+
+
+def test_submit_mass_source(catalog, user):
+    upload = upload_check(kind="mass", data="1|https://x.com/a|100", panel=catalog["sim"],
+                          user=user)  # fmt: skip
+    assert upload_submit(upload=upload, user=user) == 1
+    assert Order.objects.get().source == Order.Source.MASS
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+def test_upload_pages(catalog, user, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(user)
+    assert client.get(reverse("orders:upload")).status_code == 200
+    template = client.get(reverse("orders:upload_template"))
+    assert template.status_code == 200
+    assert template.content.decode().startswith("panel,service,link,quantity")
+
+    bad = SimpleUploadedFile("x.csv", "panel,service\nCafé,1\n".encode("latin-1"))
+    response = client.post(reverse("orders:upload"), {"kind": "csv", "file": bad})
+    assert response.status_code == 400
+    assert "not UTF-8" in response.content.decode()
+    assert not Upload.objects.exists()
+
+    data = HEADER + "Sim,1,https://x.com/a,100,,,,\nSim,1,=1+1,5,,,,\n"
+    good = SimpleUploadedFile("orders.csv", data.encode())
+    response = client.post(reverse("orders:upload"), {"kind": "csv", "file": good})
+    item = Upload.objects.get()
+    assert response.url == reverse("orders:upload_preview", args=[item.pk])
+    page = client.get(response.url).content.decode()
+    assert "1 of 2 rows can be queued" in page
+    assert "below the service&#x27;s minimum of 10" in page
+
+    results = client.get(reverse("orders:upload_results_csv", args=[item.pk]))
+    text = b"".join(results.streaming_content).decode()
+    assert "'=1+1" in text
+    assert ",OK" in text
+
+    submit = reverse("orders:upload_submit", args=[item.pk])
+    client.post(submit)
+    client.post(submit)
+    assert Order.objects.filter(upload=item).count() == 1
+
+
+def test_mass_upload_page(catalog, user, client):
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.post(reverse("orders:upload"), {"kind": "mass", "panel": "",
+                                                      "text": "1|https://x.com/a|100"})  # fmt: skip
+    assert response.status_code == 400
+    assert "Choose the panel" in response.content.decode()
+    response = client.post(reverse("orders:upload"), {"kind": "mass",
+                                                      "panel": catalog["sim"].pk,
+                                                      "text": "1|https://x.com/a|100"})  # fmt: skip
+    assert response.status_code == 302
+    assert Upload.objects.get().rows_valid == 1
