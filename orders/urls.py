@@ -38,5 +38,6 @@ urlpatterns += [
     path("upload/template.csv", upload_views.upload_template, name="upload_template"),
     path("upload/<int:pk>/", upload_views.upload_preview, name="upload_preview"),
     path("upload/<int:pk>/submit/", upload_views.upload_submit_view, name="upload_submit"),
+    path("upload/<int:pk>/progress/", upload_views.upload_progress, name="upload_progress"),
     path("upload/<int:pk>/results.csv", upload_views.upload_results_csv, name="upload_results_csv"),
 ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders.exports import csv_lines
-from orders.models import Upload
+from orders.models import Order, Upload
 from orders.services.uploads import max_bytes, upload_check, upload_submit, upload_totals
 from orders.uploads import UploadError, upload_template_csv
 from panels.formatting import money_text
@@ -23,7 +25,10 @@ PREVIEW_ROWS = 200  # rows shown on the page; every row is in the results CSV
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     panels = Panel.objects.filter(is_active=True).order_by("name")
-    context: dict[str, object] = {"panels": panels, "error": "", "text": "", "panel_id": ""}
+    context: dict[str, object] = {
+        "panels": panels, "error": "", "text": "", "panel_id": "",
+        "max_mb": f"{max_bytes() / (1024 * 1024):g}", "max_rows": settings.UPLOAD_MAX_ROWS,
+    }  # fmt: skip
     if request.method == "POST":
         kind = request.POST.get("kind", "csv")
         try:
@@ -76,8 +81,43 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "invalid": item.invalid_rows[:PREVIEW_ROWS], "valid": valid,
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
         "more_valid": max(item.rows_valid - PREVIEW_ROWS, 0),
+        "progress": _progress(item) if item.state == Upload.State.SUBMITTED else None,
     }  # fmt: skip
     return render(request, "orders/upload_preview.html", context)
+
+
+# States an uploaded order goes through on its way to the panel, with their labels.
+PROGRESS_STATES = (
+    (Order.State.QUEUED, "Queued"), (Order.State.SUBMITTING, "Sending"),
+    (Order.State.PLACED, "Placed"), (Order.State.REJECTED, "Rejected"),
+    (Order.State.UNKNOWN, "Outcome unknown"), (Order.State.NOT_PLACED, "Not placed"),
+)  # fmt: skip
+
+
+def _progress(item: Upload) -> dict[str, object]:
+    """How far the upload's orders have got: one query."""
+    counts = dict(
+        Order.objects.filter(upload=item).order_by().values_list("state")
+        .annotate(n=Count("pk")).values_list("state", "n")
+    )  # fmt: skip
+    total = sum(counts.values())
+    waiting = counts.get(Order.State.QUEUED, 0) + counts.get(Order.State.SUBMITTING, 0)
+    return {
+        "total": total,
+        "done": total - waiting,
+        "percent": round((total - waiting) * 100 / total) if total else 100,
+        "running": waiting > 0,
+        "states": [(label, counts.get(state, 0), state) for state, label in PROGRESS_STATES
+                   if counts.get(state, 0)],
+    }  # fmt: skip
+
+
+@require_GET
+def upload_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress block alone, polled while orders of the upload are still being sent."""
+    item = get_object_or_404(Upload, pk=pk)
+    context = {"upload": item, "progress": _progress(item)}
+    return render(request, "orders/upload_preview.html#progress", context)
 
 
 @require_POST

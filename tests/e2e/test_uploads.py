@@ -66,6 +66,13 @@ def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path
 
         page.get_by_role("button", name="Queue 1 order").click()
         expect(page.locator(".messages")).to_contain_text("Queued 1 order")
+        progress = page.locator("#upload-progress")
+        expect(progress).to_contain_text("0 of 1 handled")
+        # A worker places it: the block follows on its own, then stops polling.
+        Order.objects.filter(upload__isnull=False).update(state=Order.State.PLACED,
+                                                          remote_id="501")  # fmt: skip
+        expect(progress).to_contain_text("All 1 order handled", timeout=10_000)
+        expect(progress).to_contain_text("1 placed")
         page.get_by_role("button", name="Queue 1 order").click()
         expect(page.locator(".messages")).to_contain_text("Nothing new to queue")
     finally:

@@ -217,7 +217,9 @@ def test_upload_pages(catalog, user, client):
     from django.urls import reverse
 
     client.force_login(user)
-    assert client.get(reverse("orders:upload")).status_code == 200
+    form = client.get(reverse("orders:upload"))
+    assert form.status_code == 200
+    assert "At most 5 MB and 20,000 orders per upload." in form.content.decode()
     template = client.get(reverse("orders:upload_template"))
     assert template.status_code == 200
     assert template.content.decode().startswith("panel,service,link,quantity")
@@ -261,3 +263,27 @@ def test_mass_upload_page(catalog, user, client):
                                                       "text": "1|https://x.com/a|100"})  # fmt: skip
     assert response.status_code == 302
     assert Upload.objects.get().rows_valid == 1
+
+
+def test_after_submitting_the_page_follows_the_orders_until_all_are_handled(catalog, user, client):
+    from django.urls import reverse
+
+    client.force_login(user)
+    item = check(user, HEADER + "Sim,1,https://x.com/a,100,,,,\nSim,1,https://x.com/b,100,,,,\n")
+    client.post(reverse("orders:upload_submit", args=[item.pk]))
+    progress_url = reverse("orders:upload_progress", args=[item.pk])
+
+    page = client.get(reverse("orders:upload_preview", args=[item.pk])).content.decode()
+    assert "Sending the orders to the panels" in page
+    assert f'hx-get="{progress_url}"' in page  # polls while orders wait to be sent
+
+    first, second = Order.objects.filter(upload=item).order_by("upload_row")
+    Order.objects.filter(pk=first.pk).update(state=Order.State.PLACED, remote_id="1")
+    Order.objects.filter(pk=second.pk).update(state=Order.State.UNKNOWN)
+    block = client.get(progress_url, headers={"HX-Request": "true"}).content.decode()
+
+    assert "<html" not in block
+    assert "All 2 orders handled" in block
+    assert "1 placed" in block
+    assert "1 outcome unknown" in block
+    assert "hx-trigger" not in block  # nothing left to wait for: polling stops
