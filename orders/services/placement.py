@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -57,8 +58,15 @@ def order_create(
     retry_of: Order | None = None,
     upload: Any = None,
     upload_row: int | None = None,
+    client_ref: uuid.UUID | None = None,
+    dispatch: bool = True,
 ) -> Order:
-    """Validate and queue one order. Raises ValidationError with per-field messages."""
+    """Validate and queue one order. Raises ValidationError with per-field messages.
+
+    `client_ref` (a form's own id) makes a second copy of the same request fail on the
+    unique reference. With `dispatch=False` the caller wakes the panel's dispatcher itself
+    (`order_dispatch_soon`), once for many orders.
+    """
     if not service.is_active or not service.panel.is_active:
         raise ValidationError("This service is no longer offered (or its panel is disabled).")
     clean, errors = validate_order(service, values)
@@ -71,10 +79,16 @@ def order_create(
             params=clean.params, estimated_cost=clean.estimated_cost,
             currency=service.panel.currency, placed_by=placed_by, source=source,
             retry_of=retry_of, upload=upload, upload_row=upload_row,
+            **({"client_ref": client_ref} if client_ref else {}),
         )  # fmt: skip
-        panel_id = order.panel_id
-        transaction.on_commit(lambda: _enqueue_dispatch(panel_id))
+        if dispatch:
+            order_dispatch_soon(panel_id=order.panel_id)
     return order
+
+
+def order_dispatch_soon(*, panel_id: int) -> None:
+    """Wake the panel's dispatcher once the current transaction commits."""
+    transaction.on_commit(lambda: _enqueue_dispatch(panel_id))
 
 
 def _enqueue_dispatch(panel_id: int) -> None:

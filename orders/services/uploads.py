@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from orders.models import Order, Upload
 from orders.selectors import ENTRY_ACTIVE_STATES
-from orders.services.placement import order_create
+from orders.services.placement import order_create, order_dispatch_soon
 from orders.uploads import (
     ALL_COLUMNS,
     BASE_COLUMNS,
@@ -251,7 +251,7 @@ def upload_totals(upload: Upload) -> list[PanelTotal]:
 def upload_submit(*, upload: Upload, user: Any) -> int:
     """Queue an order for each valid row not queued yet; the number of orders created."""
     source = Order.Source.CSV if upload.kind == Upload.Kind.CSV else Order.Source.MASS
-    created = 0
+    created, panels = 0, set[int]()
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         done = set(Order.objects.filter(upload=locked).values_list("upload_row", flat=True))
@@ -266,13 +266,16 @@ def upload_submit(*, upload: Upload, user: Any) -> int:
             try:
                 order_create(service=service, values=entry["values"], source=source,
                              placed_by=user if getattr(user, "pk", None) else None,
-                             upload=locked, upload_row=entry["row"])  # fmt: skip
+                             upload=locked, upload_row=entry["row"], dispatch=False)  # fmt: skip
             except IntegrityError:  # queued by a concurrent submit: one order per row
                 continue
             except ValidationError as exc:
                 logger.info("upload %s row %s no longer valid: %s", locked.pk, entry["row"], exc)
                 continue
             created += 1
+            panels.add(service.panel_id)
+        for panel_id in panels:  # one wake-up per panel, not one per order
+            order_dispatch_soon(panel_id=panel_id)
         if locked.state != Upload.State.SUBMITTED:
             locked.state = Upload.State.SUBMITTED
             locked.submitted_at = timezone.now()

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -217,12 +217,8 @@ def _say_placed(request: HtmxHttpRequest, order: Order) -> None:
 def _create(form: OrderForm, ref: uuid.UUID, request: HtmxHttpRequest) -> Order:
     """Queue the order under the form's own reference, in one transaction: a second copy of
     the form fails on the unique reference and rolls back (its dispatch never runs)."""
-    with transaction.atomic():
-        order = order_create(service=form.service, values=form.values(), placed_by=request.user,
-                             source=Order.Source.FORM)  # fmt: skip
-        Order.objects.filter(pk=order.pk).update(client_ref=ref)
-    order.client_ref = ref
-    return order
+    return order_create(service=form.service, values=form.values(), placed_by=request.user,
+                        source=Order.Source.FORM, client_ref=ref)  # fmt: skip
 
 
 def _messages_of(exc: ValidationError) -> dict[str, list[str]]:

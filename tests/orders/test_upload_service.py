@@ -287,3 +287,16 @@ def test_after_submitting_the_page_follows_the_orders_until_all_are_handled(cata
     assert "1 placed" in block
     assert "1 outcome unknown" in block
     assert "hx-trigger" not in block  # nothing left to wait for: polling stops
+
+
+def test_submitting_wakes_each_panels_dispatcher_once(
+    catalog, user, django_capture_on_commit_callbacks
+):
+    rows = "".join(f"Sim,1,https://x.com/w{n},100,,,,\n" for n in range(5))
+    item = check(user, HEADER + rows)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        created = upload_submit(upload=item, user=user)
+
+    assert created == 5
+    assert len(callbacks) == 1  # one dispatch for the panel, not one per order
