@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from orders.models import BulkAction, BulkItem, Order, Refill
+from orders.models import BulkAction, BulkItem, Order, Refill, Upload
 from orders.services import orders_status_sync
 from tests.orders.conftest import place, service_of
 from tests.orders.test_list_views import make_order, make_panel, make_service
@@ -193,9 +193,11 @@ def test_history_and_refills_list(logged_in: Client) -> None:
     orders = _items(bulk)
     Refill.objects.create(order=orders[0], remote_id="R-77", status="pending")
     Refill.objects.create(order=orders[1], remote_id="R-88", status="completed")
+    upload = Upload.objects.create(kind=Upload.Kind.CSV, filename="june.csv", rows_total=2)
     html = logged_in.get("/orders/bulk/history/").content.decode()
     assert f"/orders/bulk/{bulk.pk}/" in html
     assert "3 ticked order(s)" in html
+    assert f'href="/orders/upload/{upload.pk}/"' in html  # uploads drill down too
     html = logged_in.get("/orders/refills/", {"status": "pending"}).content.decode()
     assert "R-77" in html
     assert "R-88" not in html
