@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dashboard.bulk import bulk_update_rows
+from dashboard.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
 from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
@@ -54,16 +55,8 @@ def _answer_values(answer: OrderStatus, order: Order) -> dict[str, Any]:
         "start_count": answer.start_count,
         "remains": answer.remains,
         "currency": (answer.currency or order.currency)[:10],
-        "raw_status": _plain(answer.raw),
+        "raw_status": as_stored(answer.raw),
     }
-
-
-def _plain(value: Any) -> Any:
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 class _Writes:

@@ -7,17 +7,16 @@ difference since the last sync becomes a CatalogEvent.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from dashboard.jsonvalues import as_stored
 from panels.client import PanelClient
 from panels.errors import PanelError
 from panels.matching.keys import match_key
@@ -53,11 +52,6 @@ class CatalogSyncResult:
     events: int
 
 
-def _plain_json(value: Any) -> Any:
-    """The value as the JSONField stores it (Decimals become strings), for comparisons."""
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
 def _remote_values(remote: RemoteService) -> dict[str, Any]:
     return {
         "name": remote.name[:500],
@@ -72,7 +66,7 @@ def _remote_values(remote: RemoteService) -> dict[str, Any]:
         "dripfeed": remote.dripfeed,
         "refill_days": remote.refill_days if (remote.refill_days or 0) > 0 else None,
         "description": remote.description,
-        "raw": _plain_json(remote.raw),
+        "raw": as_stored(remote.raw),
         "match_key": match_key(name=remote.name, category=remote.category, type=remote.type),
     }
 
