@@ -6,6 +6,9 @@ import os
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -16,3 +19,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if IN_CI:
             pytest.fail("this test needs Redis and REDIS_URL is not set; CI must provide it")
         pytest.skip("needs Redis: set REDIS_URL (make test does when Redis is reachable)")
+
+
+@pytest.fixture
+def user(db: None) -> AbstractBaseUser:
+    """An ordinary signed-up reseller (not staff)."""
+    return get_user_model().objects.create_user("alice", password="pw-correct-horse-battery")
+
+
+@pytest.fixture
+def logged_in(client: Client, user: AbstractBaseUser) -> Client:
+    client.force_login(user)
+    return client

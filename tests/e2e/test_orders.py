@@ -16,9 +16,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Order
 from orders.services import orders_status_sync
-from panels.models import Panel, Service
+from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from panels.simulator import SimulatorHandle, start_simulator
+from tests.orders.conftest import svc
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -49,10 +50,6 @@ def shop(sim: SimulatorHandle, settings) -> Panel:
     balance_sync(panel=panel)
     User.objects.create_user("alice", password=PASSWORD)
     return Panel.objects.get(pk=panel.pk)
-
-
-def svc(panel: Panel, remote_id: int) -> Service:
-    return Service.objects.get(panel=panel, remote_id=str(remote_id))
 
 
 def log_in(page: Page, base_url: str, path: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 
 import pytest
 
@@ -78,3 +80,18 @@ def place(service: Service, **overrides: object) -> Order:
     assert order_claim(order_id=order.pk)
     order.refresh_from_db()
     return order_dispatch(order=order)
+
+
+def svc(panel: Panel, remote_id: int | str) -> Service:
+    """The panel's service by the panel's own id."""
+    return Service.objects.get(panel=panel, remote_id=str(remote_id))
+
+
+def text(page: str) -> str:
+    """The page as a person reads it: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def adds(sim) -> int:
+    """How many `add` calls reached the simulator."""
+    return int(sim.stats()["requests"].get("add", 0))

@@ -21,17 +21,6 @@ State = Order.State
 PREVIEW, CREATE = "/orders/bulk/preview/", "/orders/bulk/"
 
 
-@pytest.fixture
-def user(db: None) -> User:
-    return User.objects.create_user("alice", password="pw-correct-horse")
-
-
-@pytest.fixture
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
-
-
 def finish(sim, panel) -> None:
     sim.advance(60)
     orders_status_sync(panel=panel)

@@ -4,15 +4,12 @@ ever after the confirmation)."""
 
 from __future__ import annotations
 
-import html
-import re
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +19,7 @@ from panels.models import Panel, Service
 from panels.normalise import Status
 from panels.services import balance_sync, catalog_sync, panel_create
 from panels.simulator import SimulatorHandle, start_simulator
+from tests.orders.conftest import adds, svc, text
 
 pytestmark = pytest.mark.django_db
 
@@ -48,29 +46,6 @@ def shop(detail_sim: SimulatorHandle, settings) -> Panel:
     return panel
 
 
-@pytest.fixture
-def alice() -> User:
-    return User.objects.create_user("alice", password="pw")
-
-
-@pytest.fixture
-def client_in(client: Client, alice: User) -> Client:
-    client.force_login(alice)
-    return client
-
-
-def svc(panel: Panel, remote_id: int) -> Service:
-    return Service.objects.get(panel=panel, remote_id=str(remote_id))
-
-
-def text(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def adds(sim: SimulatorHandle) -> int:
-    return sim.stats()["requests"].get("add", 0)
-
-
 def place(client: Client, service: Service, captured, **values: str) -> Order:
     """Place through the form; the dispatch runs on commit, eagerly, against the simulator."""
     data = {"service": str(service.pk), "client_ref": str(uuid.uuid4()), **values}
@@ -81,18 +56,18 @@ def place(client: Client, service: Service, captured, **values: str) -> Order:
 
 
 @pytest.fixture
-def placed(client_in, shop, django_capture_on_commit_callbacks) -> Order:
-    order = place(client_in, svc(shop, 1), django_capture_on_commit_callbacks,
+def placed(logged_in, shop, django_capture_on_commit_callbacks) -> Order:
+    order = place(logged_in, svc(shop, 1), django_capture_on_commit_callbacks,
                   link="https://x.test/placed", quantity="1000")  # fmt: skip
     assert order.state == State.PLACED, order.last_error
     return order
 
 
 @pytest.fixture
-def unknown(client_in, shop, detail_sim, django_capture_on_commit_callbacks) -> Order:
+def unknown(logged_in, shop, detail_sim, django_capture_on_commit_callbacks) -> Order:
     """An `add` the panel accepted, whose answer never came back."""
     detail_sim.set_fault("drop_after_accept", actions=["add"], count=1)
-    order = place(client_in, svc(shop, 7), django_capture_on_commit_callbacks,
+    order = place(logged_in, svc(shop, 7), django_capture_on_commit_callbacks,
                   link="https://x.test/lost", comments="one\ntwo\nthree\nfour\nfive")  # fmt: skip
     assert order.state == State.UNKNOWN, order.last_error
     assert len(detail_sim.orders()) == 1  # it is there, but we cannot know it
@@ -113,15 +88,15 @@ def resolve(client: Client, order: Order, **data: str):
 
 
 def test_it_shows_every_field_the_estimate_and_the_charge(
-    client_in, shop, detail_sim, django_capture_on_commit_callbacks
+    logged_in, shop, detail_sim, django_capture_on_commit_callbacks
 ):
-    order = place(client_in, svc(shop, 7), django_capture_on_commit_callbacks,
+    order = place(logged_in, svc(shop, 7), django_capture_on_commit_callbacks,
                   link="https://x.test/cc", comments="Great\nNice\nWow\nCool\nYes",
                   extra="order_style=fast")  # fmt: skip
     detail_sim.advance(3600)
-    client_in.post(reverse("orders:refresh", args=[order.pk]))
+    logged_in.post(reverse("orders:refresh", args=[order.pk]))
 
-    page = detail(client_in, order)
+    page = detail(logged_in, order)
     words = text(page)
 
     assert "Custom Comments" in words
@@ -137,14 +112,14 @@ def test_it_shows_every_field_the_estimate_and_the_charge(
     assert "&quot;status&quot;" in page
 
 
-def test_a_queued_order_refreshes_itself_and_a_final_one_does_not(client_in, shop, placed):
+def test_a_queued_order_refreshes_itself_and_a_final_one_does_not(logged_in, shop, placed):
     queued = Order.objects.create(panel=shop, service=placed.service, link="https://x.test/q",
                                   quantity=100)  # fmt: skip
 
-    queued_page = detail(client_in, queued)
-    placed_page = detail(client_in, placed)
+    queued_page = detail(logged_in, queued)
+    placed_page = detail(logged_in, placed)
     Order.objects.filter(pk=placed.pk).update(status=Status.COMPLETED)
-    final_page = detail(client_in, placed)
+    final_page = detail(logged_in, placed)
 
     url = reverse("orders:detail", args=[queued.pk])
     assert f'hx-get="{url}" hx-trigger="every 3s"' in queued_page
@@ -152,32 +127,32 @@ def test_a_queued_order_refreshes_itself_and_a_final_one_does_not(client_in, sho
     assert "hx-trigger=" not in final_page.split('id="order-live"')[1].split(">")[0]
 
 
-def test_the_poll_answers_only_the_status_block(client_in, placed):
-    page = detail(client_in, placed, HTTP_HX_REQUEST="true")
+def test_the_poll_answers_only_the_status_block(logged_in, placed):
+    page = detail(logged_in, placed, HTTP_HX_REQUEST="true")
 
     assert page.lstrip().startswith('<div id="order-live"')
     assert "<html" not in page
 
 
-def test_the_history_and_refills_are_listed(client_in, placed):
+def test_the_history_and_refills_are_listed(logged_in, placed):
     OrderStatusChange.objects.create(order=placed, status=Status.IN_PROGRESS, start_count=120,
                                      remains=800)  # fmt: skip
     Refill.objects.create(order=placed, remote_id="r-77", status="pending")
 
-    words = text(detail(client_in, placed))
+    words = text(detail(logged_in, placed))
 
     assert "In progress 120 800" in words
     assert f"Placed on the panel as #{placed.remote_id}" in words
     assert "r-77 Pending" in words
 
 
-def test_a_rejected_order_offers_place_again(client_in, shop, detail_sim,
+def test_a_rejected_order_offers_place_again(logged_in, shop, detail_sim,
                                              django_capture_on_commit_callbacks):  # fmt: skip
     detail_sim.set_balance("0.00")
-    order = place(client_in, svc(shop, 1), django_capture_on_commit_callbacks,
+    order = place(logged_in, svc(shop, 1), django_capture_on_commit_callbacks,
                   link="https://x.test/poor", quantity="100")  # fmt: skip
 
-    page = detail(client_in, order)
+    page = detail(logged_in, order)
 
     assert order.state == State.REJECTED
     assert "did not take this order; nothing was charged." in text(page)
@@ -185,13 +160,13 @@ def test_a_rejected_order_offers_place_again(client_in, shop, detail_sim,
     assert "hx-trigger=" not in page.split('id="order-live"')[1].split(">")[0]
 
 
-def test_panel_text_is_escaped(client_in, placed):
+def test_panel_text_is_escaped(logged_in, placed):
     Order.objects.filter(pk=placed.pk).update(last_error=EVIL, raw_status={"status": EVIL},
                                               link=f"https://x.test/{EVIL}")  # fmt: skip
     Service.objects.filter(pk=placed.service_id).update(name=EVIL)
     Panel.objects.filter(pk=placed.panel_id).update(name=EVIL)
 
-    page = detail(client_in, placed)
+    page = detail(logged_in, placed)
 
     assert EVIL not in page
     assert EVIL_ESCAPED in page
@@ -200,10 +175,10 @@ def test_panel_text_is_escaped(client_in, placed):
 # ---- Refresh --------------------------------------------------------------------------------
 
 
-def test_refresh_asks_the_panel_now(client_in, placed, detail_sim):
+def test_refresh_asks_the_panel_now(logged_in, placed, detail_sim):
     detail_sim.advance(3600)
 
-    response = client_in.post(reverse("orders:refresh", args=[placed.pk]), HTTP_HX_REQUEST="true")
+    response = logged_in.post(reverse("orders:refresh", args=[placed.pk]), HTTP_HX_REQUEST="true")
 
     placed.refresh_from_db()
     page = response.content.decode()
@@ -213,22 +188,22 @@ def test_refresh_asks_the_panel_now(client_in, placed, detail_sim):
     assert "hx-trigger=" not in page.split(">")[0]  # final: no more polling
 
 
-def test_refresh_without_javascript_redirects_with_a_message(client_in, placed, detail_sim):
+def test_refresh_without_javascript_redirects_with_a_message(logged_in, placed, detail_sim):
     detail_sim.advance(3600)  # finished there: nothing changes after the first answer
 
-    response = client_in.post(reverse("orders:refresh", args=[placed.pk]), follow=True)
+    response = logged_in.post(reverse("orders:refresh", args=[placed.pk]), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("orders:detail", args=[placed.pk])
     words = text(response.content.decode())
     assert "Updated from the panel just now." in words  # the first answer about it
-    again = client_in.post(reverse("orders:refresh", args=[placed.pk]), follow=True)
+    again = logged_in.post(reverse("orders:refresh", args=[placed.pk]), follow=True)
     assert "Checked with the panel just now: nothing changed." in text(again.content.decode())
 
 
-def test_refresh_says_when_the_panel_cannot_be_reached(client_in, placed, detail_sim):
+def test_refresh_says_when_the_panel_cannot_be_reached(logged_in, placed, detail_sim):
     detail_sim.stop()
 
-    response = client_in.post(reverse("orders:refresh", args=[placed.pk]), HTTP_HX_REQUEST="true")
+    response = logged_in.post(reverse("orders:refresh", args=[placed.pk]), HTTP_HX_REQUEST="true")
 
     assert "Sim Shop could not be asked just now" in text(response.content.decode())
 
@@ -236,8 +211,8 @@ def test_refresh_says_when_the_panel_cannot_be_reached(client_in, placed, detail
 # ---- Resolving an unknown outcome -----------------------------------------------------------
 
 
-def test_an_unknown_order_explains_what_to_do(client_in, unknown):
-    page = detail(client_in, unknown)
+def test_an_unknown_order_explains_what_to_do(logged_in, unknown):
+    page = detail(logged_in, unknown)
     words = text(page)
 
     assert "Outcome unknown: check on the panel" in words
@@ -249,10 +224,10 @@ def test_an_unknown_order_explains_what_to_do(client_in, unknown):
     assert "hx-trigger=" not in page.split('id="order-live"')[1].split(">")[0]
 
 
-def test_resolving_placed_attaches_the_id_and_syncs_it(client_in, unknown, detail_sim):
+def test_resolving_placed_attaches_the_id_and_syncs_it(logged_in, unknown, detail_sim):
     (remote,) = detail_sim.orders()
 
-    response = resolve(client_in, unknown, action="placed", remote_id=f" #{remote['id']} ")
+    response = resolve(logged_in, unknown, action="placed", remote_id=f" #{remote['id']} ")
 
     unknown.refresh_from_db()
     assert response.status_code == 302
@@ -260,13 +235,13 @@ def test_resolving_placed_attaches_the_id_and_syncs_it(client_in, unknown, detai
     assert unknown.remote_id == remote["id"]
     assert unknown.status_checked_at is not None  # synced at once
     assert unknown.raw_status
-    page = text(client_in.get(response["Location"]).content.decode())
+    page = text(logged_in.get(response["Location"]).content.decode())
     assert f"Order #{unknown.pk} is placed as #{remote['id']} on Sim Shop" in page
     assert adds(detail_sim) == 1  # nothing was sent again
 
 
-def test_resolving_placed_refuses_an_id_the_panel_does_not_know(client_in, unknown, detail_sim):
-    response = resolve(client_in, unknown, action="placed", remote_id="424242")
+def test_resolving_placed_refuses_an_id_the_panel_does_not_know(logged_in, unknown, detail_sim):
+    response = resolve(logged_in, unknown, action="placed", remote_id="424242")
 
     unknown.refresh_from_db()
     assert response.status_code == 400
@@ -274,8 +249,8 @@ def test_resolving_placed_refuses_an_id_the_panel_does_not_know(client_in, unkno
     assert "Sim Shop does not know an order with id 424242." in text(response.content.decode())
 
 
-def test_resolving_placed_needs_an_id(client_in, unknown):
-    response = resolve(client_in, unknown, action="placed", remote_id="  ")
+def test_resolving_placed_needs_an_id(logged_in, unknown):
+    response = resolve(logged_in, unknown, action="placed", remote_id="  ")
 
     unknown.refresh_from_db()
     assert response.status_code == 400
@@ -283,8 +258,8 @@ def test_resolving_placed_needs_an_id(client_in, unknown):
     assert "Enter the order id exactly as the panel shows it." in text(response.content.decode())
 
 
-def test_not_placed_asks_for_confirmation_first(client_in, unknown, detail_sim):
-    response = resolve(client_in, unknown, action="not_placed")
+def test_not_placed_asks_for_confirmation_first(logged_in, unknown, detail_sim):
+    response = resolve(logged_in, unknown, action="not_placed")
 
     unknown.refresh_from_db()
     page = response.content.decode()
@@ -295,23 +270,23 @@ def test_not_placed_asks_for_confirmation_first(client_in, unknown, detail_sim):
     assert 'name="place_again" value="0"' in page
 
 
-def test_not_placed_once_confirmed_closes_it_and_sends_nothing(client_in, unknown, detail_sim):
-    response = resolve(client_in, unknown, action="not_placed", place_again="0", confirm="1")
+def test_not_placed_once_confirmed_closes_it_and_sends_nothing(logged_in, unknown, detail_sim):
+    response = resolve(logged_in, unknown, action="not_placed", place_again="0", confirm="1")
 
     unknown.refresh_from_db()
     assert response["Location"] == reverse("orders:detail", args=[unknown.pk])
     assert unknown.state == State.NOT_PLACED
     assert Order.objects.count() == 1
     assert adds(detail_sim) == 1
-    page = detail(client_in, unknown)
+    page = detail(logged_in, unknown)
     assert "Nothing was sent." in text(page)
     assert f'href="/orders/new/?from={unknown.pk}"' in page  # place again by hand, later
 
 
-def test_place_again_is_never_done_without_the_confirmation(client_in, unknown, detail_sim):
-    asked = resolve(client_in, unknown, action="not_placed", place_again="1")
+def test_place_again_is_never_done_without_the_confirmation(logged_in, unknown, detail_sim):
+    asked = resolve(logged_in, unknown, action="not_placed", place_again="1")
     # Anything but confirm=1 only asks again.
-    again = resolve(client_in, unknown, action="not_placed", place_again="1", confirm="yes")
+    again = resolve(logged_in, unknown, action="not_placed", place_again="1", confirm="yes")
 
     unknown.refresh_from_db()
     assert unknown.state == State.UNKNOWN
@@ -325,12 +300,12 @@ def test_place_again_is_never_done_without_the_confirmation(client_in, unknown, 
 
 
 def test_place_again_once_confirmed_queues_a_new_attempt(
-    client_in, unknown, detail_sim, django_capture_on_commit_callbacks
+    logged_in, unknown, detail_sim, django_capture_on_commit_callbacks
 ):
     detail_sim.advance(3600)  # the lost order is done there, so the link is free again
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = resolve(client_in, unknown, action="not_placed", place_again="1", confirm="1")
+        response = resolve(logged_in, unknown, action="not_placed", place_again="1", confirm="1")
 
     unknown.refresh_from_db()
     new = Order.objects.exclude(pk=unknown.pk).get()
@@ -340,15 +315,15 @@ def test_place_again_once_confirmed_queues_a_new_attempt(
     assert (new.link, new.params) == (unknown.link, unknown.params)
     assert new.state == State.PLACED, new.last_error
     assert adds(detail_sim) == 2
-    words = text(client_in.get(response["Location"]).content.decode())
+    words = text(logged_in.get(response["Location"]).content.decode())
     assert f"It is placed again as order #{new.pk}" in words
     assert f"repeating order #{unknown.pk}" in words
 
 
-def test_place_again_that_cannot_be_queued_changes_nothing(client_in, unknown, detail_sim):
+def test_place_again_that_cannot_be_queued_changes_nothing(logged_in, unknown, detail_sim):
     Service.objects.filter(pk=unknown.service_id).update(is_active=False)
 
-    response = resolve(client_in, unknown, action="not_placed", place_again="1", confirm="1")
+    response = resolve(logged_in, unknown, action="not_placed", place_again="1", confirm="1")
 
     unknown.refresh_from_db()
     assert response.status_code == 400
@@ -357,8 +332,8 @@ def test_place_again_that_cannot_be_queued_changes_nothing(client_in, unknown, d
     assert "could not be placed again, so nothing was changed" in text(response.content.decode())
 
 
-def test_an_order_that_is_not_unknown_cannot_be_resolved(client_in, placed):
-    response = resolve(client_in, placed, action="not_placed", confirm="1", place_again="1")
+def test_an_order_that_is_not_unknown_cannot_be_resolved(logged_in, placed):
+    response = resolve(logged_in, placed, action="not_placed", confirm="1", place_again="1")
 
     placed.refresh_from_db()
     assert response.status_code == 302
@@ -379,11 +354,11 @@ def test_login_is_required(client, method, name):
 
 
 @pytest.mark.parametrize("name", ["refresh", "resolve"])
-def test_posts_need_the_csrf_token(alice, shop, name):
+def test_posts_need_the_csrf_token(user, shop, name):
     order = Order.objects.create(panel=shop, service=svc(shop, 1), link="https://x.test/c",
                                  quantity=100, state=State.UNKNOWN)  # fmt: skip
     client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client.force_login(user)
 
     response = client.post(reverse(f"orders:{name}", args=[order.pk]),
                            {"action": "not_placed", "confirm": "1"})  # fmt: skip
@@ -393,15 +368,15 @@ def test_posts_need_the_csrf_token(alice, shop, name):
     assert order.state == State.UNKNOWN
 
 
-def test_a_missing_order_is_404(client_in):
-    assert client_in.get(reverse("orders:detail", args=[999999])).status_code == 404
+def test_a_missing_order_is_404(logged_in):
+    assert logged_in.get(reverse("orders:detail", args=[999999])).status_code == 404
 
 
-def test_the_charge_difference_is_exact(client_in, placed):
+def test_the_charge_difference_is_exact(logged_in, placed):
     Order.objects.filter(pk=placed.pk).update(charge=Decimal("0.88"), status=Status.COMPLETED,
                                               finished_at=timezone.now())  # fmt: skip
 
-    words = text(detail(client_in, placed))
+    words = text(detail(logged_in, placed))
 
     assert "Estimate 0.90 USD" in words
     assert "Charged 0.88 USD −0.02 vs the estimate" in words

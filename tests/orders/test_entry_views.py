@@ -4,7 +4,6 @@ one order per form)."""
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from collections.abc import Iterator
@@ -13,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -23,6 +21,7 @@ from panels.models import Panel, Service
 from panels.normalise import Status
 from panels.services import balance_sync, catalog_sync, panel_create
 from panels.simulator import SimulatorHandle, start_simulator
+from tests.orders.conftest import svc, text
 
 pytestmark = pytest.mark.django_db
 
@@ -160,26 +159,6 @@ def shop(entry_sim: SimulatorHandle, settings) -> Panel:
     return panel
 
 
-@pytest.fixture
-def alice() -> User:
-    return User.objects.create_user("alice", password="pw")
-
-
-@pytest.fixture
-def client_in(client: Client, alice: User) -> Client:
-    client.force_login(alice)
-    return client
-
-
-def svc(panel: Panel, remote_id: int) -> Service:
-    return Service.objects.get(panel=panel, remote_id=str(remote_id))
-
-
-def text(page: str) -> str:
-    """The page as a person reads it: tags dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
 def cost_shown(page: str) -> str:
     match = re.search(r'class="estimate-value"[^>]*>([^<]*)<', page)
     assert match, page
@@ -214,10 +193,10 @@ def field_names(page: str) -> set[str]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_form_shows_exactly_the_fields_of_the_type(client_in, shop, case):
+def test_the_form_shows_exactly_the_fields_of_the_type(logged_in, shop, case):
     remote_id, _, _ = CASES[case]
 
-    page = client_in.get(reverse("orders:new"), {"service": svc(shop, remote_id).pk})
+    page = logged_in.get(reverse("orders:new"), {"service": svc(shop, remote_id).pk})
 
     assert page.status_code == 200
     assert field_names(page.content.decode()) == TYPE_FIELDS[case]
@@ -225,20 +204,20 @@ def test_the_form_shows_exactly_the_fields_of_the_type(client_in, shop, case):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_type_queues_an_order_with_exactly_its_add_fields(
-    client_in, shop, entry_sim, settings, django_capture_on_commit_callbacks, alice, case
+    logged_in, shop, entry_sim, settings, django_capture_on_commit_callbacks, user, case
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     remote_id, values, expected = CASES[case]
     service = svc(shop, remote_id)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = post_new(client_in, service, values)
+        response = post_new(logged_in, service, values)
 
     order = Order.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("orders:detail", args=[order.pk])
     assert order.state == State.QUEUED
-    assert (order.service, order.panel, order.placed_by) == (service, shop, alice)
+    assert (order.service, order.panel, order.placed_by) == (service, shop, user)
     assert order.source == Order.Source.FORM
     clean = CleanOrder(link=order.link, quantity=order.quantity, runs=order.runs,
                        interval=order.interval, params=order.params)  # fmt: skip
@@ -256,20 +235,20 @@ def test_each_type_queues_an_order_with_exactly_its_add_fields(
     assert sent == expected
 
 
-def test_a_type_we_do_not_know_gets_default_fields_and_open_extra_fields(client_in, shop):
+def test_a_type_we_do_not_know_gets_default_fields_and_open_extra_fields(logged_in, shop):
     service = svc(shop, 4)
     Service.objects.filter(pk=service.pk).update(type="other", raw_type="Likes Turbo")
 
-    page = client_in.get(reverse("orders:new"), {"service": service.pk}).content.decode()
+    page = logged_in.get(reverse("orders:new"), {"service": service.pk}).content.decode()
 
     assert field_names(page) == {"link", "quantity"}
     assert '<details class="advanced order-advanced" open>' in page
     assert 'name="extra"' in page
 
 
-def test_extra_fields_are_passed_through(client_in, shop, django_capture_on_commit_callbacks):
+def test_extra_fields_are_passed_through(logged_in, shop, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        post_new(client_in, svc(shop, 1), {"link": "https://x.test/a", "quantity": "100",
+        post_new(logged_in, svc(shop, 1), {"link": "https://x.test/a", "quantity": "100",
                  "extra": "order_style=fast\r\n\r\nspeed = slow\r\n"})  # fmt: skip
 
     order = Order.objects.get()
@@ -277,13 +256,13 @@ def test_extra_fields_are_passed_through(client_in, shop, django_capture_on_comm
 
 
 def test_after_placing_the_detail_page_shows_the_order_queued(
-    client_in, shop, django_capture_on_commit_callbacks
+    logged_in, shop, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        response = post_new(client_in, svc(shop, 1), {"link": "https://x.test/q",
+        response = post_new(logged_in, svc(shop, 1), {"link": "https://x.test/q",
                                                       "quantity": "100"})  # fmt: skip
 
-    page = text(client_in.get(response["Location"]).content.decode())
+    page = text(logged_in.get(response["Location"]).content.decode())
     order = Order.objects.get()
     assert f"Order #{order.pk} is queued: it is sent to Sim Shop within seconds." in page
     assert "Waiting to be sent to Sim Shop" in page
@@ -324,9 +303,9 @@ def test_after_placing_the_detail_page_shows_the_order_queued(
          "'key' cannot be used as an extra field name."),
     ],
 )  # fmt: skip
-def test_errors_are_specific_and_nothing_is_queued(client_in, shop, remote_id, values, field,
+def test_errors_are_specific_and_nothing_is_queued(logged_in, shop, remote_id, values, field,
                                                    message):  # fmt: skip
-    response = post_new(client_in, svc(shop, remote_id), values)
+    response = post_new(logged_in, svc(shop, remote_id), values)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -335,12 +314,12 @@ def test_errors_are_specific_and_nothing_is_queued(client_in, shop, remote_id, v
     assert not Order.objects.exists()
 
 
-def test_a_service_that_is_no_longer_offered_is_refused(client_in, shop):
+def test_a_service_that_is_no_longer_offered_is_refused(logged_in, shop):
     service = svc(shop, 1)
     Service.objects.filter(pk=service.pk).update(is_active=False)
 
-    page = client_in.get(reverse("orders:new"), {"service": service.pk}).content.decode()
-    response = post_new(client_in, service, {"link": "https://x.test/a", "quantity": "100"})
+    page = logged_in.get(reverse("orders:new"), {"service": service.pk}).content.decode()
+    response = post_new(logged_in, service, {"link": "https://x.test/a", "quantity": "100"})
 
     assert "no longer offered" in text(page)
     assert 'id="order-form"' not in page
@@ -348,14 +327,14 @@ def test_a_service_that_is_no_longer_offered_is_refused(client_in, shop):
     assert not Order.objects.exists()
 
 
-def test_the_same_form_sent_twice_places_one_order(client_in, shop,
+def test_the_same_form_sent_twice_places_one_order(logged_in, shop,
                                                    django_capture_on_commit_callbacks):  # fmt: skip
     data = {"service": str(svc(shop, 1).pk), "client_ref": str(uuid.uuid4()),
             "link": "https://x.test/twice", "quantity": "100"}  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=False):
-        first = client_in.post(reverse("orders:new"), data)
-        second = client_in.post(reverse("orders:new"), data)
+        first = logged_in.post(reverse("orders:new"), data)
+        second = logged_in.post(reverse("orders:new"), data)
 
     order = Order.objects.get()
     assert str(order.client_ref) == data["client_ref"]
@@ -387,18 +366,18 @@ def test_the_same_form_sent_twice_places_one_order(client_in, shop,
         (1, {"link": "https://x.test/a"}, "—", "Enter a quantity to see the cost."),
     ],
 )  # fmt: skip
-def test_the_estimate_follows_the_pricing_rules(client_in, shop, remote_id, values, cost,
+def test_the_estimate_follows_the_pricing_rules(logged_in, shop, remote_id, values, cost,
                                                 breakdown):  # fmt: skip
-    page = estimate(client_in, svc(shop, remote_id), values)
+    page = estimate(logged_in, svc(shop, remote_id), values)
 
     assert cost_shown(page) == cost
     assert breakdown in text(page)
 
 
-def test_the_estimate_counts_lines_and_shows_limits_and_problems_as_you_type(client_in, shop):
+def test_the_estimate_counts_lines_and_shows_limits_and_problems_as_you_type(logged_in, shop):
     comments = svc(shop, 7)  # 5 to 1000 comments
 
-    page = estimate(client_in, comments, {"link": "", "comments": "one\ntwo\n\nthree"})
+    page = estimate(logged_in, comments, {"link": "", "comments": "one\ntwo\n\nthree"})
 
     assert hint(page, "comments").startswith("3 comments")
     assert "3 comments given, the service's minimum is 5." in hint(page, "comments")
@@ -409,28 +388,28 @@ def test_the_estimate_counts_lines_and_shows_limits_and_problems_as_you_type(cli
     assert "Still needed: Link." in text(page)
 
 
-def test_the_estimate_shows_the_drip_feed_total(client_in, shop):
-    page = estimate(client_in, svc(shop, 3), {"quantity": "250", "runs": "4", "interval": "15"})
+def test_the_estimate_shows_the_drip_feed_total(logged_in, shop):
+    page = estimate(logged_in, svc(shop, 3), {"quantity": "250", "runs": "4", "interval": "15"})
 
     assert "Total 1,000 over 4 runs." in hint(page, "quantity")
 
 
-def test_it_warns_when_the_balance_will_not_cover_the_order(client_in, shop):
+def test_it_warns_when_the_balance_will_not_cover_the_order(logged_in, shop):
     Panel.objects.filter(pk=shop.pk).update(balance=Decimal("0.50"))
     service = svc(shop, 1)
 
-    short = estimate(client_in, service, {"link": "https://x.test/a", "quantity": "1000"})
-    enough = estimate(client_in, service, {"link": "https://x.test/a", "quantity": "500"})
+    short = estimate(logged_in, service, {"link": "https://x.test/a", "quantity": "1000"})
+    enough = estimate(logged_in, service, {"link": "https://x.test/a", "quantity": "500"})
 
     assert 'data-warning="balance"' in short
     assert "Sim Shop has 0.50 USD left: not enough for 0.90 USD (0.40 USD short)." in text(short)
     assert 'data-warning="balance"' not in enough
 
 
-def test_it_says_when_the_balance_was_never_checked(client_in, shop):
+def test_it_says_when_the_balance_was_never_checked(logged_in, shop):
     Panel.objects.filter(pk=shop.pk).update(balance=None)
 
-    page = estimate(client_in, svc(shop, 1), {"link": "https://x.test/a", "quantity": "100"})
+    page = estimate(logged_in, svc(shop, 1), {"link": "https://x.test/a", "quantity": "100"})
 
     assert "The balance of Sim Shop has not been checked yet" in text(page)
 
@@ -455,13 +434,13 @@ def _order(panel: Panel, service: Service, link: str, state: str, status: str = 
         (State.NOT_PLACED, "", False),
     ],
 )
-def test_it_warns_about_an_active_order_for_the_same_link(client_in, shop, state, status,
+def test_it_warns_about_an_active_order_for_the_same_link(logged_in, shop, state, status,
                                                           warned):  # fmt: skip
     service = svc(shop, 1)
     existing = _order(shop, service, "https://x.test/dup", state, status,
                       remote_id="99" if state == State.PLACED else None)  # fmt: skip
 
-    page = estimate(client_in, service, {"link": "https://x.test/dup", "quantity": "100"})
+    page = estimate(logged_in, service, {"link": "https://x.test/dup", "quantity": "100"})
 
     assert ('data-warning="duplicate"' in page) is warned
     if warned:
@@ -469,22 +448,22 @@ def test_it_warns_about_an_active_order_for_the_same_link(client_in, shop, state
         assert "An order for this link may still be active on Sim Shop" in text(page)
 
 
-def test_the_duplicate_warning_is_per_panel_and_per_link(client_in, shop, entry_sim):
+def test_the_duplicate_warning_is_per_panel_and_per_link(logged_in, shop, entry_sim):
     other = panel_create(name="Other", api_url=entry_sim.api_url(), api_key="k")
     catalog_sync(panel=other)
     _order(other, svc(other, 1), "https://x.test/dup", State.QUEUED)
     _order(shop, svc(shop, 1), "https://x.test/other", State.QUEUED)
 
-    page = estimate(client_in, svc(shop, 1), {"link": "https://x.test/dup", "quantity": "100"})
+    page = estimate(logged_in, svc(shop, 1), {"link": "https://x.test/dup", "quantity": "100"})
 
     assert 'data-warning="duplicate"' not in page
 
 
-def test_a_subscription_is_a_duplicate_by_username(client_in, shop):
+def test_a_subscription_is_a_duplicate_by_username(logged_in, shop):
     service = svc(shop, 17)
     _order(shop, service, "", State.QUEUED, params={"username": "acc", "min": "50"})
 
-    page = estimate(client_in, service, {"username": "@acc", "min": "50", "max": "60"})
+    page = estimate(logged_in, service, {"username": "@acc", "min": "50", "max": "60"})
 
     assert "An order for this username may still be active" in text(page)
 
@@ -492,8 +471,8 @@ def test_a_subscription_is_a_duplicate_by_username(client_in, shop):
 # ---- Picking a service ----------------------------------------------------------------------
 
 
-def test_the_picker_searches_every_panel(client_in, shop):
-    response = client_in.get(reverse("orders:service_picker"), {"q": "poll votes"},
+def test_the_picker_searches_every_panel(logged_in, shop):
+    response = logged_in.get(reverse("orders:service_picker"), {"q": "poll votes"},
                              HTTP_HX_REQUEST="true")  # fmt: skip
 
     page = response.content.decode()
@@ -505,17 +484,17 @@ def test_the_picker_searches_every_panel(client_in, shop):
     assert f'hx-get="/orders/new/fields/?service={poll.pk}"' in page
 
 
-def test_the_picker_works_without_javascript(client_in, shop):
-    page = client_in.get(reverse("orders:new"), {"q": "spotify plays"}).content.decode()
+def test_the_picker_works_without_javascript(logged_in, shop):
+    page = logged_in.get(reverse("orders:new"), {"q": "spotify plays"}).content.decode()
 
     assert "Spotify Plays [Premium]" in page
     assert "Pick a service to start" in page
 
 
-def test_picking_a_service_swaps_in_its_form_and_keeps_the_link(client_in, shop):
+def test_picking_a_service_swaps_in_its_form_and_keeps_the_link(logged_in, shop):
     service = svc(shop, 7)
 
-    response = client_in.get(reverse("orders:form_fields"),
+    response = logged_in.get(reverse("orders:form_fields"),
                              {"service": service.pk, "link": "https://x.test/kept",
                               "quantity": "300"}, HTTP_HX_REQUEST="true")  # fmt: skip
 
@@ -526,12 +505,12 @@ def test_picking_a_service_swaps_in_its_form_and_keeps_the_link(client_in, shop)
     assert 'id="service-results" class="picker-results" hx-swap-oob="true"' in page
 
 
-def test_place_again_starts_from_the_earlier_orders_values(client_in, shop):
+def test_place_again_starts_from_the_earlier_orders_values(logged_in, shop):
     service = svc(shop, 7)
     rejected = _order(shop, service, "https://x.test/again", State.REJECTED,
                       params={"comments": "one\ntwo", "order_style": "fast"})  # fmt: skip
 
-    page = client_in.get(reverse("orders:new"), {"from": rejected.pk}).content.decode()
+    page = logged_in.get(reverse("orders:new"), {"from": rejected.pk}).content.decode()
 
     assert f'name="service" value="{service.pk}"' in page
     assert 'value="https://x.test/again"' in page
@@ -558,9 +537,9 @@ def test_login_is_required(client, method, name):
 
 
 @pytest.mark.parametrize("name", ["new", "estimate"])
-def test_posts_need_the_csrf_token(alice, shop, name):
+def test_posts_need_the_csrf_token(user, shop, name):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client.force_login(user)
 
     response = client.post(reverse(f"orders:{name}"), {"service": svc(shop, 1).pk,
                            "link": "https://x.test/a", "quantity": "100"})  # fmt: skip
@@ -569,16 +548,16 @@ def test_posts_need_the_csrf_token(alice, shop, name):
     assert not Order.objects.exists()
 
 
-def test_panel_text_is_escaped(client_in, shop):
+def test_panel_text_is_escaped(logged_in, shop):
     service = svc(shop, 1)
     Service.objects.filter(pk=service.pk).update(name=f"Likes {EVIL}", description=EVIL,
                                                  category=EVIL)  # fmt: skip
     Panel.objects.filter(pk=shop.pk).update(name=f"Shop {EVIL}")
 
     pages = [
-        client_in.get(reverse("orders:new"), {"service": service.pk}).content.decode(),
-        client_in.get(reverse("orders:service_picker"), {"q": "Likes"}).content.decode(),
-        estimate(client_in, service, {"link": EVIL, "quantity": "100"}),
+        logged_in.get(reverse("orders:new"), {"service": service.pk}).content.decode(),
+        logged_in.get(reverse("orders:service_picker"), {"q": "Likes"}).content.decode(),
+        estimate(logged_in, service, {"link": EVIL, "quantity": "100"}),
     ]
 
     for page in pages:

@@ -57,17 +57,6 @@ def shown_ids(html: str) -> list[int]:
 
 
 @pytest.fixture
-def user(db: None) -> User:
-    return User.objects.create_user("alice", password="pw-correct-horse")
-
-
-@pytest.fixture
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def shop() -> dict[str, object]:
     """Two panels, three services, and one order of each kind the filters tell apart."""
     alpha = make_panel("Alpha SMM", currency="USD")

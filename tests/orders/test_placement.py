@@ -26,14 +26,10 @@ from panels.errors import Reason
 from panels.models import CatalogSync, Panel
 from panels.normalise import Status
 from panels.order_types import ORDER_TYPES
-from tests.orders.conftest import place, service_of, values_for
+from tests.orders.conftest import adds, place, service_of, values_for
 
 State = Order.State
 TYPES = [key for key in ORDER_TYPES if key != "other"]
-
-
-def adds(sim) -> int:
-    return sim.stats()["requests"].get("add", 0)
 
 
 @pytest.mark.parametrize("order_type", TYPES)

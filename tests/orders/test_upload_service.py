@@ -29,11 +29,6 @@ def make_service(panel: Panel, remote_id: str, type: str = "default", **kw) -> S
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("reseller", password="x")
-
-
-@pytest.fixture
 def catalog(db):
     sim = make_panel("Sim")
     other = make_panel("Other", balance="0.01")

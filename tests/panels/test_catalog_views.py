@@ -9,7 +9,6 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -69,17 +68,6 @@ def text(html: str) -> str:
 
 def results_names(html: str) -> list[str]:
     return re.findall(r'class="service-link" href="[^"]+">([^<]*)</a>', html)
-
-
-@pytest.fixture
-def user(db: None) -> User:
-    return User.objects.create_user("alice", password="pw-0123456789")
-
-
-@pytest.fixture
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

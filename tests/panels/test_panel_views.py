@@ -21,7 +21,6 @@ from panels.simulator import SimulatorHandle, start_simulator
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 STORED_KEY = "stored-secret-key-0123456789"
 NEW_KEY = "brand-new-secret-key-abcdef9876"
 HTMX = {"HX-Request": "true"}
@@ -61,17 +60,6 @@ def form_data(**overrides: object) -> dict[str, object]:
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def user(db: None) -> User:
-    return User.objects.create_user("alice", password=PASSWORD)
-
-
-@pytest.fixture
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
