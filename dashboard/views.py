@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from dashboard import selectors
+from dashboard import login_throttle, selectors
 from dashboard.charts import (
     placed_statuses,
     spend_charts,
@@ -77,6 +78,36 @@ class LoginView(auth_views.LoginView):
             query = f"?{urlencode({REDIRECT_FIELD_NAME: back_to})}" if back_to else ""
             return HttpResponseClientRedirect(f"{login_url}{query}")
         return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """Refused without checking the password while too many log-ins have failed."""
+        username = str(request.POST.get("username", ""))[:150]
+        address = login_throttle.client_address(request)
+        locked = login_throttle.lockout(username=username, address=address)
+        if locked is not None:
+            form = self.get_form_class()(request, initial={"username": username})
+            return self._locked(form, locked)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        login_throttle.clear(username=form.cleaned_data["username"])
+        return super().form_valid(form)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        username, password = form.data.get("username", ""), form.data.get("password", "")
+        if username and password:  # a password was checked and was wrong
+            address = login_throttle.client_address(self.request)
+            locked = login_throttle.record_failure(username=str(username)[:150], address=address)
+            if locked is not None:
+                return self._locked(form, locked)
+        return super().form_invalid(form)
+
+    def _locked(self, form: AuthenticationForm, locked: login_throttle.Lockout) -> HttpResponse:
+        response = self.render_to_response(
+            self.get_context_data(form=form, lockout=locked), status=429
+        )
+        response["Retry-After"] = str(locked.retry_after)
+        return response
 
 
 @login_not_required
