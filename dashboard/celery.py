@@ -1,11 +1,32 @@
 """The Celery app. Configuration lives in settings under the CELERY_ prefix."""
 
+import logging
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
 app = Celery("dashboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_undecryptable_keys(**kwargs: Any) -> None:
+    """A worker that cannot decrypt the panels' API keys would fail every task: stop instead.
+
+    Celery logs and swallows exceptions raised by signal handlers, so this exits by itself.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    from panels.crypto import verify_stored_keys
+
+    try:
+        verify_stored_keys()
+    except ImproperlyConfigured as exc:
+        logging.getLogger("dashboard.celery").critical("%s", exc)
+        raise SystemExit(f"Not starting: {exc}") from None

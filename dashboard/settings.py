@@ -39,11 +39,29 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Fernet keys (comma-separated) that encrypt panel API keys at rest. The first one encrypts;
-# all of them decrypt, so a new key can be put in front and `manage.py rotate_panel_keys`
+# all of them decrypt, so a new key can be put in front and `manage.py rotate_keys`
 # re-encrypts every row before the old key is dropped.
 PANEL_KEY_ENCRYPTION_KEYS = [k for k in env.list("PANEL_KEY_ENCRYPTION_KEYS", default=[]) if k]
 if not PANEL_KEY_ENCRYPTION_KEYS:
     _required("PANEL_KEY_ENCRYPTION_KEYS")
+
+
+def _check_fernet_keys(keys: list[str]) -> None:
+    """A malformed key stops every process at start, not at the first panel call."""
+    from cryptography.fernet import Fernet
+
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"PANEL_KEY_ENCRYPTION_KEYS: key {number} of {len(keys)} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes). Make one with: python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+
+
+_check_fernet_keys(PANEL_KEY_ENCRYPTION_KEYS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dashboard.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,24 +163,62 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Secure by default; a laptop on plain http sets DEBUG=True (make run does).
+# Secure by default; a laptop on plain http sets DEBUG=True (make run does). Production runs
+# behind a TLS proxy (BEHIND_TLS_PROXY) and `manage.py check --deploy` reports nothing.
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links to customers' posts must not tell the social network which dashboard they came from.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
+# Plain http is answered with a redirect to https; /healthz stays reachable over http for the
+# container healthcheck and load balancers, which call it on the private network.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS is only sent over https; browsers then refuse plain http to this host for a year.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Only our own files: no inline script or style, no eval, nothing from another origin
+# (dashboard.security.ContentSecurityPolicyMiddleware sends it on every response).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
 
+# Log lines carry the panel/order/bulk/upload they are about (dashboard.logcontext).
+# LOG_FORMAT=json prints one JSON object per line for a log collector.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "dashboard.logcontext.PlainFormatter"},
+        "json": {"()": "dashboard.logcontext.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # urllib3 logs request lines, with the query string, at DEBUG: GET panels put the key there.
     "loggers": {"urllib3": {"level": "WARNING"}},
 }
 
@@ -185,6 +242,8 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The worker logs through LOGGING above (same format, same context fields) instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -228,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
 # --- Panel API client -----------------------------------------------------------------------
 PANEL_HTTP_RETRIES = env.int("PANEL_HTTP_RETRIES", default=2)
 PANEL_HTTP_BACKOFF = env.float("PANEL_HTTP_BACKOFF", default=1.0)
+# Where panels may be called (panels.transport): https only, and never a private, loopback or
+# link-local address, unless allowed. A laptop (DEBUG) allows both, for the demo simulator.
+PANEL_ALLOW_HTTP = env.bool("PANEL_ALLOW_HTTP", default=DEBUG)
+PANEL_ALLOW_PRIVATE_ADDRESSES = env.bool("PANEL_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# The largest panel answer read, in bytes; anything bigger is refused unread.
+PANEL_MAX_RESPONSE_BYTES = env.int("PANEL_MAX_RESPONSE_BYTES", default=32 * 1024 * 1024)
 # At most this many orders are being sent to one panel at the same time (be polite).
 PANEL_MAX_CONCURRENCY = env.int("PANEL_MAX_CONCURRENCY", default=2)
 

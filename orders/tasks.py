@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from dashboard.logcontext import log_context
 from orders import services
 from orders.models import Order, Refill
 from orders.services import bulk
@@ -43,6 +44,11 @@ def dispatch_panel(panel_id: int) -> None:
     """Send the panel's queued orders one by one, in at most N workers per panel at once."""
     if not Panel.objects.filter(pk=panel_id, is_active=True).exists():
         return
+    with log_context(panel_id=panel_id):
+        _dispatch_panel(panel_id)
+
+
+def _dispatch_panel(panel_id: int) -> None:
     while True:
         slot = _take_slot(panel_id)
         if slot is None:
@@ -83,12 +89,13 @@ def status_sync(panel_id: int) -> None:
     panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
     if panel is None:
         return
-    try:
-        result = services.orders_status_sync(panel=panel)
-    except PanelError as exc:
-        logger.warning("status sync of panel %s failed: %s", panel_id, exc)
-        return
-    logger.info("status sync of panel %s: %s", panel_id, result)
+    with log_context(panel_id=panel_id):
+        try:
+            result = services.orders_status_sync(panel=panel)
+        except PanelError as exc:
+            logger.warning("status sync of panel %s failed: %s", panel_id, exc)
+            return
+        logger.info("status sync of panel %s: %s", panel_id, result)
 
 
 @shared_task(ignore_result=True)
@@ -106,7 +113,8 @@ def status_sync_all() -> None:
 @shared_task(ignore_result=True)
 def bulk_run(bulk_id: int) -> None:
     """Send one bulk refill or cancel; a second delivery of the task finds it claimed."""
-    bulk.bulk_execute(bulk_id=bulk_id)
+    with log_context(bulk_id=bulk_id):
+        bulk.bulk_execute(bulk_id=bulk_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -114,10 +122,11 @@ def refill_status_sync(panel_id: int) -> None:
     panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
     if panel is None:
         return
-    try:
-        bulk.refills_status_sync(panel=panel)
-    except PanelError as exc:
-        logger.warning("refill status sync of panel %s failed: %s", panel_id, exc)
+    with log_context(panel_id=panel_id):
+        try:
+            bulk.refills_status_sync(panel=panel)
+        except PanelError as exc:
+            logger.warning("refill status sync of panel %s failed: %s", panel_id, exc)
 
 
 @shared_task(ignore_result=True)

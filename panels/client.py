@@ -24,6 +24,7 @@ import requests
 
 from panels import results
 from panels.errors import (
+    AddressRefused,
     BadApiKey,
     Cause,
     ItemError,
@@ -49,6 +50,7 @@ from panels.results import (
     RefillCreated,
     RefillState,
 )
+from panels.transport import AddressPolicy, RefusedAddress, check_url, panel_session, refused_reason
 from panels.wire import (
     CLOUDFLARE_MARKS,
     NOT_JSON,
@@ -57,6 +59,7 @@ from panels.wire import (
     decode_json,
     excerpt,
     never_connected,
+    read_body,
     retry_after_seconds,
 )
 
@@ -80,6 +83,11 @@ class ClientOptions:
     retries: int = 2  # extra attempts for read-only actions
     backoff: float = 1.0  # first retry delay in seconds; doubles each time
     max_delay: float = 30.0
+    # Where requests may go (panels.transport): public https addresses unless allowed.
+    allow_http: bool = False
+    allow_private: bool = False
+    # The largest answer read, in bytes (a catalog of 10,000 services is about 5 MB).
+    max_response_bytes: int = 32 * 1024 * 1024
 
 
 class PanelClient:
@@ -95,7 +103,8 @@ class PanelClient:
         self.url = url
         self._key = Secret(api_key)
         self.options = options or ClientOptions()
-        self._session = session or requests.Session()
+        self._policy = AddressPolicy(self.options.allow_http, self.options.allow_private)
+        self._session = session or panel_session(self._policy)
         self._sleep = sleep
 
     def __repr__(self) -> str:
@@ -266,12 +275,28 @@ class PanelClient:
     def _call(self, action: str, fields: dict[str, str]) -> Any:
         """One HTTP request. Returns the decoded JSON, or raises the matching PanelError."""
         write = action in WRITE_ACTIONS
+        try:
+            check_url(self.url, self._policy)
+        except RefusedAddress as exc:
+            raise AddressRefused(str(exc), action=action) from None
         payload = {self.options.key_field: self._key.reveal(), "action": action, **fields}
         started = time.monotonic()
         try:
             response = self._send(payload)
+            body = read_body(response, self.options.max_response_bytes)
         except requests.RequestException as exc:
+            refused = refused_reason(exc)
+            if refused:
+                raise AddressRefused(refused, action=action) from None
             raise self._network_error(action, exc, write=write) from None
+        if body is None:
+            raise self._failure(
+                action,
+                f"the answer is larger than {self.options.max_response_bytes:,} bytes",
+                write=write,
+                status=response.status_code,
+                cause=Cause.TOO_LARGE,
+            )
         logger.debug(
             "%s %s -> HTTP %s in %.2fs",
             action,
@@ -279,7 +304,7 @@ class PanelClient:
             response.status_code,
             time.monotonic() - started,
         )
-        text = response.content.decode("utf-8-sig", errors="replace")
+        text = body.decode("utf-8-sig", errors="replace")
         data = decode_json(text)
         # Cloudflare's check page comes as 403, 503 or 200: recognise it whatever the status.
         page_cause = (
@@ -347,7 +372,12 @@ class PanelClient:
         headers = {"User-Agent": opts.user_agent, "Accept": "application/json, */*;q=0.5"}
         # Never follow redirects: a POST redirected to https arrives as a GET without its body,
         # and the panel's answer to that would be misread.
-        common: dict[str, Any] = {"headers": headers, "timeout": timeout, "allow_redirects": False}
+        common: dict[str, Any] = {
+            "headers": headers,
+            "timeout": timeout,
+            "allow_redirects": False,
+            "stream": True,  # read by _read_body, which stops at the size limit
+        }
         if opts.method.upper() == "GET":
             return self._session.get(self.url, params=payload, **common)
         if opts.body == "json":

@@ -2,7 +2,10 @@
 
 Fernet (AES + HMAC) from `cryptography`, through MultiFernet so the keys can be rotated: the
 first key in PANEL_KEY_ENCRYPTION_KEYS encrypts, every key decrypts, and `rotate` re-encrypts a
-token under the first key. `manage.py rotate_panel_keys` does that for every panel.
+token under the first key. `manage.py rotate_keys` does that for every panel.
+
+A key that cannot be decrypted is an error, never an empty or garbled key: processes check
+at start (`undecryptable_panels`) and stop with the names of the panels concerned.
 """
 
 from functools import cache
@@ -49,3 +52,41 @@ def rotate(token: str) -> str:
         return _current().rotate(token.encode()).decode()
     except InvalidToken:
         raise UndecryptableKey("no configured encryption key can decrypt this API key") from None
+
+
+def undecryptable_panels() -> list[str]:
+    """Names of the panels whose stored API key no configured key opens (empty when all open).
+
+    Cheap: one query and one decryption per panel. Without a database (not migrated yet, or
+    unreachable) there is nothing to check and the answer is empty.
+    """
+    from django.db import DatabaseError
+
+    from panels.models import Panel
+
+    try:
+        stored = list(Panel.objects.values_list("name", "api_key_encrypted"))
+    except DatabaseError:
+        return []
+    current = _current()
+    failed = []
+    for name, token in stored:
+        try:
+            current.decrypt(token.encode())
+        except InvalidToken:
+            failed.append(name)
+    return failed
+
+
+def verify_stored_keys() -> None:
+    """Stop a starting process when PANEL_KEY_ENCRYPTION_KEYS cannot open the stored keys."""
+    failed = undecryptable_panels()
+    if failed:
+        shown = ", ".join(repr(name) for name in failed[:10])
+        more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
+        raise ImproperlyConfigured(
+            f"PANEL_KEY_ENCRYPTION_KEYS cannot decrypt the API keys of {len(failed)} panel(s): "
+            f"{shown}{more}. Put back the key they were encrypted with (the list is "
+            "comma-separated; the first key encrypts, every key decrypts), or enter those "
+            "panels' API keys again."
+        )

@@ -144,6 +144,8 @@ class Cause:
     CLOUDFLARE = "cloudflare"  # a Cloudflare check page instead of the API
     SHAPE = "shape"  # JSON, but not the shape of this action's answer
     REJECTED = "rejected"  # an in-band {"error": ...}
+    REFUSED_ADDRESS = "refused_address"  # plain http or a private address where not allowed
+    TOO_LARGE = "too_large"  # the answer was larger than the client accepts
 
 
 class PanelError(Exception):
@@ -184,6 +186,18 @@ class PanelHttpError(PanelError):
     """An HTTP 4xx refusal (wrong URL, blocked user agent...). Settings must change first."""
 
     permanent = True
+
+
+class AddressRefused(PanelError):
+    """The API URL is plain http or reaches a private address where that is not allowed.
+
+    Refused before anything is sent; the panel's URL (or the deployment's settings) must change.
+    """
+
+    permanent = True
+
+    def __init__(self, message: str, *, action: str = ""):
+        super().__init__(message, action=action, cause=Cause.REFUSED_ADDRESS)
 
 
 class TransientError(PanelError):

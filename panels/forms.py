@@ -18,6 +18,7 @@ from panels import crypto, services
 from panels.client import DEFAULT_USER_AGENT, ClientOptions
 from panels.formatting import money_text
 from panels.models import Panel
+from panels.netpolicy import validate_panel_url
 from panels.services import ConnectionCheck
 
 ADVANCED_FIELDS = ("http_method", "body_format", "key_field", "timeout_seconds", "user_agent")
@@ -35,6 +36,7 @@ class HttpUrlField(forms.URLField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("assume_scheme", "https")
         super().__init__(**kwargs)
+        self.validators.append(validate_panel_url)
 
     def to_python(self, value: Any) -> str:
         text = str(value or "").strip()

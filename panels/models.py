@@ -12,6 +12,7 @@ from django.db import models
 from panels import crypto
 from panels.client import DEFAULT_USER_AGENT, ClientOptions, PanelClient
 from panels.matching.keys import match_key
+from panels.netpolicy import network_options, validate_panel_url
 from panels.order_types import ORDER_TYPES
 
 ORDER_TYPE_CHOICES = [(t.key, t.label) for t in ORDER_TYPES.values()]
@@ -40,7 +41,10 @@ class Panel(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     api_url = models.URLField(
-        "API URL", max_length=500, help_text="The full endpoint, e.g. https://panel.example/api/v2"
+        "API URL",
+        max_length=500,
+        help_text="The full endpoint, e.g. https://panel.example/api/v2",
+        validators=[validate_panel_url],
     )
     api_key_encrypted = models.TextField(editable=False)
     is_active = models.BooleanField(default=True)
@@ -129,6 +133,7 @@ class Panel(models.Model):
             "timeout": float(self.timeout_seconds),
             "retries": settings.PANEL_HTTP_RETRIES,
             "backoff": settings.PANEL_HTTP_BACKOFF,
+            **network_options(),
         }
         values.update(overrides)
         return ClientOptions(**values)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ import logging
 
 from celery import shared_task
 
+from dashboard.logcontext import log_context
 from panels import services
 from panels.errors import PanelError
 from panels.models import CatalogSync, Panel
@@ -33,13 +34,14 @@ def catalog_sync(panel_id: int, run_id: int | None = None) -> None:
                 state=CatalogSync.State.FAILED, error="The panel was disabled or removed."
             )
         return
-    try:
-        result = services.catalog_sync(panel=panel, run=run)
-    except PanelError as exc:
-        # Recorded on the panel (health, last error); the next scheduled run tries again.
-        logger.warning("catalog sync of panel %s failed: %s", panel_id, exc)
-        return
-    logger.info("catalog sync of panel %s: %s", panel_id, result)
+    with log_context(panel_id=panel_id):
+        try:
+            result = services.catalog_sync(panel=panel, run=run)
+        except PanelError as exc:
+            # Recorded on the panel (health, last error); the next scheduled run tries again.
+            logger.warning("catalog sync of panel %s failed: %s", panel_id, exc)
+            return
+        logger.info("catalog sync of panel %s: %s", panel_id, result)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -47,10 +49,11 @@ def balance_sync(panel_id: int) -> None:
     panel = _active_panel(panel_id)
     if panel is None:
         return
-    try:
-        services.balance_sync(panel=panel)
-    except PanelError as exc:
-        logger.warning("balance sync of panel %s failed: %s", panel_id, exc)
+    with log_context(panel_id=panel_id):
+        try:
+            services.balance_sync(panel=panel)
+        except PanelError as exc:
+            logger.warning("balance sync of panel %s failed: %s", panel_id, exc)
 
 
 @shared_task(ignore_result=True)

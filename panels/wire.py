@@ -42,6 +42,28 @@ def never_connected(exc: requests.RequestException) -> bool:
     return False
 
 
+def read_body(response: requests.Response, limit: int) -> bytes | None:
+    """The (decompressed) body of a streamed response, or None when it is over `limit` bytes.
+
+    Reading stops at the limit, so a panel (or anything at its URL) cannot fill the memory.
+    """
+    try:
+        declared = int(response.headers.get("Content-Length", "0"))
+    except ValueError:
+        declared = 0
+    with response:
+        if declared > limit:
+            return None
+        parts: list[bytes] = []
+        size = 0
+        for part in response.iter_content(chunk_size=64 * 1024):
+            size += len(part)
+            if size > limit:
+                return None
+            parts.append(part)
+    return b"".join(parts)
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dashboard.logcontext import log_context
 from orders.models import Order, OrderStatusChange
 from orders.validation import validate_order
 from panels.errors import (
@@ -128,6 +129,18 @@ def order_claim(*, order_id: int) -> bool:
 def order_dispatch(*, order: Order) -> Order:
     """Send one claimed (SUBMITTING) order to its panel and record what happened."""
     assert order.state == Order.State.SUBMITTING, "claim the order first"
+    with log_context(panel_id=order.panel_id, order_id=order.pk):
+        order = _send(order)
+        if order.state == Order.State.PLACED:
+            logger.info("order %s placed as #%s", order.pk, order.remote_id)
+        elif order.state == Order.State.QUEUED:
+            logger.info("order %s not sent (%s); tries again later", order.pk, order.last_error)
+        else:
+            logger.warning("order %s %s: %s", order.pk, order.state, order.last_error)
+        return order
+
+
+def _send(order: Order) -> Order:
     panel = order.panel
     try:
         placed = panel.client().add(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from panels.client import ClientOptions, PanelClient
 from panels.errors import PanelError
 from panels.formatting import money_text
+from panels.netpolicy import network_options
 from panels.services.explain import explain_error
 
 
@@ -28,6 +29,7 @@ def panel_connection_test(
     options = ClientOptions(
         method=base.method, key_field=base.key_field, body=base.body,
         user_agent=base.user_agent, timeout=min(base.timeout, 20.0), retries=0,
+        **network_options(),  # type: ignore[arg-type]
     )  # fmt: skip
     try:
         balance = PanelClient(api_url, api_key, options).balance()

@@ -30,7 +30,11 @@ def explain_error(error: Exception, *, timeout: float | None = None) -> str:
         "API v2 endpoint; it usually ends in /api/v2.",
         Cause.SHAPE: "The URL answered with JSON, but not what API v2 answers to "
         f"'{error.action or 'this request'}'. Check the URL.",
+        Cause.TOO_LARGE: "The panel's answer was far larger than any API v2 answer, so it was "
+        "not read. Check the URL.",
     }
+    if error.cause == Cause.REFUSED_ADDRESS:
+        return f"Not called: {error.message}."
     if error.cause == Cause.HTTP and error.http_status in (404, 405):
         return (f"There is no API at this URL (HTTP {error.http_status}). Use the full API URL, "
                 "for example https://panel.example/api/v2.")  # fmt: skip

@@ -23,6 +23,7 @@ from panels.errors import (
     RateLimited,
     Reason,
 )
+from tests.panels.local import LOOPBACK
 
 URL = "https://panel.example/api/v2"
 KEY = "very-secret-key-4f1c9a"
@@ -171,8 +172,8 @@ def closed_port() -> int:
 
 
 def test_add_on_a_refused_connection_is_unreachable_not_unknown(sleeps):
-    client = PanelClient(f"http://127.0.0.1:{closed_port()}/api/v2", KEY,
-                         ClientOptions(retries=1, backoff=0.01), sleep=sleeps)  # fmt: skip
+    options = ClientOptions(retries=1, backoff=0.01, **LOOPBACK)
+    client = PanelClient(f"http://127.0.0.1:{closed_port()}/api/v2", KEY, options, sleep=sleeps)
 
     with pytest.raises(PanelUnreachable) as info:
         client.add("1", {"link": "https://x.test/a", "quantity": 100})

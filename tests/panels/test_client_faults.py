@@ -26,6 +26,7 @@ from panels.errors import (
 )
 from panels.results import OrderStatus
 from panels.simulator import FAULT_NAMES, SimulatorHandle, start_simulator
+from tests.panels.local import LOOPBACK
 
 KEY = "demo-key"
 DIALECT = "standard"
@@ -69,7 +70,7 @@ def sleeps() -> Sleeps:
 
 
 def make_client(url: str, sleeps: Sleeps, **options: Any) -> PanelClient:
-    opts: dict[str, Any] = {"retries": 2, "backoff": 0.01, "timeout": 5.0, **options}
+    opts: dict[str, Any] = {"retries": 2, "backoff": 0.01, "timeout": 5.0, **LOOPBACK, **options}
     return PanelClient(url, KEY, ClientOptions(**opts), sleep=sleeps)
 
 
@@ -327,7 +328,7 @@ def test_add_whose_connection_never_opened_is_tried_again_and_placed_once(tmp_pa
     client = PanelClient(
         f"http://127.0.0.1:{port}/api/v2",
         KEY,
-        ClientOptions(retries=2, backoff=0.01, timeout=5.0),
+        ClientOptions(retries=2, backoff=0.01, timeout=5.0, **LOOPBACK),
         sleep=start_panel_while_waiting,
     )
     try:

@@ -24,6 +24,7 @@ from panels.simulator import DIALECT_NAMES, SimulatorHandle, start_simulator
 from panels.simulator import catalog as sim_catalog
 from panels.simulator import dialects as sim_dialects
 from panels.simulator import records as sim_records
+from tests.panels.local import LOOPBACK
 
 KEY = "demo-key"
 STAGE = 10.0  # simulated seconds per stage; real time in a test is far below it
@@ -46,8 +47,8 @@ def sim(tmp_path: Path) -> Iterator[SimulatorHandle]:
 
 def options_for(dialect: str) -> ClientOptions:
     if dialect == "jsonapi":
-        return ClientOptions(body="json", key_field="api_token", timeout=5, retries=0)
-    return ClientOptions(timeout=5, retries=0)
+        return ClientOptions(body="json", key_field="api_token", timeout=5, retries=0, **LOOPBACK)
+    return ClientOptions(timeout=5, retries=0, **LOOPBACK)
 
 
 def no_sleep(seconds: float) -> None:

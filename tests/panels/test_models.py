@@ -58,7 +58,7 @@ def test_rotation_re_encrypts_every_key_under_the_new_encryption_key(settings):
     new_key = Fernet.generate_key().decode()
     settings.PANEL_KEY_ENCRYPTION_KEYS = [new_key, old_key]
 
-    call_command("rotate_panel_keys", verbosity=0)
+    call_command("rotate_keys", verbosity=0)
 
     settings.PANEL_KEY_ENCRYPTION_KEYS = [new_key]  # the old key is gone now
     for panel in Panel.objects.all():
