@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean bench
 
 run: $(STAMP) .env  ## serve the dashboard with a demo panel, worker and beat
 	$(BIN)/python manage.py rundemo
@@ -14,6 +14,9 @@ test: $(STAMP)  ## lint, type-check and run the whole suite
 
 lint: $(STAMP)  ## ruff and mypy only
 	$(BIN)/python scripts/run_tests.py --lint-only
+
+bench: $(STAMP)  ## every benchmark in benchmarks/ (PostgreSQL, Redis), then benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/run_all.py $(ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

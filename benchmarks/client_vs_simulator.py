@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.report import table
 from panels.client import ClientOptions, PanelClient
 from panels.simulator import start_simulator
 
@@ -30,7 +31,11 @@ def main() -> int:
         tempfile.TemporaryDirectory() as state,
         start_simulator(state_dir=Path(state), keys=("bench-key",), balance="1000000") as sim,
     ):
-        client = PanelClient(sim.api_url(), "bench-key", ClientOptions(retries=0))
+        client = PanelClient(
+            sim.api_url(),
+            "bench-key",
+            ClientOptions(retries=0, allow_http=True, allow_private=True),
+        )
         rows: list[tuple[str, int, float, str]] = []
 
         started = time.perf_counter()
@@ -69,6 +74,11 @@ def main() -> int:
     print(f"{'what':32} {'calls':>6} {'seconds':>9}  notes")
     for what, calls, seconds, notes in rows:
         print(f"{what:32} {calls:>6} {seconds:>9.3f}  {notes}")
+    table(
+        "API v2 client against the simulator over loopback (no targets: for comparison)",
+        ["what", "calls", "seconds", "notes"],
+        [[what, calls, f"{seconds:.3f}", notes] for what, calls, seconds, notes in rows],
+    )
     return 0
 
 

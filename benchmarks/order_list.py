@@ -13,15 +13,11 @@ Targets: the query count does not depend on the number of orders; median under 1
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
 import secrets
 import statistics
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,14 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
-PANELS = 5
-SERVICES_PER_PANEL = 200
-# (state, weight) and, for placed orders, (status, weight)
-STATES = (("placed", 90), ("rejected", 4), ("queued", 2), ("not_placed", 2), ("unknown", 1),
-          ("submitting", 1))  # fmt: skip
-STATUSES = (("completed", 70), ("partial", 5), ("canceled", 5), ("in_progress", 10),
-            ("pending", 7), ("processing", 3))  # fmt: skip
-SOURCES = (("form", 70), ("csv", 20), ("mass", 10))
+from benchmarks._seed import PANELS, SERVICES_PER_PANEL, insert_orders
+from benchmarks.report import figure, table
+
+TARGET_MEDIAN_MS = 150.0
 
 
 # Not in the models (yet): what --proposed-indexes adds, to measure what they would change.
@@ -49,76 +41,6 @@ PROPOSED_INDEXES = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX bench_order_link_trgm ON orders_order USING gin (upper(link::text) gin_trgm_ops)",
 )
-
-
-def _pick(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
-
-
-def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Iterator[dict]:
-    """`count` orders as column -> value, newest last, with per-panel unique remote ids."""
-    from django.utils import timezone
-
-    rng = random.Random(7)
-    now = timezone.now()
-    year = 365 * 24 * 3600
-    for n in range(count):
-        service_id, panel_id = services[rng.randrange(len(services))]
-        state = _pick(rng, STATES)
-        status = _pick(rng, STATUSES) if state == "placed" else ""
-        created = now - timedelta(seconds=year * (count - n) / count + rng.random())
-        quantity = rng.choice((100, 250, 500, 1000, 2500, 5000, 10000))
-        charge = (Decimal(quantity) * Decimal(rng.randint(5, 900)) / Decimal(100_000)
-                  if state == "placed" else None)  # fmt: skip
-        yield {
-            "client_ref": uuid.UUID(int=rng.getrandbits(128), version=4),
-            "panel_id": panel_id,
-            "service_id": service_id,
-            "order_type": "default",
-            "link": f"https://instagram.com/p/{rng.getrandbits(40):x}/",
-            "quantity": quantity,
-            "params": "{}",
-            "state": state,
-            "status": status,
-            "status_raw": status.replace("_", " ").title(),
-            "remote_id": str(1_000_000 + n) if state == "placed" else None,
-            "charge": charge,
-            "estimated_cost": charge,
-            "remains": 0 if status == "completed" else (quantity // 3 if status else None),
-            "currency": "USD",
-            "placed_by_id": user_id,
-            "source": _pick(rng, SOURCES),
-            "created_at": created,
-            "updated_at": created,
-            "placed_at": created if state == "placed" else None,
-            "finished_at": created if status in ("completed", "partial", "canceled") else None,
-            "last_error": "Not enough funds." if state == "rejected" else "",
-            "error_reason": "",
-            "raw_status": json.dumps({"status": status}) if status else "{}",
-            "attempts": 1,
-        }
-
-
-def insert_orders(count: int, services: list[tuple[int, int]], user_id: int) -> float:
-    """COPY the orders in; returns the seconds it took (VACUUM ANALYZE included)."""
-    from django.db import connection
-
-    from orders.models import Order
-
-    started = time.perf_counter()
-    rows = order_rows(count, services, user_id)
-    first = next(rows)
-    columns = list(first)
-    table = Order._meta.db_table
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write_row([first[c] for c in columns])
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-        # What autovacuum does on a live database: statistics and the visibility map.
-        cursor.execute(f"VACUUM ANALYZE {table}")
-    return time.perf_counter() - started
 
 
 def measure(client, url: str, runs: int) -> tuple[int, float, list[float], int]:
@@ -241,13 +163,24 @@ def main() -> int:
         else:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
+    headers = ["page", "queries", "slowest query ms", "median ms", "p90 ms", "KB"]
     print(f"{'page':34} {'queries':>7} {'slowest q':>9} {'median':>8} {'p90':>8} {'KB':>6}")
+    rows = []
     for label, _url, queries, slowest, times, size in results:
         p90 = statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
         print(f"{label:34} {queries:>7} {slowest:>7.1f}ms {statistics.median(times):>6.1f}ms "
               f"{p90:>6.1f}ms {size / 1024:>6.0f}")  # fmt: skip
+        rows.append([label, queries, f"{slowest:.1f}", f"{statistics.median(times):.1f}",
+                     f"{p90:.1f}", f"{size / 1024:.0f}"])  # fmt: skip
     print(f"CSV export of every order: {exported:,} rows in {export_seconds:.1f} s")
     print("(queries include 2 for the session and user; render = the whole Django response)")
+    rows.append(["CSV export of every order", "", "", f"{export_seconds * 1000:.0f}", "",
+                 f"{exported:,} rows"])  # fmt: skip
+    table(f"Order list over {total:,} orders (render = the whole Django response)", headers, rows)
+    for label, _url, _queries, _slowest, times, _size in results:
+        median = statistics.median(times)
+        figure(f"order list, {label}: median render", round(median, 1), unit="ms",
+               target=f"under {TARGET_MEDIAN_MS:g} ms", met=median < TARGET_MEDIAN_MS)  # fmt: skip
     return 0
 
 

@@ -21,7 +21,6 @@ bulk-created as PLACED with the simulator's ids, never synced before: every orde
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import os
 import sys
@@ -37,6 +36,9 @@ STAGE_SECONDS = 3600.0  # nothing moves on its own during the run
 KEY = "bench"
 CATALOGS = ("base", "alt1", "alt2")
 SPREAD = (37, -37, 11, -11, 0)  # uneven panels, so ceil(n / 100) differs from n / 100
+
+from benchmarks._seed import place_on_simulator  # noqa: E402
+from benchmarks.report import figure, table  # noqa: E402
 
 
 def timed_client(panel):
@@ -67,33 +69,6 @@ def panel_sizes(total: int, panels: int) -> list[int]:
     sizes = [total // panels + SPREAD[n % len(SPREAD)] for n in range(panels)]
     sizes[-1] += total - sum(sizes)
     return sizes
-
-
-def place_on_simulator(sim, count: int, service_ids: list[int]) -> list[tuple[str, int, str]]:
-    """`count` Default orders through the simulator's `add` handler, saved once.
-
-    Returns (remote id, service id, link) per order.
-    """
-    from panels.simulator.actions import Context, add
-
-    core = sim.simulator
-    store = core.store()
-    now = core.clock.now()
-    base = Context(core.default_dialect, store, core.catalog(), now, core.stage_seconds)
-    placed = []
-    with store.lock:
-        for n in range(count):
-            service = service_ids[n % len(service_ids)]
-            link = f"https://example.com/bench/{service}/{n}"
-            # Created between three stages ago and now: pending, in progress or finished.
-            ctx = dataclasses.replace(base, now=now - 3 * STAGE_SECONDS * (n / count))
-            params = {"key": KEY, "action": "add", "service": str(service), "link": link,
-                      "quantity": str(100 + n % 900)}  # fmt: skip
-            answer = add(ctx, params)
-            placed.append((str(answer["order"]), service, link))
-        store.save()
-    sim.orders()  # settle the finished ones now, so no sync pays for that file write
-    return placed
 
 
 def main() -> int:
@@ -147,13 +122,15 @@ def main() -> int:
                         max_quantity__gte=1000,
                     )
                 }
-                placed = place_on_simulator(sim, size, sorted(services))
+                placed = place_on_simulator(
+                    sim, size, sorted(services), key=KEY, spread_seconds=3 * STAGE_SECONDS
+                )
                 Order.objects.bulk_create(
                     [Order(panel=panel, service=services[service], order_type="default",
                            link=link, quantity=100 + i % 900, state=Order.State.PLACED,
                            status=Status.PENDING, remote_id=remote_id, currency="USD",
                            placed_at=timezone.now())
-                     for i, (remote_id, service, link) in enumerate(placed)],
+                     for i, (remote_id, service, link, _) in enumerate(placed)],
                     batch_size=2000,
                 )  # fmt: skip
                 panels.append(panel)
@@ -217,7 +194,7 @@ def main() -> int:
     sampled = len(sample)
     scale = total / sampled
     speedup = naive_seconds * scale / seconds
-    table = [
+    table_rows = [
         *(("batched  " + name, count, n_calls, n_queries, secs, api)
           for name, count, n_calls, n_queries, secs, api in rows),
         ("batched  all panels", total, calls, queries, seconds, api_seconds),
@@ -233,7 +210,7 @@ def main() -> int:
           + f"; {history} status changes recorded")  # fmt: skip
     print(f"{'sync':28} {'orders':>7} {'calls':>6} {'queries':>8} {'q/100':>7} {'seconds':>8} "
           f"{'in status':>9} {'the rest':>8} {'orders/s':>9}")  # fmt: skip
-    for label, count, n_calls, n_queries, secs, api in table:
+    for label, count, n_calls, n_queries, secs, api in table_rows:
         print(f"{label:28} {count:>7} {n_calls:>6} {n_queries:>8} "
               f"{n_queries * 100 / count:>7.2f} {secs:>8.2f} {api:>9.2f} {secs - api:>8.2f} "
               f"{count / secs:>9,.0f}")  # fmt: skip
@@ -250,6 +227,31 @@ def main() -> int:
     ]  # fmt: skip
     for label, met, measured in targets:
         print(f"target {label:45} {'MET' if met else 'NOT MET':8} ({measured})")
+    table(f"Status sync of {total} orders on {len(rows)} panels",
+          ["sync", "orders", "calls", "queries", "q/100", "seconds", "in status", "the rest",
+           "orders/s"],
+          [[label, count, n_calls, n_queries, f"{n_queries * 100 / count:.2f}", f"{secs:.2f}",
+            f"{api:.2f}", f"{secs - api:.2f}", f"{count / secs:,.0f}"]
+           for label, count, n_calls, n_queries, secs, api in table_rows])  # fmt: skip
+    figure(
+        "status sync: HTTP status calls",
+        calls,
+        met=targets[0][1],
+        target=f"exactly {expected_calls} (sum over panels of ceil(active / 100))",
+    )
+    figure(
+        "status sync: SQL queries per 100 orders",
+        round(queries * 100 / total, 2),
+        target="at most 5",
+        met=targets[1][1],
+    )
+    figure(
+        "status sync: batched vs naive (one call and one save per order)",
+        round(speedup, 1),
+        unit="x faster",
+        target="at least 20x",
+        met=targets[2][1],
+    )
     return 0 if all(met for _, met, _ in targets) else 1
 
 

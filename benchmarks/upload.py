@@ -19,6 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
+from benchmarks.report import figure, table
+
 TARGET_SECONDS = 5.0
 
 
@@ -86,6 +88,23 @@ def main() -> int:
     ok = big[1] < TARGET_SECONDS and results[0][2] == big[2]
     print(f"target: {args.rows} rows under {TARGET_SECONDS:g} s, queries not growing: "
           f"{'met' if ok else 'NOT met'}")  # fmt: skip
+    table(f"Upload check ({args.panels} panels, {args.services} services each)",
+          ["rows", "valid", "seconds", "rows/s", "queries"],
+          [[rows, valid, f"{seconds:.2f}", f"{rows / seconds:,.0f}", count]
+           for rows, seconds, count, valid in results])  # fmt: skip
+    figure(
+        f"upload check: {args.rows:,} CSV rows",
+        round(big[1], 2),
+        unit="s",
+        target=f"under {TARGET_SECONDS:g} s",
+        met=big[1] < TARGET_SECONDS,
+    )
+    figure(
+        f"upload check: queries for {results[0][0]:,} vs {big[0]:,} rows",
+        f"{results[0][2]} vs {big[2]}",
+        target="the same",
+        met=results[0][2] == big[2],
+    )
     return 0 if ok else 1
 
 
