@@ -1,4 +1,4 @@
-# The one image behind web, worker and beat (docker-compose.yml).
+# The one image behind web, worker, beat and migrate (docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,10 +10,12 @@ RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 
 COPY . .
+# collectstatic only needs well-formed settings: throwaway secrets that never leave the build.
 RUN pip install . \
-    && SECRET_KEY=build-only PANEL_KEY_ENCRYPTION_KEYS=build-only DJANGO_READ_DOT_ENV=0 \
+    && SECRET_KEY=build-only DJANGO_READ_DOT_ENV=0 \
+       PANEL_KEY_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
        python manage.py collectstatic --noinput \
-    && mkdir -p var && chown -R app:app var
+    && mkdir -p var/beat && chown -R app:app var
 
 USER app
 EXPOSE 8000

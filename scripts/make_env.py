@@ -11,6 +11,11 @@ LAPTOP = {
     "DEBUG": "True",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "SECURE_COOKIES": "False",
+    # Plain http on localhost, and the demo panels on the loopback simulator.
+    "SECURE_SSL_REDIRECT": "False",
+    "SECURE_HSTS_SECONDS": "0",
+    "PANEL_ALLOW_HTTP": "True",
+    "PANEL_ALLOW_PRIVATE_ADDRESSES": "True",
     "PANEL_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
 }
 

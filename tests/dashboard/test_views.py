@@ -98,6 +98,42 @@ def test_it_answers_healthz_without_login(client: Client) -> None:
     assert response["Content-Type"].startswith("text/plain")
 
 
+def test_healthz_answers_over_plain_http_for_any_host(client: Client, settings) -> None:
+    """What a container healthcheck does: http://127.0.0.1:8000/healthz, in production."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["smm.example.com"]
+
+    response = client.get("/healthz", headers={"Host": "127.0.0.1:8000"})
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert client.get(reverse("login"), headers={"Host": "127.0.0.1:8000"}).status_code == 400
+
+
+def test_healthz_fails_when_the_broker_is_unreachable(client: Client, settings) -> None:
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.content == b"broker unavailable"
+
+
+def test_healthz_fails_when_the_database_is_unreachable(client: Client, monkeypatch) -> None:
+    from django.db import OperationalError, connection
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", down)
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.content.startswith(b"database unavailable")
+
+
 # ---- Login and logout --------------------------------------------------------------------
 
 

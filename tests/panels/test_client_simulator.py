@@ -8,6 +8,7 @@ values come from the simulator's own tables (catalog, dialect error texts and st
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -303,7 +304,11 @@ def test_a_drip_feed_order_costs_runs_times_quantity(sim, dialect):
 
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
-def test_status_follows_an_order_from_pending_to_completed_or_partial(sim, dialect):
+def test_status_follows_an_order_from_pending_to_completed_or_partial(sim, dialect, monkeypatch):
+    # Progress follows the simulator's clock: stop real time so that the status answer and the
+    # simulator's own record below are read at the same instant, however slow the machine.
+    clock, frozen = sim.simulator.clock, time.time()
+    monkeypatch.setattr(clock, "now", lambda: frozen + clock.offset)
     client = client_for(sim, dialect)
     spec = dialect_of(dialect)
     service = first(client.services().services, service_id="1")

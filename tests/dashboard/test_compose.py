@@ -1,0 +1,115 @@
+"""docker-compose.yml holds what a server needs; `docker compose config` validates it where a
+Docker client with the compose plugin exists (it needs no engine)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DJANGO_SERVICES = ("migrate", "web", "worker", "beat")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def test_every_part_of_the_deployment_is_there(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {*DJANGO_SERVICES, "postgres", "redis"}
+
+
+def test_the_app_waits_for_healthy_stores_and_for_the_migrations(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["postgres"]["condition"] == "service_healthy", name
+        assert depends["redis"]["condition"] == "service_healthy", name
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+    assert services["migrate"]["command"] == "python manage.py migrate --noinput"
+    assert services["migrate"]["restart"] == "no"
+
+
+def test_web_is_gunicorn_checked_through_healthz(compose: dict[str, Any]) -> None:
+    web = compose["services"]["web"]
+    assert web["command"].startswith("gunicorn dashboard.wsgi:application")
+    assert "http://127.0.0.1:8000/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_workers_scale_and_beat_keeps_its_state(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    worker = services["worker"]
+    assert "container_name" not in worker  # so that --scale worker=N works
+    assert "ports" not in worker
+    assert worker["command"].startswith("celery -A dashboard worker")
+    beat = services["beat"]
+    assert beat["command"].startswith("celery -A dashboard beat")
+    assert any(v.startswith("beatstate:") for v in beat["volumes"])
+
+
+def test_the_stores_keep_their_data_and_report_their_health(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+    assert "redisdata:/data" in services["redis"]["volumes"]
+    for name in ("postgres", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+    assert {"pgdata", "redisdata", "beatstate"} <= set(compose["volumes"])
+
+
+def test_secrets_must_be_set_and_production_settings_are_on(compose: dict[str, Any]) -> None:
+    env = compose["services"]["web"]["environment"]
+    for name in ("SECRET_KEY", "PANEL_KEY_ENCRYPTION_KEYS", "ALLOWED_HOSTS"):
+        assert ":?" in env[name], f"compose must refuse to start without {name}"
+    assert env["DEBUG"] == "False"
+    assert env["BEHIND_TLS_PROXY"].startswith("${BEHIND_TLS_PROXY:-True")
+
+
+def _bare_env(home: Path) -> dict[str, str]:
+    """Compose reads variables from the environment before .env: pass none of the tests'."""
+    return {"PATH": os.environ.get("PATH", ""), "HOME": str(home)}
+
+
+def _compose_command() -> list[str] | None:
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True,
+                                 check=False).returncode == 0:  # fmt: skip
+        return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    return [legacy] if legacy else None
+
+
+def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
+    command = _compose_command()
+    if command is None:
+        pytest.skip("no docker compose client on this machine (docker compose plugin missing)")
+    # As a user runs it: the compose file next to their .env (the services read it too).
+    (tmp_path / "docker-compose.yml").write_text((ROOT / "docker-compose.yml").read_text())
+    (tmp_path / ".env").write_text("SECRET_KEY=x\nPANEL_KEY_ENCRYPTION_KEYS=y\nALLOWED_HOSTS=z\n")
+    result = subprocess.run(
+        [*command, "config"],
+        cwd=tmp_path, env=_bare_env(tmp_path), capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_config_refuses_to_start_without_the_secrets(tmp_path: Path) -> None:
+    command = _compose_command()
+    if command is None:
+        pytest.skip("no docker compose client on this machine (docker compose plugin missing)")
+    (tmp_path / "docker-compose.yml").write_text((ROOT / "docker-compose.yml").read_text())
+    (tmp_path / ".env").write_text("ALLOWED_HOSTS=z\n")
+    result = subprocess.run(
+        [*command, "config"],
+        cwd=tmp_path, env=_bare_env(tmp_path), capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "set SECRET_KEY in .env" in result.stderr
