@@ -12,7 +12,7 @@ from kombu import Connection
 
 logger = logging.getLogger(__name__)
 HEALTH_PATH = "/healthz"
-BROKER_TIMEOUT = 3.0  # seconds; a healthcheck must answer well within its own timeout
+BROKER_TIMEOUT = 3  # seconds; a healthcheck must answer well within its own timeout
 
 
 def database_ok() -> bool:
