@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from panels import services
 from panels.errors import PanelError
@@ -59,6 +61,11 @@ class PanelAdmin(admin.ModelAdmin):
         "health", "failing_since", "last_ok_at", "last_error", "last_error_at", "created_at",
         "updated_at",
     ]  # fmt: skip
+
+    @method_decorator(sensitive_post_parameters("new_api_key"))
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().changeform_view(request, *args, **kwargs)
+
     fieldsets = [
         (None, {"fields": ["name", "api_url", "masked_key", "new_api_key", "is_active"]}),
         ("State", {"fields": [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.views.decorators.debug import sensitive_variables
+
 from panels.client import ClientOptions, PanelClient
 from panels.errors import PanelError
 from panels.formatting import money_text
@@ -21,6 +23,7 @@ class ConnectionCheck:
     detail: str = ""  # the technical reason, for people who want it
 
 
+@sensitive_variables("api_key")
 def panel_connection_test(
     *, api_url: str, api_key: str, options: ClientOptions | None = None
 ) -> ConnectionCheck:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from panels import crypto
 from panels.client import PanelClient
@@ -17,6 +18,7 @@ from panels.services.explain import explain_error
 logger = logging.getLogger(__name__)
 
 
+@sensitive_variables("api_key")
 def panel_create(
     *,
     name: str,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -47,6 +48,7 @@ def panel_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("api_key")  # masked on error pages and reports
 def panel_add(request: HtmxHttpRequest) -> HttpResponse:
     form = PanelForm(data=request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -61,6 +63,7 @@ def panel_add(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("api_key")  # masked on error pages and reports
 def panel_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     panel = get_object_or_404(Panel, pk=pk)
     form = PanelForm(data=request.POST if request.method == "POST" else None, instance=panel)
@@ -73,6 +76,7 @@ def panel_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@sensitive_post_parameters("api_key")  # masked on error pages and reports
 def panel_test_connection(request: HtmxHttpRequest) -> HttpResponse:
     """Call `balance` with the values in the add/edit form, saved or not; answer the partial.
 
