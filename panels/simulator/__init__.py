@@ -18,6 +18,11 @@ Catalog churn, saved with the state and seen by every dialect serving that catal
 `update_service(3, rate="1.10", max=500)`, `add_service(name=..., rate=...)`,
 `reprice(0.05, seed=1)`, `reset_catalog()`; over HTTP `POST /_sim/catalog` with any of
 `{"catalog", "reset", "restore", "remove", "update", "add", "reprice"}` and `GET /_sim/catalog`.
+
+Outages: `handle.go_down()` / `handle.come_back()` (connections refused, open ones cut, the same
+port afterwards), `handle.outage(5)` or `POST /_sim/outage {"seconds": 5}` for a timed one.
+The request log says how every request went (answered, fault page, truncated, dropped, cut),
+with the link and order id of each `add`: `handle.requests("add")`, `GET /_sim/requests?action=add`.
 """
 
 from .catalogs import CATALOG_NAMES

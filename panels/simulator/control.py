@@ -14,6 +14,8 @@ from .records import money
 
 Params = dict[str, Any]
 Route = Callable[[Simulator, Params], Any]
+OUTAGE = "outage"
+MAX_OUTAGE_SECONDS = 3600
 
 
 def handle(sim: Simulator, method: str, route: str, query: str, body: bytes) -> tuple[int, Any]:
@@ -96,6 +98,21 @@ def faults_set(sim: Simulator, params: Params) -> Any:
     return faults_get(sim, params)
 
 
+def outage_check(sim: Simulator, params: Params) -> Any:
+    """Checks `POST /_sim/outage`; the server itself then goes down (see server.py)."""
+    seconds = float(params["seconds"])
+    if not 0 < seconds <= MAX_OUTAGE_SECONDS:
+        raise ValueError(f"seconds must be more than 0 and at most {MAX_OUTAGE_SECONDS}")
+    return {"ok": True, "seconds": seconds}
+
+
+def requests_get(sim: Simulator, params: Params) -> Any:
+    action = params.get("action")
+    since = int(params.get("since") or 0)
+    entries = sim.requests.entries(action=str(action) if action else None, since=since)
+    return {"requests": [entry.to_json() for entry in entries]}
+
+
 def advance(sim: Simulator, params: Params) -> Any:
     sim.advance(float(params["seconds"]))
     return {"offset": sim.clock.offset, "now": sim.clock.now()}
@@ -169,6 +186,7 @@ GET_ROUTES: dict[str, Route] = {
     "faults": faults_get,
     "orders": orders,
     "catalog": catalog_get,
+    "requests": requests_get,
 }
 POST_ROUTES: dict[str, Route] = {
     "reset": reset,
@@ -176,4 +194,5 @@ POST_ROUTES: dict[str, Route] = {
     "advance": advance,
     "balance": balance,
     "catalog": catalog_change,
+    OUTAGE: outage_check,
 }

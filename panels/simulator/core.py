@@ -21,6 +21,7 @@ from .catalogs import CATALOG_NAMES, DEFAULT_CATALOG, Catalogs, check_name
 from .dialects import BAD_KEY, DIALECTS, Dialect
 from .faults import FaultRule, Faults
 from .live import Catalog
+from .requests_log import RequestLog
 from .store import DialectStore, write_json_atomic
 
 
@@ -106,6 +107,7 @@ class Simulator:
         self.stage_seconds = stage_seconds
         self.clock = Clock(state_dir / "_clock.json")
         self.stats = Stats()
+        self.requests = RequestLog()
         self.faults = Faults(fault)
         self.catalogs = Catalogs(state_dir / "_catalog.json", size=catalog_size)
         self.catalogs.get(self.default_catalog)  # build it now: fail early, answer fast
@@ -165,12 +167,14 @@ class Simulator:
     def reset(
         self, *, state: bool = False, dialect: str | None = None, catalog: str | None = None
     ) -> None:
-        """Forget stats and faults; with `state`, also orders, refills and balances.
+        """Forget stats, the request log and faults; with `state`, also orders, refills and
+        balances.
 
         `dialect` and `catalog` narrow which stores are reset. Without a dialect, the catalog
         changes go too (of `catalog`, or of every catalog); with neither, the clock as well.
         """
         self.stats.reset()
+        self.requests.reset()
         self.faults.set(None)
         if not state:
             return

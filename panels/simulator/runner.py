@@ -15,6 +15,7 @@ from .catalogs import DEFAULT_CATALOG, check_name
 from .core import Simulator
 from .faults import make_rule
 from .live import Catalog
+from .requests_log import LoggedRequest
 from .server import API_PATH, SimulatorServer
 
 
@@ -71,6 +72,27 @@ class SimulatorHandle:
 
     def clear_faults(self) -> None:
         self.simulator.faults.set(None)
+
+    def requests(self, action: str | None = None, *, since: int = 0) -> list[LoggedRequest]:
+        """The request log, oldest first: how each request went (see requests_log.py)."""
+        return self.simulator.requests.entries(action=action, since=since)
+
+    # Outages: the panel's server is off. Connections are refused, open ones are cut, and the
+    # control API is out of reach too, so over HTTP only the timed form exists.
+
+    def go_down(self) -> None:
+        self.server.go_down()
+
+    def come_back(self) -> None:
+        self.server.come_back()
+
+    def outage(self, seconds: float) -> None:
+        """Down now, back on the same port after `seconds` (returns at once)."""
+        self.server.outage(seconds)
+
+    @property
+    def is_up(self) -> bool:
+        return self.server.is_up
 
     def advance(self, seconds: float) -> None:
         self.simulator.advance(seconds)
@@ -145,7 +167,7 @@ class SimulatorHandle:
         if self._stopped:
             return
         self._stopped = True
-        self.server.shutdown()
+        self.server.stop_serving()
         self.server.close_connections()
         self.server.server_close()
         self._thread.join(timeout=5)
@@ -197,7 +219,7 @@ def start_simulator(
     )
     server = SimulatorServer((host, port), simulator, log_requests=log_requests)
     thread = threading.Thread(
-        target=server.serve_forever,
+        target=server.serve,
         # A short poll keeps stop() fast; an idle select() every 20 ms costs nothing.
         kwargs={"poll_interval": 0.02},
         name=f"panel-simulator-{server.server_address[1]}",

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from . import control
+from . import control, requests_log
 from .catalogs import CATALOG_NAMES
 from .core import Simulator
 from .dialects import DIALECTS, Dialect
@@ -25,6 +25,12 @@ NOT_FOUND = FaultAnswer(404, b"<html><body><h1>404 Not Found</h1></body></html>"
 
 
 class SimulatorServer(ThreadingHTTPServer):
+    """The HTTP server, able to go down for a while (an outage) and come back on its port.
+
+    Down means what a client meets when a panel's server is off: new connections are refused
+    and open ones are cut. `serve` (not `serve_forever`) is the loop that survives outages.
+    """
+
     daemon_threads = True
 
     def __init__(
@@ -34,7 +40,62 @@ class SimulatorServer(ThreadingHTTPServer):
         self.log_requests = log_requests
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._up = threading.Event()
+        self._up.set()
+        self._stopping = threading.Event()
+        self._outage_lock = threading.Lock()
         super().__init__(address, Handler)
+
+    @property
+    def is_up(self) -> bool:
+        return self._up.is_set()
+
+    def serve(self, poll_interval: float = 0.5) -> None:
+        """Serve until `stop_serving`, waiting out outages."""
+        while not self._stopping.is_set():
+            self.serve_forever(poll_interval=poll_interval)
+            self._up.wait()
+
+    def stop_serving(self) -> None:
+        self._stopping.set()
+        self._up.set()  # an outage in progress ends with the server
+        self.shutdown()
+
+    def go_down(self, *, spare: socket.socket | None = None) -> None:
+        """Refuse new connections and cut the open ones (but `spare`) until `come_back`."""
+        with self._outage_lock:
+            if not self._up.is_set() or self._stopping.is_set():
+                return
+            self._up.clear()
+            self.shutdown()  # serve() now waits for `come_back`
+            self.socket.close()
+            self.close_connections(spare=spare)
+
+    def come_back(self) -> None:
+        """Listen again on the same address after `go_down`."""
+        with self._outage_lock:
+            if self._up.is_set() or self._stopping.is_set():
+                return
+            self.socket = socket.socket(self.address_family, self.socket_type)
+            try:
+                self.server_bind()  # SO_REUSEADDR: the port is ours again at once
+                self.server_activate()
+            except OSError:
+                self.socket.close()
+                raise
+            self._up.set()
+
+    def outage(self, seconds: float, *, spare: socket.socket | None = None) -> None:
+        """Go down now and come back after `seconds`, without blocking the caller."""
+        if seconds <= 0:
+            raise ValueError("an outage lasts a positive number of seconds")
+        self.go_down(spare=spare)
+
+        def back_later() -> None:
+            if not self._stopping.wait(seconds):
+                self.come_back()
+
+        threading.Thread(target=back_later, name="panel-simulator-outage", daemon=True).start()
 
     # Keep-alive connections outlive serve_forever(); tracking them lets stop() cut them, so a
     # client never keeps talking to a stopped simulator.
@@ -48,9 +109,9 @@ class SimulatorServer(ThreadingHTTPServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
-    def close_connections(self) -> None:
+    def close_connections(self, *, spare: socket.socket | None = None) -> None:
         with self._connections_lock:
-            connections = list(self._connections)
+            connections = [c for c in self._connections if c is not spare]
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
@@ -93,6 +154,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if url.path.startswith(CONTROL_PREFIX):
             route = url.path[len(CONTROL_PREFIX) :].strip("/")
+            if route == control.OUTAGE and method == "POST":
+                self._outage(url.query, body)
+                return
             status, payload = control.handle(self.sim, method, route, url.query, body)
             self._send(status, json.dumps(payload).encode(), "application/json")
             return
@@ -105,6 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         self._api(dialect, catalog, url.query, body)
 
     def _api(self, dialect: Dialect, catalog: str | None, query: str, body: bytes) -> None:
+        arrived, started = time.time(), time.monotonic()
         params, from_json = parse_params(
             query, body, self.headers.get_content_type(), json_only=dialect.json_only
         )
@@ -114,22 +179,52 @@ class Handler(BaseHTTPRequestHandler):
         rule = self.sim.faults.take(dialect.name, action)
         fault = rule.fault if rule else None
         delay = rule.delay_seconds if rule else 0.0
-        if fault in BEFORE_ACTION or (fault == DROP_AFTER_ACCEPT and action != "add"):
+        payload: Any = None
+        outcome = requests_log.CUT
+
+        def log() -> None:
+            self.sim.requests.record(
+                at=arrived, seconds=time.monotonic() - started, dialect=dialect.name,
+                catalog=catalog, params=params, outcome=outcome, fault=fault,
+                latency_ms=round(delay * 1000), payload=payload,
+            )  # fmt: skip
+
+        try:
+            if fault in BEFORE_ACTION or (fault == DROP_AFTER_ACCEPT and action != "add"):
+                time.sleep(delay)
+                if fault == DROP_AFTER_ACCEPT:
+                    outcome = requests_log.DROPPED
+                    self._drop()
+                else:
+                    self._send_fault(BEFORE_ACTION[str(fault)])
+                    outcome = requests_log.FAULT_PAGE
+                return
+            payload = self.sim.answer(dialect, params, from_json=from_json, catalog=catalog)
+            answer = dialect.encode(payload)
             time.sleep(delay)
             if fault == DROP_AFTER_ACCEPT:
+                outcome = requests_log.DROPPED
                 self._drop()
-            else:
-                self._send_fault(BEFORE_ACTION[str(fault)])
-            return
-        payload = self.sim.answer(dialect, params, from_json=from_json, catalog=catalog)
-        answer = dialect.encode(payload)
-        time.sleep(delay)
-        if fault == DROP_AFTER_ACCEPT:
-            self._drop()
-            return
-        if fault == TRUNCATED:
-            answer = answer[: len(answer) // 2]
-        self._send(200, answer, dialect.content_type)
+                return
+            if fault == TRUNCATED:
+                self._send(200, answer[: len(answer) // 2], dialect.content_type)
+                outcome = requests_log.TRUNCATED
+                return
+            self._send(200, answer, dialect.content_type)
+            outcome = requests_log.ANSWERED
+        finally:
+            log()
+
+    def _outage(self, query: str, body: bytes) -> None:
+        """`POST /_sim/outage {"seconds": N}`: down for N seconds from now. The answer goes out
+        on this connection, which the outage spares; once it is sent this API is out of reach
+        too, like the rest of the panel."""
+        status, payload = control.handle(self.sim, "POST", control.OUTAGE, query, body)
+        if status == 200:
+            self.close_connection = True
+            server = cast(SimulatorServer, self.server)
+            server.outage(float(payload["seconds"]), spare=self.request)
+        self._send(status, json.dumps(payload).encode(), "application/json")
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -155,6 +250,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(fault.body)))
         self.end_headers()
         self.wfile.write(fault.body)
+        self.wfile.flush()
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self._send_fault(FaultAnswer(status, body, (("Content-Type", content_type),)))

@@ -1,0 +1,107 @@
+"""The request log: every API request the simulator saw, with what it did and how it answered.
+
+The ledger (`orders`) says what a panel holds; the log says how each `add` went, so a test can
+tell an order the panel placed and answered cleanly from one whose answer was cut, dropped,
+faulted or late, and count every `add` a client sent for the same link. Kept in memory only,
+bounded, and cleared by `reset`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+MAX_ENTRIES = 200_000
+
+# How a request ended, as the simulator saw it.
+ANSWERED = "answered"  # the whole answer was written
+FAULT_PAGE = "fault_page"  # a fault answered instead of the panel; the action never ran
+TRUNCATED = "truncated"  # the action ran, half of its answer was written
+DROPPED = "dropped"  # hung up without an answer (after running `add`, see faults.py)
+CUT = "cut"  # the connection broke while answering (client gone, or an outage)
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    seq: int
+    at: float  # wall-clock time the request arrived
+    seconds: float  # from arrival to the end of the answer (or its failure)
+    dialect: str
+    catalog: str | None
+    action: str
+    outcome: str
+    fault: str | None = None
+    latency_ms: int = 0
+    service: str | None = None
+    link: str | None = None
+    order: str | None = None  # the order id an `add` created
+    error: str | None = None  # an in-band {"error": ...} answer
+
+    @property
+    def clean(self) -> bool:
+        """The client got the panel's whole answer (whether it then waited that long is the
+        client's business: see `seconds`)."""
+        return self.outcome == ANSWERED
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class RequestLog:
+    def __init__(self, limit: int = MAX_ENTRIES) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[LoggedRequest] = deque(maxlen=limit)
+        self._seq = itertools.count(1)
+
+    def record(
+        self,
+        *,
+        at: float,
+        seconds: float,
+        dialect: str,
+        catalog: str | None,
+        params: Mapping[str, str],
+        outcome: str,
+        fault: str | None,
+        latency_ms: int,
+        payload: Any = None,
+    ) -> LoggedRequest:
+        action = params.get("action", "").strip()
+        order = error = None
+        if isinstance(payload, Mapping):
+            if action == "add" and payload.get("order") is not None:
+                order = str(payload["order"])
+            if payload.get("error") is not None:
+                error = str(payload["error"])
+        with self._lock:
+            entry = LoggedRequest(
+                seq=next(self._seq),
+                at=at,
+                seconds=round(seconds, 4),
+                dialect=dialect,
+                catalog=catalog,
+                action=action,
+                outcome=outcome,
+                fault=fault,
+                latency_ms=latency_ms,
+                service=params.get("service"),
+                link=params.get("link") if action == "add" else None,
+                order=order,
+                error=error,
+            )
+            self._entries.append(entry)
+        return entry
+
+    def entries(self, *, action: str | None = None, since: int = 0) -> list[LoggedRequest]:
+        """Entries after sequence number `since`, oldest first, optionally of one action."""
+        with self._lock:
+            found = list(self._entries)
+        return [e for e in found if e.seq > since and (action is None or e.action == action)]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._entries.clear()

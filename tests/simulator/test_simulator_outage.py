@@ -1,0 +1,136 @@
+"""A panel going down for a while and coming back, and the request log that says how each
+request went."""
+
+from __future__ import annotations
+
+import errno
+import time
+
+import pytest
+import requests
+
+from panels.simulator import SimulatorHandle
+
+from .conftest import Api
+
+LINK = "https://instagram.com/p/abc"
+ADD = {"service": 1, "link": LINK, "quantity": 100}
+
+
+def _refused(api: Api) -> bool:
+    try:
+        api.post("balance")
+    except requests.exceptions.ConnectionError as exc:
+        return _is_refused(exc)
+    return False
+
+
+def _is_refused(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, ConnectionRefusedError) or getattr(exc, "errno", None) == (
+            errno.ECONNREFUSED
+        ):
+            return True
+        exc = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args else None)
+        if not isinstance(exc, BaseException):
+            return False
+    return False
+
+
+def _wait_until_up(api: Api, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _refused(api):
+        assert time.monotonic() < deadline, "the simulator did not come back"
+        time.sleep(0.05)
+
+
+def test_a_panel_that_is_down_refuses_connections_and_comes_back_on_its_port(
+    api: Api, sim: SimulatorHandle
+) -> None:
+    assert api.add(**ADD) == {"order": 1}
+    port = sim.port
+    sim.go_down()
+    assert not sim.is_up
+    assert _refused(api)
+    sim.come_back()
+    assert sim.is_up
+    assert sim.port == port
+    assert api("status", order=1)["status"] == "Pending"  # nothing was forgotten
+    assert api.add(service=1, link=LINK + "2", quantity=100) == {"order": 2}
+
+
+def test_an_outage_cuts_open_keep_alive_connections(sim: SimulatorHandle) -> None:
+    session = requests.Session()
+    data = {"key": "demo-key", "action": "balance"}
+    assert session.post(sim.api_url(), data=data, timeout=5).status_code == 200
+    sim.go_down()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        session.post(sim.api_url(), data=data, timeout=5)
+    sim.come_back()
+    assert session.post(sim.api_url(), data=data, timeout=5).status_code == 200
+
+
+def test_a_timed_outage_through_the_control_api(api: Api, sim: SimulatorHandle) -> None:
+    answer = requests.post(sim.base_url + "/_sim/outage", json={"seconds": 0.5}, timeout=5)
+    assert answer.status_code == 200
+    assert answer.json() == {"ok": True, "seconds": 0.5}
+    assert _refused(api)  # the control API too: everything is down
+    _wait_until_up(api)
+    assert api("balance")["currency"] == "USD"
+
+
+@pytest.mark.parametrize("seconds", [0, -1, "soon", 7200])
+def test_an_outage_needs_a_sensible_length(sim: SimulatorHandle, seconds: object) -> None:
+    answer = requests.post(sim.base_url + "/_sim/outage", json={"seconds": seconds}, timeout=5)
+    assert answer.status_code == 400
+    assert sim.is_up
+
+
+def test_stopping_during_an_outage_is_prompt(sim: SimulatorHandle) -> None:
+    sim.outage(60)
+    started = time.monotonic()
+    sim.stop()
+    assert time.monotonic() - started < 2
+
+
+def test_the_request_log_says_how_each_add_went(api: Api, sim: SimulatorHandle) -> None:
+    assert api.add(**ADD) == {"order": 1}
+    sim.set_fault("truncated", actions=["add"], count=1)
+    api.post("add", service=1, link=LINK + "/t", quantity=100)
+    sim.set_fault("http_502", actions=["add"], count=1)
+    api.post("add", service=1, link=LINK + "/5", quantity=100)
+    sim.set_fault("drop_after_accept", actions=["add"], count=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        api.post("add", service=1, link=LINK + "/d", quantity=100)
+    api.post("add", service=1, link=LINK, quantity=100)  # the same link again: refused in-band
+    api("balance")
+
+    adds = sim.requests("add")
+    got = [(e.link, e.outcome, e.fault, e.order, e.error is not None) for e in adds]
+    assert got == [
+        (LINK, "answered", None, "1", False),
+        (LINK + "/t", "truncated", "truncated", "2", False),
+        (LINK + "/5", "fault_page", "http_502", None, False),
+        (LINK + "/d", "dropped", "drop_after_accept", "3", False),
+        (LINK, "answered", None, None, True),
+    ]
+    assert [e.clean for e in adds] == [True, False, False, False, True]
+    assert [e.action for e in sim.requests()] == ["add"] * 5 + ["balance"]
+    assert [e.seq for e in sim.requests(since=adds[-1].seq)] == [adds[-1].seq + 1]
+
+    over_http = requests.get(sim.base_url + "/_sim/requests?action=add", timeout=5).json()
+    assert [e["outcome"] for e in over_http["requests"]] == [e.outcome for e in adds]
+    assert over_http["requests"][0]["service"] == "1"
+    sim.reset()
+    assert sim.requests() == []
+
+
+def test_the_request_log_keeps_the_latency_a_request_was_given(
+    api: Api, sim: SimulatorHandle
+) -> None:
+    sim.set_fault("latency", latency_ms=200, actions=["add"], count=1)
+    api.add(**ADD)
+    (entry,) = sim.requests("add")
+    assert entry.latency_ms == 200
+    assert entry.seconds >= 0.2
+    assert entry.clean
