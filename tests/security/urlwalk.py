@@ -113,11 +113,20 @@ def resolves_to_itself(url: Url, path: str) -> bool:
     return match.func is url.callback or match.route == url.route
 
 
+# The admin's models, and which of the `rows` fixture's rows is one of them.
+ADMIN_ROWS = {"panel": "panel", "service": "service", "order": "order", "refill": "refill",
+              "bulkaction": "bulk", "upload": "upload", "catalogsync": "sync"}  # fmt: skip
+
+
 def sample_values(url: Url, rows: dict[str, Any]) -> dict[str, object]:
     """The pk of a row of the kind this URL shows, guessed from its names; 1 otherwise."""
     values: dict[str, object] = {}
     for name, _converter in url.parts:
-        if name == "run_pk":
+        if name == "object_id" and url.is_admin:  # admin:<app>_<model>_change
+            model = url.name.partition(":")[2].split("_")[1] if url.name else ""
+            if ADMIN_ROWS.get(model) in rows:
+                values[name] = rows[ADMIN_ROWS[model]].pk
+        elif name == "run_pk":
             values[name] = rows["sync"].pk
         elif name != "pk":
             continue
