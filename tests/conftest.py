@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
@@ -19,6 +20,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if IN_CI:
             pytest.fail("this test needs Redis and REDIS_URL is not set; CI must provide it")
         pytest.skip("needs Redis: set REDIS_URL (make test does when Redis is reachable)")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """The cache (Redis, or files on a laptop) outlives a run: start every test without the
+    last run's login failures, sending slots or progress."""
+    cache.clear()
 
 
 @pytest.fixture
