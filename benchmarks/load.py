@@ -360,6 +360,12 @@ def report(args, shared: Shared, elapsed: float, login_seconds: float, synced: d
     table(f"Load: {args.users} users, {args.workers} gunicorn workers, {elapsed:.0f} s, "
           f"{shared.facts['orders']:,} orders, status sync running (latency in ms)",
           ["page", "requests", "errors", "p50", "p95", "p99", "max"], rows)  # fmt: skip
+    table("Status sync while the users browsed",
+          ["full rounds", "status calls", "orders checked", "orders written", "errors",
+           "orders/s while syncing", "seconds for all open orders"],
+          [[synced["rounds"], synced["calls"], f"{synced['checked']:,}",
+            f"{synced['changed']:,}", synced["error_count"], f"{rate:,.0f}",
+            f"{full_round:.0f} ({shared.facts['active']:,} orders)"]])  # fmt: skip
     target_rps = args.users / (args.think + TARGET_PAGE_SECONDS)
     sync_ok = full_round < interval and not synced["error_count"]
     # (name, value, unit, target, met)

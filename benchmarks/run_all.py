@@ -20,6 +20,7 @@ otherwise; the report is written either way.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import platform
 import signal
@@ -41,6 +42,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 DEFAULT_TIMEOUT = 1800.0
 TAIL_LINES = 25
+LOAD_FACT = "Load average (1 min) before / after"
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Outcome:
     timed_out: bool = False
     items: list[dict] = field(default_factory=list)
     tail: str = ""
+    about: str = ""  # the first line of the script's docstring
 
     @property
     def figures(self) -> list[dict]:
@@ -141,10 +144,19 @@ def run_one(script: Path, env: dict[str, str], timeout: float) -> Outcome:
     seconds = time.perf_counter() - started
     print(output, end="" if output.endswith("\n") else "\n", flush=True)
     outcome = Outcome(script.stem, seconds, process.returncode, timed_out, parse(output))
+    outcome.about = _about(script)
     if outcome.failed:
         lines = [line for line in output.splitlines() if not line.startswith("@bench ")]
         outcome.tail = "\n".join(lines[-TAIL_LINES:])
     return outcome
+
+
+def _about(script: Path) -> str:
+    try:
+        doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or ""
+    except (OSError, SyntaxError, ValueError):
+        return ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
 def _stop_group(process: subprocess.Popen) -> None:
@@ -245,64 +257,70 @@ def render(outcomes: list[Outcome], facts: dict[str, str], when: datetime) -> st
     figures = [f for o in outcomes for f in o.figures]
     met = sum(1 for f in figures if f.get("met"))
     failed = [o.name for o in outcomes if o.failed]
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Measured on {when:%Y-%m-%d %H:%M} UTC by `make bench` (benchmarks/run_all.py).",
-        "",
-        *markdown_table(["machine", ""], [[k, v] for k, v in facts.items()]),
-        "",
-        "## Summary",
-        "",
+    summary = [
         f"- {len(outcomes)} benchmarks, {len(outcomes) - len(failed)} ran, "
         f"{len(failed)} failed{': ' + ', '.join(failed) if failed else ''}.",
         f"- {len(figures)} figures with a target: {met} met, {len(figures) - met} not met.",
-        "",
-        *markdown_table(
-            ["benchmark", "figure", "measured", "target", ""],
-            [
-                [o.name, f["name"], _value(f), f.get("target", ""), _verdict(f)]
-                for o in outcomes
-                for f in o.figures
-            ]
-            + [[o.name, "—", "—", "—", o.status] for o in outcomes if o.failed and not o.figures],
-        ),
-        "",
+    ]
+    if busy := _busy(facts):
+        summary.append(f"- {busy}")
+    rows = [[o.name, f["name"], _value(f), f.get("target", ""), _verdict(f)]
+            for o in outcomes for f in o.figures]  # fmt: skip
+    rows += [[o.name, "—", "—", "—", o.status] for o in outcomes if o.failed and not o.figures]
+    blocks = [
+        ["# Benchmark results"],
+        [f"Measured on {when:%Y-%m-%d %H:%M} UTC by `make bench` (benchmarks/run_all.py)."],
+        markdown_table(["machine", ""], [[k, v] for k, v in facts.items()]),
+        ["## Summary"],
+        summary,
+        markdown_table(["benchmark", "figure", "measured", "target", "result"], rows),
     ]
     for outcome in outcomes:
-        lines += [
-            f"## {outcome.name}",
-            "",
-            f"`benchmarks/{outcome.name}.py`: {outcome.status}.",
-            "",
-        ]
+        about = f" {outcome.about}" if outcome.about else ""
+        blocks += [[f"## {outcome.name}"],
+                   [f"`benchmarks/{outcome.name}.py`:{about} ({outcome.status})."]]  # fmt: skip
+        listed: list[str] = []
         for item in outcome.items:
-            if item.get("kind") == "figure":
-                lines.append(f"- {item['name']}: **{_value(item)}** (target: "
-                             f"{item.get('target', '')}) — {_verdict(item)}")  # fmt: skip
-            elif item.get("kind") == "table":
-                lines += ["", f"**{item.get('title', '')}**", ""]
-                lines += markdown_table(list(item.get("headers", [])), list(item.get("rows", [])))
-                lines.append("")
+            if item.get("kind") == "table":
+                blocks.append([f"**{item.get('title', '')}**"])
+                blocks.append(markdown_table(list(item.get("headers", [])),
+                                             list(item.get("rows", []))))  # fmt: skip
+            elif item.get("kind") == "figure":
+                listed.append(f"- {item['name']}: **{_value(item)}** (target: "
+                              f"{item.get('target', '')}) — {_verdict(item)}")  # fmt: skip
+        if listed:
+            blocks.append(listed)
         if outcome.tail:
-            lines += ["", "The end of its output:", "", "```", outcome.tail, "```"]
-        lines.append("")
-    lines += [
-        "## Re-running",
-        "",
-        "```sh",
-        "make bench                                   # every benchmark, then this file",
-        ".venv/bin/python benchmarks/run_all.py --only load order_list   # some of them",
-        ".venv/bin/python benchmarks/load.py --users 12 --seconds 45     # one, with its options",
-        "```",
-        "",
-        "They need PostgreSQL (`DATABASE_URL`, default",
-        "`postgres://postgres@127.0.0.1:5432/bench`; each benchmark makes and drops its own",
-        "database) and Redis for the load test (`REDIS_URL`, default database 13). Figures depend",
-        "on the machine: compare runs on the same one.",
-        "",
-    ]
-    return "\n".join(lines)
+            blocks += [["The end of its output:"], ["```", outcome.tail, "```"]]
+    blocks += [["## Re-running"], RERUN]
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+RERUN = [
+    "```sh",
+    "make bench                                                      # all, then this file",
+    ".venv/bin/python benchmarks/run_all.py --only load order_list   # some of them",
+    ".venv/bin/python benchmarks/load.py --users 10 --seconds 45     # one, with its options",
+    "```",
+    "",
+    "They need PostgreSQL (`DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/bench`;",
+    "each benchmark makes and drops its own database) and Redis (`REDIS_URL`, default",
+    "`redis://127.0.0.1:6379/13`). Figures depend on the machine and on what else it is doing:",
+    "compare runs on the same, otherwise idle, machine.",
+]
+
+
+def _busy(facts: dict[str, str]) -> str:
+    """A warning when other work was running: more runnable processes than CPUs."""
+    try:
+        load = max(float(v) for v in facts.get(LOAD_FACT, "").split(" / "))
+    except ValueError:
+        return ""
+    cpus = os.cpu_count() or 1
+    if load <= cpus:
+        return ""
+    return (f"The machine was busy with other work during the run (load average up to "
+            f"{load:g} on {cpus} CPUs): timings are slower than on an idle machine.")  # fmt: skip
 
 
 def _verdict(item: dict) -> str:
@@ -328,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [run_one(script, env, args.timeout) for script in scripts]
     facts = dict(machine(env))
     # Other work on the machine slows every figure down: say how busy it was.
-    facts["Load average (1 min) before / after"] = f"{load_before} / {_load_average()}"
+    facts[LOAD_FACT] = f"{load_before} / {_load_average()}"
     args.output.write_text(render(outcomes, facts, when), encoding="utf-8")
 
     failed = [o.name for o in outcomes if o.failed]

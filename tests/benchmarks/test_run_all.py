@@ -34,6 +34,7 @@ def test_the_real_folder_includes_every_benchmark() -> None:
 
     assert {"order_list.py", "status_sync.py", "load.py"} <= names
     assert not names & {"report.py", "run_all.py", "_seed.py", "_load_sync.py"}
+    assert run_all._about(run_all.HERE / "load.py").startswith("Load test: logged-in users")
 
 
 def test_figures_and_tables_round_trip(capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,3 +167,12 @@ def test_main_writes_the_report_and_fails_when_a_benchmark_fails(
     assert "## bad" in text
     assert "FAILED: exit status 3" in text
     assert "| good | x | 1 | 1 | MET |" in text
+
+
+def test_the_report_says_when_the_machine_was_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run_all.os, "cpu_count", lambda: 2)
+    busy = {**MACHINE, run_all.LOAD_FACT: "7.0 / 10.1"}
+    idle = {**MACHINE, run_all.LOAD_FACT: "0.3 / 1.9"}
+
+    assert "busy with other work" in run_all.render([], busy, WHEN)
+    assert "busy with other work" not in run_all.render([], idle, WHEN)
