@@ -1,0 +1,136 @@
+"""The fault suite (benchmarks/faults.py) at a small size: under every fault, no order is sent
+twice or lost, the ledgers match, and the orders whose outcome is unknown are exactly those
+whose `add` the panel cannot vouch for.
+
+The suite runs as a process of its own, as `make bench` runs it: it starts a private
+redis-server, a real Celery worker and the simulator, and makes its own throwaway PostgreSQL
+database on this session's server, so it shares nothing with this session's Redis database or
+test database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from benchmarks import faults
+from tests.conftest import IN_CI
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDERS = 60
+TIMEOUT = 600  # seconds; a run takes about two minutes
+NAMES = [scenario.name for scenario in faults.SCENARIOS]
+# What shows that a scenario's fault met the orders, beyond the invariants every one must keep.
+FAULT_MET = {
+    "latency": "faulted_adds",
+    "5xx": "faulted_adds",
+    "html": "faulted_adds",
+    "truncated": "faulted_adds",
+    "429": "sent_later",
+    "drop": "faulted_adds",
+    "down": "sent_later",
+    "kill": "in_flight",
+}
+
+
+def _needs(ok: bool, reason: str) -> None:
+    if not ok:
+        if IN_CI:
+            pytest.fail(f"{reason}; CI must provide it")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    database = settings.DATABASES["default"]
+    _needs(database["ENGINE"].endswith("postgresql"),
+           "needs PostgreSQL: the worker and the suite share its database")  # fmt: skip
+    _needs(shutil.which("redis-server") is not None,
+           "needs redis-server: the suite restarts a Redis of its own")  # fmt: skip
+    out = tmp_path_factory.mktemp("faults") / "results.json"
+    env = {**os.environ, "DATABASE_URL": faults.database_url(database)}
+    command = [sys.executable, str(ROOT / "benchmarks" / "faults.py"), "--orders", str(ORDERS),
+               "--json", str(out)]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the suite cleans up its worker, Redis and database on SIGTERM
+        stdout, stderr = process.communicate(timeout=60)
+    if not out.exists():
+        pytest.fail(f"the fault suite did not finish:\n{stdout[-3000:]}\n{stderr[-6000:]}")
+    return {"results": {r["name"]: r for r in json.loads(out.read_text())}, "out": stdout}
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("name", NAMES)
+def test_no_order_is_sent_twice_or_lost_and_the_ledgers_match(
+    suite: dict[str, Any], name: str
+) -> None:
+    result = suite["results"][name]
+    context = f"{suite['out']}\n{json.dumps(result, indent=1)[:6000]}"
+    assert result["orders"] == ORDERS, context
+    assert result["duplicates"] == 0, context
+    assert result["lost"] == 0, context
+    assert result["mismatches"] == [], context
+    assert result["ledger_ok"], context
+    settled = result["placed"] + result["rejected"] + result["unknown"]
+    assert settled + result["stalled"] == ORDERS, context
+    # Unknown: exactly the orders the panel cannot vouch for, each listed for a person.
+    assert result["unknown_orders"] == result["unvouched_orders"], context
+
+
+# A worker that dies while it holds a panel's sending slots (orders.tasks._take_slot), or loses
+# Redis while taking or freeing one, leaves the slot taken for SLOT_TIMEOUT (15 minutes). When
+# that is every slot of a panel, its queued orders wait that long: nothing lost or sent twice,
+# but nothing sent either. Seen in these two scenarios, not on every run.
+SLOT_LEAK = pytest.mark.xfail(
+    strict=False,
+    reason="dispatch slots of a dead or disconnected sender stay taken for 15 minutes",
+)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=SLOT_LEAK) if n in ("redis", "kill") else n for n in NAMES]
+)
+def test_every_order_is_sent_within_the_run(suite: dict[str, Any], name: str) -> None:
+    result = suite["results"][name]
+    assert result["stalled_orders"] == [], f"{suite['out']}\n{result['notes']}"
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("name", [name for name in NAMES if name in FAULT_MET])
+def test_each_fault_met_the_orders(suite: dict[str, Any], name: str) -> None:
+    result = suite["results"][name]
+    assert result[FAULT_MET[name]] > 0, f"{suite['out']}\n{json.dumps(result, indent=1)}"
+    if name in ("truncated", "drop"):
+        # The panel placed these and its answer was lost: unknown, for a person to resolve.
+        assert result["unknown"] > 0
+
+
+@pytest.mark.redis
+def test_a_panel_short_of_funds_refuses_in_words(suite: dict[str, Any]) -> None:
+    # Every rejected order carries the panel's reason (the suite counts one without as lost).
+    assert suite["results"]["none"]["rejected"] > 0
+
+
+@pytest.mark.redis
+def test_the_suite_reports_its_table(suite: dict[str, Any]) -> None:
+    from benchmarks.report import parse
+
+    (table,) = [item for item in parse(suite["out"]) if item["kind"] == "table"]
+    assert table["title"] == "Fault suite"
+    assert table["headers"][:5] == ["fault", "orders", "duplicates", "lost", "unknown"]
+    assert [row[0] for row in table["rows"]] == [s.label for s in faults.SCENARIOS]
+    figures = {item["name"]: item for item in parse(suite["out"]) if item["kind"] == "figure"}
+    assert figures["fault suite: duplicate adds"]["met"] is True
