@@ -156,7 +156,7 @@ def _about(script: Path) -> str:
         doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or ""
     except (OSError, SyntaxError, ValueError):
         return ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    return doc.strip().splitlines()[0].rstrip(".") if doc.strip() else ""
 
 
 def _stop_group(process: subprocess.Popen) -> None:
