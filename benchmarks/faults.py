@@ -301,11 +301,17 @@ class Simulator:
     def orders(self, catalog: str) -> list[dict[str, Any]]:
         return list(self.control("orders", catalog=catalog)["orders"])
 
-    def requests(self, action: str) -> list[Any]:
+    def requests(self, action: str, settle: float = 30.0) -> list[Any]:
+        """The request log, once no request is in progress (a slow answer is logged when it
+        ends), waiting at most `settle` seconds."""
         from panels.simulator.requests_log import LoggedRequest
 
-        found = self.control("requests", action=action)["requests"]
-        return [LoggedRequest(**entry) for entry in found]
+        deadline = time.monotonic() + settle
+        while (answer := self.control("requests", action=action))["in_progress"]:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        return [LoggedRequest(**entry) for entry in answer["requests"]]
 
     def stop(self) -> None:
         _stop_group(self.process)

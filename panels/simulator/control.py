@@ -110,7 +110,8 @@ def requests_get(sim: Simulator, params: Params) -> Any:
     action = params.get("action")
     since = int(params.get("since") or 0)
     entries = sim.requests.entries(action=str(action) if action else None, since=since)
-    return {"requests": [entry.to_json() for entry in entries]}
+    found = [entry.to_json() for entry in entries]
+    return {"requests": found, "in_progress": sim.requests.in_progress}
 
 
 def advance(sim: Simulator, params: Params) -> Any:

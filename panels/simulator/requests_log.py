@@ -56,6 +56,19 @@ class RequestLog:
         self._lock = threading.Lock()
         self._entries: deque[LoggedRequest] = deque(maxlen=limit)
         self._seq = itertools.count(1)
+        self._in_progress = 0
+
+    def begin(self) -> None:
+        """A request arrived; `record` ends it. Until then it counts as in progress."""
+        with self._lock:
+            self._in_progress += 1
+
+    @property
+    def in_progress(self) -> int:
+        """Requests that arrived and are not answered (or failed) yet: a slow one is not in
+        the log until it ends."""
+        with self._lock:
+            return self._in_progress
 
     def record(
         self,
@@ -94,6 +107,7 @@ class RequestLog:
                 error=error,
             )
             self._entries.append(entry)
+            self._in_progress = max(self._in_progress - 1, 0)
         return entry
 
     def entries(self, *, action: str | None = None, since: int = 0) -> list[LoggedRequest]:

@@ -189,6 +189,7 @@ class Handler(BaseHTTPRequestHandler):
                 latency_ms=round(delay * 1000), payload=payload,
             )  # fmt: skip
 
+        self.sim.requests.begin()
         try:
             if fault in BEFORE_ACTION or (fault == DROP_AFTER_ACCEPT and action != "add"):
                 time.sleep(delay)

@@ -4,6 +4,7 @@ request went."""
 from __future__ import annotations
 
 import errno
+import threading
 import time
 
 import pytest
@@ -134,3 +135,19 @@ def test_the_request_log_keeps_the_latency_a_request_was_given(
     assert entry.latency_ms == 200
     assert entry.seconds >= 0.2
     assert entry.clean
+
+
+def test_a_slow_request_counts_as_in_progress_until_it_ends(api: Api, sim: SimulatorHandle) -> None:
+    sim.set_fault("latency", latency_ms=400, actions=["add"], count=1)
+    slow = threading.Thread(target=api.add, kwargs=ADD)
+    slow.start()
+    deadline = time.monotonic() + 2
+    while sim.simulator.requests.in_progress == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert sim.requests("add") == []  # the order exists, its answer is not out yet
+    over_http = requests.get(sim.base_url + "/_sim/requests", timeout=5).json()
+    assert over_http["in_progress"] == 1
+    slow.join(timeout=5)
+    assert sim.simulator.requests.in_progress == 0
+    assert [e.outcome for e in sim.requests("add")] == ["answered"]
