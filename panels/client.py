@@ -376,7 +376,7 @@ class PanelClient:
             "headers": headers,
             "timeout": timeout,
             "allow_redirects": False,
-            "stream": True,  # read by _read_body, which stops at the size limit
+            "stream": True,  # read by wire.read_body, which stops at the size limit
         }
         if opts.method.upper() == "GET":
             return self._session.get(self.url, params=payload, **common)
