@@ -70,7 +70,11 @@ PANEL_TIMEOUT = 4  # seconds: each panel's own "timeout" setting, so latency spi
 SHORT_OF_FUNDS = Decimal("0.7")  # the third panel's balance covers about 70% of its orders
 CREATE_SECONDS = 4.0  # orders are created over this long
 SETTLE_SECONDS = 75.0  # after the last fault step, for everything to be final (retries: 30 s)
-STALL_SECONDS = 10.0  # nothing moved this long, with orders due to be sent: they are stalled
+# Nothing moved this long, with orders due to be sent: they are stalled. At least 10 s, and
+# longer than a sending slot's lease (orders.tasks.slot_lease_seconds) plus two sweeps: a worker
+# killed mid-send holds its slots that long, which is the product's promise, not a stall.
+STALL_SECONDS = 10.0
+SWEEP_SECONDS = 2.0
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -577,6 +581,9 @@ class Suite:
         ours = Order.objects.filter(panel__in=panels)
         pending = ours.filter(state__in=[Order.State.QUEUED, Order.State.SUBMITTING])
         unsynced = ours.filter(state=Order.State.PLACED).exclude(status__in=Status.FINAL)
+        from orders.tasks import slot_lease_seconds
+
+        patience = max(STALL_SECONDS, *(slot_lease_seconds(p) + 2 * SWEEP_SECONDS for p in panels))
         seen, moved = None, time.monotonic()
         while time.monotonic() < deadline:
             if not pending.exists() and not unsynced.exists():
@@ -586,7 +593,7 @@ class Suite:
                 seen, moved = now, time.monotonic()
             if pending.filter(next_attempt_at__gt=timezone.now()).exists():
                 moved = time.monotonic()  # waiting for their next try is not being stuck
-            elif time.monotonic() - moved > STALL_SECONDS:
+            elif time.monotonic() - moved > patience:
                 break
             if self.worker is not None and not self.worker.alive():
                 result.notes.append("the worker died on its own; started another")

@@ -4,6 +4,7 @@ status sync fanned out per panel."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -20,16 +21,37 @@ from panels.models import Panel
 from panels.normalise import RefillStatus, Status
 
 logger = logging.getLogger(__name__)
-SLOT_TIMEOUT = 15 * 60  # a slot outlives a dead worker by at most this long
+SLOT_GRACE = 5  # seconds a sending slot lives beyond the longest single send
+# A confirmed bulk action whose task has not started after this long is started by the sweep.
+BULK_START_GRACE = timedelta(minutes=1)
 
 
-def _take_slot(panel_id: int) -> str | None:
+def slot_lease_seconds(panel: Panel) -> int:
+    """How long a sending slot is held without renewal: a little more than one `add` can take.
+
+    The holder renews it before every order it sends, so a live sender keeps it; a worker killed
+    mid-send (or cut off from Redis before it could free it) blocks the slot for at most this
+    long. A send that outlasts its lease only lets one more sender through for a while: the
+    conditional claim in the database still sends every order once.
+    """
+    options = panel.client_options()
+    return int(options.connect_timeout + options.timeout) + SLOT_GRACE
+
+
+def _take_slot(panel_id: int, lease: int) -> str | None:
     """One of the panel's PANEL_MAX_CONCURRENCY sending slots, or None if all are busy."""
     for slot in range(settings.PANEL_MAX_CONCURRENCY):
         key = f"dispatch-slot:{panel_id}:{slot}"
-        if cache.add(key, 1, timeout=SLOT_TIMEOUT):
+        if cache.add(key, 1, timeout=lease):
             return key
     return None
+
+
+def _free_slot(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # the cache (Redis) is down: the lease frees it soon enough
+        logger.warning("could not free sending slot %s; it expires with its lease", key)
 
 
 def _due(panel_id: int) -> bool:
@@ -42,30 +64,37 @@ def _due(panel_id: int) -> bool:
 @shared_task(ignore_result=True)
 def dispatch_panel(panel_id: int) -> None:
     """Send the panel's queued orders one by one, in at most N workers per panel at once."""
-    if not Panel.objects.filter(pk=panel_id, is_active=True).exists():
+    panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
+    if panel is None:
         return
     with log_context(panel_id=panel_id):
-        _dispatch_panel(panel_id)
+        _dispatch_panel(panel)
 
 
-def _dispatch_panel(panel_id: int) -> None:
+def _dispatch_panel(panel: Panel) -> None:
+    lease = slot_lease_seconds(panel)
     while True:
-        slot = _take_slot(panel_id)
+        slot = _take_slot(panel.pk, lease)
         if slot is None:
             return  # the panel's slots are busy; their holders send what is queued
         try:
-            while (order := services.order_claim_next(panel_id=panel_id)) is not None:
+            while True:
+                cache.touch(slot, lease)  # the lease covers the next send only
+                order = services.order_claim_next(panel_id=panel.pk)
+                if order is None:
+                    break
                 services.order_dispatch(order=order)
         finally:
-            cache.delete(slot)
+            _free_slot(slot)
         # An order queued while we were letting go of the slot would wait for the next sweep.
-        if not _due(panel_id):
+        if not _due(panel.pk):
             return
 
 
 @shared_task(ignore_result=True)
 def dispatch_queued_all() -> None:
-    """The sweep: panels with queued orders that are due (retries, missed wake-ups)."""
+    """The sweep: panels with queued orders that are due (retries, missed wake-ups), and bulk
+    actions whose task never started."""
     # order_by(): Order's default ordering would make DISTINCT one row per order, not panel.
     panel_ids = (
         Order.objects.filter(
@@ -75,6 +104,8 @@ def dispatch_queued_all() -> None:
     )  # fmt: skip
     for panel_id in panel_ids:
         dispatch_panel.delay(panel_id)
+    for bulk_id in bulk.bulk_ids_not_started(older_than=BULK_START_GRACE):
+        bulk_run.delay(bulk_id)
 
 
 @shared_task(ignore_result=True)

@@ -6,9 +6,9 @@ import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.test import Client
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -13,6 +13,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -132,8 +133,20 @@ def bulk_create(*, kind: str, orders: QuerySet[Order], token: uuid.UUID, user: A
         bulk.total = len(items)
         bulk.eligible = sum(1 for item in items if not item.reason)
         bulk.save(update_fields=["total", "eligible"])
-        transaction.on_commit(lambda: _enqueue(bulk.pk))
+        # Robust: with the broker down the action is saved and the sweep starts it later.
+        transaction.on_commit(lambda: _enqueue(bulk.pk), robust=True)
     return bulk
+
+
+def bulk_ids_not_started(*, older_than: timedelta) -> list[int]:
+    """Actions still queued this long after they were confirmed: their task never arrived
+    (the broker was down, or lost it). Starting one twice is harmless: the task claims it."""
+    cutoff = timezone.now() - older_than
+    return list(
+        BulkAction.objects.filter(state=BulkAction.State.QUEUED, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _enqueue(bulk_id: int) -> None:

@@ -88,8 +88,12 @@ def order_create(
 
 
 def order_dispatch_soon(*, panel_id: int) -> None:
-    """Wake the panel's dispatcher once the current transaction commits."""
-    transaction.on_commit(lambda: _enqueue_dispatch(panel_id))
+    """Wake the panel's dispatcher once the current transaction commits.
+
+    Robust: with the broker down the order is saved all the same and the person gets no error
+    page; the dispatch sweep sends it once the broker is back.
+    """
+    transaction.on_commit(lambda: _enqueue_dispatch(panel_id), robust=True)
 
 
 def _enqueue_dispatch(panel_id: int) -> None:
@@ -226,7 +230,7 @@ def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Ord
     elif exc.reason == Reason.NOT_ENOUGH_FUNDS:
         from panels.tasks import balance_sync
 
-        transaction.on_commit(lambda: balance_sync.delay(panel.pk))
+        transaction.on_commit(lambda: balance_sync.delay(panel.pk), robust=True)
     elif exc.reason == Reason.INCORRECT_SERVICE_ID:
         catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.ORDER)
     return order

@@ -227,5 +227,5 @@ def catalog_sync_start(*, panel: Panel, trigger: str = CatalogSync.Trigger.BUTTO
         if pending is not None:
             return pending
         run = CatalogSync.objects.create(panel=panel, trigger=trigger)
-        transaction.on_commit(lambda: catalog_sync_task.delay(panel.pk, run.pk))
+        transaction.on_commit(lambda: catalog_sync_task.delay(panel.pk, run.pk), robust=True)
     return run

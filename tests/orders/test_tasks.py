@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from orders import tasks
-from orders.models import Order
+from orders.models import BulkAction, Order
 from orders.services import order_create
 from panels.normalise import Status
 from panels.services import panel_create
@@ -55,6 +57,46 @@ def test_dispatch_waits_when_the_panels_slots_are_busy(sim, panel, settings):
     assert cache.get(f"dispatch-slot:{panel.pk}:0") is None  # released after use
 
 
+def test_a_dead_senders_slot_frees_itself_when_its_lease_runs_out(sim, panel, settings,
+                                                                 monkeypatch):  # fmt: skip
+    """A worker killed mid-send never frees its slot: the lease does, after one send's time."""
+    settings.PANEL_MAX_CONCURRENCY = 1
+    monkeypatch.setattr(tasks, "slot_lease_seconds", lambda panel: 1)
+    assert tasks._take_slot(panel.pk, 1) is not None  # the dead worker's
+    (order,) = queue(panel)
+
+    tasks.dispatch_panel(panel.pk)
+    assert Order.objects.get(pk=order.pk).state == State.QUEUED
+
+    time.sleep(1.5)
+    tasks.dispatch_panel(panel.pk)
+    assert Order.objects.get(pk=order.pk).state == State.PLACED
+
+
+def test_the_lease_covers_one_send_at_the_panels_own_timeout(panel):
+    panel.timeout_seconds = 60
+    options = panel.client_options()
+
+    lease = tasks.slot_lease_seconds(panel)
+
+    assert options.connect_timeout + 60 < lease <= options.connect_timeout + 60 + 10
+    panel.timeout_seconds = 5
+    assert tasks.slot_lease_seconds(panel) < 30  # not minutes: a dead worker's slot comes back
+
+
+def test_a_slot_that_cannot_be_freed_is_left_to_its_lease(sim, panel, monkeypatch, caplog):
+    (order,) = queue(panel)
+
+    def redis_down(key: str) -> None:
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(tasks.cache, "delete", redis_down)
+    tasks.dispatch_panel(panel.pk)
+
+    assert Order.objects.get(pk=order.pk).state == State.PLACED
+    assert "expires with its lease" in caplog.text
+
+
 def test_the_sweep_only_wakes_panels_with_due_orders(sim, panel, settings, monkeypatch):
     woken: list[int] = []
     monkeypatch.setattr(tasks.dispatch_panel, "delay", woken.append)
@@ -70,6 +112,41 @@ def test_the_sweep_only_wakes_panels_with_due_orders(sim, panel, settings, monke
     tasks.dispatch_queued_all()
     assert woken == [panel.pk]  # once per panel, not once per order
     assert other.pk not in woken
+
+
+def test_with_the_broker_down_an_order_is_saved_and_the_sweep_sends_it(
+    sim, panel, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args: object) -> None:
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", broker_down)
+    service = service_of(panel, "default")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_create(service=service, values=values_for(service))  # no error
+
+    assert Order.objects.get(pk=order.pk).state == State.QUEUED
+    woken: list[int] = []
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", woken.append)
+    tasks.dispatch_queued_all()
+    assert woken == [panel.pk]
+
+
+def test_the_sweep_starts_a_bulk_action_whose_task_never_came(
+    sim, panel, monkeypatch, django_capture_on_commit_callbacks
+):
+    started: list[int] = []
+    monkeypatch.setattr(tasks.bulk_run, "delay", started.append)
+    fresh = BulkAction.objects.create(kind=BulkAction.Kind.REFILL)
+    stale = BulkAction.objects.create(kind=BulkAction.Kind.REFILL)
+    done = BulkAction.objects.create(kind=BulkAction.Kind.REFILL, state=BulkAction.State.DONE)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    BulkAction.objects.filter(pk__in=[stale.pk, done.pk]).update(created_at=an_hour_ago)
+
+    tasks.dispatch_queued_all()
+
+    assert started == [stale.pk]
+    assert fresh.pk not in started
 
 
 def test_the_reaper_task_marks_stuck_orders_unknown(sim, panel):
