@@ -45,9 +45,9 @@ import signal
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
+from benchmarks._fault_checks import Result, check_panel, held_dispatch_slots  # noqa: E402
 from benchmarks._fault_processes import (  # noqa: E402
     KEY,
     Beat,
@@ -139,32 +140,6 @@ SCENARIOS = (
 
 
 # ---- One scenario ------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    name: str
-    label: str
-    orders: int = 0
-    placed: int = 0
-    rejected: int = 0
-    unknown: int = 0
-    duplicates: int = 0
-    lost: int = 0
-    stalled: int = 0  # still queued, never sent, when the run stopped waiting
-    seconds: float = 0.0
-    ledger_ok: bool = False
-    faulted_adds: int = 0  # `add` requests the simulator answered with a fault
-    sent_later: int = 0  # placed or rejected after a try that never reached the panel (or 429)
-    in_flight: int = 0  # being sent when the worker was killed
-    create_errors: int = 0
-    duplicate_orders: list[int] = field(default_factory=list)
-    lost_orders: list[str] = field(default_factory=list)
-    unknown_orders: list[int] = field(default_factory=list)
-    stalled_orders: list[int] = field(default_factory=list)
-    unvouched_orders: list[int] = field(default_factory=list)
-    mismatches: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 class Suite:
@@ -425,100 +400,6 @@ class Suite:
                 f"unknown {result.unknown_orders} != unvouched {result.unvouched_orders}"
             )
         result.ledger_ok = not result.mismatches
-
-
-def held_dispatch_slots() -> dict[int, int]:
-    """Per panel, how many of its sending slots (orders.tasks) are taken right now."""
-    from django.conf import settings
-    from django.core.cache import cache
-
-    from panels.models import Panel
-
-    held = {}
-    for panel_id in Panel.objects.filter(is_active=True).values_list("pk", flat=True):
-        slots = range(settings.PANEL_MAX_CONCURRENCY)
-        taken = sum(cache.get(f"dispatch-slot:{panel_id}:{n}") is not None for n in slots)
-        if taken:
-            held[panel_id] = taken
-    return held
-
-
-def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
-                in_flight: set[int], result: Result, duplicated: set[int], *,
-                cuts_requests: bool, sim: Any) -> None:  # fmt: skip
-    """One panel's ledger and request log against our orders (see the module docstring)."""
-    from orders.models import Order
-    from panels.normalise import Status
-
-    theirs = sim.orders(catalog=panel.catalog)
-    theirs_by_id = {str(o["id"]): o for o in theirs}
-    theirs_by_link: dict[str, list[dict]] = defaultdict(list)
-    for remote in theirs:
-        theirs_by_link[remote["link"]].append(remote)
-    adds: dict[str, list[Any]] = defaultdict(list)
-    for entry in log:
-        if entry.catalog == panel.catalog and entry.link:
-            adds[entry.link].append(entry)
-    timeout = float(panel.timeout_seconds)
-    ours_by_link = {o.link: o for o in mine}
-
-    for order in mine:
-        handled = [e for e in adds[order.link] if e.fault != "http_429"]
-        vouched = [e for e in handled if e.clean and e.seconds < timeout]
-        if len(handled) > 1 or len(theirs_by_link[order.link]) > 1:
-            duplicated.add(order.pk)
-        if order.state == Order.State.PLACED and order.remote_id:
-            remote = theirs_by_id.get(order.remote_id)
-            if remote is None:
-                result.lost_orders.append(f"#{order.pk}: placed as {order.remote_id}, which "
-                                          "the panel does not have")  # fmt: skip
-                continue
-            wanted = (order.service.remote_id, order.link, order.quantity)
-            got = (str(remote["service"]), remote["link"], remote["quantity"])
-            if wanted != got:
-                result.mismatches.append(f"#{order.pk}: ours {wanted}, panel's {got}")
-            status = remote["status"].lower().replace(" ", "_")
-            if order.status != status or order.charge != Decimal(remote["charge"]):
-                result.mismatches.append(f"#{order.pk}: ours {order.status} {order.charge}, "
-                                         f"panel's {status} {remote['charge']}")  # fmt: skip
-            if order.status not in Status.FINAL:
-                result.mismatches.append(f"#{order.pk}: {order.status}, not final")
-            if not any(e.order == order.remote_id for e in vouched):
-                result.mismatches.append(f"#{order.pk}: placed without a clean answer")
-        elif order.state == Order.State.REJECTED and order.last_error:
-            if theirs_by_link[order.link]:
-                result.mismatches.append(f"#{order.pk}: rejected, but the panel has it")
-            if order.error_reason != "not_sent" and not any(e.error for e in vouched):
-                result.mismatches.append(f"#{order.pk}: rejected without the panel saying so")
-        elif order.state == Order.State.UNKNOWN and order.pk in listed:
-            pass
-        elif order.state == Order.State.QUEUED:
-            result.stalled_orders.append(order.pk)  # not sent yet: not lost, but stuck
-        else:  # still being sent when time ran out, or not listed for a person
-            result.lost_orders.append(f"#{order.pk}: {order.state}, remote id "
-                                      f"{order.remote_id!r}, {order.last_error!r}")  # fmt: skip
-        # The panel cannot vouch for an order whose add reached it without a clean, timely
-        # answer; after a kill, nor for what the dead worker was sending.
-        if order.pk in in_flight or (handled and not vouched):
-            result.unvouched_orders.append(order.pk)
-        elif order.state == Order.State.UNKNOWN and not adds[order.link]:
-            # Never seen by the panel, yet unknown: fine only if an outage cut it off on its
-            # way (the client cannot tell a cut request from a cut answer).
-            result.notes.append(f"#{order.pk}: unknown, its add never reached the panel")
-            if cuts_requests:
-                result.unvouched_orders.append(order.pk)
-
-    for remote in theirs:
-        order = ours_by_link.get(remote["link"])
-        if order is None:
-            result.lost_orders.append(f"panel order {remote['id']} ({remote['link']}) is "
-                                      "none of ours")  # fmt: skip
-        elif order.state not in (Order.State.PLACED, Order.State.UNKNOWN):
-            result.mismatches.append(f"panel order {remote['id']}: ours #{order.pk} is "
-                                     f"{order.state}")  # fmt: skip
-        elif order.state == Order.State.PLACED and order.remote_id != str(remote["id"]):
-            result.mismatches.append(f"panel order {remote['id']}: ours #{order.pk} is "
-                                     f"{order.remote_id}")  # fmt: skip
 
 
 # ---- Running it --------------------------------------------------------------------------
