@@ -6,10 +6,9 @@ ignored, never an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.core.paginator import Page
 from django.http import QueryDict
+from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 
@@ -40,8 +39,14 @@ def page_number(value: str, last: int) -> int:
     return max(1, min(positive_int(value) or 1, last))
 
 
-def page_links(params: QueryDict, page: Page, href: Callable[[QueryDict], str]
-               ) -> dict[str, str | None]:  # fmt: skip
+def href(url_name: str, query: QueryDict) -> str:
+    """The list page named `url_name` with this query string (none when it is empty)."""
+    encoded = query.urlencode()
+    base = reverse(url_name)
+    return f"{base}?{encoded}" if encoded else base
+
+
+def page_links(params: QueryDict, page: Page, url_name: str) -> dict[str, str | None]:
     """First, previous, next and last page, each keeping the filters; None where pointless."""
 
     def link(number: int) -> str:
@@ -49,7 +54,7 @@ def page_links(params: QueryDict, page: Page, href: Callable[[QueryDict], str]
         query.pop("page", None)
         if number > 1:
             query["page"] = str(number)
-        return href(query)
+        return href(url_name, query)
 
     last = page.paginator.num_pages
     return {

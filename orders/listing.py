@@ -8,12 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 
 from dashboard import querystring
-from dashboard.views import HtmxHttpRequest
 from orders.models import STATUS_CHOICES, Order
 from orders.rows import (
     STATUS_LABELS,
@@ -38,6 +37,7 @@ PER_PAGE = 50
 
 
 MAX_QUERY_LENGTH = 200
+LIST_URL = "orders:list"
 
 
 MAX_SELECTED = 500
@@ -124,7 +124,7 @@ def parse_filters(params: QueryDict) -> tuple[OrderFilters, Facets]:
     type_, state, status = params.get("type", ""), params.get("state", ""), params.get("status", "")
     source, sort = params.get("source", ""), params.get("sort", "")
     filters = OrderFilters(
-        q=_text(params, "q"),
+        q=querystring.clean_text(params, "q", MAX_QUERY_LENGTH),
         panel_id=panel_id,
         service_id=service_id,
         type=type_ if type_ in TYPE_LABELS else "",
@@ -162,24 +162,6 @@ def filter_params(filters: OrderFilters) -> QueryDict:
     return params
 
 
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
-    return querystring.partial_wanted(request.htmx)
-
-
-def _text(params: QueryDict, name: str, limit: int = MAX_QUERY_LENGTH) -> str:
-    return querystring.clean_text(params, name, limit)
-
-
-def page_links(params: QueryDict, page: Page) -> dict[str, str | None]:
-    return querystring.page_links(params, page, _href)
-
-
-def _href(query: QueryDict) -> str:
-    encoded = query.urlencode()
-    base = reverse("orders:list")
-    return f"{base}?{encoded}" if encoded else base
-
-
 def _with(params: QueryDict, **changes: str) -> str:
     """The list's URL with some parameters changed ("" removes one), back on page 1."""
     query = params.copy()
@@ -189,7 +171,7 @@ def _with(params: QueryDict, **changes: str) -> str:
             query[name] = value
         else:
             query.pop(name, None)
-    return _href(query)
+    return querystring.href(LIST_URL, query)
 
 
 @dataclass(frozen=True)
@@ -294,11 +276,11 @@ def list_context(params: QueryDict) -> dict[str, Any]:
         "state_chips": state_chips(canonical, filters, counts),
         "status_chips": status_chips(canonical, filters, counts),
         "columns": sort_columns(canonical, filters.sort),
-        "pages": page_links(canonical, page),
+        "pages": querystring.page_links(canonical, page, LIST_URL),
         "is_filtered": any(name != "sort" for name in canonical),
         "live": any(row.is_live for row in rows),
         "poll_seconds": POLL_SECONDS,
-        "here": _href(here),
+        "here": querystring.href(LIST_URL, here),
         "export_url": f"{export_url}?{export_query}" if export_url and export_query else export_url,
         "refresh_url": _reverse_or_empty("orders:refresh_selected"),
     }

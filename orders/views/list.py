@@ -26,7 +26,6 @@ from orders.listing import (
     MAX_SELECTED,
     RESULTS_ID,
     Notice,
-    _partial_wanted,
     list_context,
     parse_filters,
 )
@@ -42,7 +41,7 @@ from panels.errors import PanelError
 @require_GET
 def order_list(request: HtmxHttpRequest) -> HttpResponse:
     context = list_context(request.GET)
-    if _partial_wanted(request):
+    if querystring.partial_wanted(request.htmx):
         # Out-of-band, and never the control in use: the service list follows a change of
         # panel; the state, status and sort fields follow a click on a chip, a column header
         # or a page link (boosted links inside the results).
@@ -132,7 +131,7 @@ def orders_refresh_selected(request: HtmxHttpRequest) -> HttpResponse:
     ids = _selected_ids(request.POST.getlist("ids"))
     orders = list(Order.objects.filter(pk__in=ids).select_related("panel"))
     notice = refresh_notice(orders)
-    if _partial_wanted(request):
+    if querystring.partial_wanted(request.htmx):
         context = list_context(QueryDict(urlsplit(back).query))
         context["notice"] = notice
         response = render(request, "orders/list.html#results", context)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from panels.selectors.catalog import (
 
 PER_PAGE = 50
 MAX_QUERY_LENGTH = 200
+LIST_URL = "catalog:browse"
 FLAGS = ("refill", "cancel", "dripfeed")
 FLAG_LABELS = {"refill": "Refill", "cancel": "Cancel", "dripfeed": "Drip-feed"}
 YES_NO = {"yes": True, "no": False}
@@ -71,7 +72,7 @@ def parse_filters(params: QueryDict) -> tuple[CatalogFilters, CatalogFacets]:
     sort = params.get("sort", "")
     flags = {flag: YES_NO.get(params.get(flag, "")) for flag in FLAGS}
     filters = CatalogFilters(
-        q=_text(params, "q"),
+        q=querystring.clean_text(params, "q", MAX_QUERY_LENGTH),
         panel_id=panel_id,
         category=category if category in facets.categories else "",
         type=type_ if type_ in facets.types else "",
@@ -124,25 +125,8 @@ def sort_columns(params: QueryDict, current: str) -> dict[str, SortColumn]:
             query.pop("sort", None)
         else:
             query["sort"] = target
-        columns[key] = SortColumn(key, _href(query), state)
+        columns[key] = SortColumn(key, querystring.href(LIST_URL, query), state)
     return columns
-
-
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
-    return querystring.partial_wanted(request.htmx)
-
-
-def _text(params: QueryDict, name: str, limit: int = MAX_QUERY_LENGTH) -> str:
-    return querystring.clean_text(params, name, limit)
-
-
-def page_links(params: QueryDict, page: Page) -> dict[str, str | None]:
-    return querystring.page_links(params, page, _href)
-
-
-def _href(query: QueryDict) -> str:
-    encoded = query.urlencode()
-    return f"{reverse('catalog:browse')}?{encoded}" if encoded else reverse("catalog:browse")
 
 
 # ---- Views --------------------------------------------------------------------------------
@@ -166,17 +150,17 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "rows": [service_row(service) for service in page.object_list],
         "columns": sort_columns(params, filters.sort),
-        "pages": page_links(params, page),
+        "pages": querystring.page_links(params, page, LIST_URL),
         "is_filtered": any(name != "sort" for name in params),
     }
-    if _partial_wanted(request):
+    if querystring.partial_wanted(request.htmx):
         # Out-of-band, and never the control in use: the category list follows a change of
         # panel, the sort select follows a click on a column header (a boosted link).
         shown = QueryDict(urlsplit(request.htmx.current_url or "").query)
         context["oob_category"] = shown.get("panel", "") != params.get("panel", "")
         context["oob_sort"] = request.htmx.boosted
         response = render(request, "panels/catalog.html#results", context)
-        push_url(response, _href(canonical))
+        push_url(response, querystring.href(LIST_URL, canonical))
     else:
         response = render(request, "panels/catalog.html", context)
     patch_vary_headers(response, ("HX-Request",))
