@@ -6,7 +6,7 @@ that username (or from that address) are refused without looking at the password
 window that began with the first failure has passed. A successful log-in clears the username's
 count; the address's count runs out on its own, so one correct password cannot reset it.
 
-Settings (read with defaults, so none is required):
+Settings (dashboard/settings.py, with their defaults):
 
 - `LOGIN_MAX_FAILURES` (5): failures per username within the window;
 - `LOGIN_MAX_FAILURES_PER_IP` (20): failures per client address within the window;
@@ -37,21 +37,15 @@ UNKNOWN_ADDRESS = "unknown"
 
 
 def max_failures_per_username() -> int:
-    return int(getattr(settings, "LOGIN_MAX_FAILURES", 5))
+    return int(settings.LOGIN_MAX_FAILURES)
 
 
 def max_failures_per_address() -> int:
-    return int(getattr(settings, "LOGIN_MAX_FAILURES_PER_IP", 20))
+    return int(settings.LOGIN_MAX_FAILURES_PER_IP)
 
 
 def window_seconds() -> int:
-    return int(getattr(settings, "LOGIN_FAILURE_WINDOW", 15 * 60))
-
-
-def _behind_proxy() -> bool:
-    # settings.py turns BEHIND_TLS_PROXY into SECURE_PROXY_SSL_HEADER; either says "proxied".
-    default = getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is not None
-    return bool(getattr(settings, "BEHIND_TLS_PROXY", default))
+    return int(settings.LOGIN_FAILURE_WINDOW)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -59,10 +53,10 @@ def client_address(request: HttpRequest) -> str:
     only the hop our proxy added (a client can send any header it likes; the proxy appends the
     address it saw). `TRUSTED_PROXY_COUNT` proxies in a row: the hop the outermost one added.
     """
-    if _behind_proxy():
+    if settings.BEHIND_TLS_PROXY:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [h for h in hops if h]
-        trusted = max(1, int(getattr(settings, "TRUSTED_PROXY_COUNT", 1)))
+        trusted = max(1, int(settings.TRUSTED_PROXY_COUNT))
         if len(hops) >= trusted:
             address = _valid_ip(hops[-trusted])
             if address:
