@@ -78,15 +78,23 @@ def undecryptable_panels() -> list[str]:
     return failed
 
 
+def stored_keys_problem() -> str | None:
+    """Why the configured keys cannot serve the stored panel keys, or None when they can."""
+    failed = undecryptable_panels()
+    if not failed:
+        return None
+    shown = ", ".join(repr(name) for name in failed[:10])
+    more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
+    return (
+        f"PANEL_KEY_ENCRYPTION_KEYS cannot decrypt the API keys of {len(failed)} panel(s): "
+        f"{shown}{more}. Put back the key they were encrypted with (the list is "
+        "comma-separated; the first key encrypts, every key decrypts), or enter those "
+        "panels' API keys again."
+    )
+
+
 def verify_stored_keys() -> None:
     """Stop a starting process when PANEL_KEY_ENCRYPTION_KEYS cannot open the stored keys."""
-    failed = undecryptable_panels()
-    if failed:
-        shown = ", ".join(repr(name) for name in failed[:10])
-        more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
-        raise ImproperlyConfigured(
-            f"PANEL_KEY_ENCRYPTION_KEYS cannot decrypt the API keys of {len(failed)} panel(s): "
-            f"{shown}{more}. Put back the key they were encrypted with (the list is "
-            "comma-separated; the first key encrypts, every key decrypts), or enter those "
-            "panels' API keys again."
-        )
+    problem = stored_keys_problem()
+    if problem:
+        raise ImproperlyConfigured(problem)
