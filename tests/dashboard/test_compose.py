@@ -71,11 +71,6 @@ def test_secrets_must_be_set_and_production_settings_are_on(compose: dict[str, A
     assert env["BEHIND_TLS_PROXY"].startswith("${BEHIND_TLS_PROXY:-True")
 
 
-def _bare_env(home: Path) -> dict[str, str]:
-    """Compose reads variables from the environment before .env: pass none of the tests'."""
-    return {"PATH": os.environ.get("PATH", ""), "HOME": str(home)}
-
-
 def _compose_command() -> list[str] | None:
     docker = shutil.which("docker")
     if docker and subprocess.run([docker, "compose", "version"], capture_output=True,
@@ -85,31 +80,29 @@ def _compose_command() -> list[str] | None:
     return [legacy] if legacy else None
 
 
-def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
+def compose_config(folder: Path, env_file: str) -> subprocess.CompletedProcess[str]:
+    """`docker compose config` as a user runs it: the compose file next to their .env, and no
+    variable from the tests' environment (compose reads those before .env)."""
     command = _compose_command()
     if command is None:
         pytest.skip("no docker compose client on this machine (docker compose plugin missing)")
-    # As a user runs it: the compose file next to their .env (the services read it too).
-    (tmp_path / "docker-compose.yml").write_text((ROOT / "docker-compose.yml").read_text())
-    (tmp_path / ".env").write_text("SECRET_KEY=x\nPANEL_KEY_ENCRYPTION_KEYS=y\nALLOWED_HOSTS=z\n")
-    result = subprocess.run(
+    (folder / "docker-compose.yml").write_text((ROOT / "docker-compose.yml").read_text())
+    (folder / ".env").write_text(env_file)
+    return subprocess.run(
         [*command, "config"],
-        cwd=tmp_path, env=_bare_env(tmp_path), capture_output=True, text=True, timeout=60,
-        check=False,
+        cwd=folder, env={"PATH": os.environ.get("PATH", ""), "HOME": str(folder)},
+        capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
+
+
+def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
+    result = compose_config(
+        tmp_path, "SECRET_KEY=x\nPANEL_KEY_ENCRYPTION_KEYS=y\nALLOWED_HOSTS=z\n"
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_docker_compose_config_refuses_to_start_without_the_secrets(tmp_path: Path) -> None:
-    command = _compose_command()
-    if command is None:
-        pytest.skip("no docker compose client on this machine (docker compose plugin missing)")
-    (tmp_path / "docker-compose.yml").write_text((ROOT / "docker-compose.yml").read_text())
-    (tmp_path / ".env").write_text("ALLOWED_HOSTS=z\n")
-    result = subprocess.run(
-        [*command, "config"],
-        cwd=tmp_path, env=_bare_env(tmp_path), capture_output=True, text=True, timeout=60,
-        check=False,
-    )  # fmt: skip
+    result = compose_config(tmp_path, "ALLOWED_HOSTS=z\n")
     assert result.returncode != 0
     assert "set SECRET_KEY in .env" in result.stderr
