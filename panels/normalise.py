@@ -99,8 +99,33 @@ def refill_status(raw: object) -> str:
     return _REFILL_STATUS_ALIASES.get(_status_key(raw), RefillStatus.PENDING)
 
 
+# "1,234.50" and "1,234,567": commas group thousands. "0,27" and "12,5": a decimal comma.
+# "1.234,56": dots group thousands before a decimal comma. "1,234" alone is either one of them:
+# it is refused, never guessed.
+_GROUPED_COMMAS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED_DOTS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def _number_text(text: str) -> str | None:
+    """The number in `text` with a decimal point and no grouping; None if it is ambiguous."""
+    if "," not in text:
+        return text
+    if _GROUPED_COMMAS.fullmatch(text) and ("." in text or text.count(",") > 1):
+        return text.replace(",", "")
+    if _GROUPED_DOTS.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if _DECIMAL_COMMA.fullmatch(text) and not _GROUPED_COMMAS.fullmatch(text):
+        return text.replace(",", ".")
+    return None  # "1,234" (a thousand, or one and a bit?) or not a number at all
+
+
 def to_decimal(value: object) -> Decimal | None:
-    """Exact decimal from a panel value. JSON floats must already be Decimal (parse_float)."""
+    """Exact decimal from a panel value. JSON floats must already be Decimal (parse_float).
+
+    Strings may use a decimal comma ("0,27") or group thousands ("1,234.50"); one that could
+    be read two ways ("1,234") is not read at all. NaN and infinities are not numbers.
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
@@ -108,8 +133,8 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
-        text = value.strip().replace(",", "")
-        if not text:
+        text = _number_text(value.strip())
+        if not text or "_" in text:
             return None
         try:
             number = Decimal(text)
@@ -122,8 +147,53 @@ def to_decimal(value: object) -> Decimal | None:
 def to_int(value: object) -> int | None:
     """Whole number from a panel value ("3572", 3572, "3572.0"); None for null or "Unknown"."""
     number = to_decimal(value)
-    if number is None or number != number.to_integral_value():
+    if number is None or abs(number.adjusted()) > 40 or number != number.to_integral_value():
         return None
+    return int(number)
+
+
+class BadValue(ValueError):
+    """A value a panel sent that cannot be stored or makes no sense. The message says which
+    field and why, in words a person can act on; the entry it belongs to is set aside."""
+
+
+# The largest values our columns hold: money has 24 digits, 12 after the point; counts are
+# 64-bit; days and minutes are 32-bit.
+MONEY_LIMIT = Decimal(10) ** 12
+BIG_LIMIT = 2**63 - 1
+SMALL_LIMIT = 2**31 - 1
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if not isinstance(value, str | Decimal | int) else str(value)
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
+def money(value: object, *, field: str) -> Decimal | None:
+    """A price, charge or balance: None when absent or not a number; BadValue when it is a
+    number that is negative or too large to be real (or to store)."""
+    number = to_decimal(value)
+    if number is None:
+        return None
+    if number < 0:
+        raise BadValue(f"{field} {_shown(value)} is negative")
+    if number >= MONEY_LIMIT:
+        raise BadValue(f"{field} {_shown(value)} is too large to be real")
+    return number
+
+
+def count(value: object, *, field: str, limit: int = BIG_LIMIT) -> int | None:
+    """A quantity, remains, start count, min or max: None when absent or not a number;
+    BadValue when it is negative, fractional, or larger than `limit`."""
+    number = to_decimal(value)
+    if number is None:
+        return None
+    if number < 0:
+        raise BadValue(f"{field} {_shown(value)} is negative")
+    if number > limit:
+        raise BadValue(f"{field} {_shown(value)} is too large to be real")
+    if number != number.to_integral_value():
+        raise BadValue(f"{field} {_shown(value)} is not a whole number")
     return int(number)
 
 

@@ -39,3 +39,14 @@ def user(db: None) -> AbstractBaseUser:
 def logged_in(client: Client, user: AbstractBaseUser) -> Client:
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A PostgreSQL test database per run (`test_postgres_<pid>`), so two runs on one machine
+    never create, flush or drop each other's. pytest-django drops it at the end of the run."""
+    for db in settings.DATABASES.values():
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            continue  # SQLite tests run in memory: nothing shared
+        test = db.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{os.getpid()}"

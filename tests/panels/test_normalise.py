@@ -133,3 +133,41 @@ def test_it_maps_every_documented_error_text(text, reason):
 )  # fmt: skip
 def test_money_is_shown_with_the_panels_digits_and_no_padding(value, text):
     assert money_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0,27", "0.27"),  # a decimal comma, as European panels write money
+        ("12,5", "12.5"),
+        ("1,50", "1.50"),
+        ("1,234.50", "1234.50"),  # commas grouping thousands before a decimal point
+        ("1,234,567", "1234567"),
+        ("1.234,56", "1234.56"),  # dots grouping thousands before a decimal comma
+        (" 3 ", "3"),
+    ],
+)
+def test_it_reads_decimal_commas_and_grouped_thousands(text: str, expected: str) -> None:
+    assert normalise.to_decimal(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["1,234", "1,2,3", "1_000", "12,5.0", "NaN", "-Infinity", "1,"])
+def test_it_refuses_numbers_that_could_be_read_two_ways_or_not_at_all(text: str) -> None:
+    assert normalise.to_decimal(text) is None
+
+
+def test_money_and_counts_refuse_values_no_column_can_hold() -> None:
+    assert normalise.money("0,27", field="charge") == Decimal("0.27")
+    assert normalise.money(None, field="charge") is None
+    with pytest.raises(normalise.BadValue, match="charge 1e30 is too large"):
+        normalise.money("1e30", field="charge")
+    with pytest.raises(normalise.BadValue, match="rate -1 is negative"):
+        normalise.money(Decimal("-1"), field="rate")
+    assert normalise.count("2500", field="remains") == 2500
+    with pytest.raises(normalise.BadValue, match="too large"):
+        normalise.count(2**63, field="max")
+    with pytest.raises(normalise.BadValue, match="not a whole number"):
+        normalise.count("12.5", field="remains")
+    with pytest.raises(normalise.BadValue, match="negative"):
+        normalise.count(-5, field="start count")
+    assert normalise.to_int("1e309") is None  # never builds a 309-digit int
