@@ -4,13 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean bench
+.PHONY: run test test-clock-ahead lint format install clean bench
 
 run: $(STAMP) .env  ## serve the dashboard with a demo panel, worker and beat
 	$(BIN)/python manage.py rundemo
 
 test: $(STAMP)  ## lint, type-check and run the whole suite
 	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+test-clock-ahead: $(STAMP)  ## the same suite with the clock a month ahead (libfaketime)
+	scripts/clock_ahead/run $(or $(DAYS),31) $(BIN)/python scripts/run_tests.py $(ARGS)
 
 lint: $(STAMP)  ## ruff and mypy only
 	$(BIN)/python scripts/run_tests.py --lint-only

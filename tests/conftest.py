@@ -10,8 +10,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Property tests draw the same examples on every run and every machine (a fixed seed per test,
+# no example database carried between runs): a failure is reproduced by running it again.
+hypothesis_settings.register_profile("suite", derandomize=True, database=None)
+hypothesis_settings.load_profile("suite")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
