@@ -86,7 +86,7 @@ FAULT_OPTIONS: dict[str, Callable[[Any], Any]] = {
     "trickle_interval": float,
     "trickle_chunk": int,
     "trickle_headers": _flag,
-    "targets": _names,
+    "targets": lambda value: _names(str(value) if isinstance(value, int) else value),
     "every": int,
     "fraction": float,
     "seed": int,

@@ -227,7 +227,9 @@ def make_rule(
     if chosen is not None:
         known = VARIANTS.get(str(fault), frozenset())
         unknown = sorted(set(chosen) - known)
-        if unknown or not chosen:
+        if not chosen:
+            raise ValueError("variants, when given, name at least one variant")
+        if unknown:
             raise ValueError(
                 f"unknown variants {unknown} for fault {fault!r}; known: {', '.join(sorted(known))}"
             )
