@@ -23,20 +23,41 @@ Outages: `handle.go_down()` / `handle.come_back()` (connections refused, open on
 port afterwards), `handle.outage(5)` or `POST /_sim/outage {"seconds": 5}` for a timed one.
 The request log says how every request went (answered, fault page, truncated, dropped, cut),
 with the link and order id of each `add`: `handle.requests("add")`, `GET /_sim/requests?action=add`.
+
+Faults: `handle.set_fault(name, actions=..., dialects=..., count=..., **options)`, the same
+fields in `POST /_sim/faults`, or `--fault` (and `--trickle-*`, `--fault-*`) on the command line.
+`FAULT_NAMES` are the transport faults (see faults.py); `HOSTILE_FAULT_NAMES` run the action,
+so the ledger stays true, and spoil only the answer (the log's `detail` says how):
+
+- `trickle`: the answer a byte every `trickle_interval` seconds (default 10; `trickle_chunk`
+  bytes at a time; `trickle_headers=True` trickles the status line and headers too). Logged
+  `trickled`, or `cut` with "the client hung up".
+- `malformed_status`: `status` entries broken one way each, `variants` among no_status, string,
+  null, remains_huge ("1e30"), charge_huge ("1000000000000.5"), remains_negative,
+  charge_negative, start_count_negative. Targets: `targets=["2", "5"]` (order ids),
+  `every=N` (sequence numbers N, 2N...), or `fraction=0.3, seed=1`; default every 2nd order.
+- `out_of_range`: services (rate_inf = bare 1e309, rate_huge, min_huge = 2**63,
+  max_huge = 2**64, refill_time_huge; default the first services, one per variant; targets are
+  service ids), add (the order is placed, its id answered as id_inf 1e309, id_long (300
+  characters), id_nan NaN, id_zero, id_negative -5 or id_fraction 12.5), balance
+  (balance_huge "1e30", balance_huge_number 1e30). Logged `hostile`.
+- `decimal_comma`: rate, charge and balance as "0,27".
 """
 
 from .catalogs import CATALOG_NAMES
 from .cli import main
 from .dialects import DIALECTS
-from .faults import FAULT_NAMES
+from .faults import ALL_FAULT_NAMES, FAULT_NAMES, HOSTILE_FAULT_NAMES
 from .runner import SimulatorHandle, start_simulator
 
 DIALECT_NAMES: tuple[str, ...] = tuple(DIALECTS)
 
 __all__ = [
+    "ALL_FAULT_NAMES",
     "CATALOG_NAMES",
     "DIALECT_NAMES",
     "FAULT_NAMES",
+    "HOSTILE_FAULT_NAMES",
     "SimulatorHandle",
     "main",
     "start_simulator",

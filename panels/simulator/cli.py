@@ -11,7 +11,7 @@ from typing import Any
 
 from .catalogs import CATALOG_NAMES, DEFAULT_CATALOG
 from .dialects import DIALECTS
-from .faults import FAULT_NAMES
+from .faults import ALL_FAULT_NAMES, DEFAULT_TRICKLE_INTERVAL
 from .runner import start_simulator
 
 
@@ -58,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--balance", default="1000.00", help="starting balance of every dialect")
     parser.add_argument("--currency", default="USD")
     parser.add_argument(
-        "--fault", choices=sorted(FAULT_NAMES), help="inject a fault from the start"
+        "--fault", choices=sorted(ALL_FAULT_NAMES), help="inject a fault from the start"
     )
     parser.add_argument(
         "--fault-action",
@@ -68,6 +68,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fault-count", type=int, help="apply --fault to the next N requests only")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay every answer this long")
+    hostile = parser.add_argument_group("options of the hostile faults")
+    hostile.add_argument(
+        "--trickle-interval",
+        type=float,
+        default=DEFAULT_TRICKLE_INTERVAL,
+        metavar="SECONDS",
+        help="trickle: seconds between bytes (default: %(default)s)",
+    )
+    hostile.add_argument(
+        "--trickle-chunk", type=int, default=1, metavar="N", help="trickle: N bytes at a time"
+    )
+    hostile.add_argument(
+        "--trickle-headers",
+        action="store_true",
+        help="trickle: the status line and headers too, not only the body",
+    )
+    hostile.add_argument(
+        "--fault-target",
+        dest="fault_targets",
+        action="append",
+        metavar="ID",
+        help="malformed_status, out_of_range: spoil this order or service id, repeatable",
+    )
+    hostile.add_argument(
+        "--fault-every", type=int, metavar="N", help="...or every Nth order or service id"
+    )
+    hostile.add_argument(
+        "--fault-fraction", type=float, metavar="F", help="...or a seeded draw of this fraction"
+    )
+    hostile.add_argument("--fault-seed", type=int, default=0, help="seed of --fault-fraction")
+    hostile.add_argument(
+        "--fault-variant",
+        dest="fault_variants",
+        action="append",
+        metavar="NAME",
+        help="malformed_status, out_of_range: which hostile value(s), repeatable (default: all)",
+    )
     parser.add_argument("--log-requests", action="store_true", help="log each request to stderr")
 
 
@@ -77,6 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_arguments(parser)
     return parser
+
+
+def fault_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The hostile faults' options given on the command line (see faults.FaultRule)."""
+    given = {
+        "trickle_interval": options.get("trickle_interval"),
+        "trickle_chunk": options.get("trickle_chunk"),
+        "trickle_headers": options.get("trickle_headers") or None,
+        "targets": options.get("fault_targets"),
+        "every": options.get("fault_every"),
+        "fraction": options.get("fault_fraction"),
+        "seed": options.get("fault_seed"),
+        "variants": options.get("fault_variants"),
+    }
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def run(options: Mapping[str, Any]) -> int:
@@ -97,6 +149,7 @@ def run(options: Mapping[str, Any]) -> int:
         log_requests=options["log_requests"],
         catalog=options.get("catalog") or DEFAULT_CATALOG,
         catalog_size=options.get("catalog_size"),
+        fault_options=fault_options(options),
     )
     stop = threading.Event()
 

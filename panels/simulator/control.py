@@ -81,18 +81,37 @@ def faults_get(sim: Simulator, params: Params) -> Any:
     return {"fault": rule.to_json() if rule else None}
 
 
+# The hostile faults' options (see faults.FaultRule), each read from JSON or a query string.
+FAULT_OPTIONS: dict[str, Callable[[Any], Any]] = {
+    "trickle_interval": float,
+    "trickle_chunk": int,
+    "trickle_headers": _flag,
+    "targets": lambda value: _names(str(value) if isinstance(value, int) else value),
+    "every": int,
+    "fraction": float,
+    "seed": int,
+    "variants": _names,
+}
+
+
 def faults_set(sim: Simulator, params: Params) -> Any:
     fault = params.get("fault")
     count = params.get("count")
     dialects = _names(params.get("dialects"))
     for name in dialects or ():
         sim.dialect(name)
+    options = {
+        name: read(params[name])
+        for name, read in FAULT_OPTIONS.items()
+        if params.get(name) is not None
+    }
     rule = make_rule(
         str(fault) if fault else None,
         actions=_names(params.get("actions")),
         dialects=dialects,
         count=int(count) if count is not None else None,
         latency_ms=int(params.get("latency_ms") or 0),
+        **options,
     )
     sim.faults.set(rule)
     return faults_get(sim, params)

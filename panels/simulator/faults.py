@@ -5,11 +5,16 @@ matching requests. Faults in `BEFORE_ACTION` answer instead of the panel, so the
 runs; `truncated` runs the action first, like a panel whose answer was cut on the way back.
 `drop_after_accept` runs `add` (the order is created and charged) and then hangs up; on any
 other action it hangs up without running it.
+
+Hostile answers (`HOSTILE_FAULT_NAMES`, see hostile.py) run the action, so the ledger is the
+real one, and spoil only what goes on the wire: `trickle` sends it a byte at a time,
+`malformed_status`, `out_of_range` and `decimal_comma` change values in it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +23,10 @@ from typing import Any
 LATENCY = "latency"
 TRUNCATED = "truncated"
 DROP_AFTER_ACCEPT = "drop_after_accept"
+TRICKLE = "trickle"
+MALFORMED_STATUS = "malformed_status"
+OUT_OF_RANGE = "out_of_range"
+DECIMAL_COMMA = "decimal_comma"
 
 _NGINX_PAGE = (
     "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
@@ -58,8 +67,41 @@ BEFORE_ACTION: dict[str, FaultAnswer] = {
     "html": FaultAnswer(200, _CLOUDFLARE_PAGE.encode()),
     "empty": FaultAnswer(200, b""),
 }
+# The transport faults: the panel's answer is missing, late or not JSON.
 FAULT_NAMES = frozenset({LATENCY, TRUNCATED, DROP_AFTER_ACCEPT, *BEFORE_ACTION})
+# The answer is whole and JSON (or comes, slowly), but its values are hostile.
+HOSTILE_FAULT_NAMES = frozenset({TRICKLE, MALFORMED_STATUS, OUT_OF_RANGE, DECIMAL_COMMA})
+ALL_FAULT_NAMES = FAULT_NAMES | HOSTILE_FAULT_NAMES
 DEFAULT_LATENCY_MS = 1000
+DEFAULT_TRICKLE_INTERVAL = 10.0
+
+
+# The hostile values each fault can put in an answer, by action; `variants` picks among them.
+MALFORMED_VARIANTS = (
+    "no_status",  # the entry has no "status"
+    "string",  # the entry is a bare string
+    "null",  # the entry is null
+    "remains_huge",  # remains "1e30"
+    "charge_huge",  # charge "1000000000000.5" (>= 10**12)
+    "remains_negative",
+    "charge_negative",
+    "start_count_negative",
+)
+OUT_OF_RANGE_VARIANTS: dict[str, tuple[str, ...]] = {
+    "services": ("rate_inf", "rate_huge", "min_huge", "max_huge", "refill_time_huge"),
+    "add": ("id_inf", "id_long", "id_nan", "id_zero", "id_negative", "id_fraction"),
+    "balance": ("balance_huge", "balance_huge_number"),
+}
+# The actions a hostile fault changes; its rule neither matches nor counts the others.
+FAULT_ACTIONS: dict[str, frozenset[str]] = {
+    MALFORMED_STATUS: frozenset({"status"}),
+    OUT_OF_RANGE: frozenset(OUT_OF_RANGE_VARIANTS),
+    DECIMAL_COMMA: frozenset({"services", "status", "balance"}),
+}
+VARIANTS: dict[str, frozenset[str]] = {
+    MALFORMED_STATUS: frozenset(MALFORMED_VARIANTS),
+    OUT_OF_RANGE: frozenset(v for names in OUT_OF_RANGE_VARIANTS.values() for v in names),
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +112,21 @@ class FaultRule:
     dialects: frozenset[str] | None = None
     count: int | None = None
     latency_ms: int = 0
+    # trickle: `trickle_chunk` bytes every `trickle_interval` seconds; the status line and
+    # headers too with `trickle_headers`, else they go out at once and only the body trickles.
+    trickle_interval: float = DEFAULT_TRICKLE_INTERVAL
+    trickle_chunk: int = 1
+    trickle_headers: bool = False
+    # malformed_status, out_of_range: which entries (order ids for status and add, service ids
+    # for services). At most one of: `targets` (these ids), `every` (every Nth order or
+    # service id), `fraction` (a draw per id, the same for the same `seed`). None of them: each
+    # action's default (see hostile.py).
+    targets: tuple[str, ...] | None = None
+    every: int | None = None
+    fraction: float | None = None
+    seed: int = 0
+    # Which hostile values, taken in turn by the targeted entries; None: all of them.
+    variants: tuple[str, ...] | None = None
 
     @property
     def delay_seconds(self) -> float:
@@ -77,19 +134,61 @@ class FaultRule:
             return DEFAULT_LATENCY_MS / 1000
         return self.latency_ms / 1000
 
+    @property
+    def targeted(self) -> bool:
+        return self.targets is not None or self.every is not None or self.fraction is not None
+
     def matches(self, dialect: str, action: str) -> bool:
+        if self.fault in FAULT_ACTIONS and action not in FAULT_ACTIONS[self.fault]:
+            return False
         if self.actions is not None and action not in self.actions:
             return False
         return self.dialects is None or dialect in self.dialects
 
+    def rank(self, key: str, number: int) -> int | None:
+        """Which targeted entry `key` is (0 for the first), None if it is not targeted.
+
+        `number` is the order's sequence number (1, 2... in the panel's ledger; the id on
+        most dialects) or the service id. Targeted entries take `variants` in this turn:
+        `targets` in list order, `every` N by number (N, 2N... are 0, 1...), `fraction` by
+        number. Without targeting, every entry is targeted in turn by number.
+        """
+        if self.targets is not None:
+            return self.targets.index(key) if key in self.targets else None
+        if self.every is not None:
+            return number // self.every - 1 if number % self.every == 0 else None
+        if self.fraction is not None:
+            digest = hashlib.sha256(f"{self.seed}:{key}".encode()).digest()
+            drawn = int.from_bytes(digest[:8], "big") / 2**64
+            return max(number - 1, 0) if drawn < self.fraction else None
+        return max(number - 1, 0)
+
+    def pick(self, rank: int, names: tuple[str, ...]) -> str | None:
+        """The variant for the entry of this rank, among the `names` this action knows."""
+        chosen = names if self.variants is None else tuple(v for v in self.variants if v in names)
+        return chosen[rank % len(chosen)] if chosen else None
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "fault": self.fault,
             "actions": sorted(self.actions) if self.actions is not None else None,
             "dialects": sorted(self.dialects) if self.dialects is not None else None,
             "count": self.count,
             "latency_ms": self.latency_ms,
         }
+        # The options of the hostile faults, only when they matter (older readers see no
+        # change for the other faults).
+        if self.fault == TRICKLE:
+            out["trickle_interval"] = self.trickle_interval
+            out["trickle_chunk"] = self.trickle_chunk
+            out["trickle_headers"] = self.trickle_headers
+        if self.fault in VARIANTS:
+            out["targets"] = list(self.targets) if self.targets is not None else None
+            out["every"] = self.every
+            out["fraction"] = self.fraction
+            out["seed"] = self.seed
+            out["variants"] = list(self.variants) if self.variants is not None else None
+        return out
 
 
 def make_rule(
@@ -99,19 +198,55 @@ def make_rule(
     dialects: Iterable[str] | None = None,
     count: int | None = None,
     latency_ms: int = 0,
+    trickle_interval: float = DEFAULT_TRICKLE_INTERVAL,
+    trickle_chunk: int = 1,
+    trickle_headers: bool = False,
+    targets: Iterable[str | int] | None = None,
+    every: int | None = None,
+    fraction: float | None = None,
+    seed: int = 0,
+    variants: Iterable[str] | None = None,
 ) -> FaultRule:
-    if fault is not None and fault not in FAULT_NAMES:
-        raise ValueError(f"unknown fault {fault!r}; known: {', '.join(sorted(FAULT_NAMES))}")
+    if fault is not None and fault not in ALL_FAULT_NAMES:
+        raise ValueError(f"unknown fault {fault!r}; known: {', '.join(sorted(ALL_FAULT_NAMES))}")
     if count is not None and count < 1:
         raise ValueError("count must be at least 1")
     if latency_ms < 0:
         raise ValueError("latency_ms must not be negative")
+    if not 0 < trickle_interval <= 3600:
+        raise ValueError("trickle_interval must be more than 0 and at most 3600 seconds")
+    if trickle_chunk < 1:
+        raise ValueError("trickle_chunk must be at least 1")
+    if sum(x is not None for x in (targets, every, fraction)) > 1:
+        raise ValueError("give at most one of targets, every and fraction")
+    if every is not None and every < 1:
+        raise ValueError("every must be at least 1")
+    if fraction is not None and not 0 <= fraction <= 1:
+        raise ValueError("fraction must be between 0 and 1")
+    chosen = tuple(variants) if variants is not None else None
+    if chosen is not None:
+        known = VARIANTS.get(str(fault), frozenset())
+        unknown = sorted(set(chosen) - known)
+        if not chosen:
+            raise ValueError("variants, when given, name at least one variant")
+        if unknown:
+            raise ValueError(
+                f"unknown variants {unknown} for fault {fault!r}; known: {', '.join(sorted(known))}"
+            )
     return FaultRule(
         fault=fault,
         actions=frozenset(actions) if actions is not None else None,
         dialects=frozenset(dialects) if dialects is not None else None,
         count=count,
         latency_ms=latency_ms,
+        trickle_interval=float(trickle_interval),
+        trickle_chunk=trickle_chunk,
+        trickle_headers=bool(trickle_headers),
+        targets=tuple(str(t).strip() for t in targets) if targets is not None else None,
+        every=every,
+        fraction=fraction,
+        seed=seed,
+        variants=chosen,
     )
 
 

@@ -23,6 +23,8 @@ FAULT_PAGE = "fault_page"  # a fault answered instead of the panel; the action n
 TRUNCATED = "truncated"  # the action ran, half of its answer was written
 DROPPED = "dropped"  # hung up without an answer (after running `add`, see faults.py)
 CUT = "cut"  # the connection broke while answering (client gone, or an outage)
+TRICKLED = "trickled"  # the whole answer was written, slowly (the `trickle` fault)
+HOSTILE = "hostile"  # the action ran, the whole answer was written with spoiled values
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,15 @@ class LoggedRequest:
     link: str | None = None
     order: str | None = None  # the order id an `add` created
     error: str | None = None  # an in-band {"error": ...} answer
+    # What a hostile fault did: "trickled 42 of 42 bytes, 0.2 s apart", "order 3 answered as
+    # NaN", "malformed: 2 null, 4 no_status"... (`order` stays the id the panel really gave).
+    detail: str | None = None
 
     @property
     def clean(self) -> bool:
         """The client got the panel's whole answer (whether it then waited that long is the
         client's business: see `seconds`)."""
-        return self.outcome == ANSWERED
+        return self.outcome in (ANSWERED, TRICKLED)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +87,7 @@ class RequestLog:
         fault: str | None,
         latency_ms: int,
         payload: Any = None,
+        detail: str | None = None,
     ) -> LoggedRequest:
         action = params.get("action", "").strip()
         order = error = None
@@ -105,6 +111,7 @@ class RequestLog:
                 link=params.get("link") if action == "add" else None,
                 order=order,
                 error=error,
+                detail=detail,
             )
             self._entries.append(entry)
             self._in_progress = max(self._in_progress - 1, 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -64,9 +64,21 @@ class SimulatorHandle:
         dialects: Iterable[str] | None = None,
         count: int | None = None,
         latency_ms: int = 0,
+        **options: Any,
     ) -> None:
+        """One fault rule from now on (replacing any other); `fault=None` with `latency_ms`
+        only slows answers down.
+
+        `options` are the hostile faults' (see faults.FaultRule): `trickle_interval`,
+        `trickle_chunk`, `trickle_headers`; `targets`, `every`, `fraction`, `seed`, `variants`.
+        """
         rule = make_rule(
-            fault, actions=actions, dialects=dialects, count=count, latency_ms=latency_ms
+            fault,
+            actions=actions,
+            dialects=dialects,
+            count=count,
+            latency_ms=latency_ms,
+            **options,
         )
         self.simulator.faults.set(rule)
 
@@ -201,11 +213,21 @@ def start_simulator(
     log_requests: bool = False,
     catalog: str = DEFAULT_CATALOG,
     catalog_size: int | None = None,
+    fault_options: Mapping[str, Any] | None = None,
 ) -> SimulatorHandle:
-    """Start a simulator on `host:port` (0 picks a free port) and return once it accepts."""
+    """Start a simulator on `host:port` (0 picks a free port) and return once it accepts.
+
+    `fault_options`: the options of a hostile `fault`, as for `SimulatorHandle.set_fault`.
+    """
     if isinstance(keys, str):
         keys = (keys,)  # a lone key, not a set of one-letter keys
-    rule = make_rule(fault, actions=fault_actions, count=fault_count, latency_ms=latency_ms)
+    rule = make_rule(
+        fault,
+        actions=fault_actions,
+        count=fault_count,
+        latency_ms=latency_ms,
+        **dict(fault_options or {}),
+    )
     simulator = Simulator(
         state_dir=Path(state_dir),
         keys=keys,

@@ -11,11 +11,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from . import control, requests_log
+from . import control, hostile, requests_log
 from .catalogs import CATALOG_NAMES
 from .core import Simulator
 from .dialects import DIALECTS, Dialect
-from .faults import BEFORE_ACTION, DROP_AFTER_ACCEPT, TRUNCATED, FaultAnswer
+from .faults import (
+    BEFORE_ACTION,
+    DECIMAL_COMMA,
+    DROP_AFTER_ACCEPT,
+    TRICKLE,
+    TRUNCATED,
+    FaultAnswer,
+    FaultRule,
+)
+from .trickle import trickle
 
 API_PATH = "/api/v2"
 CONTROL_PREFIX = "/_sim/"
@@ -49,6 +58,10 @@ class SimulatorServer(ThreadingHTTPServer):
     @property
     def is_up(self) -> bool:
         return self._up.is_set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def serve(self, poll_interval: float = 0.5) -> None:
         """Serve until `stop_serving`, waiting out outages."""
@@ -181,12 +194,13 @@ class Handler(BaseHTTPRequestHandler):
         delay = rule.delay_seconds if rule else 0.0
         payload: Any = None
         outcome = requests_log.CUT
+        detail: str | None = None
 
         def log() -> None:
             self.sim.requests.record(
                 at=arrived, seconds=time.monotonic() - started, dialect=dialect.name,
                 catalog=catalog, params=params, outcome=outcome, fault=fault,
-                latency_ms=round(delay * 1000), payload=payload,
+                latency_ms=round(delay * 1000), payload=payload, detail=detail,
             )  # fmt: skip
 
         self.sim.requests.begin()
@@ -200,8 +214,14 @@ class Handler(BaseHTTPRequestHandler):
                     self._send_fault(BEFORE_ACTION[str(fault)])
                     outcome = requests_log.FAULT_PAGE
                 return
+            # The panel acts (an `add` places its order) before any fault touches the answer.
             payload = self.sim.answer(dialect, params, from_json=from_json, catalog=catalog)
             answer = dialect.encode(payload)
+            if rule is not None and fault is not None:
+                seq_of = self._seq_of(dialect, catalog)
+                spoiled = hostile.spoil(rule, action, params, payload, seq_of)
+                answer = hostile.encode(dialect, spoiled.payload)
+                detail = spoiled.detail
             time.sleep(delay)
             if fault == DROP_AFTER_ACCEPT:
                 outcome = requests_log.DROPPED
@@ -211,10 +231,49 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, answer[: len(answer) // 2], dialect.content_type)
                 outcome = requests_log.TRUNCATED
                 return
+            if rule is not None and fault == TRICKLE:
+                outcome, detail = self._send_trickled(answer, dialect.content_type, rule)
+                return
             self._send(200, answer, dialect.content_type)
-            outcome = requests_log.ANSWERED
+            hostile_values = detail is not None and fault != DECIMAL_COMMA
+            outcome = requests_log.HOSTILE if hostile_values else requests_log.ANSWERED
         finally:
             log()
+
+    def _seq_of(self, dialect: Dialect, catalog: str | None) -> hostile.SeqOf:
+        """Order id -> its sequence number in the ledger of the panel this request is for."""
+        store = self.sim.store(dialect.name, catalog)
+
+        def seq_of(order_id: str) -> int | None:
+            with store.lock:
+                order = store.orders.get(order_id)
+            return order.seq if order is not None else None
+
+        return seq_of
+
+    def _send_trickled(self, body: bytes, content_type: str, rule: FaultRule) -> tuple[str, str]:
+        """The answer a byte (`trickle_chunk`) every `trickle_interval` seconds: the body, or
+        the whole response with `trickle_headers`. The outcome and detail for the log."""
+        server = cast(SimulatorServer, self.server)
+        head = (
+            f"{self.protocol_version} 200 OK\r\n"
+            f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode("latin-1")
+        self.log_request(200, len(body))
+        if rule.trickle_headers:
+            head, body = b"", head + body
+        done = trickle(
+            self.request, self.wfile.write, head, body,
+            interval=rule.trickle_interval, chunk=rule.trickle_chunk,
+        )  # fmt: skip
+        pace = f"{done.sent} of {done.total} bytes, {rule.trickle_interval:g} s apart"
+        if not done.cut:
+            return requests_log.TRICKLED, f"trickled {pace}"
+        self.close_connection = True
+        if server.stopping or not server.is_up:
+            return requests_log.CUT, f"trickled {pace}; cut by the simulator going down"
+        return requests_log.CUT, f"trickled {pace}; the client hung up"
 
     def _outage(self, query: str, body: bytes) -> None:
         """`POST /_sim/outage {"seconds": N}`: down for N seconds from now. The answer goes out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,3 +46,13 @@ class Api:
 @pytest.fixture
 def api(sim: SimulatorHandle) -> Api:
     return Api(sim)
+
+
+def logged(handle: SimulatorHandle, action: str | None = None, count: int = 1) -> list[Any]:
+    """The request log once it holds `count` entries (of `action`): a request is logged just
+    after its answer is written, so a client can read the answer a moment before that."""
+    deadline = time.monotonic() + 5
+    while len(handle.requests(action)) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} requests logged"
+        time.sleep(0.01)
+    return handle.requests(action)
