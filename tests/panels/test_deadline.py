@@ -19,9 +19,8 @@ def client(url: str, *, timeout: float = 1.0, retries: int = 0) -> PanelClient:
 
 
 def test_an_add_whose_answer_trickles_in_ends_as_unknown_by_the_deadline():
-    with AnswerServer(SLOW_BODY, trickle=0.2) as server:
-        with pytest.raises(OutcomeUnknown) as caught:
-            client(server.url).add("1", {"link": "https://x.test/a", "quantity": "100"})
+    with AnswerServer(SLOW_BODY, trickle=0.2) as server, pytest.raises(OutcomeUnknown) as caught:
+        client(server.url).add("1", {"link": "https://x.test/a", "quantity": "100"})
 
     assert caught.value.cause == Cause.TIMEOUT
     assert "no complete answer within 1s" in caught.value.message
@@ -30,18 +29,17 @@ def test_an_add_whose_answer_trickles_in_ends_as_unknown_by_the_deadline():
 
 
 def test_a_status_line_and_headers_that_trickle_in_end_by_the_deadline_too():
-    with AnswerServer(SLOW_BODY, trickle=0.2, trickle_headers=True) as server:
-        with pytest.raises(OutcomeUnknown) as caught:
-            client(server.url).add("1", {"link": "https://x.test/a", "quantity": "100"})
+    slow = AnswerServer(SLOW_BODY, trickle=0.2, trickle_headers=True)
+    with slow as server, pytest.raises(OutcomeUnknown) as caught:
+        client(server.url).add("1", {"link": "https://x.test/a", "quantity": "100"})
 
     assert caught.value.cause == Cause.TIMEOUT
 
 
 def test_a_read_that_trickles_in_is_unavailable_and_tried_again_per_the_rules():
-    with AnswerServer(b'{"balance": "1.00", "currency": "USD"}' + b" " * 100,
-                      trickle=0.2) as server:  # fmt: skip
-        with pytest.raises(PanelUnavailable) as caught:
-            client(server.url, retries=1).balance()
+    slow = AnswerServer(b'{"balance": "1.00", "currency": "USD"}' + b" " * 100, trickle=0.2)
+    with slow as server, pytest.raises(PanelUnavailable) as caught:
+        client(server.url, retries=1).balance()
 
     assert caught.value.cause == Cause.TIMEOUT
     assert "no complete answer within 1s" in caught.value.message
