@@ -75,6 +75,8 @@ class OrderCounts:
     last_7d: dict[str, int]
     # Placed orders per panel status ("" until the panel first reported one).
     placed_by_status: dict[str, int] = field(default_factory=dict)
+    # Orders with something raised for a person (a possible double purchase), per state.
+    raised: dict[str, int] = field(default_factory=dict)
 
     def in_window(self, window: Window) -> dict[str, int]:
         return {"now": self.total, "24h": self.last_24h, "7d": self.last_7d}[window]
@@ -109,6 +111,7 @@ class Overview:
     orders: OrderCounts
     spend: list[Spend]
     unknown_orders: list[Order]  # the oldest few, to show by name
+    raised_orders: list[Order] = field(default_factory=list)  # possible double purchases
     catalog_changes: list[CatalogEvent] = field(default_factory=list)  # top of the feed
     daily_spend: list[DailySpend] = field(default_factory=list)  # the spend chart's data
 
@@ -133,6 +136,10 @@ class Overview:
         return max(self.unknown_count - len(self.unknown_orders), 0)
 
     @property
+    def raised_count(self) -> int:
+        return sum(self.orders.raised.values())
+
+    @property
     def rejected_24h(self) -> int:
         return self.orders.last_24h.get(Order.State.REJECTED, 0)
 
@@ -140,6 +147,7 @@ class Overview:
     def needs_attention(self) -> bool:
         return bool(
             self.unknown_count
+            or self.raised_count
             or self.failing_panels
             or self.low_balance_panels
             or self.rejected_24h
@@ -177,6 +185,7 @@ def order_counts(*, now: datetime) -> OrderCounts:
             total=Count("id"),
             last_24h=Count("id", filter=Q(created_at__gte=since["24h"])),
             last_7d=Count("id", filter=Q(created_at__gte=since["7d"])),
+            raised=Count("id", filter=~Q(attention="")),
         )
     )
     counts = OrderCounts(total={}, last_24h={}, last_7d={})
@@ -185,6 +194,8 @@ def order_counts(*, now: datetime) -> OrderCounts:
         for name in ("total", "last_24h", "last_7d"):
             per_state = getattr(counts, name)
             per_state[state] = per_state.get(state, 0) + row[name]
+        if row["raised"]:
+            counts.raised[state] = counts.raised.get(state, 0) + row["raised"]
         if state == Order.State.PLACED:
             status = row["status"]
             counts.placed_by_status[status] = counts.placed_by_status.get(status, 0) + row["total"]
@@ -246,6 +257,16 @@ def unknown_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
     )
 
 
+def raised_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
+    """The oldest orders with something raised for a person (a late answer that may mean a
+    double purchase), not yet acknowledged. One query."""
+    return list(
+        Order.objects.exclude(attention="")
+        .select_related("panel", "service")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
 def latest_catalog_changes(*, panels: list[PanelCard]) -> list[CatalogEvent]:
     """The top of the catalog changes feed. One query, none before any active panel's catalog
     was synced: changes are only recorded from a panel's second sync on."""
@@ -264,6 +285,7 @@ def overview_get(*, now: datetime | None = None) -> Overview:
         orders=orders,
         spend=spend_by_currency(now=now),
         unknown_orders=unknown_orders() if orders.total.get(Order.State.UNKNOWN) else [],
+        raised_orders=raised_orders() if orders.raised else [],
         catalog_changes=latest_catalog_changes(panels=panels),
         daily_spend=spend_per_day(now=now),
     )

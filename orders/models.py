@@ -79,6 +79,13 @@ class Order(models.Model):
 
     last_error = models.TextField(blank=True)
     error_reason = models.CharField(max_length=40, blank=True)
+    # The panel's answer to `add`, as text (capped), kept before it is read: shown escaped.
+    add_answer = models.TextField(blank=True)
+    # An order id the panel sent after the order had moved on (marked not placed, placed again
+    # by a person...): never dropped, never the order's `remote_id` (not unique, not synced).
+    late_remote_id = models.CharField(max_length=100, blank=True)
+    # What a person must look at (a possible double purchase), until someone acknowledges it.
+    attention = models.TextField(blank=True)
     raw_status = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # Sending: how many times `add` was tried without reaching the panel, and when to try again.
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -132,7 +139,7 @@ class Order(models.Model):
 
     @property
     def needs_attention(self) -> bool:
-        return self.state == self.State.UNKNOWN
+        return self.state == self.State.UNKNOWN or bool(self.attention)
 
 
 class OrderStatusChange(models.Model):

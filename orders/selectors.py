@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -21,8 +22,10 @@ from panels.models import Panel, Service
 
 # ---- The order list ----------------------------------------------------------------------
 
-# Orders that need a person: the outcome of sending them is unknown.
+# Orders that need a person: the outcome of sending them is unknown, or something was raised
+# on them (a late answer that may mean a double purchase) and nobody acknowledged it yet.
 ATTENTION_STATES = frozenset({Order.State.UNKNOWN})
+RAISED = ~Q(attention="")
 
 # Each sort: (field, descending) keys, the last ones breaking ties. Empty charges and quantities
 # go last whichever way their column is sorted.
@@ -100,7 +103,7 @@ def _filtered(filters: OrderFilters, *, with_state: bool = True) -> QuerySet[Ord
         if filters.status:
             orders = orders.filter(status=filters.status)
         if filters.attention:
-            orders = orders.filter(state__in=ATTENTION_STATES)
+            orders = orders.filter(Q(state__in=ATTENTION_STATES) | RAISED)
     return orders
 
 
@@ -156,14 +159,14 @@ class StatusCounts:
     the total of the current filter, and what each state or status would give instead."""
 
     pairs: dict[tuple[str, str], int]
+    # of those, the ones with something raised for a person
+    raised: dict[tuple[str, str], int] = dataclass_field(default_factory=dict)
 
     def _matching(self, *, state: str | None, status: str | None, attention: bool) -> int:
         return sum(
-            count
+            count if not attention or s in ATTENTION_STATES else self.raised.get((s, st), 0)
             for (s, st), count in self.pairs.items()
-            if (state is None or s == state)
-            and (status is None or st == status)
-            and (not attention or s in ATTENTION_STATES)
+            if (state is None or s == state) and (status is None or st == status)
         )
 
     def total(self, filters: OrderFilters) -> int:
@@ -199,10 +202,13 @@ def order_status_counts(*, filters: OrderFilters) -> StatusCounts:
     rows = (
         _filtered(filters, with_state=False)
         .values_list("state", "status")
-        .annotate(n=Count("*"))
+        .annotate(n=Count("*"), raised=Count("pk", filter=RAISED))
         .order_by()
     )
-    return StatusCounts(pairs={(state, status): n for state, status, n in rows})
+    return StatusCounts(
+        pairs={(state, status): n for state, status, n, _ in rows},
+        raised={(state, status): raised for state, status, _, raised in rows if raised},
+    )
 
 
 def order_panel_choices() -> list[tuple[int, str]]:

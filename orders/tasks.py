@@ -4,6 +4,7 @@ status sync fanned out per panel."""
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
 from celery import shared_task
@@ -16,6 +17,7 @@ from dashboard.logcontext import log_context
 from orders import services
 from orders.models import Order, Refill
 from orders.services import bulk
+from panels.client import longest_write_seconds
 from panels.errors import PanelError
 from panels.models import Panel
 from panels.normalise import RefillStatus, Status
@@ -29,13 +31,13 @@ BULK_START_GRACE = timedelta(minutes=1)
 def slot_lease_seconds(panel: Panel) -> int:
     """How long a sending slot is held without renewal: a little more than one `add` can take.
 
-    The holder renews it before every order it sends, so a live sender keeps it; a worker killed
-    mid-send (or cut off from Redis before it could free it) blocks the slot for at most this
-    long. A send that outlasts its lease only lets one more sender through for a while: the
-    conditional claim in the database still sends every order once.
+    One `add` ends by the client's total deadline (panels.client.longest_write_seconds), so a
+    live send never outlasts its lease. The holder renews it before every order it sends; a
+    worker killed mid-send (or cut off from Redis before it could free it) blocks the slot for
+    at most this long. The conditional claim in the database, not the slot, is what sends
+    every order once.
     """
-    options = panel.client_options()
-    return int(options.connect_timeout + options.timeout) + SLOT_GRACE
+    return math.ceil(longest_write_seconds(panel.client_options())) + SLOT_GRACE
 
 
 def _take_slot(panel_id: int, lease: int) -> str | None:

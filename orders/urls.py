@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/", detail_views.order_detail, name="detail"),
     path("<int:pk>/refresh/", detail_views.order_refresh, name="refresh"),
     path("<int:pk>/resolve/", detail_views.order_resolve, name="resolve"),
+    path("<int:pk>/acknowledge/", detail_views.order_acknowledge, name="acknowledge"),
     path("bulk/preview/", bulk_views.bulk_preview_view, name="bulk_preview"),
     path("bulk/", bulk_views.bulk_create_view, name="bulk_create"),
     path("bulk/<int:pk>/", bulk_views.bulk_result, name="bulk_result"),

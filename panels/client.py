@@ -8,6 +8,10 @@ Read-only actions (services, status, refill_status, balance) retry transient fai
 backoff and jitter. Writes (add, refill, cancel) are sent at most once once the request may
 have reached the panel: then the client raises OutcomeUnknown and never resends. Only a
 connection that never opened is tried again, because then nothing left this machine.
+
+Every call has a total deadline of `ClientOptions.timeout` seconds, enforced at the socket
+(panels.transport.call_deadline): connecting, sending, the status line, the headers and the
+body all end by it, however slowly the panel trickles its answer.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from panels.errors import (
     PanelUnreachable,
     RateLimited,
     Reason,
+    RequestNotSent,
     TransientError,
     reason_for,
 )
@@ -50,7 +55,14 @@ from panels.results import (
     RefillCreated,
     RefillState,
 )
-from panels.transport import AddressPolicy, RefusedAddress, check_url, panel_session, refused_reason
+from panels.transport import (
+    AddressPolicy,
+    RefusedAddress,
+    call_deadline,
+    check_url,
+    panel_session,
+    refused_reason,
+)
 from panels.wire import (
     CLOUDFLARE_MARKS,
     NOT_JSON,
@@ -67,6 +79,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
+ANSWER_KEPT = 2000  # characters of an answer kept with what it answered
 DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) SMMDashboard/1.0"
 
 
@@ -78,7 +91,7 @@ class ClientOptions:
     key_field: str = "key"  # some panels want "api_token" or "api"
     body: str = "form"  # "form" (x-www-form-urlencoded) or "json"
     user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 30.0  # seconds to wait for the answer
+    timeout: float = 30.0  # the whole call's deadline: connect, send and the complete answer
     connect_timeout: float = 10.0
     retries: int = 2  # extra attempts for read-only actions
     backoff: float = 1.0  # first retry delay in seconds; doubles each time
@@ -88,6 +101,13 @@ class ClientOptions:
     allow_private: bool = False
     # The largest answer read, in bytes (a catalog of 10,000 services is about 5 MB).
     max_response_bytes: int = 32 * 1024 * 1024
+
+
+def longest_write_seconds(options: ClientOptions) -> float:
+    """The longest one write (`add`) can take: the attempts whose connection never opened (each
+    ends by the deadline), the pauses between them, and the last attempt's whole deadline."""
+    attempts = options.retries + 1
+    return attempts * options.timeout + options.retries * options.max_delay
 
 
 class PanelClient:
@@ -106,6 +126,7 @@ class PanelClient:
         self._policy = AddressPolicy(self.options.allow_http, self.options.allow_private)
         self._session = session or panel_session(self._policy)
         self._sleep = sleep
+        self._last_answer = ""  # the text of the latest answer (capped, key scrubbed)
 
     def __repr__(self) -> str:
         return f"PanelClient(url={self.url!r}, key='***')"
@@ -129,12 +150,17 @@ class PanelClient:
             body = {k: str(v) for k, v in fields.items() if v is not None and str(v) != ""}
         body["service"] = str(service_id)
         data = self._write("add", body)
+        answer = self._last_answer
         try:
-            return results.parse_order_placed(data)
+            return results.parse_order_placed(data, answer=answer)
         except results.ShapeError as exc:
-            # The panel answered, but not with an order id: it may still have created one.
+            # The panel answered, but not with a usable order id: it may still have created one.
             raise OutcomeUnknown(
-                f"add: unexpected answer ({exc})", action="add", cause=Cause.SHAPE
+                f"add: the panel's answer has no usable order id ({exc}); the panel may have "
+                "placed it. Check on the panel before trying again.",
+                action="add",
+                cause=Cause.SHAPE,
+                answer=answer,
             ) from None
 
     def status(self, order_id: str) -> OrderStatus:
@@ -280,15 +306,26 @@ class PanelClient:
         except RefusedAddress as exc:
             raise AddressRefused(str(exc), action=action) from None
         payload = {self.options.key_field: self._key.reveal(), "action": action, **fields}
-        started = time.monotonic()
+        self._last_answer = ""
         try:
-            response = self._send(payload)
-            body = read_body(response, self.options.max_response_bytes)
-        except requests.RequestException as exc:
-            refused = refused_reason(exc)
-            if refused:
-                raise AddressRefused(refused, action=action) from None
-            raise self._network_error(action, exc, write=write) from None
+            request = self._prepare(payload)
+        except Exception as exc:  # a header or URL requests cannot send: nothing left
+            raise RequestNotSent(
+                f"{action}: the request could not be built ({type(exc).__name__}); "
+                "nothing was sent",
+                action=action,
+            ) from None
+        started = time.monotonic()
+        with call_deadline(self.options.timeout) as deadline:
+            try:
+                response = self._send(request)
+                body = read_body(response, self.options.max_response_bytes)
+            except requests.RequestException as exc:
+                refused = refused_reason(exc)
+                if refused:
+                    raise AddressRefused(refused, action=action) from None
+                late = time.monotonic() >= deadline
+                raise self._network_error(action, exc, write=write, late=late) from None
         if body is None:
             raise self._failure(
                 action,
@@ -305,6 +342,7 @@ class PanelClient:
             time.monotonic() - started,
         )
         text = body.decode("utf-8-sig", errors="replace")
+        self._last_answer = self._scrub(text[:ANSWER_KEPT])
         data = decode_json(text)
         # Cloudflare's check page comes as 403, 503 or 200: recognise it whatever the status.
         page_cause = (
@@ -366,35 +404,43 @@ class PanelClient:
             )
         return data
 
-    def _send(self, payload: dict[str, str]) -> requests.Response:
+    def _prepare(self, payload: dict[str, str]) -> requests.PreparedRequest:
+        """The request, built before anything is sent (so a failure here sent nothing)."""
         opts = self.options
-        timeout = (opts.connect_timeout, opts.timeout)
         headers = {"User-Agent": opts.user_agent, "Accept": "application/json, */*;q=0.5"}
+        if opts.method.upper() == "GET":
+            request = requests.Request("GET", self.url, params=payload, headers=headers)
+        elif opts.body == "json":
+            request = requests.Request("POST", self.url, json=payload, headers=headers)
+        else:
+            request = requests.Request("POST", self.url, data=payload, headers=headers)
+        return self._session.prepare_request(request)
+
+    def _send(self, request: requests.PreparedRequest) -> requests.Response:
+        opts = self.options
+        # As session.request() does: proxies and CA bundle from the environment when trusted.
+        env = self._session.merge_environment_settings(request.url, {}, True, None, None)
         # Never follow redirects: a POST redirected to https arrives as a GET without its body,
         # and the panel's answer to that would be misread.
-        common: dict[str, Any] = {
-            "headers": headers,
-            "timeout": timeout,
-            "allow_redirects": False,
-            "stream": True,  # read by wire.read_body, which stops at the size limit
-        }
-        if opts.method.upper() == "GET":
-            return self._session.get(self.url, params=payload, **common)
-        if opts.body == "json":
-            return self._session.post(self.url, json=payload, **common)
-        return self._session.post(self.url, data=payload, **common)
+        return self._session.send(
+            request,
+            timeout=(min(opts.connect_timeout, opts.timeout), opts.timeout),
+            allow_redirects=False,
+            **env,  # stream=True: read by wire.read_body, which stops at the size limit
+        )
 
     def _network_error(
-        self, action: str, exc: requests.RequestException, *, write: bool
+        self, action: str, exc: requests.RequestException, *, write: bool, late: bool = False
     ) -> PanelError:
         if never_connected(exc):
             return PanelUnreachable(
                 f"{action}: could not connect to {self.url}", action=action, cause=Cause.CONNECT
             )
-        if isinstance(exc, requests.exceptions.SSLError):
+        if late or isinstance(exc, requests.Timeout):
+            what = f"timed out (no complete answer within {self.options.timeout:g}s)"
+            cause = Cause.TIMEOUT
+        elif isinstance(exc, requests.exceptions.SSLError):
             what, cause = "TLS/SSL error (certificate or handshake)", Cause.TLS
-        elif isinstance(exc, requests.Timeout):
-            what, cause = f"timed out (no answer within {self.options.timeout:g}s)", Cause.TIMEOUT
         else:
             what, cause = "the connection broke", Cause.DROPPED
         return self._failure(action, what, write=write, status=None, cause=cause)
@@ -410,6 +456,7 @@ class PanelClient:
                 action=action,
                 http_status=status,
                 cause=cause,
+                answer=self._last_answer,
             )
         return PanelUnavailable(f"{action}: {what}", action=action, http_status=status, cause=cause)
 

@@ -6,6 +6,7 @@
     ├── PanelHttpError              an HTTP 4xx that means the request was refused (wrong URL...)
     ├── TransientError              try again later: nothing was done by the panel
     │   ├── PanelUnreachable        the connection never opened: the request never left
+    │   ├── RequestNotSent          the request could not even be built: nothing was sent
     │   ├── RateLimited             HTTP 429
     │   └── PanelUnavailable        5xx, timeout, or a body that is not the JSON answer (reads)
     └── OutcomeUnknown              a write (add, refill, cancel) may have reached the panel and
@@ -154,13 +155,21 @@ class PanelError(Exception):
     permanent = False
 
     def __init__(
-        self, message: str, *, action: str = "", http_status: int | None = None, cause: str = ""
+        self,
+        message: str,
+        *,
+        action: str = "",
+        http_status: int | None = None,
+        cause: str = "",
+        answer: str = "",
     ):
         super().__init__(message)
         self.message = message
         self.action = action
         self.http_status = http_status
         self.cause = cause
+        # The panel's answer as text (capped, key scrubbed), when one came back.
+        self.answer = answer
 
 
 class BadApiKey(PanelError):
@@ -208,6 +217,10 @@ class TransientError(PanelError):
 
 class PanelUnreachable(TransientError):
     """The connection never opened (refused, DNS, connect timeout): the request never left."""
+
+
+class RequestNotSent(TransientError):
+    """The request could not be built (a header or URL that cannot be sent): nothing left."""
 
 
 class RateLimited(TransientError):

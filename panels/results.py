@@ -56,6 +56,7 @@ class Catalog:
 class OrderPlaced:
     order_id: str
     raw: Raw = field(repr=False)
+    answer: str = field(default="", repr=False)  # the answer's text, as the client kept it
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +174,53 @@ def parse_catalog(data: Any) -> Catalog:
     return Catalog(services=services, skipped=skipped)
 
 
-def parse_order_placed(data: Any) -> OrderPlaced:
-    obj = _require_object(data, "add")
-    order_id = normalise.to_id(obj.get("order"))
-    if order_id is None:
+ORDER_ID_MAX = 100  # Order.remote_id's column
+
+
+def order_id_of(value: Any) -> str:
+    """The order id of an `add` answer as we store it, or ShapeError saying plainly why not.
+
+    Numbers (and text that reads as one) must be positive whole numbers; other text must be
+    short, printable and free of spaces and commas (ids are sent back comma-separated).
+    """
+    if value is None or isinstance(value, bool | dict | list):
         raise ShapeError("the answer to add has no order id")
-    return OrderPlaced(order_id=order_id, raw=obj)
+    if isinstance(value, int | float | Decimal):
+        return _numeric_id(Decimal(value) if isinstance(value, int) else Decimal(str(value)))
+    if not isinstance(value, str):
+        raise ShapeError("the answer to add has no order id")
+    text = value.strip()
+    if not text:
+        raise ShapeError("the order id is empty")
+    if len(text) > ORDER_ID_MAX:
+        raise ShapeError(f"the order id is longer than {ORDER_ID_MAX} characters")
+    if "," in text or any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise ShapeError("the order id contains spaces, commas or control characters")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text  # an id that is not a number, such as "ord_01HG..."
+    if not text.isascii() or not text.isdigit():
+        raise ShapeError(f"the order id {text!r} is not a positive whole number")
+    _numeric_id(number)
+    return text
+
+
+def _numeric_id(number: Decimal) -> str:
+    if not number.is_finite():
+        raise ShapeError("the order id is not a number")
+    if number.adjusted() >= ORDER_ID_MAX:
+        raise ShapeError(f"the order id is longer than {ORDER_ID_MAX} digits")
+    if number != number.to_integral_value():
+        raise ShapeError(f"the order id {number} is not a whole number")
+    if number <= 0:
+        raise ShapeError(f"the order id {number} is not a positive number")
+    return str(int(number))
+
+
+def parse_order_placed(data: Any, *, answer: str = "") -> OrderPlaced:
+    obj = _require_object(data, "add")
+    return OrderPlaced(order_id=order_id_of(obj.get("order")), raw=obj, answer=answer)
 
 
 def parse_order_status(order_id: str, data: Any) -> OrderStatus:

@@ -11,13 +11,22 @@ Two rules, both enforced when a request is sent, not only when the URL is saved:
   never resolved a second time, so a DNS answer that changes between check and connect (DNS
   rebinding) cannot get around the rule. TLS still verifies the certificate against the name.
 
+Every call also has a total deadline (`call_deadline`), enforced at the socket: connecting
+takes at most the time left, and every send and receive waits at most min(per-read timeout,
+time left). A panel that trickles its answer one byte at a time cannot hold a call past it.
+
 No Django imports; used by panels.client.
 """
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -92,6 +101,111 @@ def public_addresses(host: str, port: int) -> list[tuple[int, str]]:
     return found
 
 
+# --- the deadline of one call ---------------------------------------------------------------
+
+_deadline: ContextVar[float | None] = ContextVar("panel_call_deadline", default=None)
+
+
+class DeadlineExceeded(TimeoutError):
+    """The call's total deadline passed: no complete answer in time."""
+
+
+@contextmanager
+def call_deadline(seconds: float) -> Iterator[float]:
+    """Every socket operation of panel connections inside this block ends by the deadline.
+
+    Yields the deadline on the `time.monotonic()` clock.
+    """
+    deadline = time.monotonic() + seconds
+    token = _deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _deadline.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds before the current call's deadline (<= 0 once passed); None outside a call."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+class DeadlineSocket:
+    """A connected socket (plain or TLS) whose every send and receive ends by the deadline.
+
+    Wraps the socket urllib3 and http.client use after connecting; the answer is read through
+    `makefile`, which reads through `recv_into` here.
+    """
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+        self._timeout = sock.gettimeout()  # the per-read timeout urllib3 asks for
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+    def settimeout(self, value: float | None) -> None:
+        self._timeout = value
+        self._sock.settimeout(value)
+
+    def gettimeout(self) -> float | None:
+        return self._timeout
+
+    def _arm(self) -> None:
+        left = time_left()
+        if left is None:
+            self._sock.settimeout(self._timeout)
+            return
+        if left <= 0:
+            raise DeadlineExceeded("no complete answer before the call's deadline")
+        self._sock.settimeout(left if self._timeout is None else min(self._timeout, left))
+
+    def recv_into(self, *args: Any) -> int:
+        self._arm()
+        return self._sock.recv_into(*args)
+
+    def recv(self, *args: Any) -> bytes:
+        self._arm()
+        return self._sock.recv(*args)
+
+    def send(self, *args: Any) -> int:
+        self._arm()
+        return self._sock.send(*args)
+
+    def sendall(self, *args: Any) -> None:
+        # sendall's timeout bounds the whole operation, not each chunk.
+        self._arm()
+        self._sock.sendall(*args)
+
+    def makefile(self, mode: str = "r", buffering: int | None = None, **_: Any) -> Any:
+        if mode != "rb":
+            raise ValueError(f"unsupported mode {mode!r}")
+        raw = socket.SocketIO(self, "rb")  # type: ignore[arg-type]
+        self._sock._io_refs += 1  # type: ignore[attr-defined]  # as socket.makefile does
+        return io.BufferedReader(raw, buffering or io.DEFAULT_BUFFER_SIZE)
+
+
+class _DeadlineConnectionMixin:
+    """Connects within the time left and wraps the socket so the deadline holds after."""
+
+    timeout: Any
+    sock: Any
+
+    def _new_conn(self) -> socket.socket:
+        left = time_left()
+        if left is not None:
+            if left <= 0:
+                raise ConnectTimeoutError(self, "the call's deadline passed before connecting")
+            if not isinstance(self.timeout, int | float) or self.timeout > left:
+                self.timeout = left
+        return super()._new_conn()  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        if self.sock is not None and not isinstance(self.sock, DeadlineSocket):
+            self.sock = DeadlineSocket(self.sock)
+
+
 class _PinnedConnectionMixin:
     """Opens the socket to an address checked in the same step (see the module docstring)."""
 
@@ -131,12 +245,28 @@ class _PinnedConnectionMixin:
         raise NewConnectionError(self, f"Failed to establish a new connection: {error}")  # type: ignore[arg-type]
 
 
-class PinnedHTTPConnection(_PinnedConnectionMixin, HTTPConnection):
+class DeadlineHTTPConnection(_DeadlineConnectionMixin, HTTPConnection):
     pass
 
 
-class PinnedHTTPSConnection(_PinnedConnectionMixin, HTTPSConnection):
+class DeadlineHTTPSConnection(_DeadlineConnectionMixin, HTTPSConnection):
     pass
+
+
+class PinnedHTTPConnection(_DeadlineConnectionMixin, _PinnedConnectionMixin, HTTPConnection):
+    pass
+
+
+class PinnedHTTPSConnection(_DeadlineConnectionMixin, _PinnedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class DeadlineHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = DeadlineHTTPConnection
+
+
+class DeadlineHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = DeadlineHTTPSConnection
 
 
 class PinnedHTTPConnectionPool(HTTPConnectionPool):
@@ -147,25 +277,35 @@ class PinnedHTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = PinnedHTTPSConnection
 
 
-class PublicOnlyAdapter(HTTPAdapter):
-    """A requests adapter whose connections only ever reach public addresses."""
+class DeadlineAdapter(HTTPAdapter):
+    """A requests adapter whose connections keep the call's deadline (see `call_deadline`)."""
+
+    pools: dict[str, type[HTTPConnectionPool]] = {
+        "http": DeadlineHTTPConnectionPool,
+        "https": DeadlineHTTPSConnectionPool,
+    }
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": PinnedHTTPConnectionPool,
-            "https": PinnedHTTPSConnectionPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = dict(self.pools)
+
+
+class PublicOnlyAdapter(DeadlineAdapter):
+    """... whose connections also only ever reach public addresses."""
+
+    pools = {"http": PinnedHTTPConnectionPool, "https": PinnedHTTPSConnectionPool}
 
 
 def panel_session(policy: AddressPolicy) -> requests.Session:
     session = requests.Session()
-    if not policy.allow_private:
+    if policy.allow_private:
+        adapter: HTTPAdapter = DeadlineAdapter()
+    else:
         # A proxy from the environment would be connected to instead of the checked address.
         session.trust_env = False
         adapter = PublicOnlyAdapter()
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
 
 

@@ -1,5 +1,11 @@
 """Writes for orders: placement (the flow that never double-buys) and status sync."""
 
+from orders.services.outcomes import (
+    order_acknowledge_attention,
+    order_late_answer,
+    orders_reap_stuck,
+    stuck_after,
+)
 from orders.services.placement import (
     order_claim,
     order_claim_next,
@@ -7,7 +13,6 @@ from orders.services.placement import (
     order_dispatch,
     order_resolve_not_placed,
     order_resolve_placed,
-    orders_reap_stuck,
 )
 from orders.services.status import (
     StatusSyncResult,
@@ -18,14 +23,17 @@ from orders.services.status import (
 
 __all__ = [
     "StatusSyncResult",
+    "order_acknowledge_attention",
     "order_claim",
     "order_claim_next",
     "order_create",
     "order_dispatch",
+    "order_late_answer",
     "order_resolve_not_placed",
     "order_resolve_placed",
     "orders_reap_stuck",
     "orders_refresh",
     "orders_status_sync",
     "orders_to_sync",
+    "stuck_after",
 ]

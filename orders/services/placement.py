@@ -6,7 +6,10 @@
 3. One `add`. An order id: PLACED. An in-band error: REJECTED with the reason. The connection
    never opened (or a 429): back to QUEUED for later. Anything else after the request may have
    reached the panel: UNKNOWN, for a person to resolve. Never resent automatically.
-4. `orders_reap_stuck` turns orders left in SUBMITTING (a worker died mid-call) into UNKNOWN.
+4. `orders_reap_stuck` turns orders left in SUBMITTING well past the longest a send can take
+   (the worker died or lost its database) into UNKNOWN. An answer that still arrives is never
+   dropped (`order_late_answer`): placed if nobody resolved the order yet, else kept on the
+   order and raised for a person as a possible double purchase.
 5. A person resolves UNKNOWN: `order_resolve_placed` with the id found on the panel, or
    `order_resolve_not_placed` (optionally placing it again as a new, confirmed attempt).
 """
@@ -15,18 +18,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from dashboard.logcontext import log_context
 from orders.models import Order, OrderStatusChange
+from orders.services.outcomes import order_late_answer
 from orders.validation import validate_order
+from panels.crypto import UndecryptableKey
 from panels.errors import (
     BadApiKey,
     OutcomeUnknown,
@@ -38,12 +44,19 @@ from panels.errors import (
 from panels.models import CatalogSync, Panel, Service
 from panels.normalise import Status
 from panels.order_types import ORDER_TYPES, OTHER
+from panels.results import OrderPlaced
 from panels.services import catalog_sync_start, panel_mark_failing
 
 logger = logging.getLogger(__name__)
 
-STUCK_AFTER = timedelta(minutes=10)  # well past the client's timeout: that worker is gone
 MAX_SEND_ATTEMPTS = 8  # tries while the panel cannot be reached, then give up (not placed)
+
+
+ANSWER_KEPT = 2000  # characters of the panel's answer kept on the order
+NOT_DECRYPTABLE = (
+    "this worker cannot decrypt the panel's API key; restart it with the current "
+    "PANEL_KEY_ENCRYPTION_KEYS"
+)
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -146,25 +159,58 @@ def order_dispatch(*, order: Order) -> Order:
 
 def _send(order: Order) -> Order:
     panel = order.panel
+    # Before the request can leave: a failure here sent nothing, so the order goes back.
     try:
-        placed = panel.client().add(
-            order.service.remote_id, _add_fields(order), order_type=order.order_type
-        )
+        client = panel.client()
+        service_id, fields = order.service.remote_id, _add_fields(order)
+    except UndecryptableKey:
+        return _requeue(order, NOT_DECRYPTABLE)
+    except Exception:
+        logger.exception("order %s: unexpected error before sending", order.pk)
+        return _requeue(order, "an internal error happened before sending")
+    try:
+        placed = client.add(service_id, fields, order_type=order.order_type)
     except TransientError as exc:
-        return _not_sent(order, exc)
-    except OutcomeUnknown as exc:
-        return _finish(order, Order.State.UNKNOWN, error=exc.message, reason="outcome_unknown")
-    except (PanelRejected, BadApiKey) as exc:
-        return _rejected(order, panel, exc)
-    except PanelError as exc:  # an HTTP refusal before the panel handled it
-        return _finish(order, Order.State.REJECTED, error=exc.message, reason="http")
+        return _requeue(order, exc.message, retry_after=exc.retry_after)
+    except PanelError as exc:
+        return _record(order, partial(_failed, order, panel, exc), answer=exc.answer)
     except Exception:
         # Something broke around the call: whether `add` went out is not known.
         logger.exception("order %s: unexpected error while sending", order.pk)
-        return _finish(order, Order.State.UNKNOWN, reason="outcome_unknown",
-                       error="An internal error happened while sending; the panel may have "
-                       "placed it. Check on the panel.")  # fmt: skip
-    return _placed(order, placed.order_id)
+        return _record(order, partial(_finish, order, Order.State.UNKNOWN,
+                       reason="outcome_unknown", error="An internal error happened while "
+                       "sending; the panel may have placed it. Check on the panel."))  # fmt: skip
+    return _record(order, partial(_placed, order, placed), answer=placed.answer)
+
+
+def _failed(order: Order, panel: Panel, exc: PanelError) -> Order:
+    if isinstance(exc, OutcomeUnknown):
+        return _finish(order, Order.State.UNKNOWN, error=exc.message, reason="outcome_unknown",
+                       add_answer=exc.answer)  # fmt: skip
+    if isinstance(exc, PanelRejected | BadApiKey):
+        return _rejected(order, panel, exc)
+    # An HTTP refusal (or a refused address) before the panel handled it.
+    return _finish(order, Order.State.REJECTED, error=exc.message, reason="http",
+                   add_answer=exc.answer)  # fmt: skip
+
+
+def _record(order: Order, record: Callable[[], Order], *, answer: str = "") -> Order:
+    """Record an outcome of a request that may have left. A database error still ends with the
+    order UNKNOWN and the panel's answer kept; only a lost database leaves it to the reaper."""
+    try:
+        with transaction.atomic():
+            return record()
+    except DatabaseError:
+        logger.exception("order %s: the panel's answer could not be recorded", order.pk)
+    try:
+        with transaction.atomic():
+            return _finish(order, Order.State.UNKNOWN, reason="outcome_unknown",
+                           add_answer=answer, error="The panel's answer could not be recorded "
+                           "(a database error); the panel may have placed it. Check on the "
+                           "panel.")  # fmt: skip
+    except DatabaseError:
+        logger.exception("order %s: its outcome could not be recorded at all", order.pk)
+        return order  # still SUBMITTING: the reaper makes it unknown
 
 
 def _add_fields(order: Order) -> dict[str, str]:
@@ -181,6 +227,8 @@ def _finish(order: Order, state: str, *, error: str = "", reason: str = "",
             from_states: tuple[str, ...] = (Order.State.SUBMITTING,), **fields: Any
             ) -> Order:  # fmt: skip
     """SUBMITTING -> state, only if it is still ours (a reaper may have moved it)."""
+    if "add_answer" in fields:
+        fields["add_answer"] = fields["add_answer"][:ANSWER_KEPT]
     values = {"state": state, "last_error": error, "error_reason": reason, **fields}
     updated = Order.objects.filter(pk=order.pk, state__in=from_states).update(**values)
     if not updated:
@@ -189,42 +237,62 @@ def _finish(order: Order, state: str, *, error: str = "", reason: str = "",
     return order
 
 
-def _placed(order: Order, remote_id: str) -> Order:
-    now = timezone.now()
+def _placed(order: Order, placed: OrderPlaced) -> Order:
+    remote_id = placed.order_id
     try:
         with transaction.atomic():
             # Also from UNKNOWN: the reaper may have given up on this slow call; the id wins.
-            order = _finish(order, Order.State.PLACED, remote_id=remote_id, placed_at=now,
-                            status=Status.PENDING, next_attempt_at=None,
-                            from_states=(Order.State.SUBMITTING, Order.State.UNKNOWN))  # fmt: skip
-            OrderStatusChange.objects.create(
-                order=order, status=Status.PENDING, note=f"Placed on the panel as #{remote_id}"
-            )
+            updated = Order.objects.filter(
+                pk=order.pk, state__in=(Order.State.SUBMITTING, Order.State.UNKNOWN)
+            ).update(
+                state=Order.State.PLACED, remote_id=remote_id, placed_at=timezone.now(),
+                status=Status.PENDING, next_attempt_at=None, last_error="", error_reason="",
+                add_answer=placed.answer[:ANSWER_KEPT],
+            )  # fmt: skip
+            if updated:
+                OrderStatusChange.objects.create(
+                    order=order, status=Status.PENDING, note=f"Placed on the panel as #{remote_id}"
+                )
     except IntegrityError:
         # The panel gave an id another order already holds: placed, but not safely recorded.
         return _finish(order, Order.State.UNKNOWN, reason="duplicate_remote_id",
-                       error=f"The panel answered with order id {remote_id}, which another "
-                       "order already has. Check on the panel.")  # fmt: skip
+                       from_states=(Order.State.SUBMITTING, Order.State.UNKNOWN),
+                       add_answer=placed.answer, error=f"The panel answered with order id "
+                       f"{remote_id}, which another order already has. "
+                       "Check on the panel.")  # fmt: skip
+    if not updated:
+        return order_late_answer(order=order, remote_id=remote_id, answer=placed.answer)
+    order.refresh_from_db()
     return order
 
 
-def _not_sent(order: Order, exc: TransientError) -> Order:
+def _requeue(order: Order, why: str, *, retry_after: float | None = None) -> Order:
+    try:
+        with transaction.atomic():
+            return _not_sent(order, why, retry_after=retry_after)
+    except DatabaseError:
+        logger.exception("order %s: could not record that it was not sent", order.pk)
+        return order  # still SUBMITTING: the reaper makes it unknown
+
+
+def _not_sent(order: Order, why: str, *, retry_after: float | None = None) -> Order:
+    """Nothing left this machine: back to QUEUED for later, or given up after many tries."""
     attempts = order.attempts + 1
     if attempts >= MAX_SEND_ATTEMPTS:
         return _finish(order, Order.State.REJECTED, attempts=attempts, reason=Reason.NOT_SENT,
-                       error=f"The panel could not be reached after {attempts} tries; nothing "
-                       f"was placed. ({exc.message})")  # fmt: skip
-    delay = max(_retry_delay(attempts), timedelta(seconds=exc.retry_after or 0))
+                       error=f"Not sent after {attempts} tries; nothing was placed. "
+                       f"({why})")  # fmt: skip
+    delay = max(_retry_delay(attempts), timedelta(seconds=retry_after or 0))
     return _finish(order, Order.State.QUEUED, attempts=attempts, reason=Reason.NOT_SENT,
                    next_attempt_at=timezone.now() + delay,
-                   error=f"Not sent yet: {exc.message}. Trying again shortly.")  # fmt: skip
+                   error=f"Not sent yet: {why}. Trying again shortly.")  # fmt: skip
 
 
 def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Order:
     text = exc.text if isinstance(exc, PanelRejected) else exc.message
     message = exc.message if exc.message == text else f"{exc.message} (the panel said: {text})"
     order = _finish(order, Order.State.REJECTED, error=message, reason=exc.reason,
-                    finished_at=timezone.now())  # fmt: skip
+                    finished_at=timezone.now(), add_answer=exc.answer)  # fmt: skip
     if exc.reason == Reason.BAD_KEY:
         panel_mark_failing(panel=panel, error=exc)
     elif exc.reason == Reason.NOT_ENOUGH_FUNDS:
@@ -234,17 +302,6 @@ def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Ord
     elif exc.reason == Reason.INCORRECT_SERVICE_ID:
         catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.ORDER)
     return order
-
-
-def orders_reap_stuck(*, older_than: timedelta = STUCK_AFTER) -> int:
-    """SUBMITTING for too long means the worker died mid-call: the outcome is unknown."""
-    return Order.objects.filter(
-        state=Order.State.SUBMITTING, submitted_at__lt=timezone.now() - older_than
-    ).update(
-        state=Order.State.UNKNOWN, error_reason="outcome_unknown",
-        last_error="Sending was interrupted (the worker stopped) after the order may have "
-        "reached the panel. Check on the panel.",
-    )  # fmt: skip
 
 
 def order_resolve_placed(*, order: Order, remote_id: str, user: Any = None) -> Order:

@@ -25,7 +25,12 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard.views import HtmxHttpRequest
 from orders.models import Order
 from orders.selectors import order_detail as select_order
-from orders.services import order_resolve_not_placed, order_resolve_placed, orders_refresh
+from orders.services import (
+    order_acknowledge_attention,
+    order_resolve_not_placed,
+    order_resolve_placed,
+    orders_refresh,
+)
 from orders.services.bulk import bulk_preview
 from orders.services.status import StatusSyncResult
 from panels.errors import ItemError, PanelError, Reason
@@ -189,6 +194,18 @@ def _refresh_note(result: StatusSyncResult | PanelError | None, order: Order) ->
     if result.changed:
         return ("success", "Updated from the panel just now.")
     return ("info", "Checked with the panel just now: nothing changed.")
+
+
+@require_POST
+def order_acknowledge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A person has dealt with what the order needed attention for (a possible double buy)."""
+    try:
+        order_acknowledge_attention(order=_get(pk), user=request.user)
+    except ValidationError:
+        messages.info(request, "There was nothing to acknowledge on this order.")
+    else:
+        messages.success(request, f"Order #{pk}: acknowledged. The ids stay on record.")
+    return redirect("orders:detail", pk=pk)
 
 
 @require_POST
