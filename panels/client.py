@@ -79,6 +79,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
+BACKOFF_JITTER_MAX = 1.5  # a retry waits 0.5 to 1.5 times its backoff
 ANSWER_KEPT = 2000  # characters of an answer kept with what it answered
 DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) SMMDashboard/1.0"
 
@@ -104,10 +105,13 @@ class ClientOptions:
 
 
 def longest_write_seconds(options: ClientOptions) -> float:
-    """The longest one write (`add`) can take: the attempts whose connection never opened (each
-    ends by the deadline), the pauses between them, and the last attempt's whole deadline."""
-    attempts = options.retries + 1
-    return attempts * options.timeout + options.retries * options.max_delay
+    """The longest one write (`add`) can take: every attempt ends by the deadline, and between
+    attempts whose connection never opened the client pauses at most its largest backoff."""
+    pauses = sum(
+        min(options.backoff * 2**attempt * BACKOFF_JITTER_MAX, options.max_delay)
+        for attempt in range(options.retries)
+    )
+    return (options.retries + 1) * options.timeout + pauses
 
 
 class PanelClient:
@@ -293,7 +297,8 @@ class PanelClient:
         return found
 
     def _retry_delay(self, attempt: int, retry_after: float | None) -> float:
-        delay = self.options.backoff * (2**attempt) * random.uniform(0.5, 1.5)
+        jitter = random.uniform(2 - BACKOFF_JITTER_MAX, BACKOFF_JITTER_MAX)
+        delay = self.options.backoff * (2**attempt) * jitter
         if retry_after is not None:
             delay = max(delay, retry_after)
         return min(delay, self.options.max_delay)

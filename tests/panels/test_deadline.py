@@ -55,6 +55,23 @@ def test_an_answer_that_comes_in_time_is_read_whole_on_a_deadline_connection():
 
 
 def test_the_longest_write_counts_every_attempt_and_pause():
-    options = ClientOptions(timeout=30, retries=2, max_delay=30)
+    options = ClientOptions(timeout=30, retries=2, backoff=1, max_delay=30)
+    # three attempts that each end by the deadline; pauses of at most 1.5 x 1 s and 1.5 x 2 s
+    assert longest_write_seconds(options) == 3 * 30 + 1.5 + 3
 
-    assert longest_write_seconds(options) == 3 * 30 + 2 * 30
+    slow = ClientOptions(timeout=30, retries=2, backoff=15, max_delay=30)
+    assert longest_write_seconds(slow) == 3 * 30 + 22.5 + 30  # a pause never passes max_delay
+
+
+def test_no_pause_between_write_attempts_is_longer_than_the_bound_counts(monkeypatch):
+    """The bound holds for the jitter's worst draw: the reaper and the lease rely on it."""
+    import random
+
+    from panels.client import BACKOFF_JITTER_MAX, PanelClient
+
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    options = ClientOptions(timeout=5, retries=3, backoff=2, max_delay=10)
+    client = PanelClient("http://127.0.0.1:9/api/v2", "k", options)
+    pauses = [client._retry_delay(attempt, None) for attempt in range(options.retries)]
+    assert pauses == [min(2 * 2**n * BACKOFF_JITTER_MAX, 10) for n in range(3)]
+    assert longest_write_seconds(options) == 4 * 5 + sum(pauses)
