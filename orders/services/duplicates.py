@@ -124,8 +124,9 @@ def twin_text(twin: Upload) -> str:
     """ "These rows were queued 2 minutes ago as upload #5 — queue them again?"."""
     from django.utils.timesince import timesince
 
-    when = timesince(twin.submitted_at) if twin.submitted_at else "recently"
-    return f"These rows were queued {when} ago as upload #{twin.pk} — queue them again?"
+    when = timesince(twin.submitted_at) if twin.submitted_at else ""
+    ago = "moments ago" if not when or when.startswith("0\xa0") else f"{when} ago"
+    return f"These rows were queued {ago} as upload #{twin.pk} — queue them again?"
 
 
 def targets_of(entries: Iterable[dict[str, object]]) -> dict[int, set[str]]:
