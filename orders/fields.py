@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from orders.links import whole_or_none
 from orders.models import Order
 from panels.models import Service
 from panels.order_types import (
@@ -75,8 +76,9 @@ def limits_text(service: Service) -> str:
 
 
 def _number(value: object) -> int | None:
-    text = str(value or "").replace(",", "").replace(" ", "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
+    """A whole number typed in a field (1000, 1,000 or 1 000), or None: "1,5" is not 15."""
+    number = whole_or_none(value)
+    return number if number is not None and number >= 0 else None
 
 
 def expiry_text(value: str) -> str:

@@ -308,7 +308,10 @@ class OrderForm(forms.Form):
             cost = clean.estimated_cost
             units = clean.billable
         else:
-            values_for_cost = {k: str(v).replace(",", "") for k, v in values.items()}
+            # Numbers read as the validator reads them ("1,000" is 1000); "1,5" stays as typed
+            # and gives no estimate rather than the cost of 15.
+            values_for_cost = {k: (str(_number(v)) if k in NUMBER_FIELDS and _number(v) is not None
+                                   else str(v)) for k, v in values.items()}  # fmt: skip
             cost = estimate_cost(service.type, service.rate, values_for_cost)
             units = None
         if spec.pricing == FLAT:

@@ -7,12 +7,14 @@ take it), `status` is the panel's (pending, in progress, completed...). They are
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from orders.links import target_key
 from panels.models import ORDER_TYPE_CHOICES, Panel, Service, money_field
 from panels.normalise import RefillStatus, Status
 
@@ -43,6 +45,9 @@ class Order(models.Model):
     order_type = models.CharField(max_length=40, choices=ORDER_TYPE_CHOICES, default="default")
 
     link = models.CharField(max_length=2000, blank=True)
+    # The link (or a subscription's username) normalised for comparing: one target, one key
+    # (orders.links.target_key). Set on every save; the link itself is sent as typed.
+    link_key = models.CharField(max_length=300, blank=True, default="")
     quantity = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Per run for drip-feed orders"
     )
@@ -126,12 +131,21 @@ class Order(models.Model):
             # search by the panel's order id across panels
             models.Index(fields=["remote_id"], name="order_remote_id"),
             models.Index(fields=["link"], name="order_link"),
+            # one active order per target and panel: the duplicate checks
+            models.Index(fields=["panel", "link_key"], name="order_panel_link_key"),
             # the dispatcher: queued orders of one panel, oldest first
             models.Index(fields=["panel", "state", "next_attempt_at"], name="order_dispatch"),
         ]
 
     def __str__(self) -> str:
         return f"Order {self.pk} ({self.panel.name} {self.remote_id or self.state})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.link_key = target_key(link=self.link, params=self.params)
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"link", "params"} & set(fields):
+            kwargs["update_fields"] = {*fields, "link_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_final(self) -> bool:
@@ -285,13 +299,20 @@ class Upload(models.Model):
     rows_invalid = models.PositiveIntegerField(default=0)
     # The checked rows: [{"row": n, "service_id": pk, "values": {...}}] for valid ones and
     # [{"row": n, "raw": {...}, "errors": [...]}] for the others.
+    # Rows refused when submitting (an active order appeared on the link since the check)
+    # move from valid_rows to invalid_rows with "at_submit": true and their reason.
     valid_rows = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     invalid_rows = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    # SHA-256 of the content (and the panel of mass-order text): the same file uploaded again.
+    content_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_hash", "submitted_at"], name="upload_content_hash"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename or self.pk} ({self.state})"

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
+from orders.links import target_key
 from orders.models import Order
 from panels.models import Panel, Service
 
@@ -278,22 +279,38 @@ def order_csv_rows(*, filters: OrderFilters) -> Iterator[tuple[Any, ...]]:
 ENTRY_ACTIVE_STATES = (Order.State.QUEUED, Order.State.SUBMITTING, Order.State.UNKNOWN)
 
 
-def active_order_for_link(*, panel: Panel | int, link: str) -> Order | None:
-    """The newest order on this panel for the link (or, for subscriptions, the username) that
-    may still be active there; None if there is none. One query."""
+def active_order_q() -> Q:
+    """Orders that may still be active on their panel: queued, being sent, outcome unknown,
+    or placed and not final. The panel refuses a second such order on the same link."""
     from panels.normalise import Status
 
-    link = link.strip()
-    if not link:
-        return None
-    same_target = Q(link=link) | Q(order_type="subscriptions", params__username=link.lstrip("@"))
-    active = Q(state__in=ENTRY_ACTIVE_STATES) | (
+    return Q(state__in=ENTRY_ACTIVE_STATES) | (
         Q(state=Order.State.PLACED) & ~Q(status__in=Status.FINAL)
     )
+
+
+def active_order_for_link(*, panel: Panel | int, link: str) -> Order | None:
+    """The newest order on this panel for the link (or, for subscriptions, the username) that
+    may still be active there; None if there is none. Links are compared by their key
+    (orders.links.target_key: `x.com/a/` and `https://x.com/a?utm_source=b` are one target).
+    One query."""
+    key = target_key(link=link)
+    if not key:
+        return None
     return (
-        Order.objects.filter(same_target, active, panel=panel)
+        Order.objects.filter(active_order_q(), panel=panel, link_key=key)
         .order_by("-created_at", "-pk")
-        .only("pk", "state", "status", "remote_id", "created_at", "link", "panel_id")
+        .only(
+            "pk",
+            "state",
+            "status",
+            "remote_id",
+            "created_at",
+            "link",
+            "panel_id",
+            "upload_id",
+            "source",
+        )
         .first()
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from orders.links import link_problem, read_whole, scheme_problem
 from panels.models import Service
 from panels.order_types import (
     LIST_FIELDS,
@@ -76,9 +77,9 @@ class _Checker:
         if not raw:
             return None
         try:
-            number = int(raw.replace(",", "").replace(" ", ""))
-        except ValueError:
-            self.error(name, f"Enter a whole number, not {raw[:20]!r}.")
+            number = read_whole(raw)
+        except ValueError as exc:
+            self.error(name, str(exc))
             return None
         if number < low:
             self.error(name, f"Must be at least {low}.")
@@ -123,10 +124,14 @@ def validate_order(
         if name in LIST_FIELDS:
             lines = split_lines(value)
             value = "\n".join(lines)
+            if name == "groups":
+                _link_lines(check, name, lines)
             if spec.pricing == PER_LINE and spec.counted_field == name and lines:
                 check.within_limits(name, len(lines), "", noun=LIST_NOUNS[name])
         elif name == "answer_number" and value:
             value = str(check.integer(name) or "")
+        elif name == "media" and value:
+            value = _link(check, "media")
         if value:
             clean.params[name] = value
     if spec.key == "subscriptions":
@@ -144,15 +149,25 @@ def validate_order(
     return clean, {}
 
 
-def _link(check: _Checker) -> str:
-    link = check.text("link")
-    if any(c.isspace() for c in link):
-        check.error("link", "A link cannot contain spaces.")
-    elif "://" in link and not link.lower().startswith(("http://", "https://")):
-        check.error("link", "Links must start with http:// or https://.")
+def _link(check: _Checker, name: str = "link") -> str:
+    """The link as typed (trimmed): that is what the panel gets. Only web addresses, addresses
+    without a scheme and usernames pass; javascript:, data: and other schemes never do."""
+    link = check.text(name)
+    problem = link_problem(link)
+    if problem:
+        check.error(name, problem)
     elif len(link) > 2000:
-        check.error("link", "This link is too long (2000 characters at most).")
+        check.error(name, "This link is too long (2000 characters at most).")
     return link
+
+
+def _link_lines(check: _Checker, name: str, lines: list[str]) -> None:
+    """Lines that may be links (groups to invite from): no scheme but http/https either."""
+    for number, line in enumerate(lines, start=1):
+        problem = scheme_problem(line)
+        if problem:
+            check.error(name, f"Line {number}: {problem}")
+            return
 
 
 def _dripfeed(check: _Checker, clean: CleanOrder, fields: tuple[str, ...]) -> None:

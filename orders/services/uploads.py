@@ -21,7 +21,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orders.models import Order, Upload
-from orders.selectors import ENTRY_ACTIVE_STATES
+from orders.services.duplicates import (
+    active_order_text,
+    active_orders,
+    content_hash,
+    lock_panels,
+    row_key,
+    targets_of,
+    twin_text,
+    upload_recent_twin,
+)
 from orders.services.placement import order_create, order_dispatch_soon
 from orders.uploads import (
     ALL_COLUMNS,
@@ -33,7 +42,6 @@ from orders.uploads import (
 )
 from orders.validation import validate_order
 from panels.models import Panel, Service
-from panels.normalise import Status
 from panels.order_types import ORDER_TYPES, OTHER
 
 logger = logging.getLogger(__name__)
@@ -63,6 +71,14 @@ class PanelTotal:
     @property
     def over_balance(self) -> bool:
         return self.balance is not None and self.cost > self.balance
+
+
+class QueueAgainNeeded(UploadError):
+    """The same content was queued recently: submitting needs an explicit "again"."""
+
+    def __init__(self, previous: Upload):
+        self.previous = previous
+        super().__init__(twin_text(previous))
 
 
 def _parse(kind: str, data: bytes | str) -> ParsedUpload:
@@ -121,16 +137,16 @@ def upload_check(
         else:
             valid.append(checked)
 
-    busy = _active_targets(valid)  # query 3
+    busy = active_orders(targets_of(valid))  # query 3
     still_valid = []
     for entry in valid:
-        if (entry["panel_id"], entry["target"]) in busy:
-            row = entry.pop("raw")
-            invalid.append(_invalid(row, [
-                f"An order for this link is still active on {entry['panel']}: the panel "
-                "refuses a second one until it is completed."]))  # fmt: skip
+        row = entry.pop("raw")
+        active = busy.get((entry["panel_id"], row_key(entry["values"])))
+        if active is not None:
+            what = "link" if entry["link"] else "username"
+            invalid.append(_invalid(row, [active_order_text(active, panel=entry["panel"],
+                                                            what=what)]))  # fmt: skip
         else:
-            entry.pop("raw")
             still_valid.append(entry)
     invalid.sort(key=lambda r: r["row"])
 
@@ -139,6 +155,7 @@ def upload_check(
         uploaded_by=user if getattr(user, "pk", None) else None,
         rows_total=len(parsed.rows), rows_valid=len(still_valid), rows_invalid=len(invalid),
         valid_rows=still_valid, invalid_rows=invalid,
+        content_hash=content_hash(kind, data, panel_id=panel.pk if panel else None),
     )  # fmt: skip
 
 
@@ -189,44 +206,17 @@ def _check_row(
         errors.extend(m if m.startswith(label) else f"{label}: {m}" for m in messages)
     if errors or clean is None:
         return errors, {}
-    target = clean.link or clean.params.get("username", "")
+    target = row_key(values)
     duplicate_key = (panel.pk, service.pk, target)
     if target and duplicate_key in seen:
         return [f"Same panel, service and link as line {seen[duplicate_key]}."], {}
     seen[duplicate_key] = line
     return [], {
         "row": line, "service_id": service.pk, "panel_id": panel.pk, "panel": panel.name,
-        "service": service.remote_id, "type": service.type, "target": target,
+        "service": service.remote_id, "type": service.type,
         "values": dict(values.items()), "link": clean.link,
         "quantity": clean.billable, "cost": clean.estimated_cost, "raw": row,
     }  # fmt: skip
-
-
-def _active_targets(valid: list[dict[str, Any]]) -> set[tuple[int, str]]:
-    """(panel id, link or username) of every valid row that already has an active order on
-    its panel: one query for all rows (the bulk form of selectors.active_order_for_link)."""
-    links: dict[int, set[str]] = defaultdict(set)
-    for entry in valid:
-        if entry["target"]:
-            links[entry["panel_id"]].add(entry["target"])
-    if not links:
-        return set()
-    same_target = Q()
-    for panel_id, targets in links.items():
-        same_target |= Q(panel_id=panel_id, link__in=sorted(targets))
-        same_target |= Q(panel_id=panel_id, order_type="subscriptions",
-                         params__username__in=sorted(t.lstrip("@") for t in targets))  # fmt: skip
-    active = Q(state__in=ENTRY_ACTIVE_STATES) | (
-        Q(state=Order.State.PLACED) & ~Q(status__in=Status.FINAL)
-    )
-    busy: set[tuple[int, str]] = set()
-    for panel_id, link, order_type, params in Order.objects.filter(same_target, active).values_list(
-        "panel_id", "link", "order_type", "params"
-    ):
-        busy.add((panel_id, link))
-        if order_type == "subscriptions" and isinstance(params, dict):
-            busy.add((panel_id, str(params.get("username", ""))))
-    return busy
 
 
 def upload_totals(upload: Upload) -> list[PanelTotal]:
@@ -248,22 +238,43 @@ def upload_totals(upload: Upload) -> list[PanelTotal]:
     ]  # fmt: skip
 
 
-def upload_submit(*, upload: Upload, user: Any) -> int:
-    """Queue an order for each valid row not queued yet; the number of orders created."""
+def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
+    """Queue an order for each valid row not queued yet; the number of orders created.
+
+    Inside one transaction, after locking the panels the rows are for: rows whose link got an
+    active order since the preview (another upload, the order form) are refused and moved to
+    the invalid rows with the reason; the others are queued. Raises QueueAgainNeeded (nothing
+    done) when the same content was queued within the last 24 hours, unless `again`.
+    """
     source = Order.Source.CSV if upload.kind == Upload.Kind.CSV else Order.Source.MASS
     created, panels = 0, set[int]()
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        lock_panels({int(entry["panel_id"]) for entry in locked.valid_rows})
+        first_submit = locked.state != Upload.State.SUBMITTED
+        if first_submit and not again:
+            twin = upload_recent_twin(locked)
+            if twin is not None:
+                raise QueueAgainNeeded(twin)
         done = set(Order.objects.filter(upload=locked).values_list("upload_row", flat=True))
-        service_ids = {entry["service_id"] for entry in locked.valid_rows}
+        pending = [entry for entry in locked.valid_rows if entry["row"] not in done]
+        busy = active_orders(targets_of(pending), exclude_upload=locked.pk)
+        service_ids = {entry["service_id"] for entry in pending}
         services = Service.objects.select_related("panel").in_bulk(list(service_ids))
-        for entry in locked.valid_rows:
-            if entry["row"] in done:
-                continue
+        refused: dict[int, list[str]] = {}
+        for entry in pending:
+            active = busy.get((entry["panel_id"], row_key(entry["values"])))
             service = services.get(entry["service_id"])
+            if active is not None:
+                what = "link" if entry["link"] else "username"
+                refused[entry["row"]] = [active_order_text(active, panel=entry["panel"],
+                                                           what=what)]  # fmt: skip
+                continue
             if service is None:
+                refused[entry["row"]] = ["The service was removed before the rows were queued."]
                 continue
             try:
+                # order_create's own atomic block is a savepoint: a failed row rolls back alone
                 order_create(service=service, values=entry["values"], source=source,
                              placed_by=user if getattr(user, "pk", None) else None,
                              upload=locked, upload_row=entry["row"], dispatch=False)  # fmt: skip
@@ -271,14 +282,40 @@ def upload_submit(*, upload: Upload, user: Any) -> int:
                 continue
             except ValidationError as exc:
                 logger.info("upload %s row %s no longer valid: %s", locked.pk, entry["row"], exc)
+                refused[entry["row"]] = [f"No longer valid when queued: {m}" for m in exc.messages]
                 continue
             created += 1
             panels.add(service.panel_id)
         for panel_id in panels:  # one wake-up per panel, not one per order
             order_dispatch_soon(panel_id=panel_id)
-        if locked.state != Upload.State.SUBMITTED:
+        fields = _set_aside(locked, refused)
+        if first_submit:
             locked.state = Upload.State.SUBMITTED
             locked.submitted_at = timezone.now()
-            locked.save(update_fields=["state", "submitted_at"])
-    upload.state, upload.submitted_at = locked.state, locked.submitted_at
+            fields += ["state", "submitted_at"]
+        if fields:
+            locked.save(update_fields=fields)
+    for name in ("state", "submitted_at", "valid_rows", "invalid_rows", "rows_valid",
+                 "rows_invalid"):  # fmt: skip
+        setattr(upload, name, getattr(locked, name))
     return created
+
+
+def _set_aside(upload: Upload, refused: dict[int, list[str]]) -> list[str]:
+    """Move the rows refused at submit from the valid rows to the invalid ones, with their
+    reasons and the cells they had: nothing is lost, and the page and the CSV say why."""
+    if not refused:
+        return []
+    kept = []
+    for entry in upload.valid_rows:
+        if entry["row"] not in refused:
+            kept.append(entry)
+            continue
+        raw = {"panel": entry["panel"], "service": entry["service"], **entry["values"]}
+        reasons = refused[entry["row"]]
+        upload.invalid_rows.append({"row": entry["row"], "raw": raw, "errors": reasons,
+                                    "at_submit": True})  # fmt: skip
+    upload.invalid_rows.sort(key=lambda r: r["row"])
+    upload.valid_rows = kept
+    upload.rows_valid, upload.rows_invalid = len(kept), len(upload.invalid_rows)
+    return ["valid_rows", "invalid_rows", "rows_valid", "rows_invalid"]

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orders.exports import csv_lines
 from orders.models import Order, Upload
-from orders.services.uploads import max_bytes, upload_check, upload_submit, upload_totals
+from orders.services.duplicates import twin_text, upload_recent_twin
+from orders.services.uploads import (
+    QueueAgainNeeded,
+    max_bytes,
+    upload_check,
+    upload_submit,
+    upload_totals,
+)
 from orders.uploads import UploadError, upload_template_csv
 from panels.formatting import money_text
 from panels.models import Panel
@@ -82,7 +89,11 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
         "more_valid": max(item.rows_valid - PREVIEW_ROWS, 0),
         "progress": _progress(item) if item.state == Upload.State.SUBMITTED else None,
+        "refused": [row for row in item.invalid_rows if row.get("at_submit")],
     }  # fmt: skip
+    twin = upload_recent_twin(item) if item.state == Upload.State.PREVIEWED else None
+    if twin is not None:
+        context |= {"twin": twin, "twin_text": twin_text(twin)}
     return render(request, "orders/upload_preview.html", context)
 
 
@@ -123,11 +134,22 @@ def upload_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def upload_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Upload, pk=pk)
-    created = upload_submit(upload=item, user=request.user)
+    again = request.POST.get("again") == "1"
+    try:
+        created = upload_submit(upload=item, user=request.user, again=again)
+    except QueueAgainNeeded as exc:
+        messages.error(request, f"{exc} Nothing was queued: tick “Yes, queue them again” to "
+                       "queue them a second time.")  # fmt: skip
+        return redirect("orders:upload_preview", pk=item.pk)
+    refused = sum(1 for row in item.invalid_rows if row.get("at_submit"))
     if created:
         messages.success(request, f"Queued {created} order{'s' if created != 1 else ''}.")
-    else:
+    elif not refused:
         messages.info(request, "Nothing new to queue: these rows were already submitted.")
+    if refused:
+        messages.warning(request, f"{refused} row{'s were' if refused != 1 else ' was'} not "
+                         "queued: an order on the same link became active since the check. "
+                         "See why below.")  # fmt: skip
     return redirect("orders:upload_preview", pk=item.pk)
 
 

@@ -80,3 +80,65 @@ def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path
     upload = Upload.objects.get()
     assert upload.state == Upload.State.SUBMITTED
     assert Order.objects.filter(upload=upload).count() == 1
+
+
+def test_the_same_file_again_needs_a_yes(browser: Browser, live_server, tmp_path: Path,
+                                         artifacts: Path, monkeypatch) -> None:  # fmt: skip
+    monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
+    User.objects.create_user("alice", password=PASSWORD)
+    panel = Panel(name="Alpha SMM", api_url="https://panel.example/api/v2", currency="USD",
+                  balance=Decimal("250"))  # fmt: skip
+    panel.api_key = "k"
+    panel.save()
+    Service.objects.create(panel=panel, remote_id="101", name="Followers", rate=Decimal("1.20"),
+                           min_quantity=100, max_quantity=10000)  # fmt: skip
+    first = tmp_path / "orders.csv"
+    first.write_text("panel,service,link,quantity\nAlpha SMM,101,https://x.com/a,1000\n")
+    second = tmp_path / "more.csv"  # the same link, written another way, and a new one
+    second.write_text("panel,service,link,quantity\nAlpha SMM,101,https://www.x.com/a/,1000\n"
+                      "Alpha SMM,101,https://x.com/b,1000\n")  # fmt: skip
+
+    page = browser.new_page()
+    try:
+        page.goto(f"{live_server.url}/orders/upload/")
+        page.get_by_label("Username").fill("alice")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+
+        page.get_by_label("CSV file (UTF-8)").set_input_files(str(second))
+        page.get_by_role("button", name="Check the file").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("2 of 2 rows")
+        second_preview = page.url
+
+        page.goto(f"{live_server.url}/orders/upload/")
+        page.get_by_label("CSV file (UTF-8)").set_input_files(str(first))
+        page.get_by_role("button", name="Check the file").click()
+        page.get_by_role("button", name="Queue 1 order").click()
+        expect(page.locator(".messages")).to_contain_text("Queued 1 order")
+
+        # The preview checked before the first upload was queued: the submit checks again.
+        page.goto(second_preview)
+        page.get_by_role("button", name="Queue 2 orders").click()
+        expect(page.locator(".messages")).to_contain_text("Queued 1 order")
+        expect(page.locator("#upload-refused")).to_contain_text(
+            "Line 2: This link already has an active order"
+        )
+        page.screenshot(path=str(artifacts / "upload-refused-at-submit.png"), full_page=True)
+
+        # The first file again, once its order is done: the page asks before buying twice.
+        Order.objects.update(state=Order.State.PLACED, status="completed")
+        page.goto(f"{live_server.url}/orders/upload/")
+        page.get_by_label("CSV file (UTF-8)").set_input_files(str(first))
+        page.get_by_role("button", name="Check the file").click()
+        expect(page.locator("#upload-again")).to_contain_text("— queue them again?")
+        page.get_by_role("button", name="Queue 1 order").click()  # the browser wants the tick
+        expect(page.get_by_label("Yes, queue them again")).to_be_visible()
+        assert Order.objects.count() == 2
+        page.get_by_label("Yes, queue them again").check()
+        page.screenshot(path=str(artifacts / "upload-again.png"), full_page=True)
+        page.get_by_role("button", name="Queue 1 order").click()
+        expect(page.locator(".messages")).to_contain_text("Queued 1 order")
+    finally:
+        page.close()
+    assert Order.objects.filter(link__contains="x.com/a").count() == 2
+    assert Order.objects.filter(link="https://www.x.com/a/").count() == 0

@@ -563,3 +563,33 @@ def test_panel_text_is_escaped(logged_in, shop):
     for page in pages:
         assert EVIL not in page
         assert EVIL_ESCAPED in page
+
+
+def test_the_duplicate_warning_compares_normalised_links(logged_in, shop):
+    service = svc(shop, 1)
+    existing = _order(shop, service, "https://x.test/dup", State.QUEUED)
+
+    typed = "HTTPS://www.X.test/dup/?utm_source=ig&fbclid=abc#top"
+    page = estimate(logged_in, service, {"link": typed, "quantity": "100"})
+
+    assert 'data-warning="duplicate"' in page
+    assert f'href="{reverse("orders:detail", args=[existing.pk])}"' in page
+
+
+@pytest.mark.parametrize(("quantity", "cost"), [("1,5", "—"), ("1.5", "—"), ("1,00", "—"),
+                                                ("1,000", "0.90"), ("1 000", "0.90")])  # fmt: skip
+def test_the_estimate_never_reads_a_decimal_comma_as_thousands(logged_in, shop, quantity, cost):
+    page = estimate(logged_in, svc(shop, 1), {"link": "https://x.test/a", "quantity": quantity})
+
+    assert cost_shown(page) == cost
+    if cost == "—":
+        assert "Enter a whole number" in hint(page, "quantity")
+
+
+def test_a_javascript_link_is_refused_and_nothing_is_queued(logged_in, shop):
+    response = post_new(logged_in, svc(shop, 1), {"link": "\x01 javascript:alert(1)",
+                                                  "quantity": "100"})  # fmt: skip
+
+    assert response.status_code == 200
+    assert "never sent to a panel" in hint(response.content.decode(), "link")
+    assert not Order.objects.exists()

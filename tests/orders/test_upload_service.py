@@ -111,11 +111,12 @@ def test_every_reason(catalog, user):
     assert errors[7] == ["Link: Required for this service."]
     assert errors[8] == ["Quantity: Required for this service."]
     assert errors[9] == ["Comments: 1 comments given, the service's minimum is 2."]
-    assert errors[10] == ["Links must start with http:// or https://."]
+    assert errors[10] == ["Links must start with http:// or https://. This one starts with ftp:."]
     assert errors[11] == ["The column 'comments' does not apply to Default services: "
                           "leave it empty."]  # fmt: skip
     assert errors[13] == ["Same panel, service and link as line 12."]
-    assert "still active on Sim" in errors[14][0]
+    assert errors[14][0].startswith("This link already has an active order #")
+    assert "on Sim (placed with the order form)" in errors[14][0]
     assert errors[15] == ["The panel is missing."]
     assert errors[16] == ["The service id is missing."]
     assert errors[17] == ["Quantity: Enter a whole number, not 'abc'."]

@@ -2,6 +2,7 @@
 
 manage.py import_orders orders.csv --dry-run
 manage.py import_orders mass.txt --panel "My panel"
+manage.py import_orders orders.csv --again   # the same file was queued in the last 24 hours
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orders.models import Upload
-from orders.services.uploads import upload_check, upload_submit, upload_totals
+from orders.services.duplicates import twin_text, upload_recent_twin
+from orders.services.uploads import (
+    QueueAgainNeeded,
+    upload_check,
+    upload_submit,
+    upload_totals,
+)
 from orders.uploads import UploadError
 from panels.formatting import money_text
 from panels.models import Panel
@@ -30,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="a .csv file, or mass-order text with --panel")
         parser.add_argument("--panel", help="the panel of mass-order text (service|link|qty)")
         parser.add_argument("--dry-run", action="store_true", help="check only, queue nothing")
+        parser.add_argument("--again", action="store_true",
+                            help="queue the rows even though the same file was queued in the "
+                            "last 24 hours (buys them a second time)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -68,11 +78,23 @@ class Command(BaseCommand):
                               f"(balance {balance}){note}")  # fmt: skip
         self.stdout.write(f"{upload.rows_valid} valid, {upload.rows_invalid} invalid "
                           f"of {upload.rows_total} rows.")  # fmt: skip
+        twin = upload_recent_twin(upload)
+        if twin is not None:
+            self.stdout.write(self.style.WARNING(twin_text(twin)))
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing queued.")
         elif upload.rows_valid:
-            created = upload_submit(upload=upload, user=None)
+            try:
+                created = upload_submit(upload=upload, user=None, again=options["again"])
+            except QueueAgainNeeded as exc:
+                raise CommandError(f"Nothing queued: the same file was queued as upload "
+                                   f"#{exc.previous.pk}. Run again with --again to queue "
+                                   "these rows a second time.") from None  # fmt: skip
             self.stdout.write(self.style.SUCCESS(f"Queued {created} orders (upload {upload.pk})."))
+            for entry in upload.invalid_rows:
+                if entry.get("at_submit"):
+                    self.stdout.write(f"Line {entry['row']} not queued: "
+                                      + "; ".join(entry["errors"]))  # fmt: skip
         if upload.rows_invalid:
             raise CommandError(f"{upload.rows_invalid} rows are invalid (see above).")
 
