@@ -22,7 +22,7 @@ def fill_link_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_bulk_actions_and_uploads'),
+        ('orders', '0006_order_add_answer'),
     ]
 
     operations = [
