@@ -72,6 +72,9 @@ def link_problem(link: str) -> str:
 def scheme_problem(link: str) -> str:
     """Why this value's scheme must not reach a panel ("" when it has none or http/https)."""
     scheme = scheme_of(link)
+    # "javascript:1" reads like a host and port to the rule above, but not to a browser.
+    lowered = link.lstrip("".join(chr(c) for c in range(33)) + "\x7f\u00a0\ufeff").lower()
+    scheme = next((s for s in sorted(SCRIPT_SCHEMES) if lowered.startswith(f"{s}:")), scheme)
     if scheme in SCRIPT_SCHEMES:
         return (f"{scheme}: links are not web addresses and are never sent to a panel. "
                 "Give the http:// or https:// address of the post or profile.")  # fmt: skip

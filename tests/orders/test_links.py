@@ -77,6 +77,7 @@ def test_any_text_has_a_key_or_none(text):
     "link",
     ["javascript:alert(1)", "JavaScript:alert(1)", "  javascript:alert(1)",
      "\x01\x02javascript:alert(1)", "\tjavascript:alert(1)", "data:text/html,<b>x</b>",
+     "javascript:1", "data:1,x",
      "DATA:text/html;base64,PGI+", "vbscript:msgbox", "file:///etc/passwd"],
 )  # fmt: skip
 def test_script_and_data_links_are_refused(link):
