@@ -7,6 +7,7 @@ No Django imports.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,11 +37,13 @@ class Service:
     description: str
     refill_days: int | None
     raw: Raw = field(repr=False)
+    notes: tuple[str, ...] = ()  # kept, but something in the entry was read as unknown
 
 
 @dataclass(frozen=True, slots=True)
 class SkippedService:
-    """A catalog entry too broken to use (no id, no price...), kept so it can be reported."""
+    """A catalog entry set aside (no id, no usable price, limits that make no sense...), kept
+    with the reason in plain words ("service 17: rate 1E+309 is too large to be real")."""
 
     raw: Any
     problem: str
@@ -128,41 +131,133 @@ def _items(data: Any, what: str) -> list[Any]:
     raise ShapeError(f"expected a JSON list for {what}, got {type(data).__name__}")
 
 
-def parse_service(item: Any) -> Service | SkippedService:
-    if not isinstance(item, dict):
-        return SkippedService(raw=item, problem="not a JSON object")
-    service_id = normalise.to_id(item.get("service"))
+# Column sizes of the stored catalog (panels.models.Service), known here so that a parsed
+# service always fits: a longer id is set aside, a longer text is shortened.
+ID_LIMIT = 100
+TEXT_LIMITS = {"name": 500, "raw_type": 100, "category": 300}
+MONEY_PLACES = Decimal("1e-12")  # rates are stored with 12 decimal places
+
+
+def _text(value: object, limit: int | None = None) -> str:
+    """Text as it can be stored: no NUL characters or lone surrogates, at most `limit` long
+    (shortened with an ellipsis)."""
+    text = normalise.to_text(value).replace("\x00", "")
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _service_id(value: object) -> str | None:
+    """The entry's id; BadValue when it is one that cannot be stored."""
+    if isinstance(value, float):  # only NaN and infinities arrive as floats (parse_float)
+        return None
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > ID_LIMIT:
+        raise normalise.BadValue(f"id {str(value)[:40]} is too long")  # int() would be huge
+    service_id = normalise.to_id(value)
     if service_id is None:
-        return SkippedService(raw=item, problem="no service id")
-    rate = normalise.to_decimal(item.get("rate"))
-    if rate is None or rate < 0:
-        return SkippedService(raw=item, problem=f"service {service_id}: unreadable rate")
-    raw_type = normalise.to_text(item.get("type")) or "Default"
+        return None
+    if len(service_id) > ID_LIMIT:
+        raise normalise.BadValue(f"id {service_id[:40]}... is longer than {ID_LIMIT} characters")
+    if service_id != _text(service_id):
+        raise normalise.BadValue(f"id {service_id[:40]!r} has characters that cannot be stored")
+    return service_id
+
+
+def _rate(value: object) -> Decimal:
+    rate = normalise.money(value, field="rate")
+    if rate is None:
+        raise normalise.BadValue(_unreadable_rate(value))
+    if rate.as_tuple().exponent < -12:  # type: ignore[operator]  # finite: an int
+        rate = rate.quantize(MONEY_PLACES)  # as stored; "0.90" stays exactly as sent
+    if rate >= normalise.MONEY_LIMIT:  # 999999999999.9999999999999 rounds up to the limit
+        raise normalise.BadValue(f"rate {_text(value, 40)} is too large to be real")
+    return rate
+
+
+_AMBIGUOUS = re.compile(r"[+-]?\d{1,3},\d{3}")
+
+
+def _unreadable_rate(value: object) -> str:
+    if value is None or value == "":
+        return "no rate"
+    shown = _text(value, 40) if isinstance(value, str) else _text(repr(value), 40)
+    if isinstance(value, str) and _AMBIGUOUS.fullmatch(value.strip()):
+        whole, part = value.strip().split(",")
+        return (f"rate {shown} could mean {whole}.{part} or {whole}{part}; "
+                "it was set aside rather than guessed")  # fmt: skip
+    return f"rate {shown} is not a number"
+
+
+def _limits(item: Raw) -> tuple[int, int]:
+    low = normalise.count(item.get("min"), field="min") or 0
+    high = normalise.count(item.get("max"), field="max") or 0
+    if high and low > high:
+        raise normalise.BadValue(f"min {low} is larger than max {high}")
+    return low, high
+
+
+def _refill_days(value: object, notes: list[str]) -> int | None:
+    """Days of refill; a value that makes no sense is noted and read as unknown."""
+    try:
+        days = normalise.count(value, field="refill_time", limit=normalise.SMALL_LIMIT)
+    except normalise.BadValue as exc:
+        notes.append(f"{exc}; kept without refill days")
+        return None
+    return days or None
+
+
+def parse_service(item: Any) -> Service | SkippedService:
+    """One catalog entry. An entry whose id or price cannot be used (or stored) is set aside
+    with a plain reason; texts too long for their columns are shortened; a nonsense refill time
+    keeps the service with refill days unknown and a note."""
+    if not isinstance(item, dict):
+        return SkippedService(raw=item, problem="an entry that is not a JSON object")
+    try:
+        service_id = _service_id(item.get("service"))
+    except normalise.BadValue as exc:
+        return SkippedService(raw=item, problem=f"an entry whose {exc}")
+    if service_id is None:
+        return SkippedService(raw=item, problem="an entry with no service id")
+    notes: list[str] = []
+    try:
+        rate = _rate(item.get("rate"))
+        low, high = _limits(item)
+    except normalise.BadValue as exc:
+        return SkippedService(raw=item, problem=f"service {service_id}: {exc}")
+    refill_days = _refill_days(item.get("refill_time"), notes)
+    raw_type = _text(item.get("type"), TEXT_LIMITS["raw_type"]) or "Default"
     description = item.get("description", item.get("desc"))
     return Service(
         service_id=service_id,
-        name=normalise.to_text(item.get("name")) or f"Service {service_id}",
+        name=_text(item.get("name"), TEXT_LIMITS["name"]) or f"Service {service_id}",
         type=order_type_key(raw_type),
         raw_type=raw_type,
-        category=normalise.to_text(item.get("category")),
+        category=_text(item.get("category"), TEXT_LIMITS["category"]),
         rate=rate,
-        min=normalise.to_int(item.get("min")) or 0,
-        max=normalise.to_int(item.get("max")) or 0,
+        min=low,
+        max=high,
         refill=normalise.to_bool(item.get("refill")),
         cancel=normalise.to_bool(item.get("cancel")),
         dripfeed=normalise.to_bool(item.get("dripfeed")),
-        description=normalise.to_text(description),
-        refill_days=normalise.to_int(item.get("refill_time")),
+        description=_text(description),
+        refill_days=refill_days,
         raw=item,
+        notes=tuple(f"service {service_id}: {note}" for note in notes),
     )
 
 
 def parse_catalog(data: Any) -> Catalog:
+    """Every usable entry, and every other one set aside with its reason. One broken entry
+    never stops the others from being read."""
     services: list[Service] = []
     skipped: list[SkippedService] = []
     seen: set[str] = set()
     for item in _items(data, "services"):
-        parsed = parse_service(item)
+        try:
+            parsed = parse_service(item)
+        except Exception:  # one unreadable entry must not stop the others
+            parsed = SkippedService(raw=item, problem="an entry that could not be read")
         if isinstance(parsed, Service) and parsed.service_id in seen:
             parsed = SkippedService(raw=item, problem=f"service {parsed.service_id}: listed twice")
         if isinstance(parsed, Service):

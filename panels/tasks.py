@@ -41,6 +41,11 @@ def catalog_sync(panel_id: int, run_id: int | None = None) -> None:
             # Recorded on the panel (health, last error); the next scheduled run tries again.
             logger.warning("catalog sync of panel %s failed: %s", panel_id, exc)
             return
+        except Exception:
+            # catalog_sync records its own failures; this is only reached when even that
+            # failed (the database is gone). The stale-run rule closes the run later.
+            logger.exception("catalog sync of panel %s failed", panel_id)
+            return
         logger.info("catalog sync of panel %s: %s", panel_id, result)
 
 
