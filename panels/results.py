@@ -204,7 +204,7 @@ def _refill_days(value: object, notes: list[str]) -> int | None:
     except normalise.BadValue as exc:
         notes.append(f"{exc}; kept without refill days")
         return None
-    return days or None
+    return days
 
 
 def parse_service(item: Any) -> Service | SkippedService:
