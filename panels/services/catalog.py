@@ -60,7 +60,7 @@ class CatalogSyncResult:
     skipped: int
     events: int
     # Why entries were set aside (or kept with something unknown), in plain words.
-    notes: list[str] = field(default_factory=list, compare=False)
+    notes: list[str] = field(default_factory=list, compare=False, repr=False)
 
 
 def _clean(text: str) -> str:

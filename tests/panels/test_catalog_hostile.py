@@ -238,3 +238,15 @@ def test_the_panels_page_shows_why_entries_were_set_aside(panel, logged_in):
 
     assert "1 set aside" in page
     assert "service 2: rate 1e309 is too large to be real" in page
+    # Next to the panel's health, in one line.
+    assert "Catalog synced: 1 service; 1 set aside: service 2: rate 1e309" in page
+    assert "<b>x</b>" not in page
+
+
+def test_the_task_raises_nothing_even_when_the_database_is_gone(panel, monkeypatch):
+    def gone(*args, **kwargs):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("panels.tasks._active_panel", gone)
+
+    assert tasks.catalog_sync(panel.pk) is None
