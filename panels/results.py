@@ -7,13 +7,18 @@ No Django imports.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from panels import normalise
+from panels.catalog_values import TEXT_LIMITS
+from panels.catalog_values import limits as _limits
+from panels.catalog_values import rate as _rate
+from panels.catalog_values import refill_days as _refill_days
+from panels.catalog_values import service_id as _service_id
+from panels.catalog_values import stored_text as _text
 from panels.errors import ItemError
 from panels.order_types import order_type_key
 
@@ -129,82 +134,6 @@ def _items(data: Any, what: str) -> list[Any]:
     if isinstance(data, dict):
         return list(data.values())
     raise ShapeError(f"expected a JSON list for {what}, got {type(data).__name__}")
-
-
-# Column sizes of the stored catalog (panels.models.Service), known here so that a parsed
-# service always fits: a longer id is set aside, a longer text is shortened.
-ID_LIMIT = 100
-TEXT_LIMITS = {"name": 500, "raw_type": 100, "category": 300}
-MONEY_PLACES = Decimal("1e-12")  # rates are stored with 12 decimal places
-
-
-def _text(value: object, limit: int | None = None) -> str:
-    """Text as it can be stored: no NUL characters or lone surrogates, at most `limit` long
-    (shortened with an ellipsis)."""
-    text = normalise.to_text(value).replace("\x00", "")
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def _service_id(value: object) -> str | None:
-    """The entry's id; BadValue when it is one that cannot be stored."""
-    if isinstance(value, float):  # only NaN and infinities arrive as floats (parse_float)
-        return None
-    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > ID_LIMIT:
-        raise normalise.BadValue(f"id {str(value)[:40]} is too long")  # int() would be huge
-    service_id = normalise.to_id(value)
-    if service_id is None:
-        return None
-    if len(service_id) > ID_LIMIT:
-        raise normalise.BadValue(f"id {service_id[:40]}... is longer than {ID_LIMIT} characters")
-    if service_id != _text(service_id):
-        raise normalise.BadValue(f"id {service_id[:40]!r} has characters that cannot be stored")
-    return service_id
-
-
-def _rate(value: object) -> Decimal:
-    rate = normalise.money(value, field="rate")
-    if rate is None:
-        raise normalise.BadValue(_unreadable_rate(value))
-    if rate.as_tuple().exponent < -12:  # type: ignore[operator]  # finite: an int
-        rate = rate.quantize(MONEY_PLACES)  # as stored; "0.90" stays exactly as sent
-    if rate >= normalise.MONEY_LIMIT:  # 999999999999.9999999999999 rounds up to the limit
-        raise normalise.BadValue(f"rate {_text(value, 40)} is too large to be real")
-    return rate
-
-
-_AMBIGUOUS = re.compile(r"[+-]?\d{1,3},\d{3}")
-
-
-def _unreadable_rate(value: object) -> str:
-    if value is None or value == "":
-        return "no rate"
-    shown = _text(value, 40) if isinstance(value, str) else _text(repr(value), 40)
-    if isinstance(value, str) and _AMBIGUOUS.fullmatch(value.strip()):
-        whole, part = value.strip().split(",")
-        return (f"rate {shown} could mean {whole}.{part} or {whole}{part}; "
-                "it was set aside rather than guessed")  # fmt: skip
-    return f"rate {shown} is not a number"
-
-
-def _limits(item: Raw) -> tuple[int, int]:
-    low = normalise.count(item.get("min"), field="min") or 0
-    high = normalise.count(item.get("max"), field="max") or 0
-    if high and low > high:
-        raise normalise.BadValue(f"min {low} is larger than max {high}")
-    return low, high
-
-
-def _refill_days(value: object, notes: list[str]) -> int | None:
-    """Days of refill; a value that makes no sense is noted and read as unknown."""
-    try:
-        days = normalise.count(value, field="refill_time", limit=normalise.SMALL_LIMIT)
-    except normalise.BadValue as exc:
-        notes.append(f"{exc}; kept without refill days")
-        return None
-    return days
 
 
 def parse_service(item: Any) -> Service | SkippedService:

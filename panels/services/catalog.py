@@ -189,27 +189,32 @@ def catalog_sync(
     exactly as it was. Whatever goes wrong, even on our side, the run ends (done or failed)
     and the panel's health says why; only a PanelError (SyncFailed for our own errors) leaves.
     """
-    if run is not None:
-        CatalogSync.objects.filter(pk=run.pk).update(
-            state=CatalogSync.State.RUNNING, started_at=timezone.now()
-        )
     try:
+        if run is not None:
+            CatalogSync.objects.filter(pk=run.pk).update(
+                state=CatalogSync.State.RUNNING, started_at=timezone.now()
+            )
         catalog = (client or panel.client()).services()
         if not catalog.services and panel.services.filter(is_active=True).exists():
             raise EmptyCatalog(_empty_message(catalog), action="services")
         result = _apply(panel, catalog)
+        _record_success(panel, run, result)
     except PanelError as exc:
         _record_failure(panel, run, exc)
         raise
     except Exception as exc:
         logger.exception("catalog sync of panel %s stopped on an error", panel.pk)
         failed = SyncFailed(
-            f"The sync stopped on an error on our side ({type(exc).__name__}); the stored "
-            "catalog was kept. It is tried again at the next sync.",
+            f"The sync stopped on an error on our side ({type(exc).__name__}); nothing "
+            "half-written was kept. It is tried again at the next sync.",
             action="services",
         )
         _record_failure(panel, run, failed)
         raise failed from exc
+    return result
+
+
+def _record_success(panel: Panel, run: CatalogSync | None, result: CatalogSyncResult) -> None:
     if result.notes:
         logger.warning("catalog sync of panel %s set aside %s: %s", panel.pk, result.skipped,
                        "; ".join(result.notes[:5]))  # fmt: skip
@@ -221,7 +226,6 @@ def catalog_sync(
             **{f: getattr(result, f) for f in CatalogSyncResult.__dataclass_fields__
                if f != "notes"},
         )  # fmt: skip
-    return result
 
 
 def _empty_message(catalog: Catalog) -> str:
