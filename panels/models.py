@@ -214,6 +214,9 @@ class CatalogSync(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     events = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Why entries of the panel's answer were set aside (or kept with a value read as unknown),
+    # in plain words, the first 50; `skipped` counts every entry set aside.
+    notes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -225,6 +228,22 @@ class CatalogSync(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def summary(self) -> str:
+        """One line on what the run did: "Catalog synced: 1,203 services; 2 set aside: ..."."""
+        if self.state == self.State.FAILED:
+            return f"Catalog sync failed: {self.error}" if self.error else "Catalog sync failed"
+        if self.state != self.State.DONE:
+            return "Catalog sync in progress"
+        text = f"Catalog synced: {self.services_seen:,} service{'s' * (self.services_seen != 1)}"
+        if self.skipped:
+            text += f"; {self.skipped:,} set aside"
+        if self.notes:
+            shown = "; ".join(str(note) for note in self.notes[:3])
+            more = len(self.notes) > 3 or self.skipped > len(self.notes)
+            text += f": {shown}{'; ...' if more else ''}" if self.skipped else f" ({shown})"
+        return text
 
 
 class CatalogEvent(models.Model):

@@ -13,6 +13,12 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from panels import normalise
+from panels.catalog_values import TEXT_LIMITS
+from panels.catalog_values import limits as _limits
+from panels.catalog_values import rate as _rate
+from panels.catalog_values import refill_days as _refill_days
+from panels.catalog_values import service_id as _service_id
+from panels.catalog_values import stored_text as _text
 from panels.errors import ItemError
 from panels.order_types import order_type_key
 
@@ -36,11 +42,13 @@ class Service:
     description: str
     refill_days: int | None
     raw: Raw = field(repr=False)
+    notes: tuple[str, ...] = ()  # kept, but something in the entry was read as unknown
 
 
 @dataclass(frozen=True, slots=True)
 class SkippedService:
-    """A catalog entry too broken to use (no id, no price...), kept so it can be reported."""
+    """A catalog entry set aside (no id, no usable price, limits that make no sense...), kept
+    with the reason in plain words ("service 17: rate 1E+309 is too large to be real")."""
 
     raw: Any
     problem: str
@@ -130,40 +138,56 @@ def _items(data: Any, what: str) -> list[Any]:
 
 
 def parse_service(item: Any) -> Service | SkippedService:
+    """One catalog entry. An entry whose id or price cannot be used (or stored) is set aside
+    with a plain reason; texts too long for their columns are shortened; a nonsense refill time
+    keeps the service with refill days unknown and a note."""
     if not isinstance(item, dict):
-        return SkippedService(raw=item, problem="not a JSON object")
-    service_id = normalise.to_id(item.get("service"))
+        return SkippedService(raw=item, problem="an entry that is not a JSON object")
+    try:
+        service_id = _service_id(item.get("service"))
+    except normalise.BadValue as exc:
+        return SkippedService(raw=item, problem=f"an entry whose {exc}")
     if service_id is None:
-        return SkippedService(raw=item, problem="no service id")
-    rate = normalise.to_decimal(item.get("rate"))
-    if rate is None or rate < 0:
-        return SkippedService(raw=item, problem=f"service {service_id}: unreadable rate")
-    raw_type = normalise.to_text(item.get("type")) or "Default"
+        return SkippedService(raw=item, problem="an entry with no service id")
+    notes: list[str] = []
+    try:
+        rate = _rate(item.get("rate"))
+        low, high = _limits(item)
+    except normalise.BadValue as exc:
+        return SkippedService(raw=item, problem=f"service {service_id}: {exc}")
+    refill_days = _refill_days(item.get("refill_time"), notes)
+    raw_type = _text(item.get("type"), TEXT_LIMITS["raw_type"]) or "Default"
     description = item.get("description", item.get("desc"))
     return Service(
         service_id=service_id,
-        name=normalise.to_text(item.get("name")) or f"Service {service_id}",
+        name=_text(item.get("name"), TEXT_LIMITS["name"]) or f"Service {service_id}",
         type=order_type_key(raw_type),
         raw_type=raw_type,
-        category=normalise.to_text(item.get("category")),
+        category=_text(item.get("category"), TEXT_LIMITS["category"]),
         rate=rate,
-        min=normalise.to_int(item.get("min")) or 0,
-        max=normalise.to_int(item.get("max")) or 0,
+        min=low,
+        max=high,
         refill=normalise.to_bool(item.get("refill")),
         cancel=normalise.to_bool(item.get("cancel")),
         dripfeed=normalise.to_bool(item.get("dripfeed")),
-        description=normalise.to_text(description),
-        refill_days=normalise.to_int(item.get("refill_time")),
+        description=_text(description),
+        refill_days=refill_days,
         raw=item,
+        notes=tuple(f"service {service_id}: {note}" for note in notes),
     )
 
 
 def parse_catalog(data: Any) -> Catalog:
+    """Every usable entry, and every other one set aside with its reason. One broken entry
+    never stops the others from being read."""
     services: list[Service] = []
     skipped: list[SkippedService] = []
     seen: set[str] = set()
     for item in _items(data, "services"):
-        parsed = parse_service(item)
+        try:
+            parsed = parse_service(item)
+        except Exception:  # one unreadable entry must not stop the others
+            parsed = SkippedService(raw=item, problem="an entry that could not be read")
         if isinstance(parsed, Service) and parsed.service_id in seen:
             parsed = SkippedService(raw=item, problem=f"service {parsed.service_id}: listed twice")
         if isinstance(parsed, Service):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from dashboard.logcontext import log_context
 from panels import services
@@ -26,22 +27,31 @@ def _active_panel(panel_id: int) -> Panel | None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def catalog_sync(panel_id: int, run_id: int | None = None) -> None:
+    """Never raises: catalog_sync records its failures on the panel and the run; an error
+    that even that could not record (the database is gone) is logged, and the stale-run rule
+    closes the run later."""
+    with log_context(panel_id=panel_id):
+        try:
+            _catalog_sync(panel_id, run_id)
+        except PanelError as exc:
+            # Recorded on the panel (health, last error); the next scheduled run tries again.
+            logger.warning("catalog sync of panel %s failed: %s", panel_id, exc)
+        except Exception:
+            logger.exception("catalog sync of panel %s failed", panel_id)
+
+
+def _catalog_sync(panel_id: int, run_id: int | None) -> None:
     panel = _active_panel(panel_id)
     run = CatalogSync.objects.filter(pk=run_id).first() if run_id else None
     if panel is None:
         if run is not None:
             CatalogSync.objects.filter(pk=run.pk).update(
-                state=CatalogSync.State.FAILED, error="The panel was disabled or removed."
-            )
+                state=CatalogSync.State.FAILED, finished_at=timezone.now(),
+                error="The panel was disabled or removed.",
+            )  # fmt: skip
         return
-    with log_context(panel_id=panel_id):
-        try:
-            result = services.catalog_sync(panel=panel, run=run)
-        except PanelError as exc:
-            # Recorded on the panel (health, last error); the next scheduled run tries again.
-            logger.warning("catalog sync of panel %s failed: %s", panel_id, exc)
-            return
-        logger.info("catalog sync of panel %s: %s", panel_id, result)
+    result = services.catalog_sync(panel=panel, run=run)
+    logger.info("catalog sync of panel %s: %s", panel_id, result)
 
 
 @shared_task(acks_late=True, ignore_result=True)

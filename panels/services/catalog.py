@@ -8,7 +8,8 @@ difference since the last sync becomes a CatalogEvent.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from panels.client import PanelClient
 from panels.errors import PanelError
 from panels.matching.keys import match_key
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
+from panels.results import Catalog
 from panels.results import Service as RemoteService
 from panels.services.panel import panel_mark_failing, panel_mark_ok
 
@@ -35,10 +37,17 @@ LIMIT_FIELDS = ("min_quantity", "max_quantity")
 FLAG_FIELDS = ("refill", "cancel", "dripfeed", "refill_days")
 BATCH = 1000
 STALE_AFTER = timedelta(minutes=30)
+NOTES_KEPT = 50  # reasons stored on a run; the count of entries set aside is always exact
+RAW_DEPTH = 30  # deeper nesting in a service's raw entry is not stored
+RATE_CHANGE_LIMIT = Decimal("99999999.9999")  # CatalogEvent.rate_change holds 12 digits, 4 after
 
 
 class EmptyCatalog(PanelError):
     """The panel listed no services while we know active ones: a glitch, not a closing-down."""
+
+
+class SyncFailed(PanelError):
+    """Something on our side (the database, a bug) stopped the sync. Nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -50,33 +59,73 @@ class CatalogSyncResult:
     reactivated: int
     skipped: int
     events: int
+    # Why entries were set aside (or kept with something unknown), in plain words.
+    notes: list[str] = field(default_factory=list, compare=False, repr=False)
+
+
+def _clean(text: str) -> str:
+    """Text PostgreSQL can store: no NUL characters, no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _storable(value: Any, depth: int = 0) -> Any:
+    """The panel's raw entry as a JSON column can hold it (NaN, NUL and deep nesting cannot)."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict | list) and depth >= RAW_DEPTH:
+        return "(nested too deeply to keep)"
+    if isinstance(value, dict):
+        return {_clean(str(k)): _storable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v, depth + 1) for v in value]
+    return value
 
 
 def _remote_values(remote: RemoteService) -> dict[str, Any]:
     return {
-        "name": remote.name[:500],
+        "name": remote.name,
         "type": remote.type,
-        "raw_type": remote.raw_type[:100],
-        "category": remote.category[:300],
+        "raw_type": remote.raw_type,
+        "category": remote.category,
         "rate": remote.rate,
-        "min_quantity": max(remote.min, 0),
-        "max_quantity": max(remote.max, 0),
+        "min_quantity": remote.min,
+        "max_quantity": remote.max,
         "refill": remote.refill,
         "cancel": remote.cancel,
         "dripfeed": remote.dripfeed,
         "refill_days": remote.refill_days if (remote.refill_days or 0) > 0 else None,
         "description": remote.description,
-        "raw": as_stored(remote.raw),
+        "raw": as_stored(_storable(remote.raw)),
         "match_key": match_key(name=remote.name, category=remote.category, type=remote.type),
     }
 
 
-def _usable(panel: Panel, remotes: list[RemoteService]) -> list[RemoteService]:
+def _prepared(
+    panel: Panel, remotes: list[RemoteService], notes: list[str]
+) -> list[tuple[RemoteService, dict[str, Any]]]:
+    """Each service with the values to store; one that cannot be stored is set aside."""
     limit = Service._meta.get_field("remote_id").max_length or 100
+    ready = []
     for remote in remotes:
         if len(remote.service_id) > limit:
-            logger.warning("panel %s: skipped a service id over %s characters", panel.pk, limit)
-    return [r for r in remotes if len(r.service_id) <= limit]
+            notes.append(f"an entry whose id is longer than {limit} characters")
+            continue
+        try:
+            ready.append((remote, _remote_values(remote)))
+        except Exception:  # one service we cannot read must not stop the others
+            logger.exception("panel %s: service %s could not be read", panel.pk, remote.service_id)
+            notes.append(f"service {remote.service_id}: could not be read")
+    return ready
+
+
+def _rate_change(old: Decimal, new: Decimal) -> Decimal | None:
+    """Relative change, within what the column holds (a price from 0.000001 to 50 is huge)."""
+    if not old:
+        return None
+    change = ((new - old) / old).quantize(Decimal("0.0001"))
+    return max(-RATE_CHANGE_LIMIT, min(change, RATE_CHANGE_LIMIT))
 
 
 class _Diff:
@@ -107,10 +156,8 @@ class _Diff:
             self.event(service, CatalogEvent.Kind.REACTIVATED, new_rate=values["rate"])
         elif before["rate"] != values["rate"]:
             old, new = before["rate"], values["rate"]
-            change = (new - old) / old if old else None
             self.event(service, CatalogEvent.Kind.RATE_CHANGED, old_rate=old, new_rate=new,
-                       rate_change=change.quantize(Decimal("0.0001")) if change is not None
-                       else None)  # fmt: skip
+                       rate_change=_rate_change(old, new))  # fmt: skip
         if service.is_active:
             self._detail_event(service, before, values, LIMIT_FIELDS,
                                CatalogEvent.Kind.LIMITS_CHANGED)  # fmt: skip
@@ -118,8 +165,8 @@ class _Diff:
                                CatalogEvent.Kind.FLAGS_CHANGED)  # fmt: skip
         if service.is_active and all(before[f] == values[f] for f in SYNCED_FIELDS):
             return  # unchanged: no write at all
-        for field, value in values.items():
-            setattr(service, field, value)
+        for name, value in values.items():
+            setattr(service, name, value)
         service.is_active = True
         service.last_seen_at = self.now
         self.changed.append(service)
@@ -136,46 +183,82 @@ def catalog_sync(
 ) -> CatalogSyncResult:
     """Sync the panel's catalog. Raises PanelError, after recording it on the panel and run.
 
-    A panel answering with garbage (or an empty list while we know active services) leaves the
-    stored catalog exactly as it was.
+    Every usable service is stored; an entry with a value that cannot be real (a rate of
+    1e309, a min over max...) is set aside and its reason kept on the run. A panel answering
+    with garbage (or an empty list while we know active services) leaves the stored catalog
+    exactly as it was. Whatever goes wrong, even on our side, the run ends (done or failed)
+    and the panel's health says why; only a PanelError (SyncFailed for our own errors) leaves.
     """
-    if run is not None:
-        CatalogSync.objects.filter(pk=run.pk).update(
-            state=CatalogSync.State.RUNNING, started_at=timezone.now()
-        )
     try:
-        catalog = (client or panel.client()).services()
-        if not catalog.services and panel.services.filter(is_active=True).exists():
-            raise EmptyCatalog(
-                "The panel listed no services; the existing catalog was kept.", action="services"
-            )
-        result = _apply(panel, catalog.services, skipped=len(catalog.skipped))
-    except PanelError as exc:
-        panel_mark_failing(panel=panel, error=exc)
         if run is not None:
             CatalogSync.objects.filter(pk=run.pk).update(
-                state=CatalogSync.State.FAILED, finished_at=timezone.now(), error=exc.message
+                state=CatalogSync.State.RUNNING, started_at=timezone.now()
             )
+        catalog = (client or panel.client()).services()
+        if not catalog.services and panel.services.filter(is_active=True).exists():
+            raise EmptyCatalog(_empty_message(catalog), action="services")
+        result = _apply(panel, catalog)
+        _record_success(panel, run, result)
+    except PanelError as exc:
+        _record_failure(panel, run, exc)
         raise
+    except Exception as exc:
+        logger.exception("catalog sync of panel %s stopped on an error", panel.pk)
+        failed = SyncFailed(
+            f"The sync stopped on an error on our side ({type(exc).__name__}); nothing "
+            "half-written was kept. It is tried again at the next sync.",
+            action="services",
+        )
+        _record_failure(panel, run, failed)
+        raise failed from exc
+    return result
+
+
+def _record_success(panel: Panel, run: CatalogSync | None, result: CatalogSyncResult) -> None:
+    if result.notes:
+        logger.warning("catalog sync of panel %s set aside %s: %s", panel.pk, result.skipped,
+                       "; ".join(result.notes[:5]))  # fmt: skip
     panel_mark_ok(panel=panel)
     if run is not None:
         CatalogSync.objects.filter(pk=run.pk).update(
             state=CatalogSync.State.DONE, finished_at=timezone.now(),
-            **{f: getattr(result, f) for f in CatalogSyncResult.__dataclass_fields__},
+            notes=result.notes[:NOTES_KEPT],
+            **{f: getattr(result, f) for f in CatalogSyncResult.__dataclass_fields__
+               if f != "notes"},
         )  # fmt: skip
-    return result
 
 
-def _apply(panel: Panel, remotes: list[RemoteService], *, skipped: int) -> CatalogSyncResult:
+def _empty_message(catalog: Catalog) -> str:
+    if not catalog.skipped:
+        return "The panel listed no services; the existing catalog was kept."
+    return (f"None of the {len(catalog.skipped):,} services the panel listed could be used "
+            f"({catalog.skipped[0].problem}); the existing catalog was kept.")  # fmt: skip
+
+
+def _record_failure(panel: Panel, run: CatalogSync | None, error: PanelError) -> None:
+    """Mark the panel failing and end the run; a database that is down too is only logged."""
+    try:
+        panel_mark_failing(panel=panel, error=error)
+        if run is not None:
+            CatalogSync.objects.filter(pk=run.pk).update(
+                state=CatalogSync.State.FAILED, finished_at=timezone.now(), error=error.message
+            )
+    except Exception:
+        logger.exception("could not record the failed catalog sync of panel %s", panel.pk)
+
+
+def _apply(panel: Panel, catalog: Catalog) -> CatalogSyncResult:
     now = timezone.now()
-    usable = _usable(panel, remotes)
+    notes = [s.problem for s in catalog.skipped]
+    ready = _prepared(panel, catalog.services, notes)
+    set_aside = len(notes)
+    notes += [note for remote, _ in ready for note in remote.notes]
     with transaction.atomic():
         # One sync per panel at a time; the second waits here and then sees the first's rows.
         locked = Panel.objects.select_for_update().get(pk=panel.pk)
         diff = _Diff(panel, now, record_events=locked.catalog_synced_at is not None)
         stored = {s.remote_id: s for s in Service.objects.filter(panel=panel)}
-        for remote in usable:
-            values = _remote_values(remote)
+        for remote, values in ready:
             service = stored.pop(remote.service_id, None)
             if service is None:
                 diff.add(remote, values)
@@ -201,13 +284,14 @@ def _apply(panel: Panel, remotes: list[RemoteService], *, skipped: int) -> Catal
         Panel.objects.filter(pk=panel.pk).update(catalog_synced_at=now)
     panel.catalog_synced_at = now
     return CatalogSyncResult(
-        services_seen=len(usable),
+        services_seen=len(ready),
         created=len(diff.new),
         updated=len(diff.changed) - diff.reactivated,
         deactivated=len(gone),
         reactivated=diff.reactivated,
-        skipped=skipped + len(remotes) - len(usable),
+        skipped=set_aside,
         events=len(diff.events),
+        notes=notes,
     )
 
 

@@ -32,7 +32,9 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"{panel.name}: ")
                 + f"{result.services_seen} services, {result.created} new, {result.updated} "
                 f"changed, {result.deactivated} gone, {result.reactivated} back, "
-                f"{result.skipped} unreadable, {result.events} events"
+                f"{result.skipped} set aside, {result.events} events"
             )
+            for note in result.notes[:10]:
+                self.stdout.write(f"  {note}")
         if failed:
             raise CommandError(f"{failed} panel(s) could not be synced.")
