@@ -27,7 +27,7 @@ def decode_json(text: str) -> Any:
         return NOT_JSON
     try:
         return json.loads(text, parse_float=Decimal)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         return NOT_JSON
 
 

@@ -125,6 +125,18 @@ def test_it_retries_a_body_that_is_not_json_on_reads(sleeps):
     assert len(responses.calls) == 3
 
 
+@responses.activate
+def test_json_nested_deeper_than_python_recurses_is_no_answer_not_a_crash(sleeps):
+    deep = "[" * 100_000 + "]" * 100_000
+    responses.add(responses.POST, URL, body=deep)
+    responses.add(responses.POST, URL, body=deep)
+
+    with pytest.raises(PanelUnavailable, match="not JSON"):
+        make_client(sleeps, retries=1).services()
+    with pytest.raises(OutcomeUnknown, match="not JSON"):  # sent: the panel may have placed it
+        make_client(sleeps).add("1", {"link": "https://x.example/p", "quantity": 10})
+
+
 @pytest.mark.parametrize(
     "answer",
     [
