@@ -109,7 +109,8 @@ class Suite:
             if self.watch.began:
                 self.watch.check(sim, panels, result)
             check_catalog_runs(panels, result)
-            worker_crashes(self.worker_log, log_since, result)
+            redis_down = any(step.action == "stop_redis" for step in scenario.steps)
+            worker_crashes(self.worker_log, log_since, result, redis_down=redis_down)
             result.ledger_ok = not result.mismatches
         finally:
             beat.stop()
