@@ -4,7 +4,7 @@ and request log against our orders (benchmarks/faults.py; the rules are in its d
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,12 @@ class Result:
     sent_later: int = 0  # placed or rejected after a try that never reached the panel (or 429)
     in_flight: int = 0  # being sent when the worker was killed
     create_errors: int = 0
+    task_crashes: int = 0  # tasks that raised out of the worker ("raised unexpected")
+    catalog_skipped: int = 0  # services the hostile catalog's sync run set aside
+    status_syncs_during_fault: int = 0  # status requests while entries were being broken
+    hostile_status: int = 0  # of those, answers with broken entries
+    progressed_untargeted: int = 0  # orders whose entries were whole that moved on meanwhile
+    refused_second_submit: int = 0  # upload rows the second submit of a file did not order
     duplicate_orders: list[int] = field(default_factory=list)
     lost_orders: list[str] = field(default_factory=list)
     unknown_orders: list[int] = field(default_factory=list)
@@ -68,14 +74,21 @@ def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
     for entry in log:
         if entry.catalog == panel.catalog and entry.link:
             adds[entry.link].append(entry)
+    from benchmarks._fault_hostile import check_unknown_reason
+
     timeout = float(panel.timeout_seconds)
-    ours_by_link = {o.link: o for o in mine}
+    ours_by_link: dict[str, list[Any]] = defaultdict(list)
+    for order in mine:
+        ours_by_link[order.link].append(order)
+    per_link = Counter(o.link for o in mine)
 
     for order in mine:
         handled = [e for e in adds[order.link] if e.fault != "http_429"]
         vouched = [e for e in handled if e.clean and e.seconds < timeout]
-        if len(handled) > 1 or len(theirs_by_link[order.link]) > 1:
+        if len(handled) > 1 or len(theirs_by_link[order.link]) > 1 or per_link[order.link] > 1:
             duplicated.add(order.pk)
+        if order.state == Order.State.UNKNOWN:
+            check_unknown_reason(order, handled, timeout, in_flight, result)
         if order.state == Order.State.PLACED and order.remote_id:
             remote = theirs_by_id.get(order.remote_id)
             if remote is None:
@@ -118,7 +131,10 @@ def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
                 result.unvouched_orders.append(order.pk)
 
     for remote in theirs:
-        order = ours_by_link.get(remote["link"])
+        same_link = ours_by_link.get(remote["link"], [])
+        # Of several orders for one link (a duplicate, counted above): the one with its id.
+        order = next((o for o in same_link if o.remote_id == str(remote["id"])),
+                     same_link[0] if same_link else None)  # fmt: skip
         if order is None:
             result.lost_orders.append(f"panel order {remote['id']} ({remote['link']}) is "
                                       "none of ours")  # fmt: skip

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -36,6 +37,15 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, every: float 
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not within {timeout:g}s")
         time.sleep(every)
+
+
+def database_url(db: dict[str, Any]) -> str:
+    """A Django database's settings as a DATABASE_URL (for the worker's environment)."""
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{quote(db['NAME'], safe='')}"
 
 
 def _die_with_us() -> None:
