@@ -41,7 +41,7 @@ class UnusableAnswer(ItemError):
     @classmethod
     def because(cls, what: str, problem: str) -> UnusableAnswer:
         text = f"The panel's {what} answer for this order is unusable: {problem}."
-        return cls(text=_clean(text), reason=UNUSABLE)
+        return cls(text=clean(text), reason=UNUSABLE)
 
 
 def shown(value: object) -> str:
@@ -49,11 +49,11 @@ def shown(value: object) -> str:
     if value is None:
         return "null"
     text = str(value) if isinstance(value, str | Decimal | int | float) else repr(value)
-    text = _clean(text)
+    text = clean(text)
     return text if len(text) <= 40 else text[:40] + "..."
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     """Without NUL and other control characters (PostgreSQL refuses NUL in text)."""
     return "".join(c for c in text if c.isprintable() or c in "\n\t")
 
@@ -136,18 +136,18 @@ def _numeric_id(value: int | float | Decimal | str, field: str) -> str:
 
 def status_text(value: object, *, field: str = "status") -> str:
     """A status as the panel wrote it: a non-empty word, not an object or a list."""
-    if value is None or (isinstance(value, str) and not _clean(value).strip()):
+    if value is None or (isinstance(value, str) and not clean(value).strip()):
         raise BadValue(f"there is no {field}")
     if isinstance(value, bool | dict | list | float) or not isinstance(value, str | int | Decimal):
         raise BadValue(f"{field} {shown(value)} is not a status")
-    return _clean(str(value)).strip()[:STATUS_TEXT_LIMIT]
+    return clean(str(value)).strip()[:STATUS_TEXT_LIMIT]
 
 
 def currency(value: object) -> str:
     """A currency code; anything that is not one short word is ignored ("")."""
     if not isinstance(value, str):
         return ""
-    text = _clean(value).strip()
+    text = clean(value).strip()
     return text if 0 < len(text) <= CURRENCY_LIMIT and " " not in text else ""
 
 

@@ -229,10 +229,11 @@ def _order_status(order_id: str, obj: Raw) -> OrderStatus:
 def parse_status_batch(order_ids: list[str], data: Any) -> dict[str, OrderStatus | ItemError]:
     """The answer to `status` with `orders`: an object keyed by order id. Each entry is read on
     its own; one that cannot be used is an UnusableAnswer for that order, not a failed call."""
+    if len(order_ids) == 1 and _single_form(order_ids[0], data):
+        # Asked about one order, the panel answered as for `order=`: that order's entry.
+        return {order_ids[0]: _status_entry(order_ids[0], data)}
     obj = _require_object(data, "status with orders")
     by_id = {normalise.to_id(key): value for key, value in obj.items()}
-    if len(order_ids) == 1 and order_ids[0] not in by_id and "status" in obj:
-        by_id = {order_ids[0]: obj}  # asked about one order, the panel answered in single form
     results: dict[str, OrderStatus | ItemError] = {}
     for order_id in order_ids:
         if order_id not in by_id:
@@ -240,6 +241,16 @@ def parse_status_batch(order_ids: list[str], data: Any) -> dict[str, OrderStatus
             continue
         results[order_id] = _status_entry(order_id, by_id[order_id])
     return results
+
+
+_STATUS_KEYS = frozenset({"status", "charge", "remains", "start_count"})
+
+
+def _single_form(order_id: str, data: Any) -> bool:
+    if not isinstance(data, dict):
+        return True
+    keys = {normalise.to_id(key) for key in data}
+    return order_id not in keys and bool(_STATUS_KEYS & set(data))
 
 
 def _item_id(item: Any, key: str) -> str | None:

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders.models import BulkAction, BulkItem, Order, Refill
-from panels.answer_values import UNUSABLE
+from panels.answer_values import UNUSABLE, clean
 from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
 from panels.models import Panel
@@ -208,7 +208,7 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
                 item.refill = refill
             continue
         item.outcome = OUTCOMES.get(error.reason, Outcome.REJECTED)
-        item.reason, item.message = error.reason, (error.message or error.text)[:500]
+        item.reason, item.message = error.reason, clean(error.message or error.text)[:500]
     if (
         bulk.kind == Kind.CANCEL
         and items
@@ -262,7 +262,7 @@ def refills_status_sync(*, panel: Panel, client: PanelClient | None = None) -> i
             asked.append(refill)
             refill.status_checked_at = now
             if state.error is not None:
-                refill.last_error = (state.error.message or state.error.text)[:2000]
+                refill.last_error = clean(state.error.message or state.error.text)[:2000]
                 continue
             refill.last_error = ""
             if (state.status, state.raw_status) != (refill.status, refill.status_raw):
