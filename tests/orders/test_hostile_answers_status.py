@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import responses
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from orders.models import BulkAction, BulkItem, Order, Refill
@@ -79,7 +79,7 @@ def panel(db, settings) -> Panel:
 
 
 @contextmanager
-def example(body: Any) -> Iterator[responses.RequestsMock]:
+def panel_answers(body: Any) -> Iterator[responses.RequestsMock]:
     """One hypothesis example: the panel answers `body(fields)`; every write is rolled back."""
     with transaction.atomic(), responses.RequestsMock(assert_all_requests_are_fired=False) as m:
 
@@ -104,8 +104,9 @@ def assert_orders_fit(orders: list[Order]) -> None:
 
 @DB_SETTINGS
 @given(entries=st.lists(STATUS_ENTRY, min_size=3, max_size=3))
+@example(entries=[{"status": "Pending", "remains": "1e30"}, None, {"charge": "1"}])
 def test_any_status_entries_leave_the_good_one_written(panel, entries):
-    with example(lambda f: {"1": entries[0], "2": entries[1], "3": entries[2],
+    with panel_answers(lambda f: {"1": entries[0], "2": entries[1], "3": entries[2],
                             "4": good_status("4")}):  # fmt: skip
         orders = placed(panel, make_service(panel), 4)
 
@@ -123,7 +124,7 @@ def test_any_status_entries_leave_the_good_one_written(panel, entries):
 @given(entry=STATUS_ENTRY)
 def test_any_single_status_answer_concerns_that_order_only(panel, entry):
     is_error = isinstance(entry, dict) and "error" in entry  # the whole call refused: by design
-    with example(lambda f: entry):
+    with panel_answers(lambda f: entry):
         orders = placed(panel, make_service(panel), 1)
         if not is_error:
             answer = panel.client().status("1")
@@ -139,8 +140,10 @@ REFILL_ITEM = entry_of({"order": 1, "refill": 5})
 
 @DB_SETTINGS
 @given(items=st.lists(REFILL_ITEM, max_size=3))
+@example(items=[{"order": 1, "refill": "NaN"}, {"order": 2, "refill": "1" * 300},
+                {"order": 3, "refill": -4}])  # fmt: skip
 def test_any_refill_answer_stores_only_usable_refill_ids(panel, items):
-    with example(lambda f: [*items, {"order": "4", "refill": "99"}]):
+    with panel_answers(lambda f: [*items, {"order": "4", "refill": "99"}]):
         orders = placed(panel, make_service(panel), 4, status=Status.COMPLETED)
         bulk = bulk_create(kind=BulkAction.Kind.REFILL, orders=Order.objects.all(),
                            token=uuid.uuid4())  # fmt: skip
@@ -164,7 +167,7 @@ CANCEL_ITEM = entry_of({"order": 1, "cancel": 1})
 @DB_SETTINGS
 @given(items=st.lists(CANCEL_ITEM, max_size=3))
 def test_any_cancel_answer_records_each_order(panel, items):
-    with example(lambda f: [*items, {"order": 4, "cancel": {"error": "Incorrect order ID"}},
+    with panel_answers(lambda f: [*items, {"order": 4, "cancel": {"error": "Incorrect order ID"}},
                             {"order": 5, "cancel": 1}]):  # fmt: skip
         orders = placed(panel, make_service(panel), 5)
         bulk = bulk_create(kind=BulkAction.Kind.CANCEL, orders=Order.objects.all(),
@@ -183,8 +186,10 @@ REFILL_STATE_ITEM = entry_of({"refill": "r1", "status": "Completed"})
 
 @DB_SETTINGS
 @given(items=st.lists(REFILL_STATE_ITEM, max_size=3))
+@example(items=[{"refill": "r1", "status": "In\x00 progress"},
+                {"refill": "r2", "status": {"error": "\x00not found"}}])  # fmt: skip
 def test_any_refill_status_answer_leaves_the_good_one_written(panel, items):
-    with example(lambda f: [*items, {"refill": "r4", "status": "Completed"}]):
+    with panel_answers(lambda f: [*items, {"refill": "r4", "status": "Completed"}]):
         orders = placed(panel, make_service(panel), 4, status=Status.COMPLETED)
         refills = refills_of(orders)
 
@@ -199,8 +204,9 @@ def test_any_refill_status_answer_leaves_the_good_one_written(panel, items):
 
 @DB_SETTINGS
 @given(balance=JSON, currency=JSON)
+@example(balance="1e30", currency="USD")
 def test_any_balance_answer_stores_a_usable_amount_or_keeps_the_last(panel, balance, currency):
-    with example(lambda f: {"balance": balance, "currency": currency}):
+    with panel_answers(lambda f: {"balance": balance, "currency": currency}):
         balance_sync(panel=panel)
 
         stored = Panel.objects.get(pk=panel.pk)
