@@ -357,6 +357,8 @@ def parse_balance(data: Any) -> Balance:
     """The answer to `balance`. A balance that is missing, unreadable, negative or too large
     to be real has `amount` None and `problem` saying why: the stored balance stays."""
     obj = _require_object(data, "balance")
+    if "balance" not in obj:
+        raise ShapeError("the answer to balance has no balance")  # not a balance answer at all
     found = answer_values.currency(obj.get("currency"))
     try:
         amount = answer_values.money(obj, "balance")
@@ -364,7 +366,7 @@ def parse_balance(data: Any) -> Balance:
         return Balance(amount=None, currency=found, raw=obj, problem=f"the {exc}")
     if amount is None:
         value = obj.get("balance")
-        problem = ("the answer has no balance" if value is None
+        problem = ("the balance is empty (null)" if value is None
                    else f"the balance {shown(value)} is not a number")  # fmt: skip
         return Balance(amount=None, currency=found, raw=obj, problem=problem)
     return Balance(amount=amount, currency=found, raw=obj)

@@ -111,7 +111,7 @@ def test_a_refill_status_that_is_not_a_status_is_noted_on_that_refill(panel, moc
         ("1e30", "USD", "the balance 1e30 is too large to be real"),
         ("-12.5", "USD", "the balance -12.5 is negative"),
         ("abc", "USD", "the balance abc is not a number"),
-        (None, "USD", "the answer has no balance"),
+        (None, "USD", "the balance is empty (null)"),
         ("1,234", "USD", "could be 1234 or 1.234"),
         ([1], "USD", "is not a number"),
     ],
