@@ -167,7 +167,8 @@ class PanelClient:
                 answer=answer,
             ) from None
 
-    def status(self, order_id: str) -> OrderStatus:
+    def status(self, order_id: str) -> OrderStatus | ItemError:
+        """One order's status; an answer that cannot be used is an UnusableAnswer."""
         return self._read(
             "status", {"order": order_id}, lambda data: results.parse_order_status(order_id, data)
         )

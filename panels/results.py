@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from panels import normalise
+from panels import answer_values, normalise
+from panels.answer_values import UnusableAnswer, shown
 from panels.catalog_values import TEXT_LIMITS
 from panels.catalog_values import limits as _limits
 from panels.catalog_values import rate as _rate
@@ -20,6 +21,7 @@ from panels.catalog_values import refill_days as _refill_days
 from panels.catalog_values import service_id as _service_id
 from panels.catalog_values import stored_text as _text
 from panels.errors import ItemError
+from panels.normalise import BadValue
 from panels.order_types import order_type_key
 
 Raw = dict[str, Any]
@@ -113,9 +115,10 @@ class CancelResult:
 
 @dataclass(frozen=True, slots=True)
 class Balance:
-    amount: Decimal
+    amount: Decimal | None  # None when the panel's balance cannot be used: see `problem`
     currency: str
     raw: Raw = field(repr=False)
+    problem: str = ""  # why the balance cannot be used, in plain words
 
 
 class ShapeError(ValueError):
@@ -247,32 +250,54 @@ def parse_order_placed(data: Any, *, answer: str = "") -> OrderPlaced:
     return OrderPlaced(order_id=order_id_of(obj.get("order")), raw=obj, answer=answer)
 
 
-def parse_order_status(order_id: str, data: Any) -> OrderStatus:
-    obj = _require_object(data, "status")
+def parse_order_status(order_id: str, data: Any) -> OrderStatus | ItemError:
+    """The answer to `status` with one `order`. A malformed answer (no status, a remains of
+    1e30...) concerns that order only: an UnusableAnswer says why, nothing is raised."""
+    return _status_entry(order_id, data)
+
+
+def _status_entry(order_id: str, value: Any) -> OrderStatus | ItemError:
+    text = normalise.error_text(value)
+    if text:
+        return ItemError.from_text(text)
+    if not isinstance(value, dict):
+        return UnusableAnswer.because("status", f"it is {shown(value)}, not an object")
+    try:
+        return _order_status(order_id, value)
+    except BadValue as exc:
+        return UnusableAnswer.because("status", str(exc))
+
+
+def _order_status(order_id: str, obj: Raw) -> OrderStatus:
     if "status" not in obj:
-        raise ShapeError(f"order {order_id}: no status in the answer")
-    raw_status = normalise.to_text(obj.get("status"))
+        raise BadValue("it has no status")
+    raw_status = answer_values.status_text(obj.get("status"))
     children = obj.get("orders")
     return OrderStatus(
         order_id=order_id,
         status=normalise.order_status(raw_status),
         raw_status=raw_status,
-        charge=normalise.to_decimal(obj.get("charge")),
-        start_count=normalise.to_int(obj.get("start_count")),
-        remains=normalise.to_int(obj.get("remains")),
-        currency=normalise.to_text(obj.get("currency")),
-        runs=normalise.to_int(obj.get("runs")),
+        charge=answer_values.money(obj, "charge"),
+        start_count=answer_values.count(obj, "start_count", field="start count"),
+        remains=answer_values.count(obj, "remains"),
+        currency=answer_values.currency(obj.get("currency")),
+        runs=answer_values.count(obj, "runs", limit=normalise.SMALL_LIMIT),
         child_order_ids=tuple(
-            i for i in (normalise.to_id(c) for c in children or ()) if i is not None
+            answer_values.remote_id(child, field="child order id") for child in children
         )
         if isinstance(children, list)
         else (),
-        posts=normalise.to_int(obj.get("posts")),
+        posts=answer_values.count(obj, "posts", limit=normalise.SMALL_LIMIT),
         raw=obj,
     )
 
 
 def parse_status_batch(order_ids: list[str], data: Any) -> dict[str, OrderStatus | ItemError]:
+    """The answer to `status` with `orders`: an object keyed by order id. Each entry is read on
+    its own; one that cannot be used is an UnusableAnswer for that order, not a failed call."""
+    if len(order_ids) == 1 and _single_form(order_ids[0], data):
+        # Asked about one order, the panel answered as for `order=`: that order's entry.
+        return {order_ids[0]: _status_entry(order_ids[0], data)}
     obj = _require_object(data, "status with orders")
     by_id = {normalise.to_id(key): value for key, value in obj.items()}
     results: dict[str, OrderStatus | ItemError] = {}
@@ -280,12 +305,18 @@ def parse_status_batch(order_ids: list[str], data: Any) -> dict[str, OrderStatus
         if order_id not in by_id:
             results[order_id] = ItemError(text="", reason="missing")
             continue
-        value = by_id[order_id]
-        text = normalise.error_text(value)
-        results[order_id] = (
-            ItemError.from_text(text) if text else parse_order_status(order_id, value)
-        )
+        results[order_id] = _status_entry(order_id, by_id[order_id])
     return results
+
+
+_STATUS_KEYS = frozenset({"status", "charge", "remains", "start_count"})
+
+
+def _single_form(order_id: str, data: Any) -> bool:
+    if not isinstance(data, dict):
+        return True
+    keys = {normalise.to_id(key) for key in data}
+    return order_id not in keys and bool(_STATUS_KEYS & set(data))
 
 
 def _item_id(item: Any, key: str) -> str | None:
@@ -294,9 +325,12 @@ def _item_id(item: Any, key: str) -> str | None:
 
 def parse_refill_created(order_id: str, data: Any) -> RefillCreated:
     obj = _require_object(data, "refill")
-    refill_id = normalise.to_id(obj.get("refill"))
-    if refill_id is None:
+    if obj.get("refill") is None:
         raise ShapeError("the answer to refill has no refill id")
+    try:
+        refill_id = answer_values.remote_id(obj.get("refill"), field="refill id")
+    except BadValue as exc:
+        raise ShapeError(f"the answer to refill is unusable: {exc}") from None
     return RefillCreated(order_id=order_id, refill_id=refill_id, error=None, raw=obj)
 
 
@@ -308,18 +342,21 @@ def parse_refill_batch(order_ids: list[str], data: Any) -> dict[str, RefillCreat
             continue
         value = item.get("refill")
         text = normalise.error_text(value)
-        refill_id = None if text else normalise.to_id(value)
-        error = ItemError.from_text(text) if text else None
-        if error is None and refill_id is None:
-            error = ItemError(text=str(value), reason="unknown")
-        results[order_id] = RefillCreated(order_id, refill_id, error, raw=item)
+        if text:
+            results[order_id] = RefillCreated(order_id, None, ItemError.from_text(text), raw=item)
+            continue
+        try:
+            refill_id = answer_values.remote_id(value, field="refill id")
+        except BadValue as exc:
+            error = UnusableAnswer.because("refill", f"{exc}; the panel may have created it")
+            results[order_id] = RefillCreated(order_id, None, error, raw=item)
+            continue
+        results[order_id] = RefillCreated(order_id, refill_id, None, raw=item)
     return _fill_missing(order_ids, results, lambda i: RefillCreated(i, None, _MISSING))
 
 
 def parse_refill_state(refill_id: str, data: Any) -> RefillState:
     obj = _require_object(data, "refill_status")
-    if "status" not in obj:
-        raise ShapeError(f"refill {refill_id}: no status in the answer")
     return _refill_state(refill_id, obj.get("status"), obj)
 
 
@@ -327,7 +364,11 @@ def _refill_state(refill_id: str, value: Any, raw: Any) -> RefillState:
     text = normalise.error_text(value)
     if text:
         return RefillState(refill_id, None, "", ItemError.from_text(text), raw=raw)
-    raw_status = normalise.to_text(value)
+    try:
+        raw_status = answer_values.status_text(value)
+    except BadValue as exc:
+        error = UnusableAnswer.because("refill status", str(exc))
+        return RefillState(refill_id, None, "", error, raw=raw)
     return RefillState(refill_id, normalise.refill_status(raw_status), raw_status, None, raw=raw)
 
 
@@ -340,6 +381,19 @@ def parse_refill_state_batch(refill_ids: list[str], data: Any) -> dict[str, Refi
     return _fill_missing(refill_ids, results, lambda i: RefillState(i, None, "", _MISSING))
 
 
+_CANCEL_YES = frozenset({"1", "true", "yes", "y", "on", "ok", "success", "accepted"})
+_CANCEL_NO = frozenset({"0", "false", "no", "n", "off"})
+
+
+def _cancel_word(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+        return str(int(number)) if number in (0, 1) else None
+    return value.strip().lower() if isinstance(value, str) else None
+
+
 def parse_cancel_batch(order_ids: list[str], data: Any) -> dict[str, CancelResult]:
     results: dict[str, CancelResult] = {}
     for item in _items(data, "cancel"):
@@ -350,19 +404,38 @@ def parse_cancel_batch(order_ids: list[str], data: Any) -> dict[str, CancelResul
         text = normalise.error_text(value)
         if text:
             results[order_id] = CancelResult(order_id, False, ItemError.from_text(text), raw=item)
+            continue
+        word = _cancel_word(value)
+        if word in _CANCEL_YES:
+            results[order_id] = CancelResult(order_id, True, None, raw=item)
+        elif word in _CANCEL_NO:
+            error = ItemError(text=f"The panel did not accept the cancel (it answered {word}).",
+                              reason="unknown")  # fmt: skip
+            results[order_id] = CancelResult(order_id, False, error, raw=item)
         else:
-            accepted = normalise.to_bool(value)
-            error = None if accepted else ItemError(text=str(value), reason="unknown")
-            results[order_id] = CancelResult(order_id, accepted, error, raw=item)
+            problem = f"cancel {shown(value)} is neither yes nor no; the panel may have done it"
+            error = UnusableAnswer.because("cancel", problem)
+            results[order_id] = CancelResult(order_id, False, error, raw=item)
     return _fill_missing(order_ids, results, lambda i: CancelResult(i, False, _MISSING))
 
 
 def parse_balance(data: Any) -> Balance:
+    """The answer to `balance`. A balance that is missing, unreadable, negative or too large
+    to be real has `amount` None and `problem` saying why: the stored balance stays."""
     obj = _require_object(data, "balance")
-    amount = normalise.to_decimal(obj.get("balance"))
+    if "balance" not in obj:
+        raise ShapeError("the answer to balance has no balance")  # not a balance answer at all
+    found = answer_values.currency(obj.get("currency"))
+    try:
+        amount = answer_values.money(obj, "balance")
+    except BadValue as exc:
+        return Balance(amount=None, currency=found, raw=obj, problem=f"the {exc}")
     if amount is None:
-        raise ShapeError("the answer to balance has no readable balance")
-    return Balance(amount=amount, currency=normalise.to_text(obj.get("currency")), raw=obj)
+        value = obj.get("balance")
+        problem = ("the balance is empty (null)" if value is None
+                   else f"the balance {shown(value)} is not a number")  # fmt: skip
+        return Balance(amount=None, currency=found, raw=obj, problem=problem)
+    return Balance(amount=amount, currency=found, raw=obj)
 
 
 _MISSING = ItemError(text="", reason="missing")

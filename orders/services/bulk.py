@@ -21,9 +21,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders.models import BulkAction, BulkItem, Order, Refill
+from panels.answer_values import UNUSABLE, clean
+from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
 from panels.models import Panel
 from panels.normalise import RefillStatus, Status
+from panels.services import panel_mark_failing
 from panels.wire import BATCH_SIZE
 
 logger = logging.getLogger(__name__)
@@ -42,8 +45,10 @@ NOT_ELIGIBLE = {
     "status_cancel": "Only orders still running can be canceled.",
     "refill_pending": "A refill of this order is still in progress.",
 }
-# Errors that are not a refusal by the panel.
-OUTCOMES = {Reason.OUTCOME_UNKNOWN: Outcome.UNKNOWN, Reason.NOT_SENT: Outcome.NOT_SENT}
+# Errors that are not a refusal by the panel. An answer that cannot be used (a refill id
+# "NaN", a cancel answered "maybe") may hide a done refill or cancel: its outcome is unknown.
+OUTCOMES = {Reason.OUTCOME_UNKNOWN: Outcome.UNKNOWN, Reason.NOT_SENT: Outcome.NOT_SENT,
+            UNUSABLE: Outcome.UNKNOWN}  # fmt: skip
 _FIELDS = ("pk", "panel_id", "panel__name", "panel__supports_cancel", "state", "status",
            "remote_id", "service__refill", "service__cancel")  # fmt: skip
 
@@ -203,7 +208,7 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
                 item.refill = refill
             continue
         item.outcome = OUTCOMES.get(error.reason, Outcome.REJECTED)
-        item.reason, item.message = error.reason, (error.message or error.text)[:500]
+        item.reason, item.message = error.reason, clean(error.message or error.text)[:500]
     if (
         bulk.kind == Kind.CANCEL
         and items
@@ -230,8 +235,12 @@ def order_bulk_one(*, order: Order, kind: str, user: Any = None) -> BulkAction:
                        user=user, description=f"Order #{order.pk}")  # fmt: skip
 
 
-def refills_status_sync(*, panel: Panel) -> int:
-    """Ask the panel about its unfinished refills, 100 per call. Returns how many changed."""
+def refills_status_sync(*, panel: Panel, client: PanelClient | None = None) -> int:
+    """Ask the panel about its unfinished refills, 100 per call. Returns how many changed.
+
+    A refill whose answer cannot be used keeps its status and shows why; the others are
+    written. Answers are written even when a later call fails; then the PanelError is raised
+    and the panel is marked failing."""
     refills = list(
         Refill.objects.filter(order__panel=panel, remote_id__isnull=False)
         .exclude(status__in=RefillStatus.FINAL)
@@ -239,16 +248,30 @@ def refills_status_sync(*, panel: Panel) -> int:
     if not refills:
         return 0
     by_remote = {r.remote_id: r for r in refills if r.remote_id}
-    answers = panel.client().refill_statuses(list(by_remote))
-    now, changed = timezone.now(), []
-    for remote_id, state in answers.items():
-        refill = by_remote[remote_id]
-        refill.status_checked_at = now
-        if state.error is not None:
-            refill.last_error = state.error.message or state.error.text
-        elif (state.status, state.raw_status) != (refill.status, refill.status_raw):
-            refill.status, refill.status_raw = state.status or refill.status, state.raw_status
-            changed.append(refill)
-    Refill.objects.bulk_update(refills, ["status", "status_raw", "last_error",
-                                         "status_checked_at"], batch_size=1000)  # fmt: skip
-    return len(changed)
+    client = client or panel.client()
+    ids, changed, asked, failure = list(by_remote), 0, [], None
+    for start in range(0, len(ids), BATCH_SIZE):
+        try:
+            answers = client.refill_statuses(ids[start : start + BATCH_SIZE])
+        except PanelError as exc:
+            failure = exc
+            break
+        now = timezone.now()
+        for remote_id, state in answers.items():
+            refill = by_remote[remote_id]
+            asked.append(refill)
+            refill.status_checked_at = now
+            if state.error is not None:
+                refill.last_error = clean(state.error.message or state.error.text)[:2000]
+                continue
+            refill.last_error = ""
+            if (state.status, state.raw_status) != (refill.status, refill.status_raw):
+                refill.status = state.status or refill.status
+                refill.status_raw = state.raw_status[:100]
+                changed += 1
+    Refill.objects.bulk_update(asked, ["status", "status_raw", "last_error",
+                                       "status_checked_at"], batch_size=1000)  # fmt: skip
+    if failure is not None:
+        panel_mark_failing(panel=panel, error=failure)
+        raise failure
+    return changed

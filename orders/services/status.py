@@ -15,12 +15,15 @@ from django.utils import timezone
 from dashboard.bulk import bulk_update_rows
 from dashboard.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
+from panels import normalise
+from panels.answer_values import UNUSABLE, UnusableAnswer, storable
 from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
 from panels.models import Panel
-from panels.normalise import Status
+from panels.normalise import BadValue, Status
 from panels.results import OrderStatus
 from panels.services import panel_mark_failing, panel_mark_ok
+from panels.services.panel import panel_note_problem
 from panels.wire import BATCH_SIZE
 
 logger = logging.getLogger(__name__)
@@ -31,6 +34,9 @@ WRITTEN = (*SYNCED, "status_checked_at", "finished_at", "last_error", "error_rea
 WRITE_BATCH = 1000
 
 
+SHOWN_PROBLEMS = 3  # set-aside answers quoted in the panel's note
+
+
 @dataclass(frozen=True)
 class StatusSyncResult:
     checked: int
@@ -38,6 +44,18 @@ class StatusSyncResult:
     finished: int
     unknown_ids: int
     calls: int
+    set_aside: int = 0  # answers that could not be used: those orders keep their values
+    updated: int = 0  # orders whose answer was used (changed or not)
+
+    @property
+    def summary(self) -> str:
+        """E.g. "248 of 250 orders updated; 2 answers set aside"."""
+        text = f"{self.updated} of {self.checked} orders updated"
+        if self.set_aside:
+            text += f"; {self.set_aside} answer{'s' if self.set_aside != 1 else ''} set aside"
+        if self.unknown_ids:
+            text += f"; {self.unknown_ids} unknown to the panel"
+        return text
 
 
 def orders_to_sync(*, panel: Panel) -> QuerySet[Order]:
@@ -48,14 +66,17 @@ def orders_to_sync(*, panel: Panel) -> QuerySet[Order]:
 
 
 def _answer_values(answer: OrderStatus, order: Order) -> dict[str, Any]:
+    """What the answer writes on the order. Every number is checked against its column again
+    here (BadValue), so no value out of range reaches the bulk UPDATE, whoever built it."""
+    charge = normalise.money(answer.charge, field="charge")
     return {
-        "status": answer.status,
-        "status_raw": answer.raw_status[:100],
-        "charge": answer.charge if answer.charge is not None else order.charge,
-        "start_count": answer.start_count,
-        "remains": answer.remains,
-        "currency": (answer.currency or order.currency)[:10],
-        "raw_status": as_stored(answer.raw),
+        "status": answer.status if answer.status in Status.ALL else Status.PENDING,
+        "status_raw": answer.raw_status.replace("\x00", "")[:100],
+        "charge": charge if charge is not None else order.charge,
+        "start_count": normalise.count(answer.start_count, field="start count"),
+        "remains": normalise.count(answer.remains, field="remains"),
+        "currency": (answer.currency.replace("\x00", "") or order.currency)[:10],
+        "raw_status": as_stored(storable(answer.raw)),
     }
 
 
@@ -66,20 +87,46 @@ class _Writes:
         self.history: list[OrderStatusChange] = []
         self.finished = 0
         self.unknown_ids = 0
+        self.updated = 0
+        self.set_aside: list[tuple[Order, str]] = []
 
     def answer(self, order: Order, answer: OrderStatus | ItemError, now: Any) -> None:
-        if isinstance(answer, ItemError):
-            if answer.reason != Reason.INCORRECT_ORDER_ID:
-                self.untouched.append(order.pk)  # a per-item hiccup: try again next time
+        if isinstance(answer, OrderStatus):
+            try:
+                values = _answer_values(answer, order)
+            except BadValue as exc:
+                answer = UnusableAnswer.because("status", str(exc))
+            else:
+                self._use(order, answer, values, now)
                 return
-            # This order, not the batch: the panel does not know its id (a typo when resolving?).
-            self.unknown_ids += 1
-            order.last_error = "The panel does not know this order id. Check the id on the panel."
-            order.error_reason = Reason.INCORRECT_ORDER_ID
-            order.status_checked_at = now
-            self.changed.append(order)
+        if isinstance(answer, UnusableAnswer):
+            self._set_aside(order, answer, now)
             return
-        values = _answer_values(answer, order)
+        self._error(order, answer, now)
+
+    def _set_aside(self, order: Order, answer: UnusableAnswer, now: Any) -> None:
+        """This order only: its values stay, the reason is shown on it and in its history."""
+        self.set_aside.append((order, answer.text))
+        if order.last_error != answer.text:
+            self.history.append(OrderStatusChange(order=order, status="",
+                                                  note=answer.text[:300]))  # fmt: skip
+        order.last_error, order.error_reason = answer.text, UNUSABLE
+        order.status_checked_at = now
+        self.changed.append(order)
+
+    def _error(self, order: Order, answer: ItemError, now: Any) -> None:
+        if answer.reason != Reason.INCORRECT_ORDER_ID:
+            self.untouched.append(order.pk)  # a per-item hiccup: try again next time
+            return
+        # This order, not the batch: the panel does not know its id (a typo when resolving?).
+        self.unknown_ids += 1
+        order.last_error = "The panel does not know this order id. Check the id on the panel."
+        order.error_reason = Reason.INCORRECT_ORDER_ID
+        order.status_checked_at = now
+        self.changed.append(order)
+
+    def _use(self, order: Order, answer: OrderStatus, values: dict[str, Any], now: Any) -> None:
+        self.updated += 1
         before = {name: getattr(order, name) for name in SYNCED}
         if before == values and not order.error_reason:
             self.untouched.append(order.pk)
@@ -116,7 +163,10 @@ def orders_status_sync(
 ) -> StatusSyncResult:
     """Sync the given orders of one panel (default: every one that may still change).
 
-    Answers are written even when a later batch fails; then the PanelError is raised.
+    An answer that cannot be used (no status, remains of 1e30, a negative charge...) sets that
+    order aside with the reason on it; every other answer is written, and the panel's note
+    says how many were set aside. Answers are written even when a later batch fails; then the
+    PanelError (a panel-level failure: unreachable, bad key, not JSON) is raised.
     """
     pending = list(orders if orders is not None else orders_to_sync(panel=panel).only(*WRITTEN,
                    "remote_id", "panel_id"))  # fmt: skip
@@ -139,11 +189,25 @@ def orders_status_sync(
     if failure is not None:
         panel_mark_failing(panel=panel, error=failure)
         raise failure
-    if calls:
+    result = StatusSyncResult(checked=len(ids), changed=len(writes.changed) - len(writes.set_aside),
+                              finished=writes.finished, unknown_ids=writes.unknown_ids,
+                              calls=calls, set_aside=len(writes.set_aside),
+                              updated=writes.updated)  # fmt: skip
+    if writes.set_aside:
+        # The panel answered: it is not failing, but what could not be used is said on it.
+        panel_note_problem(panel=panel, message=_set_aside_note(result, writes.set_aside))
+    elif calls:
         panel_mark_ok(panel=panel)
-    return StatusSyncResult(checked=len(ids), changed=len(writes.changed),
-                            finished=writes.finished, unknown_ids=writes.unknown_ids,
-                            calls=calls)  # fmt: skip
+    return result
+
+
+def _set_aside_note(result: StatusSyncResult, set_aside: list[tuple[Order, str]]) -> str:
+    lines = [f"Status sync: {result.summary}."]
+    lines += [f"Order #{order.pk} (#{order.remote_id} on the panel): {text}"
+              for order, text in set_aside[:SHOWN_PROBLEMS]]  # fmt: skip
+    if len(set_aside) > SHOWN_PROBLEMS:
+        lines.append(f"And {len(set_aside) - SHOWN_PROBLEMS} more: see each order's page.")
+    return "\n".join(lines)
 
 
 def orders_refresh(*, orders: Iterable[Order]) -> dict[int, StatusSyncResult | PanelError]:

@@ -191,6 +191,9 @@ def _refresh_note(result: StatusSyncResult | PanelError | None, order: Order) ->
         return ("error", "Nothing to refresh.")
     if result.unknown_ids:
         return ("error", f"{order.panel.name} does not know order id {order.remote_id}.")
+    if result.set_aside:
+        return ("error", f"{order.panel.name} answered, but its answer could not be used: "
+                f"{order.last_error}")  # fmt: skip
     if result.changed:
         return ("success", "Updated from the panel just now.")
     return ("info", "Checked with the panel just now: nothing changed.")

@@ -40,6 +40,10 @@ def panel_connection_test(
         return ConnectionCheck(
             ok=False, message=explain_error(error, timeout=options.timeout), detail=error.message
         )
+    if balance.amount is None:
+        return ConnectionCheck(
+            ok=True, message=f"Connected, but its balance cannot be used: {balance.problem}."
+        )
     currency = balance.currency or "?"
     return ConnectionCheck(
         ok=True,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from panels import crypto
+from panels.answer_values import clean
 from panels.client import PanelClient
 from panels.errors import PanelError
 from panels.models import Panel
@@ -48,6 +49,7 @@ def panel_mark_failing(*, panel: Panel, error: PanelError | Exception) -> None:
     technical = getattr(error, "message", "")
     if technical and technical != message:
         message = f"{message}\n{technical}"
+    message = clean(message)  # the panel's words may hold NUL, which PostgreSQL refuses
     since = panel.failing_since if panel.health == Panel.Health.FAILING else now
     Panel.objects.filter(pk=panel.pk).update(
         health=Panel.Health.FAILING, failing_since=since, last_error=message, last_error_at=now
@@ -56,13 +58,29 @@ def panel_mark_failing(*, panel: Panel, error: PanelError | Exception) -> None:
     panel.last_error, panel.last_error_at = message, now
 
 
+def panel_note_problem(*, panel: Panel, message: str) -> None:
+    """The panel answered (it is OK), but part of its answer could not be used: say what in
+    its last error, where people look, without marking it failing."""
+    panel_mark_ok(panel=panel)
+    now, message = timezone.now(), clean(message)
+    Panel.objects.filter(pk=panel.pk).update(last_error=message, last_error_at=now)
+    panel.last_error, panel.last_error_at = message, now
+
+
 def balance_sync(*, panel: Panel, client: PanelClient | None = None) -> None:
+    """Store the panel's balance. A balance that cannot be used (1e30, negative, "abc") leaves
+    the stored one as it was and says why on the panel; only a panel-level failure raises."""
     client = client or panel.client()
     try:
         balance = client.balance()
     except PanelError as exc:
         panel_mark_failing(panel=panel, error=exc)
         raise
+    if balance.amount is None:
+        panel_note_problem(
+            panel=panel, message=f"Balance not updated: {balance.problem}. The last one is kept."
+        )
+        return
     now = timezone.now()
     currency = balance.currency or panel.currency
     Panel.objects.filter(pk=panel.pk).update(

@@ -230,7 +230,7 @@ def test_the_migration_keys_existing_orders(catalog):  # noqa: F811
 
     from django.apps import apps
 
-    migration = importlib.import_module("orders.migrations.0006_order_link_key")
+    migration = importlib.import_module("orders.migrations.0007_order_link_key")
     Order.objects.create(panel=catalog["sim"], service=catalog["default"],
                          link="https://www.x.com/a/?utm_source=z", quantity=100)  # fmt: skip
     Order.objects.create(panel=catalog["sim"], service=catalog["default"],

@@ -65,3 +65,14 @@ def test_a_refused_connection_is_explained():
 
     assert not result.ok
     assert "Could not connect" in result.message
+
+
+@responses.activate
+def test_a_balance_that_cannot_be_used_is_said_plainly():
+    result = check(json={"balance": "1e30", "currency": "USD"})
+
+    assert result.ok
+    assert result.balance is None
+    assert result.message == (
+        "Connected, but its balance cannot be used: the balance 1e30 is too large to be real."
+    )
