@@ -1,0 +1,38 @@
+"""Typed answers of the API v2 actions, and how to read them from a panel's JSON.
+
+Money is Decimal (the client parses JSON numbers straight to Decimal), remote ids are strings,
+booleans and statuses are normalised, and every result keeps the raw value it came from.
+No Django imports.
+"""
+
+from panels.results.base import Raw, ShapeError
+from panels.results.catalog import Catalog, Service, SkippedService, parse_catalog, parse_service
+from panels.results.orders import (
+    ORDER_ID_MAX,
+    OrderPlaced,
+    OrderStatus,
+    order_id_of,
+    parse_order_placed,
+    parse_order_status,
+    parse_status_batch,
+)
+from panels.results.writes import (
+    Balance,
+    CancelResult,
+    RefillCreated,
+    RefillState,
+    parse_balance,
+    parse_cancel_batch,
+    parse_refill_batch,
+    parse_refill_created,
+    parse_refill_state,
+    parse_refill_state_batch,
+)
+
+__all__ = [
+    "ORDER_ID_MAX", "Balance", "CancelResult", "Catalog", "OrderPlaced", "OrderStatus", "Raw",
+    "RefillCreated", "RefillState", "Service", "ShapeError", "SkippedService", "order_id_of",
+    "parse_balance", "parse_cancel_batch", "parse_catalog", "parse_order_placed",
+    "parse_order_status", "parse_refill_batch", "parse_refill_created", "parse_refill_state",
+    "parse_refill_state_batch", "parse_service", "parse_status_batch",
+]  # fmt: skip
