@@ -26,9 +26,15 @@ def decode_json(text: str) -> Any:
     if not text.strip():
         return NOT_JSON
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal, parse_int=_whole_number)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         return NOT_JSON
+
+
+def _whole_number(text: str) -> int | Decimal:
+    """A JSON integer. Past Python's int-from-text limit (4,300 digits) it stays a Decimal, so
+    one absurd number is that entry's problem, not a whole answer that cannot be read."""
+    return int(text) if len(text) <= 4000 else Decimal(text)
 
 
 def never_connected(exc: requests.RequestException) -> bool:

@@ -3,6 +3,7 @@ entry sets that order aside with a plain reason, everything else is written."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -65,6 +66,9 @@ def test_malformed_entries_set_aside_their_orders_and_every_other_batch_is_writt
     assert "Check the URL" not in panel.last_error
 
 
+HUGE_INT = "a JSON integer of 5,000 digits"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "reason"),
     [
@@ -73,6 +77,8 @@ def test_malformed_entries_set_aside_their_orders_and_every_other_batch_is_writt
         ("charge", "1000000000000", "charge 1000000000000 is too large to be real"),
         ("charge", "-0.5", "charge -0.5 is negative"),
         ("remains", "-3", "remains -3 is negative"),
+        # A bare JSON integer of 5,000 digits: past Python's int-from-text limit.
+        ("remains", HUGE_INT, "is too large to be real"),
         ("start_count", -1, "start count -1 is negative"),
         ("remains", "2.5", "remains 2.5 is not a whole number"),
         ("charge", "1,234", "charge 1,234 could be 1234 or 1.234"),
@@ -82,12 +88,11 @@ def test_malformed_entries_set_aside_their_orders_and_every_other_batch_is_writt
 )
 def test_an_out_of_range_value_sets_aside_that_order_only(panel, mock, field, value, reason):
     bad, good = placed(panel, make_service(panel), 2)
-    answer_with(
-        mock,
-        statuses_answer(
-            lambda i: {**good_status(i), field: value} if i == bad.remote_id else good_status(i)
-        ),
+    answer = statuses_answer(
+        lambda i: {**good_status(i), field: value} if i == bad.remote_id else good_status(i)
     )
+    # HUGE_INT goes out as a bare number, which json.dumps cannot be made to write.
+    answer_with(mock, lambda f: json.dumps(answer(f)).replace(f'"{HUGE_INT}"', "9" * 5000))
 
     result = orders_status_sync(panel=panel)
 
