@@ -89,11 +89,12 @@ def count(
 
 
 def remote_id(value: object, *, field: str) -> str:
-    """An id the panel gave (order, refill): a string we can store and show.
+    """An id the panel gave (an order, a refill): a string we can store, show and send back.
 
-    Numbers must be whole and positive; strings up to 100 printable characters without spaces,
-    and a string that reads as a number must be plain digits ("NaN", "1e5", "-3", "0" are not
-    ids). Opaque ids such as "ord_01HG..." are fine."""
+    The one rule for every id a panel answers with. Numbers, and text that reads as one, must be
+    positive whole numbers ("NaN", "1e5", "-3", "0", 12.5 are not ids); other text is an opaque
+    id such as "ord_01HG...", up to 100 printable characters without spaces or commas (ids are
+    sent back comma-separated)."""
     if value is None or value == "":
         raise BadValue(f"there is no {field}")
     if isinstance(value, bool | dict | list):
@@ -101,37 +102,33 @@ def remote_id(value: object, *, field: str) -> str:
     if isinstance(value, int | float | Decimal):
         return _numeric_id(value, field)
     text = str(value).strip()
+    if not text:
+        raise BadValue(f"there is no {field}")
     if len(text) > ID_LIMIT:
-        raise BadValue(f"{field} {shown(text)} is too long to be an id")
-    if not text or any(c.isspace() or not c.isprintable() for c in text):
-        raise BadValue(f"{field} {shown(text)} is not an id")
+        raise BadValue(f"{field} {shown(text)} is longer than {ID_LIMIT} characters")
+    if "," in text or any(c.isspace() or not c.isprintable() for c in text):
+        raise BadValue(f"{field} {shown(text)} contains spaces, commas or control characters")
     try:
         Decimal(text)
     except InvalidOperation:
         return text  # not a number: an opaque id
-    if not text.isdigit():
-        return _numeric_id(text, field)  # "1.0" is 1; "NaN", "-3", "1.5" are refused
-    if int(text) == 0:
-        raise BadValue(f"{field} {text} is not an id")
+    if not (text.isascii() and text.isdigit()):
+        raise BadValue(f"{field} {shown(text)} is not a positive whole number")
+    _numeric_id(Decimal(text), field)
     return text
 
 
-def _numeric_id(value: int | float | Decimal | str, field: str) -> str:
-    try:
-        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise BadValue(f"{field} {shown(value)} is not an id") from None
-    if (
-        not number.is_finite()
-        or abs(number.adjusted()) > ID_LIMIT
-        or number <= 0
-        or number != number.to_integral_value()
-    ):
-        raise BadValue(f"{field} {shown(value)} is not an id")
-    text = str(int(number))
-    if len(text) > ID_LIMIT:
-        raise BadValue(f"{field} {shown(value)} is too long to be an id")
-    return text
+def _numeric_id(value: int | float | Decimal, field: str) -> str:
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        raise BadValue(f"{field} {shown(value)} is not a number")
+    if number.adjusted() >= ID_LIMIT:
+        raise BadValue(f"{field} {shown(value)} is longer than {ID_LIMIT} digits")
+    if number != number.to_integral_value():
+        raise BadValue(f"{field} {shown(value)} is not a whole number")
+    if number <= 0:
+        raise BadValue(f"{field} {shown(value)} is not a positive number")
+    return str(int(number))
 
 
 def status_text(value: object, *, field: str = "status") -> str:

@@ -8,7 +8,6 @@ No Django imports.
 from panels.results.base import Raw, ShapeError
 from panels.results.catalog import Catalog, Service, SkippedService, parse_catalog, parse_service
 from panels.results.orders import (
-    ORDER_ID_MAX,
     OrderPlaced,
     OrderStatus,
     order_id_of,
@@ -30,7 +29,7 @@ from panels.results.writes import (
 )
 
 __all__ = [
-    "ORDER_ID_MAX", "Balance", "CancelResult", "Catalog", "OrderPlaced", "OrderStatus", "Raw",
+    "Balance", "CancelResult", "Catalog", "OrderPlaced", "OrderStatus", "Raw",
     "RefillCreated", "RefillState", "Service", "ShapeError", "SkippedService", "order_id_of",
     "parse_balance", "parse_cancel_batch", "parse_catalog", "parse_order_placed",
     "parse_order_status", "parse_refill_batch", "parse_refill_created", "parse_refill_state",

@@ -43,48 +43,13 @@ class OrderStatus:
         return self.status in normalise.Status.FINAL
 
 
-ORDER_ID_MAX = 100  # Order.remote_id's column
-
-
 def order_id_of(value: Any) -> str:
-    """The order id of an `add` answer as we store it, or ShapeError saying plainly why not.
-
-    Numbers (and text that reads as one) must be positive whole numbers; other text must be
-    short, printable and free of spaces and commas (ids are sent back comma-separated).
-    """
-    if value is None or isinstance(value, bool | dict | list):
-        raise ShapeError("the answer to add has no order id")
-    if isinstance(value, int | float | Decimal):
-        return _numeric_id(Decimal(value) if isinstance(value, int) else Decimal(str(value)))
-    if not isinstance(value, str):
-        raise ShapeError("the answer to add has no order id")
-    text = value.strip()
-    if not text:
-        raise ShapeError("the order id is empty")
-    if len(text) > ORDER_ID_MAX:
-        raise ShapeError(f"the order id is longer than {ORDER_ID_MAX} characters")
-    if "," in text or any(ch.isspace() or not ch.isprintable() for ch in text):
-        raise ShapeError("the order id contains spaces, commas or control characters")
+    """The order id of an `add` answer as we store it (answer_values.remote_id's rule), or
+    ShapeError saying plainly why not."""
     try:
-        number = Decimal(text)
-    except ArithmeticError:
-        return text  # an id that is not a number, such as "ord_01HG..."
-    if not text.isascii() or not text.isdigit():
-        raise ShapeError(f"the order id {text!r} is not a positive whole number")
-    _numeric_id(number)
-    return text
-
-
-def _numeric_id(number: Decimal) -> str:
-    if not number.is_finite():
-        raise ShapeError("the order id is not a number")
-    if number.adjusted() >= ORDER_ID_MAX:
-        raise ShapeError(f"the order id is longer than {ORDER_ID_MAX} digits")
-    if number != number.to_integral_value():
-        raise ShapeError(f"the order id {number} is not a whole number")
-    if number <= 0:
-        raise ShapeError(f"the order id {number} is not a positive number")
-    return str(int(number))
+        return answer_values.remote_id(value, field="order id")
+    except BadValue as exc:
+        raise ShapeError(str(exc)) from None
 
 
 def parse_order_placed(data: Any, *, answer: str = "") -> OrderPlaced:

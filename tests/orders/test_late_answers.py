@@ -131,7 +131,7 @@ BAD_IDS = [
     (b'{"order": 12.5}', "not a whole number"),
     (b'{"order": "12 34"}', "spaces, commas or control characters"),
     (b'{"order": "1,2"}', "spaces, commas or control characters"),
-    (b'{"order": ""}', "empty"),
+    (b'{"order": ""}', "there is no order id"),
 ]
 
 

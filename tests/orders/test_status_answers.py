@@ -83,7 +83,7 @@ HUGE_INT = "a JSON integer of 5,000 digits"
         ("remains", "2.5", "remains 2.5 is not a whole number"),
         ("charge", "1,234", "charge 1,234 could be 1234 or 1.234"),
         ("status", ["Completed"], "is not a status"),
-        ("orders", ["55", "NaN"], "child order id NaN is not an id"),
+        ("orders", ["55", "NaN"], "child order id NaN is not a positive whole number"),
     ],
 )
 def test_an_out_of_range_value_sets_aside_that_order_only(panel, mock, field, value, reason):
