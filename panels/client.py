@@ -28,23 +28,18 @@ import requests
 
 from panels import results
 from panels.errors import (
-    AddressRefused,
     BadApiKey,
     Cause,
     ItemError,
     OutcomeUnknown,
     PanelError,
-    PanelHttpError,
     PanelRejected,
     PanelUnavailable,
     PanelUnreachable,
-    RateLimited,
     Reason,
-    RequestNotSent,
     TransientError,
-    reason_for,
 )
-from panels.normalise import error_text
+from panels.exchange import Exchange
 from panels.order_types import FieldValue, add_fields
 from panels.results import (
     Balance,
@@ -57,30 +52,17 @@ from panels.results import (
 )
 from panels.transport import (
     AddressPolicy,
-    RefusedAddress,
-    call_deadline,
-    check_url,
     panel_session,
-    refused_reason,
 )
 from panels.wire import (
-    CLOUDFLARE_MARKS,
-    NOT_JSON,
     Secret,
     chunks,
-    decode_json,
-    excerpt,
-    never_connected,
-    read_body,
-    retry_after_seconds,
 )
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
 BACKOFF_JITTER_MAX = 1.5  # a retry waits 0.5 to 1.5 times its backoff
-ANSWER_KEPT = 2000  # characters of an answer kept with what it answered
 DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) SMMDashboard/1.0"
 
 
@@ -125,12 +107,12 @@ class PanelClient:
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.url = url
-        self._key = Secret(api_key)
         self.options = options or ClientOptions()
         self._policy = AddressPolicy(self.options.allow_http, self.options.allow_private)
-        self._session = session or panel_session(self._policy)
+        self._exchange = Exchange(
+            url, Secret(api_key), self.options, self._policy, session or panel_session(self._policy)
+        )
         self._sleep = sleep
-        self._last_answer = ""  # the text of the latest answer (capped, key scrubbed)
 
     def __repr__(self) -> str:
         return f"PanelClient(url={self.url!r}, key='***')"
@@ -154,7 +136,7 @@ class PanelClient:
             body = {k: str(v) for k, v in fields.items() if v is not None and str(v) != ""}
         body["service"] = str(service_id)
         data = self._write("add", body)
-        answer = self._last_answer
+        answer = self._exchange.last_answer
         try:
             return results.parse_order_placed(data, answer=answer)
         except results.ShapeError as exc:
@@ -305,167 +287,5 @@ class PanelClient:
         return min(delay, self.options.max_delay)
 
     def _call(self, action: str, fields: dict[str, str]) -> Any:
-        """One HTTP request. Returns the decoded JSON, or raises the matching PanelError."""
-        write = action in WRITE_ACTIONS
-        try:
-            check_url(self.url, self._policy)
-        except RefusedAddress as exc:
-            raise AddressRefused(str(exc), action=action) from None
-        payload = {self.options.key_field: self._key.reveal(), "action": action, **fields}
-        self._last_answer = ""
-        try:
-            request = self._prepare(payload)
-        except Exception as exc:  # a header or URL requests cannot send: nothing left
-            raise RequestNotSent(
-                f"{action}: the request could not be built ({type(exc).__name__}); "
-                "nothing was sent",
-                action=action,
-            ) from None
-        started = time.monotonic()
-        with call_deadline(self.options.timeout) as deadline:
-            try:
-                response = self._send(request)
-                body = read_body(response, self.options.max_response_bytes)
-            except requests.RequestException as exc:
-                refused = refused_reason(exc)
-                if refused:
-                    raise AddressRefused(refused, action=action) from None
-                late = time.monotonic() >= deadline
-                raise self._network_error(action, exc, write=write, late=late) from None
-        if body is None:
-            raise self._failure(
-                action,
-                f"the answer is larger than {self.options.max_response_bytes:,} bytes",
-                write=write,
-                status=response.status_code,
-                cause=Cause.TOO_LARGE,
-            )
-        logger.debug(
-            "%s %s -> HTTP %s in %.2fs",
-            action,
-            self.url,
-            response.status_code,
-            time.monotonic() - started,
-        )
-        text = body.decode("utf-8-sig", errors="replace")
-        self._last_answer = self._scrub(text[:ANSWER_KEPT])
-        data = decode_json(text)
-        # Cloudflare's check page comes as 403, 503 or 200: recognise it whatever the status.
-        page_cause = (
-            Cause.CLOUDFLARE
-            if data is NOT_JSON and any(mark in text for mark in CLOUDFLARE_MARKS)
-            else None
-        )
-
-        if response.status_code == 429:
-            raise RateLimited(
-                f"{action}: the panel is rate limiting (HTTP 429)",
-                action=action,
-                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-            )
-        message = error_text(data)
-        if message is not None and not (
-            action == "add" and isinstance(data, dict) and data.get("order")
-        ):
-            message = self._scrub(message)
-            if reason_for(message) == Reason.BAD_KEY:
-                raise BadApiKey(
-                    f"{action}: the panel refused the API key ({message})",
-                    action=action,
-                    http_status=response.status_code,
-                )
-            raise PanelRejected(message, action=action, http_status=response.status_code)
-        if 300 <= response.status_code < 400:
-            location = self._scrub(response.headers.get("Location", ""))
-            raise PanelHttpError(
-                f"{action}: the panel redirects (HTTP {response.status_code}) to "
-                f"{location or 'another address'}; set the panel's API URL to that address",
-                action=action,
-                http_status=response.status_code,
-                cause=Cause.HTTP,
-            )
-        if response.status_code >= 500 or response.status_code == 408:
-            raise self._failure(
-                action,
-                f"HTTP {response.status_code}",
-                write=write,
-                status=response.status_code,
-                cause=page_cause or Cause.HTTP,
-            )
-        if 400 <= response.status_code < 500:
-            raise PanelHttpError(
-                f"{action}: the panel refused the request with HTTP {response.status_code}; "
-                "check the API URL and request options",
-                action=action,
-                http_status=response.status_code,
-                cause=page_cause or Cause.HTTP,
-            )
-        if data is NOT_JSON:
-            raise self._failure(
-                action,
-                f"the answer is not JSON: {self._scrub(excerpt(text))}",
-                write=write,
-                status=response.status_code,
-                cause=page_cause or Cause.NOT_JSON,
-            )
-        return data
-
-    def _prepare(self, payload: dict[str, str]) -> requests.PreparedRequest:
-        """The request, built before anything is sent (so a failure here sent nothing)."""
-        opts = self.options
-        headers = {"User-Agent": opts.user_agent, "Accept": "application/json, */*;q=0.5"}
-        if opts.method.upper() == "GET":
-            request = requests.Request("GET", self.url, params=payload, headers=headers)
-        elif opts.body == "json":
-            request = requests.Request("POST", self.url, json=payload, headers=headers)
-        else:
-            request = requests.Request("POST", self.url, data=payload, headers=headers)
-        return self._session.prepare_request(request)
-
-    def _send(self, request: requests.PreparedRequest) -> requests.Response:
-        opts = self.options
-        # As session.request() does: proxies and CA bundle from the environment when trusted.
-        env = self._session.merge_environment_settings(request.url, {}, True, None, None)
-        # Never follow redirects: a POST redirected to https arrives as a GET without its body,
-        # and the panel's answer to that would be misread.
-        return self._session.send(
-            request,
-            timeout=(min(opts.connect_timeout, opts.timeout), opts.timeout),
-            allow_redirects=False,
-            **env,  # stream=True: read by wire.read_body, which stops at the size limit
-        )
-
-    def _network_error(
-        self, action: str, exc: requests.RequestException, *, write: bool, late: bool = False
-    ) -> PanelError:
-        if never_connected(exc):
-            return PanelUnreachable(
-                f"{action}: could not connect to {self.url}", action=action, cause=Cause.CONNECT
-            )
-        if late or isinstance(exc, requests.Timeout):
-            what = f"timed out (no complete answer within {self.options.timeout:g}s)"
-            cause = Cause.TIMEOUT
-        elif isinstance(exc, requests.exceptions.SSLError):
-            what, cause = "TLS/SSL error (certificate or handshake)", Cause.TLS
-        else:
-            what, cause = "the connection broke", Cause.DROPPED
-        return self._failure(action, what, write=write, status=None, cause=cause)
-
-    def _failure(
-        self, action: str, what: str, *, write: bool, status: int | None, cause: str
-    ) -> PanelError:
-        """The request was sent and no usable answer came back."""
-        if write:
-            return OutcomeUnknown(
-                f"{action}: {what} after the request was sent; the panel may have done it. "
-                "Check on the panel before trying again.",
-                action=action,
-                http_status=status,
-                cause=cause,
-                answer=self._last_answer,
-            )
-        return PanelUnavailable(f"{action}: {what}", action=action, http_status=status, cause=cause)
-
-    def _scrub(self, text: str) -> str:
-        key = self._key.reveal()
-        return text.replace(key, "***") if key else text
+        """One HTTP request (panels.exchange): the decoded JSON, or the matching PanelError."""
+        return self._exchange.call(action, fields)

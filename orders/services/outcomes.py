@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from orders.models import Order, OrderStatusChange
 from panels.client import longest_write_seconds
+from panels.exchange import ANSWER_KEPT
 from panels.models import Panel
 
 logger = logging.getLogger(__name__)
 
 # Past the longest send: time to record the outcome, a busy database, clocks of two machines.
 REAP_MARGIN = timedelta(minutes=5)
-ANSWER_KEPT = 2000
 
 
 def stuck_after(panel: Panel) -> timedelta:

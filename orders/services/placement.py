@@ -41,6 +41,7 @@ from panels.errors import (
     Reason,
     TransientError,
 )
+from panels.exchange import ANSWER_KEPT
 from panels.models import CatalogSync, Panel, Service
 from panels.normalise import Status
 from panels.order_types import ORDER_TYPES, OTHER
@@ -52,7 +53,6 @@ logger = logging.getLogger(__name__)
 MAX_SEND_ATTEMPTS = 8  # tries while the panel cannot be reached, then give up (not placed)
 
 
-ANSWER_KEPT = 2000  # characters of the panel's answer kept on the order
 NOT_DECRYPTABLE = (
     "this worker cannot decrypt the panel's API key; restart it with the current "
     "PANEL_KEY_ENCRYPTION_KEYS"
