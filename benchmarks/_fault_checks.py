@@ -33,6 +33,7 @@ class Result:
     hostile_status: int = 0  # of those, answers with broken entries
     progressed_untargeted: int = 0  # orders whose entries were whole that moved on meanwhile
     refused_second_submit: int = 0  # upload rows the second submit of a file did not order
+    same_file_notices: int = 0  # submits told the same file was queued moments ago
     duplicate_orders: list[int] = field(default_factory=list)
     lost_orders: list[str] = field(default_factory=list)
     unknown_orders: list[int] = field(default_factory=list)

@@ -117,6 +117,10 @@ def test_each_fault_met_the_orders(suite: dict[str, Any], name: str) -> None:
         # Status syncs went on while entries were broken, and whole entries were applied.
         assert result["status_syncs_during_fault"] > 0
         assert result["progressed_untargeted"] > 0
+    if name == "previews":
+        # Both second submits were told the file was queued moments ago; told "yes, again",
+        # the check of each link at submit refused every row (refused_second_submit).
+        assert result["same_file_notices"] >= 2
 
 
 @pytest.mark.redis
