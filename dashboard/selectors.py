@@ -140,6 +140,10 @@ class Overview:
         return sum(self.orders.raised.values())
 
     @property
+    def raised_not_shown(self) -> int:
+        return max(self.raised_count - len(self.raised_orders), 0)
+
+    @property
     def rejected_24h(self) -> int:
         return self.orders.last_24h.get(Order.State.REJECTED, 0)
 

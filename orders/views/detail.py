@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.views import HtmxHttpRequest
-from orders.models import Order
+from orders.models import Order, OrderStatusChange
 from orders.selectors import order_detail as select_order
 from orders.services import (
     order_acknowledge_attention,
@@ -116,6 +116,21 @@ def _bulk_options(order: Order) -> list[tuple[str, str, str]]:
     return options
 
 
+def _history(order: Order) -> list[tuple[OrderStatusChange, str]]:
+    """The order's changes with their charge text, oldest first; a rejection or a person's
+    "not placed" is an entry at its moment, before anything that came later (a late answer)."""
+    changes = list(order.status_changes.all())
+    closed = {
+        State.REJECTED.value: f"Rejected by {order.panel.name}",
+        State.NOT_PLACED.value: "Confirmed not placed",
+    }.get(str(order.state), "")
+    if closed and order.finished_at:
+        at = next((i for i, c in enumerate(changes) if c.created_at > order.finished_at), None)
+        entry = OrderStatusChange(order=order, created_at=order.finished_at, note=closed)
+        changes.insert(len(changes) if at is None else at, entry)
+    return [(c, money_text(c.charge) if c.charge is not None else "") for c in changes]
+
+
 def _context(order: Order, **extra: Any) -> dict[str, Any]:
     spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
     total = order.quantity * order.runs if order.quantity and order.runs else None
@@ -137,10 +152,7 @@ def _context(order: Order, **extra: Any) -> dict[str, Any]:
         "target": order.link or str((order.params or {}).get("username", "")),
         "can_refresh": order.state == State.PLACED and bool(order.remote_id) and not order.is_final,
         "can_place_again": order.state in (State.REJECTED, State.NOT_PLACED),
-        "history": [
-            (c, money_text(c.charge) if c.charge is not None else "")
-            for c in order.status_changes.all()
-        ],
+        "history": _history(order),
         "refills": list(order.refills.all()),
         "bulk_options": _bulk_options(order),
         "retries": list(order.retries.all()),
