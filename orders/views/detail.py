@@ -151,7 +151,9 @@ def _context(order: Order, **extra: Any) -> dict[str, Any]:
         "link_href": order.link if order.link.lower().startswith(("http://", "https://")) else "",
         "target": order.link or str((order.params or {}).get("username", "")),
         "can_refresh": order.state == State.PLACED and bool(order.remote_id) and not order.is_final,
-        "can_place_again": order.state in (State.REJECTED, State.NOT_PLACED),
+        # Not once a late answer says the panel has it after all.
+        "can_place_again": order.state in (State.REJECTED, State.NOT_PLACED)
+        and not order.late_remote_id,
         "history": _history(order),
         "refills": list(order.refills.all()),
         "bulk_options": _bulk_options(order),
