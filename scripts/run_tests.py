@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.testenv import TEST_ENV
+from tests.fixed_env import TEST_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -59,7 +59,7 @@ def choose_services(env: dict[str, str]) -> bool:
 
     redis_url = env.get("REDIS_URL") or DEFAULT_REDIS_URL
     if reachable(redis_url, 6379):
-        say(f"Redis: {redis_url}")
+        say(f"Redis: {redis_url} (the run takes that database, or another free one)")
         env["REDIS_URL"] = redis_url
     elif IN_CI:
         say(f"FAIL: Redis at {redis_url} is unreachable, and CI needs it")

@@ -16,20 +16,10 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.fixed_env import TEST_ENV
+
 REDIS_DATABASES = 16  # Redis's default `databases`
 _held_locks: list[IO[str]] = []  # kept open for the life of the run: the lock dies with it
-
-TEST_ENV = {
-    "SECRET_KEY": "test-only-secret-key-not-for-production",
-    # A fixed Fernet key used only by the tests.
-    "PANEL_KEY_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
-    # The test client and the live server speak plain http on loopback, as does the simulator.
-    "SECURE_SSL_REDIRECT": "false",
-    "PANEL_ALLOW_HTTP": "true",
-    "PANEL_ALLOW_PRIVATE_ADDRESSES": "true",
-    # Playwright's sync API runs an event loop; live_server's ORM calls are still synchronous.
-    "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-}
 
 for _name, _value in TEST_ENV.items():
     os.environ.setdefault(_name, _value)
