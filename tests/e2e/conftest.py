@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,29 @@ def browser() -> Iterator[object]:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with _real_clock():  # only the driver and the browser: the rest of the run stays ahead
+        playwright = sync_playwright().start()
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
         yield chromium
+    finally:
         chromium.close()
+        playwright.stop()
+
+
+@contextmanager
+def _real_clock() -> Iterator[None]:
+    """Playwright's driver and Chromium start on the real clock, also under
+    `make test-clock-ahead` (scripts/clock_ahead): Chromium's renderer hangs under libfaketime,
+    and what must not depend on the date is our code, which stays a month ahead."""
+    faked = {k: os.environ.pop(k) for k in list(os.environ) if k in _FAKED_CLOCK}
+    try:
+        yield
+    finally:
+        os.environ.update(faked)
+
+
+_FAKED_CLOCK = {"LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC"}
 
 
 @pytest.fixture
