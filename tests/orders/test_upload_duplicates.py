@@ -240,3 +240,21 @@ def test_the_migration_keys_existing_orders(catalog):  # noqa: F811
     migration.fill_link_keys(apps, None)
 
     assert sorted(Order.objects.values_list("link_key", flat=True)) == ["acc", "x.com/a"]
+
+
+def test_a_submitted_upload_offers_no_second_submit_and_a_second_post_adds_nothing(
+    catalog,
+    user,
+    client,  # noqa: F811
+):
+    client.force_login(user)
+    upload = check(user, csv("https://x.com/once"))
+    submit = reverse("orders:upload_submit", args=[upload.pk])
+
+    first = client.post(submit, follow=True).content.decode()
+    again = client.post(submit, follow=True).content.decode()  # the back button, a double click
+
+    assert "Queued 1 order." in first
+    assert 'id="upload-submit"' not in first  # nothing left to queue, nothing offered
+    assert "Nothing new to queue" in again
+    assert Order.objects.filter(upload=upload).count() == 1
