@@ -236,7 +236,7 @@ def test_a_catalog_sync_that_set_services_aside_says_why(
     run = CatalogSync.objects.get(panel=shop)
     assert run.skipped == 4  # rate_inf, rate_huge, min_huge, max_huge; refill_time is a note
     expect(sync).to_contain_text(f"{run.services_seen} stored, 4 set aside")
-    sync.get_by_text("4 entries of the panel's list set aside").click()
+    sync.get_by_text("4 entries of the panel's list set aside, others kept with a note").click()
     notes = sync.locator(".sync-notes li")
     expect(notes).to_have_count(len(run.notes))
     expect(notes.first).to_contain_text("service 1: rate")
