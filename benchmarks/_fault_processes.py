@@ -70,6 +70,14 @@ def _stop_group(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None
         process.wait(timeout=10)
 
 
+def _real_clock_env() -> dict[str, str]:
+    """The environment without libfaketime (`make test-clock-ahead`): redis-server never
+    answers under it. Like the machine's PostgreSQL and Redis, it keeps the real time; the
+    worker and the suite, whose code must not depend on the date, stay ahead."""
+    faked = {"LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC"}
+    return {name: value for name, value in os.environ.items() if name not in faked}
+
+
 class PrivateRedis:
     """A redis-server of the suite's own, configured like docker-compose's (append-only)."""
 
@@ -89,7 +97,7 @@ class PrivateRedis:
              str(self.dir), "--appendonly", "yes", "--save", "",
              "--logfile", str(self.dir.parent / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=_die_with_us,
+            preexec_fn=_die_with_us, env=_real_clock_env(),
         )  # fmt: skip
         wait_for(self.ping, 10, "the private redis-server to answer")
 
