@@ -146,23 +146,3 @@ def currency(value: object) -> str:
         return ""
     text = clean(value).strip()
     return text if 0 < len(text) <= CURRENCY_LIMIT and " " not in text else ""
-
-
-def storable(value: Any) -> Any:
-    """The raw answer as a JSON column can hold it: no NaN or infinity (PostgreSQL's jsonb
-    refuses them) and no NUL characters in strings or keys."""
-    if isinstance(value, dict):
-        return {_no_nul(str(k)): storable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [storable(v) for v in value]
-    if isinstance(value, str):
-        return _no_nul(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, Decimal) and not value.is_finite():
-        return str(value)
-    return value
-
-
-def _no_nul(text: str) -> str:
-    return text.replace("\x00", "")

@@ -23,8 +23,7 @@ MONEY_PLACES = Decimal("1e-12")  # rates are stored with 12 decimal places
 def stored_text(value: object, limit: int | None = None) -> str:
     """Text as it can be stored: no NUL characters or lone surrogates, at most `limit` long
     (shortened with an ellipsis)."""
-    text = normalise.to_text(value).replace("\x00", "")
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = normalise.storable_text(normalise.to_text(value))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

@@ -37,6 +37,7 @@ from panels.errors import (
     PanelUnavailable,
     PanelUnreachable,
     Reason,
+    RequestNotSent,
     TransientError,
 )
 from panels.exchange import Exchange
@@ -131,7 +132,10 @@ class PanelClient:
     ) -> OrderPlaced:
         """Place one order. With `order_type`, the type's required fields are checked first."""
         if order_type is not None:
-            body = add_fields(order_type, fields)
+            try:
+                body = add_fields(order_type, fields)
+            except ValueError as exc:  # a required field missing: checked before sending
+                raise RequestNotSent(f"add: {exc}; nothing was sent", action="add") from None
         else:
             body = {k: str(v) for k, v in fields.items() if v is not None and str(v) != ""}
         body["service"] = str(service_id)

@@ -32,7 +32,7 @@ from panels.errors import (
     RequestNotSent,
     reason_for,
 )
-from panels.normalise import error_text
+from panels.normalise import error_text, storable_text
 from panels.transport import AddressPolicy, RefusedAddress, call_deadline, check_url, refused_reason
 from panels.wire import (
     CLOUDFLARE_MARKS,
@@ -110,7 +110,16 @@ class Exchange:
             time.monotonic() - started,
         )
         text = body.decode("utf-8-sig", errors="replace")
-        self.last_answer = self.scrub(text[:ANSWER_KEPT])
+        self.last_answer = storable_text(self.scrub(text[:ANSWER_KEPT]))
+        try:
+            return self._judge(action, response, text, write=write)
+        except PanelError as exc:  # every refusal keeps the panel's words with it
+            exc.answer = exc.answer or self.last_answer
+            raise
+
+    def _judge(self, action: str, response: requests.Response, text: str, *, write: bool
+               ) -> Any:  # fmt: skip
+        """What the answer means: the decoded JSON, or the matching PanelError."""
         data = decode_json(text)
         # Cloudflare's check page comes as 403, 503 or 200: recognise it whatever the status.
         page_cause = (
@@ -137,6 +146,11 @@ class Exchange:
                     http_status=response.status_code,
                 )
             raise PanelRejected(message, action=action, http_status=response.status_code)
+        if write and response.status_code >= 300 and isinstance(data, dict) and data.get("order"):
+            # An order id under an error status: the panel may well have placed it.
+            raise self._failure(action, f"HTTP {response.status_code} with an order id",
+                                write=write, status=response.status_code,
+                                cause=Cause.HTTP)  # fmt: skip
         if 300 <= response.status_code < 400:
             location = self.scrub(response.headers.get("Location", ""))
             raise PanelHttpError(
@@ -176,6 +190,7 @@ class Exchange:
         """The request, built before anything is sent (so a failure here sent nothing)."""
         opts = self.options
         headers = {"User-Agent": opts.user_agent, "Accept": "application/json, */*;q=0.5"}
+        opts.user_agent.encode("latin-1")  # HTTP headers are Latin-1: fail here, not mid-send
         if opts.method.upper() == "GET":
             request = requests.Request("GET", self.url, params=payload, headers=headers)
         elif opts.body == "json":

@@ -6,8 +6,9 @@ and statuses in any case and spelling. These helpers accept all of that and noth
 
 from __future__ import annotations
 
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 
@@ -160,6 +161,7 @@ class BadValue(ValueError):
 # The largest values our columns hold: money has 24 digits, 12 after the point; counts are
 # 64-bit; days and minutes are 32-bit.
 MONEY_LIMIT = Decimal(10) ** 12
+MONEY_STEP = Decimal(10) ** -12
 BIG_LIMIT = 2**63 - 1
 SMALL_LIMIT = 2**31 - 1
 
@@ -170,8 +172,9 @@ def _shown(value: object) -> str:
 
 
 def money(value: object, *, field: str) -> Decimal | None:
-    """A price, charge or balance: None when absent or not a number; BadValue when it is a
-    number that is negative or too large to be real (or to store)."""
+    """A price, charge or balance, rounded to the 12 places the money columns keep: None when
+    absent or not a number; BadValue when it is negative or too large to be real (or to store:
+    999999999999.9999999999999 rounds up to 10**12)."""
     number = to_decimal(value)
     if number is None:
         return None
@@ -179,7 +182,10 @@ def money(value: object, *, field: str) -> Decimal | None:
         raise BadValue(f"{field} {_shown(value)} is negative")
     if number >= MONEY_LIMIT:
         raise BadValue(f"{field} {_shown(value)} is too large to be real")
-    return number
+    rounded = number.quantize(MONEY_STEP, rounding=ROUND_HALF_UP)  # as PostgreSQL rounds
+    if rounded >= MONEY_LIMIT:
+        raise BadValue(f"{field} {_shown(value)} is too large to be real")
+    return rounded
 
 
 def count(value: object, *, field: str, limit: int = BIG_LIMIT) -> int | None:
@@ -226,6 +232,33 @@ def to_id(value: object) -> str | None:
     return text or None
 
 
+RAW_DEPTH = 30  # deeper nesting in a panel's raw answer is not kept
+
+
+def storable_text(text: str) -> str:
+    """Text a database can store: no NUL characters (PostgreSQL refuses them) and no lone
+    surrogates (a JSON "\\ud800" escape; no encoding takes them)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def storable(value: Any, depth: int = 0) -> Any:
+    """A panel's raw answer as a JSON column can hold it: texts made storable, NaN and
+    infinities as text, nesting past RAW_DEPTH replaced by a note."""
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Decimal) and not value.is_finite():
+        return str(value)
+    if isinstance(value, dict | list | tuple) and depth >= RAW_DEPTH:
+        return "(nested too deeply to keep)"
+    if isinstance(value, dict):
+        return {storable_text(str(k)): storable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v, depth + 1) for v in value]
+    return value
+
+
 def to_text(value: object) -> str:
     if value is None:
         return ""
@@ -235,5 +268,5 @@ def to_text(value: object) -> str:
 def error_text(value: Any) -> str | None:
     """The text of an in-band error object `{"error": "..."}`, or None if it is not one."""
     if isinstance(value, dict) and "error" in value:
-        return to_text(value["error"]) or "Unknown error"
+        return storable_text(to_text(value["error"])) or "Unknown error"
     return None

@@ -202,6 +202,13 @@ class _DeadlineConnectionMixin:
 
     def connect(self) -> None:
         super().connect()  # type: ignore[misc]
+        left = time_left()
+        if left is not None and left <= 0 and self.sock is not None:
+            # Connected (TLS included) only as the deadline passed: not a byte of the request
+            # has left, so this is a connection that never opened, safe to try again.
+            self.sock.close()
+            self.sock = None
+            raise ConnectTimeoutError(self, "the call's deadline passed while connecting")
         if self.sock is not None and not isinstance(self.sock, DeadlineSocket):
             self.sock = DeadlineSocket(self.sock)
 

@@ -43,7 +43,7 @@ from panels.errors import (
 )
 from panels.exchange import ANSWER_KEPT
 from panels.models import CatalogSync, Panel, Service
-from panels.normalise import Status
+from panels.normalise import Status, storable_text
 from panels.order_types import ORDER_TYPES, OTHER
 from panels.results import OrderPlaced
 from panels.services import catalog_sync_start, panel_mark_failing
@@ -195,20 +195,21 @@ def _failed(order: Order, panel: Panel, exc: PanelError) -> Order:
 
 
 def _record(order: Order, record: Callable[[], Order], *, answer: str = "") -> Order:
-    """Record an outcome of a request that may have left. A database error still ends with the
-    order UNKNOWN and the panel's answer kept; only a lost database leaves it to the reaper."""
+    """Record an outcome of a request that may have left. Any error while recording it still
+    ends with the order UNKNOWN and the panel's answer kept; only a lost database leaves it to
+    the reaper. Nothing raises out of a send."""
     try:
         with transaction.atomic():
             return record()
-    except DatabaseError:
+    except Exception:
         logger.exception("order %s: the panel's answer could not be recorded", order.pk)
     try:
         with transaction.atomic():
             return _finish(order, Order.State.UNKNOWN, reason="outcome_unknown",
-                           add_answer=answer, error="The panel's answer could not be recorded "
-                           "(a database error); the panel may have placed it. Check on the "
-                           "panel.")  # fmt: skip
-    except DatabaseError:
+                           add_answer=storable_text(answer), error="The panel's answer could "
+                           "not be recorded (an error on our side); the panel may have placed "
+                           "it. Check on the panel.")  # fmt: skip
+    except Exception:
         logger.exception("order %s: its outcome could not be recorded at all", order.pk)
         return order  # still SUBMITTING: the reaper makes it unknown
 

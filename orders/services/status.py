@@ -16,7 +16,7 @@ from dashboard.bulk import bulk_update_rows
 from dashboard.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
 from panels import normalise
-from panels.answer_values import UNUSABLE, UnusableAnswer, storable
+from panels.answer_values import UNUSABLE, UnusableAnswer
 from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
 from panels.models import Panel
@@ -76,7 +76,7 @@ def _answer_values(answer: OrderStatus, order: Order) -> dict[str, Any]:
         "start_count": normalise.count(answer.start_count, field="start count"),
         "remains": normalise.count(answer.remains, field="remains"),
         "currency": (answer.currency.replace("\x00", "") or order.currency)[:10],
-        "raw_status": as_stored(storable(answer.raw)),
+        "raw_status": as_stored(normalise.storable(answer.raw)),
     }
 
 

@@ -73,6 +73,8 @@ def _status_entry(order_id: str, value: Any) -> OrderStatus | ItemError:
         return _order_status(order_id, value)
     except BadValue as exc:
         return UnusableAnswer.because("status", str(exc))
+    except Exception:  # one entry no rule foresaw must not stop the others
+        return UnusableAnswer.because("status", "it could not be read")
 
 
 def _order_status(order_id: str, obj: Raw) -> OrderStatus:

@@ -8,7 +8,6 @@ difference since the last sync becomes a CatalogEvent.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard.jsonvalues import as_stored
+from panels import normalise
 from panels.client import PanelClient
 from panels.errors import PanelError
 from panels.matching.keys import match_key
@@ -38,7 +38,6 @@ FLAG_FIELDS = ("refill", "cancel", "dripfeed", "refill_days")
 BATCH = 1000
 STALE_AFTER = timedelta(minutes=30)
 NOTES_KEPT = 50  # reasons stored on a run; the count of entries set aside is always exact
-RAW_DEPTH = 30  # deeper nesting in a service's raw entry is not stored
 RATE_CHANGE_LIMIT = Decimal("99999999.9999")  # CatalogEvent.rate_change holds 12 digits, 4 after
 
 
@@ -63,26 +62,6 @@ class CatalogSyncResult:
     notes: list[str] = field(default_factory=list, compare=False, repr=False)
 
 
-def _clean(text: str) -> str:
-    """Text PostgreSQL can store: no NUL characters, no lone surrogates."""
-    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
-
-
-def _storable(value: Any, depth: int = 0) -> Any:
-    """The panel's raw entry as a JSON column can hold it (NaN, NUL and deep nesting cannot)."""
-    if isinstance(value, str):
-        return _clean(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict | list) and depth >= RAW_DEPTH:
-        return "(nested too deeply to keep)"
-    if isinstance(value, dict):
-        return {_clean(str(k)): _storable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_storable(v, depth + 1) for v in value]
-    return value
-
-
 def _remote_values(remote: RemoteService) -> dict[str, Any]:
     return {
         "name": remote.name,
@@ -97,7 +76,7 @@ def _remote_values(remote: RemoteService) -> dict[str, Any]:
         "dripfeed": remote.dripfeed,
         "refill_days": remote.refill_days if (remote.refill_days or 0) > 0 else None,
         "description": remote.description,
-        "raw": as_stored(_storable(remote.raw)),
+        "raw": as_stored(normalise.storable(remote.raw)),
         "match_key": match_key(name=remote.name, category=remote.category, type=remote.type),
     }
 

@@ -242,11 +242,7 @@ def test_the_migration_keys_existing_orders(catalog):  # noqa: F811
     assert sorted(Order.objects.values_list("link_key", flat=True)) == ["acc", "x.com/a"]
 
 
-def test_a_submitted_upload_offers_no_second_submit_and_a_second_post_adds_nothing(
-    catalog,
-    user,
-    client,  # noqa: F811
-):
+def test_a_submitted_upload_offers_no_second_submit(catalog, user, client):  # noqa: F811
     client.force_login(user)
     upload = check(user, csv("https://x.com/once"))
     submit = reverse("orders:upload_submit", args=[upload.pk])

@@ -22,6 +22,7 @@ from panels.errors import (
     PanelUnreachable,
     RateLimited,
     Reason,
+    RequestNotSent,
 )
 from tests.panels.local import LOOPBACK
 
@@ -282,7 +283,7 @@ def test_it_refuses_ids_that_would_corrupt_a_batch(sleeps):
 
 
 def test_add_checks_the_types_required_fields_before_sending(sleeps):
-    with pytest.raises(ValueError, match="Custom Comments orders need: comments"):
+    with pytest.raises(RequestNotSent, match="Custom Comments orders need: comments"):
         make_client(sleeps).add("2", {"link": "https://x.test/a"}, order_type="custom_comments")
 
 

@@ -105,6 +105,7 @@ def test_the_request_log_says_how_each_add_went(api: Api, sim: SimulatorHandle) 
         api.post("add", service=1, link=LINK + "/d", quantity=100)
     api.post("add", service=1, link=LINK, quantity=100)  # the same link again: refused in-band
     api("balance")
+    logged(sim, count=6)  # each answer is read a moment before the simulator logs it
 
     adds = sim.requests("add")
     got = [(e.link, e.outcome, e.fault, e.order, e.error is not None) for e in adds]
