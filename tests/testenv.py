@@ -29,8 +29,8 @@ os.environ["DJANGO_READ_DOT_ENV"] = "0"  # a developer's .env must not leak into
 def claim_redis_database(url: str) -> str:
     """REDIS_URL pointed at a Redis database no other run on this machine is using.
 
-    The database asked for is tried first, then the others from 15 down (never 0, the usual
-    one of a real deployment). A run holds an exclusive lock file per database while it lives;
+    The database asked for is tried first, then the others from 15 down to 1 (0, the usual
+    one of a real deployment, only when asked for). A run holds an exclusive lock file per database while it lives;
     the operating system frees it when the run ends, however it ends.
     """
     parts = urlsplit(url)
