@@ -30,8 +30,8 @@ def claim_redis_database(url: str) -> str:
     """REDIS_URL pointed at a Redis database no other run on this machine is using.
 
     The database asked for is tried first, then the others from 15 down to 1 (0, the usual
-    one of a real deployment, only when asked for). A run holds an exclusive lock file per database while it lives;
-    the operating system frees it when the run ends, however it ends.
+    one of a real deployment, only when asked for). A run holds an exclusive lock file per
+    database while it lives; the operating system frees it when the run ends, however it ends.
     """
     parts = urlsplit(url)
     wanted = int(parts.path.strip("/") or 0)
