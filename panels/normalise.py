@@ -161,7 +161,8 @@ class BadValue(ValueError):
 # The largest values our columns hold: money has 24 digits, 12 after the point; counts are
 # 64-bit; days and minutes are 32-bit.
 MONEY_LIMIT = Decimal(10) ** 12
-MONEY_STEP = Decimal(10) ** -12
+MONEY_PLACES = -12  # the exponent of the smallest step the money columns keep
+MONEY_STEP = Decimal(10) ** MONEY_PLACES
 BIG_LIMIT = 2**63 - 1
 SMALL_LIMIT = 2**31 - 1
 
@@ -172,9 +173,10 @@ def _shown(value: object) -> str:
 
 
 def money(value: object, *, field: str) -> Decimal | None:
-    """A price, charge or balance, rounded to the 12 places the money columns keep: None when
-    absent or not a number; BadValue when it is negative or too large to be real (or to store:
-    999999999999.9999999999999 rounds up to 10**12)."""
+    """A price, charge or balance as the panel wrote it, rounded only where it has more than the
+    12 places the money columns keep: None when absent or not a number; BadValue when it is
+    negative or too large to be real (or to store: 999999999999.9999999999999 rounds up to
+    10**12)."""
     number = to_decimal(value)
     if number is None:
         return None
@@ -182,6 +184,9 @@ def money(value: object, *, field: str) -> Decimal | None:
         raise BadValue(f"{field} {_shown(value)} is negative")
     if number >= MONEY_LIMIT:
         raise BadValue(f"{field} {_shown(value)} is too large to be real")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, str) or exponent >= MONEY_PLACES:
+        return number  # "0.90" stays "0.90": the panel's own digits are what we show
     rounded = number.quantize(MONEY_STEP, rounding=ROUND_HALF_UP)  # as PostgreSQL rounds
     if rounded >= MONEY_LIMIT:
         raise BadValue(f"{field} {_shown(value)} is too large to be real")

@@ -156,6 +156,22 @@ def test_it_refuses_numbers_that_could_be_read_two_ways_or_not_at_all(text: str)
     assert normalise.to_decimal(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("0.90", "0.90"),
+        ("100.84292", "100.84292"),
+        ("12", "12"),
+        ("0.0000000000005", "1E-12"),  # 13 places: rounded half up, as the column would
+        ("0.1234567890123456", "0.123456789012"),
+    ],
+)
+def test_money_keeps_the_panels_digits_and_rounds_only_beyond_twelve_places(
+    text: str, kept: str
+) -> None:
+    assert str(normalise.money(text, field="rate")) == kept
+
+
 def test_money_and_counts_refuse_values_no_column_can_hold() -> None:
     assert normalise.money("0,27", field="charge") == Decimal("0.27")
     assert normalise.money(None, field="charge") is None
