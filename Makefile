@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-clock-ahead lint format install clean bench
 
-run: $(STAMP) .env  ## serve the dashboard with a demo panel, worker and beat
-	$(BIN)/python manage.py rundemo
+run: $(STAMP) .env  ## serve the dashboard with a demo panel, worker and beat (PORT=8001 for another port)
+	$(BIN)/python manage.py rundemo $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)  ## lint, type-check and run the whole suite
 	$(BIN)/python scripts/run_tests.py $(ARGS)
@@ -30,7 +30,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# setuptools explains at length how editable installs resolve imports; that is not news to act on.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 .env:

@@ -2,10 +2,11 @@
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
@@ -30,3 +31,12 @@ def _refuse_undecryptable_keys(**kwargs: Any) -> None:
     except ImproperlyConfigured as exc:
         logging.getLogger("dashboard.celery").critical("%s", exc)
         raise SystemExit(f"Not starting: {exc}") from None
+
+
+@worker_ready.connect
+def _say_ready(**kwargs: Any) -> None:
+    """`make run` waits for this file before it prints the login, so that the login is the last
+    thing on screen rather than scrolled away under the worker's start-up banner."""
+    ready_file = os.environ.get("CELERY_WORKER_READY_FILE")
+    if ready_file:
+        Path(ready_file).touch()

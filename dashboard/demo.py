@@ -37,13 +37,13 @@ class DemoSetup:
         return self.panels[0]
 
 
-def _password_file() -> Path:
+def demo_password_file() -> Path:
     return Path(settings.VAR_DIR) / "demo-login.txt"
 
 
 def demo_user_ensure() -> tuple[AbstractUser, str]:
     """The demo superuser. Its password is made once, kept in var/, and printed every run."""
-    path = _password_file()
+    path = demo_password_file()
     password = path.read_text().strip() if path.exists() else ""
     if not password:
         password = secrets.token_urlsafe(12)

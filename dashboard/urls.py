@@ -1,4 +1,5 @@
-"""Root URLconf. Every view needs a login (LoginRequiredMiddleware) except login and healthz."""
+"""Root URLconf. Every view needs a login (LoginRequiredMiddleware) except login, healthz and
+the favicon."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -13,6 +14,7 @@ urlpatterns = [
     # POST only (Django's LogoutView refuses GET), so a link or prefetch cannot log anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("panels/", include("panels.urls")),
     path("catalog/", include("panels.catalog_urls")),
     path("orders/", include("orders.urls")),

@@ -6,8 +6,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 
 from orders.models import Order, Refill
+from panels.formatting import money_text
 
 
 class RefillInline(admin.TabularInline):
@@ -23,9 +26,10 @@ class RefillInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    # State and status first, and long panel text cut short, so the list fits a laptop screen.
     list_display = [
-        "id", "panel", "service", "link", "quantity", "state", "status", "remote_id", "charge",
-        "currency", "created_at",
+        "id", "state", "status", "panel", "remote_id", "service_short", "link_short", "quantity",
+        "charge_shown", "created_shown",
     ]  # fmt: skip
     list_filter = ["state", "status", "panel", "source", "order_type"]
     search_fields = ["remote_id", "link", "client_ref"]
@@ -39,6 +43,22 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at", "submitted_at", "placed_at", "status_checked_at", "finished_at",
         "last_error", "error_reason", "raw_status",
     ]  # fmt: skip
+
+    @admin.display(description="Service", ordering="service__remote_id")
+    def service_short(self, order: Order) -> str:
+        return f"#{order.service.remote_id} {Truncator(order.service.name).chars(32)}"
+
+    @admin.display(description="Link", ordering="link")
+    def link_short(self, order: Order) -> str:
+        return Truncator(order.link).chars(32)
+
+    @admin.display(description="Charge", ordering="charge")
+    def charge_shown(self, order: Order) -> str:
+        return "" if order.charge is None else f"{money_text(order.charge)} {order.currency}"
+
+    @admin.display(description="Created", ordering="created_at")
+    def created_shown(self, order: Order) -> str:
+        return localtime(order.created_at).strftime("%Y-%m-%d %H:%M")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders are placed through the order flow, which guards against doubles

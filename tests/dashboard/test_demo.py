@@ -102,6 +102,11 @@ def test_rundemo_serves_the_dashboard_syncs_the_demo_panel_and_stops_everything(
             time.sleep(0.5)
             login = re.search(r"Log in as: (\S+) / (\S+)", log_path.read_text())
         assert login, "no login banner:\n" + log_path.read_text()[-4000:]
+        # The login comes after the worker's start-up banner, so it is not scrolled away, and
+        # says where the password is kept.
+        output = log_path.read_text()
+        assert output.index("Log in as:") > output.index("celery@"), output[-4000:]
+        assert str(tmp_path / "demo-login.txt") in output
 
         base = f"http://127.0.0.1:{web_port}"
         web = requests.Session()
@@ -129,3 +134,10 @@ def test_rundemo_serves_the_dashboard_syncs_the_demo_panel_and_stops_everything(
     assert proc.returncode == 0
     assert not port_open(web_port)
     assert not port_open(sim_port)
+
+
+def test_make_run_takes_the_port_from_port():
+    plan = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "manage.py rundemo --port 8001" in plan

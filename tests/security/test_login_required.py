@@ -26,7 +26,7 @@ from tests.security.urlwalk import (
 pytestmark = pytest.mark.django_db
 
 # Names of the only views that answer without a login.
-PUBLIC = {"login", "healthz"}
+PUBLIC = {"login", "healthz", "favicon"}
 # The admin's own login URL hands anonymous visitors on to ours (see dashboard/admin.py).
 HANDED_ON = {"admin:login"}
 URLS = all_urls()
@@ -82,9 +82,12 @@ def test_anonymous_visitors_are_sent_to_log_in(
     assert changed_tables(before, snapshot()) == []
 
 
-def test_the_public_pages_are_exactly_login_and_healthz(client: Client, db: None) -> None:
+def test_the_public_pages_are_exactly_login_healthz_and_the_icon(client: Client, db: None) -> None:
     assert client.get(resolve_url("login")).status_code == 200
     assert client.get("/healthz").status_code == 200
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301
+    assert urlsplit(icon["Location"]).path.endswith(".svg")
     assert {u.name for u in URLS if u.name in PUBLIC} == PUBLIC
 
 

@@ -21,7 +21,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.demo import DEMO_PANEL_KEY, demo_setup
+from dashboard.demo import DEMO_PANEL_KEY, demo_password_file, demo_setup
 from panels.models import CatalogSync
 from panels.services import catalog_sync_start
 from panels.tasks import balance_sync
@@ -34,7 +34,9 @@ class Supervisor:
         self.out = out
         self.children: list[tuple[str, subprocess.Popen[str]]] = []
 
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen[str]:
+    def start(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[str]:
         proc = subprocess.Popen(  # noqa: S603 - our own argv, no shell
             argv,
             cwd=settings.BASE_DIR,
@@ -43,7 +45,7 @@ class Supervisor:
             text=True,
             bufsize=1,
             start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         threading.Thread(target=self._pump, args=(name, proc), daemon=True).start()
         self.children.append((name, proc))
@@ -54,6 +56,9 @@ class Supervisor:
         for line in proc.stdout:
             self.out.write(f"[{name:9}] {line}")
             self.out.flush()
+
+    def any_stopped(self) -> str | None:
+        return next((name for name, proc in self.children if proc.poll() is not None), None)
 
     def wait_any(self) -> str:
         """Block until a child exits; return its name."""
@@ -90,9 +95,26 @@ def _wait_for_port(host: str, port: int, timeout: float) -> bool:
     return False
 
 
+def _wait_for_file(path: Path, sup: Supervisor, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and sup.any_stopped() is None:
+        if path.exists():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex((host, port)) != 0
+
+
+def _shown_path(path: Path) -> str:
+    """var/demo-login.txt rather than a long absolute path, when it is under the project."""
+    try:
+        return str(path.relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -109,6 +131,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--stage-seconds", type=int, default=20,
             help="How long simulated orders stay in each stage",
+        )  # fmt: skip
+        parser.add_argument(
+            "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+            help="What the worker and beat print (INFO shows every task)",
         )  # fmt: skip
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -131,9 +157,16 @@ class Command(BaseCommand):
                 raise CommandError("The panel simulator did not start; see its output above.")
             setup = demo_setup(simulator_base_url=f"http://127.0.0.1:{sim_port}")
             celery = [python, "-m", "celery", "-A", "dashboard"]
-            sup.start("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"])
+            level = opts["log_level"]
+            ready_file = Path(settings.VAR_DIR) / "worker.ready"
+            ready_file.unlink(missing_ok=True)
+            sup.start(
+                "worker",
+                [*celery, "worker", "--loglevel", level, "--concurrency", "2"],
+                env={"CELERY_WORKER_READY_FILE": str(ready_file)},
+            )
             sup.start("beat", [
-                *celery, "beat", "--loglevel", "INFO",
+                *celery, "beat", "--loglevel", level,
                 "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule"),
             ])  # fmt: skip
             sup.start("web", [python, manage, "runserver", f"{host}:{port}", "--noreload"])
@@ -143,11 +176,14 @@ class Command(BaseCommand):
                 balance_sync.delay(panel.pk)
             if not _wait_for_port(host, port, timeout=30):
                 raise CommandError("The web server did not start; see its output above.")
+            if not _wait_for_file(ready_file, sup, timeout=60):
+                self.stderr.write("The worker has not said it is ready yet; see its output above.")
             self.stdout.write(
                 self.style.SUCCESS(
                     "\n  SMM Dashboard is running at "
                     f"http://{host}:{port}/\n"
-                    f"  Log in as: {setup.user.username} / {setup.password}\n"
+                    f"  Log in as: {setup.user.username} / {setup.password}"
+                    f"  (the password is kept in {_shown_path(demo_password_file())})\n"
                     f"  Demo panels: {len(setup.panels)} shops on the simulator at "
                     f"http://127.0.0.1:{sim_port} (state in var/simulator)\n"
                     "  Press Ctrl-C to stop everything.\n"
