@@ -118,7 +118,7 @@ def check_catalog_runs(panels: list[Any], result: Result) -> None:
 
 def malformed_targeted(remote_id: str) -> bool:
     """Whether the scenario's malformed_status rule breaks this order's status entries."""
-    from panels.simulator.faults import make_rule
+    from simulator.faults import make_rule
 
     rule = make_rule("malformed_status", fraction=MALFORMED_FRACTION, seed=MALFORMED_SEED)
     return rule.rank(remote_id, 1) is not None

@@ -161,7 +161,7 @@ class Simulator:
         log_path = workdir / f"simulator-{name}.log"
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "panels.simulator", "--port", str(self.port),
+                [sys.executable, "-m", "simulator", "--port", str(self.port),
                  "--state-dir", str(workdir / f"sim-{name}"), "--key", KEY,
                  "--stage-seconds", str(STAGE_SECONDS), "--balance", "100000"],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -211,7 +211,7 @@ class Simulator:
     def requests(self, action: str, settle: float = 30.0) -> list[Any]:
         """The request log, once no request is in progress (a slow answer is logged when it
         ends), waiting at most `settle` seconds."""
-        from panels.simulator.requests_log import LoggedRequest
+        from simulator.requests_log import LoggedRequest
 
         deadline = time.monotonic() + settle
         while (answer := self.control("requests", action=action))["in_progress"]:

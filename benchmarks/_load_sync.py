@@ -45,7 +45,7 @@ def seed(args: argparse.Namespace, state: Path) -> tuple[list, list, dict]:
     from orders.services import orders_to_sync
     from panels.models import Service
     from panels.services import catalog_sync, panel_create
-    from panels.simulator import start_simulator
+    from simulator import start_simulator
 
     sims = [
         start_simulator(state_dir=state / str(n), keys=(KEY,), catalog=CATALOGS[n % 3],

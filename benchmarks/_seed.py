@@ -104,7 +104,7 @@ def place_on_simulator(
     save. Creation times are spread evenly over the last `spread_seconds`. Returns (remote id,
     service id, link, quantity) per order.
     """
-    from panels.simulator.actions import Context, add
+    from simulator.actions import Context, add
 
     core = sim.simulator
     store = core.store()

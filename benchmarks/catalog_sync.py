@@ -37,7 +37,7 @@ def main() -> int:
 
     from panels.models import CatalogEvent, Service
     from panels.services import catalog_sync, panel_create
-    from panels.simulator import start_simulator
+    from simulator import start_simulator
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

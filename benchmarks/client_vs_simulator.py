@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.report import table
 from panels.client import ClientOptions, PanelClient
-from panels.simulator import start_simulator
+from simulator import start_simulator
 
 
 def main() -> int:

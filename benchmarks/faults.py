@@ -12,7 +12,7 @@ Redis is a `redis-server` of the suite's own on a free port (never the machine's
 in its scenario; the worker is SIGKILLed in its scenario while orders are being sent, and a
 new one is started.
 
-The hostile answers (panels/simulator/hostile.py, trickle.py) have scenarios of their own
+The hostile answers (simulator/hostile.py, trickle.py) have scenarios of their own
 (benchmarks/_fault_scenarios.py):
 - trickle: a few `add` answers come a byte at a time, each byte well within the panels' 4 s
   timeout, the whole answer ~9 s: the client must give up at its deadline, so these orders are

@@ -90,7 +90,7 @@ def main() -> int:
     from panels.models import Service
     from panels.normalise import Status
     from panels.services import catalog_sync, panel_create
-    from panels.simulator import start_simulator
+    from simulator import start_simulator
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -19,7 +19,7 @@ from django.conf import settings as django_settings
 from dashboard.demo import DEMO_PANEL_KEY, DEMO_PANEL_NAME, demo_setup
 from panels import services
 from panels.models import Panel, Service
-from panels.simulator import start_simulator
+from simulator import start_simulator
 
 ROOT = Path(django_settings.BASE_DIR)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +199,23 @@ def test_no_template_needs_inline_script_style_or_eval() -> None:
                 if pattern.search(line):
                     found.append(f"{path.relative_to(ROOT)}:{number}: {what}")
     assert found == []
+
+
+def test_the_installed_package_leaves_the_simulator_out(tmp_path: Path) -> None:
+    """`pip install .` ships the apps; the simulator stays a tool of the checkout."""
+    source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
+    for name in ("dashboard", "panels", "orders", "simulator"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), "."],
+        cwd=source,
+        check=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    packages = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert {"dashboard", "panels", "orders"} <= packages
+    assert "simulator" not in packages
+    assert (source / "simulator" / "__main__.py").exists()  # it was there to be left out

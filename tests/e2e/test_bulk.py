@@ -16,7 +16,7 @@ from orders.models import BulkAction, Order
 from orders.services import order_create, orders_status_sync
 from panels.models import Panel, Service
 from panels.services import catalog_sync, panel_create
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

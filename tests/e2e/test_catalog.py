@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -27,7 +27,7 @@ from orders.models import BulkAction, BulkItem, Order, Refill, Upload
 from orders.services.uploads import upload_check
 from panels.models import Panel, Service
 from panels.services import balance_sync, catalog_sync, panel_create
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

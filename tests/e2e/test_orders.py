@@ -18,7 +18,7 @@ from orders.models import Order
 from orders.services import orders_status_sync
 from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 from tests.orders.conftest import svc
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -26,7 +26,7 @@ from orders.services import (
 )
 from panels.models import CatalogSync, Panel
 from panels.services import balance_sync, catalog_sync, panel_create
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 from tests.orders.conftest import service_of, values_for
 from tests.panels.slowserver import AnswerServer
 

@@ -12,7 +12,7 @@ from orders.models import Order
 from orders.services import order_claim, order_create, order_dispatch
 from panels.models import Panel, Service
 from panels.services import catalog_sync, panel_create
-from panels.simulator import start_simulator
+from simulator import start_simulator
 
 KEY = "orders-key"
 _links = itertools.count(1)

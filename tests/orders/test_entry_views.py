@@ -20,7 +20,7 @@ from orders.validation import CleanOrder
 from panels.models import Panel, Service
 from panels.normalise import Status
 from panels.services import balance_sync, catalog_sync, panel_create
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 from tests.orders.conftest import svc, text
 
 pytestmark = pytest.mark.django_db

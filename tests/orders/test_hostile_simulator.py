@@ -17,7 +17,7 @@ from orders.models import Order
 from orders.services import order_claim, order_create, order_dispatch, orders_status_sync
 from panels.models import CatalogSync, Panel, Service
 from panels.services import catalog_sync, panel_create
-from panels.simulator import start_simulator
+from simulator import start_simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 KEY = "hostile-sim-key"

@@ -35,7 +35,7 @@ from panels.models import Panel, Service
 from panels.normalise import Status
 from panels.order_types import FLAT, ORDER_TYPES, PER_LINE, SUBSCRIPTION
 from panels.services import catalog_sync, panel_create
-from panels.simulator import start_simulator
+from simulator import start_simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "integration-key"

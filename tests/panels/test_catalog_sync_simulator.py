@@ -9,7 +9,7 @@ import pytest
 from panels.errors import PanelError
 from panels.models import CatalogEvent, Panel, Service
 from panels.services import catalog_sync, panel_create
-from panels.simulator import DIALECT_NAMES, FAULT_NAMES, start_simulator
+from simulator import DIALECT_NAMES, FAULT_NAMES, start_simulator
 
 Kind = CatalogEvent.Kind
 KEY = "sync-key"

@@ -25,7 +25,7 @@ from panels.errors import (
     Reason,
 )
 from panels.results import OrderStatus
-from panels.simulator import FAULT_NAMES, SimulatorHandle, start_simulator
+from simulator import FAULT_NAMES, SimulatorHandle, start_simulator
 from tests.panels.local import LOOPBACK
 
 KEY = "demo-key"

@@ -21,10 +21,10 @@ from panels.errors import BadApiKey, ItemError, PanelRejected, Reason
 from panels.normalise import RefillStatus, Status
 from panels.order_types import ORDER_TYPES, OTHER, billable_quantity, estimate_cost
 from panels.results import OrderStatus, Service
-from panels.simulator import DIALECT_NAMES, SimulatorHandle, start_simulator
-from panels.simulator import catalog as sim_catalog
-from panels.simulator import dialects as sim_dialects
-from panels.simulator import records as sim_records
+from simulator import DIALECT_NAMES, SimulatorHandle, start_simulator
+from simulator import catalog as sim_catalog
+from simulator import dialects as sim_dialects
+from simulator import records as sim_records
 from tests.panels.local import LOOPBACK
 
 KEY = "demo-key"

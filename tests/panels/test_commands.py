@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from panels.models import CatalogSync, Panel, Service
 from panels.services import panel_create
-from panels.simulator import start_simulator
+from simulator import start_simulator
 
 
 @pytest.fixture

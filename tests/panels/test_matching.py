@@ -19,7 +19,7 @@ from panels.matching import (
     same_offer,
 )
 from panels.order_types import order_type_key
-from panels.simulator.catalogs import BUILDERS
+from simulator.catalogs import BUILDERS
 
 
 def facts(

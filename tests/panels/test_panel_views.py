@@ -17,7 +17,7 @@ from django.utils import timezone
 from orders.models import Order
 from panels import tasks
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 
 pytestmark = pytest.mark.django_db
 

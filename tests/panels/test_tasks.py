@@ -14,7 +14,7 @@ from dashboard.celery import app as celery_app
 from panels import tasks
 from panels.models import Panel, Service
 from panels.services import panel_create
-from panels.simulator import start_simulator
+from simulator import start_simulator
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ import pytest
 from panels import transport
 from panels.client import ClientOptions, PanelClient
 from panels.errors import AddressRefused, Cause, OutcomeUnknown, PanelUnavailable
-from panels.simulator import SimulatorHandle, start_simulator
 from panels.transport import AddressPolicy, RefusedAddress, check_url, is_public
+from simulator import SimulatorHandle, start_simulator
 
 KEY = "transport-key-0123456789"
 STRICT = AddressPolicy(allow_http=False, allow_private=False)

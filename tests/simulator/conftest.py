@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 
 KEY = "demo-key"
 STAGE = 20.0

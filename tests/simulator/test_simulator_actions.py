@@ -6,8 +6,8 @@ import json
 
 import requests
 
-from panels.simulator import SimulatorHandle
-from panels.simulator.catalog import SERVICES, TYPE_RULES
+from simulator import SimulatorHandle
+from simulator.catalog import SERVICES, TYPE_RULES
 
 from .conftest import KEY, STAGE, Api
 

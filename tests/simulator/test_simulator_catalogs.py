@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import requests
 
-from panels.simulator import CATALOG_NAMES, DIALECT_NAMES, SimulatorHandle, start_simulator
-from panels.simulator.catalog import SERVICES, TYPE_RULES
-from panels.simulator.cli import build_parser
+from simulator import CATALOG_NAMES, DIALECT_NAMES, SimulatorHandle, start_simulator
+from simulator.catalog import SERVICES, TYPE_RULES
+from simulator.cli import build_parser
 
 from .conftest import KEY, STAGE
 from .test_simulator_orders import VALID_ADDS

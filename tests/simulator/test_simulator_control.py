@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 
 from .conftest import STAGE, Api
 
@@ -130,7 +130,7 @@ def test_state_file_is_plain_json(api: Api, sim: SimulatorHandle, tmp_path: Path
 
 
 def test_command_line_serves_until_sigterm(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "panels.simulator", "--port", "0"]
+    command = [sys.executable, "-m", "simulator", "--port", "0"]
     command += ["--state-dir", str(tmp_path), "--key", "k1", "--dialect", "quirky"]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ}

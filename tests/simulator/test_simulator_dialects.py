@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from panels.simulator import DIALECT_NAMES, SimulatorHandle, start_simulator
+from simulator import DIALECT_NAMES, SimulatorHandle, start_simulator
 
 from .conftest import KEY, STAGE, Api
 from .test_simulator_actions import SEED_SERVICES

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from panels.simulator import FAULT_NAMES, SimulatorHandle, start_simulator
+from simulator import FAULT_NAMES, SimulatorHandle, start_simulator
 
 from .conftest import Api
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from panels.simulator import (
+from simulator import (
     ALL_FAULT_NAMES,
     FAULT_NAMES,
     HOSTILE_FAULT_NAMES,
@@ -276,7 +276,7 @@ def test_hostile_faults_through_the_control_api(api: Api, sim: SimulatorHandle) 
 
 
 def test_hostile_fault_from_the_command_line(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "panels.simulator", "--port", "0", "--state-dir"]
+    command = [sys.executable, "-m", "simulator", "--port", "0", "--state-dir"]
     command += [str(tmp_path), "--fault", "out_of_range", "--fault-variant", "id_nan"]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from panels.simulator import SimulatorHandle, start_simulator
+from simulator import SimulatorHandle, start_simulator
 
 from .conftest import STAGE, Api
 

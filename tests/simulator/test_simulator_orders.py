@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from panels.simulator import SimulatorHandle
-from panels.simulator.catalog import SERVICES, TYPE_RULES
+from simulator import SimulatorHandle
+from simulator.catalog import SERVICES, TYPE_RULES
 
 from .conftest import STAGE, Api
 

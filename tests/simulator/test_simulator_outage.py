@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from panels.simulator import SimulatorHandle
+from simulator import SimulatorHandle
 
 from .conftest import Api, logged
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from panels.simulator import SimulatorHandle
+from simulator import SimulatorHandle
 
 from .conftest import KEY, Api
 

@@ -149,7 +149,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop)
         try:
             sup.start("simulator", [
-                python, "-m", "panels.simulator", "--host", "127.0.0.1", "--port", str(sim_port),
+                python, "-m", "simulator", "--host", "127.0.0.1", "--port", str(sim_port),
                 "--state-dir", str(Path(settings.VAR_DIR) / "simulator"),
                 "--key", DEMO_PANEL_KEY, "--stage-seconds", str(opts["stage_seconds"]),
             ])  # fmt: skip

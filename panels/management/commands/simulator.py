@@ -1,6 +1,6 @@
 """`manage.py simulator`: the standalone panel simulator, with the project's var/ directory.
 
-Takes the same options as `python -m panels.simulator`; anything after `--` is parsed by the
+Takes the same options as `python -m simulator`; anything after `--` is parsed by the
 simulator itself, e.g. `manage.py simulator --port 8765 -- --dialect quirky`.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from panels.simulator.cli import add_arguments, build_parser, run
+from simulator.cli import add_arguments, build_parser, run
 
 
 class Command(BaseCommand):

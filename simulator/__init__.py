@@ -1,6 +1,6 @@
 """A standalone SMM panel speaking API v2, for the demo, tests and benchmarks.
 
-Standard library only, no Django: `python -m panels.simulator --port 8765`, or from Python::
+Standard library only, no Django: `python -m simulator --port 8765`, or from Python::
 
     handle = start_simulator(state_dir=tmp_path)
     requests.post(handle.api_url(), data={"key": "demo-key", "action": "balance"})

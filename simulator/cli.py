@@ -1,4 +1,4 @@
-"""Command line: `python -m panels.simulator --port 8765 --dialect quirky`."""
+"""Command line: `python -m simulator --port 8765 --dialect quirky`."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m panels.simulator", description="A standalone SMM panel speaking API v2."
+        prog="python -m simulator", description="A standalone SMM panel speaking API v2."
     )
     add_arguments(parser)
     return parser

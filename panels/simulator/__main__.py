@@ -1,3 +1,0 @@
-from panels.simulator.cli import main
-
-raise SystemExit(main())
