@@ -67,6 +67,9 @@ def test_valid_rows_are_saved_with_costs(catalog, user):
     assert first["values"] == {"link": "https://x.com/a", "quantity": "100"}
     assert Decimal(str(first["cost"])) == Decimal("0.1")
     assert upload.valid_rows[1]["quantity"] == 3
+    # The comments cell spans lines 3-5 of the file: the next order is row 4, on line 6.
+    assert [(r["row"], r.get("line")) for r in upload.valid_rows] == [(2, None), (3, None),
+                                                                       (4, 6)]  # fmt: skip
     upload.refresh_from_db()
     totals = {t.panel: t for t in upload_totals(upload)}
     assert totals["Sim"].orders == 2
@@ -114,7 +117,7 @@ def test_every_reason(catalog, user):
     assert errors[10] == ["Links must start with http:// or https://. This one starts with ftp:."]
     assert errors[11] == ["The column 'comments' does not apply to Default services: "
                           "leave it empty."]  # fmt: skip
-    assert errors[13] == ["Same panel, service and link as line 12."]
+    assert errors[13] == ["Same panel, service and link as row 12."]
     assert errors[14][0].startswith("This link already has an active order #")
     assert "on Sim (placed with the order form)" in errors[14][0]
     assert errors[15] == ["The panel is missing."]
