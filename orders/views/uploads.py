@@ -85,29 +85,19 @@ def _int(value: object) -> int:
 @require_GET
 def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Upload.objects.select_related("panel", "uploaded_by"), pk=pk)
-    valid = [
-        {**row, "cost": _money(row.get("cost")), "line": row.get("line"),
-         "target": row["link"] or row["values"].get("username", "")}
-        for row in item.valid_rows[:PREVIEW_ROWS]
-    ]  # fmt: skip
     invalid = [
         {**row, "line": row.get("line"),
          "target": row["raw"].get("link") or row["raw"].get("username", "")}
         for row in item.invalid_rows[:PREVIEW_ROWS]
     ]  # fmt: skip
-    if item.state == Upload.State.SUBMITTED:  # each row links to the order it became
-        orders = upload_row_orders(item, valid)
-        valid = [{**row, "order": orders.get(int(row["row"]))} for row in valid]
     totals = [
         {"t": t, "cost": money_text(t.cost),
          "balance": money_text(t.balance) if t.balance is not None else "unknown"}
         for t in upload_totals(item)
     ]  # fmt: skip
     context = {
-        "upload": item, "totals": totals, "word": row_word(item.kind),
-        "invalid": invalid, "valid": valid,
+        **_valid_rows(item), "upload": item, "totals": totals, "invalid": invalid,
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
-        "more_valid": max(item.rows_valid - PREVIEW_ROWS, 0),
         "progress": _progress(item) if item.state == Upload.State.SUBMITTED else None,
         "refused": [row for row in item.invalid_rows if row.get("at_submit")],
     }  # fmt: skip
@@ -115,6 +105,20 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if twin is not None:
         context |= {"twin": twin, "twin_text": twin_text(twin)}
     return render(request, "orders/upload_preview.html", context)
+
+
+def _valid_rows(item: Upload) -> dict[str, object]:
+    """The valid rows shown, and once submitted the order each became (one query)."""
+    valid = [
+        {**row, "cost": _money(row.get("cost")), "line": row.get("line"),
+         "target": row["link"] or row["values"].get("username", "")}
+        for row in item.valid_rows[:PREVIEW_ROWS]
+    ]  # fmt: skip
+    if item.state == Upload.State.SUBMITTED:
+        orders = upload_row_orders(item, valid)
+        valid = [{**row, "order": orders.get(int(row["row"]))} for row in valid]
+    more = max(item.rows_valid - PREVIEW_ROWS, 0)
+    return {"valid": valid, "more_valid": more, "word": row_word(item.kind)}
 
 
 # States an uploaded order goes through on its way to the panel, with their labels.
@@ -145,9 +149,10 @@ def _progress(item: Upload) -> dict[str, object]:
 
 @require_GET
 def upload_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress block alone, polled while orders of the upload are still being sent."""
+    """The progress block and the queued orders alone, polled while orders of the upload are
+    still being sent."""
     item = get_object_or_404(Upload, pk=pk)
-    context = {"upload": item, "progress": _progress(item)}
+    context = {**_valid_rows(item), "upload": item, "progress": _progress(item)}
     return render(request, "orders/upload_preview.html#progress", context)
 
 
