@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Order, Upload
 from orders.services import placement
@@ -22,9 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
 
 
-def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path,
-                                   artifacts: Path, monkeypatch) -> None:  # fmt: skip
-    monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
+def alpha_catalog() -> Panel:
+    """alice, and a panel with one Default service (101, from 100 to 10,000)."""
     User.objects.create_user("alice", password=PASSWORD)
     panel = Panel(name="Alpha SMM", api_url="https://panel.example/api/v2", currency="USD",
                   balance=Decimal("250"))  # fmt: skip
@@ -32,6 +31,20 @@ def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path
     panel.save()
     Service.objects.create(panel=panel, remote_id="101", name="Followers", rate=Decimal("1.20"),
                            min_quantity=100, max_quantity=10000)  # fmt: skip
+    return panel
+
+
+def log_in(page: Page, url: str) -> None:
+    page.goto(url)
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path,
+                                   artifacts: Path, monkeypatch) -> None:  # fmt: skip
+    monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
+    alpha_catalog()
     bad = tmp_path / "latin.csv"
     bad.write_bytes("panel,service,link,quantity\nCafé,1,x,1\n".encode("latin-1"))
     good = tmp_path / "orders.csv"
@@ -41,10 +54,7 @@ def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/orders/upload/")
-        page.get_by_label("Username").fill("alice")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, f"{live_server.url}/orders/upload/")
         expect(page.get_by_role("heading", name="Upload orders")).to_be_visible()
 
         page.get_by_label("CSV file (UTF-8)").set_input_files(str(bad))
@@ -88,13 +98,7 @@ def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path
 def test_the_same_file_again_needs_a_yes(browser: Browser, live_server, tmp_path: Path,
                                          artifacts: Path, monkeypatch) -> None:  # fmt: skip
     monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
-    User.objects.create_user("alice", password=PASSWORD)
-    panel = Panel(name="Alpha SMM", api_url="https://panel.example/api/v2", currency="USD",
-                  balance=Decimal("250"))  # fmt: skip
-    panel.api_key = "k"
-    panel.save()
-    Service.objects.create(panel=panel, remote_id="101", name="Followers", rate=Decimal("1.20"),
-                           min_quantity=100, max_quantity=10000)  # fmt: skip
+    alpha_catalog()
     first = tmp_path / "orders.csv"
     first.write_text("panel,service,link,quantity\nAlpha SMM,101,https://x.com/a,1000\n")
     second = tmp_path / "more.csv"  # the same link, written another way, and a new one
@@ -103,10 +107,7 @@ def test_the_same_file_again_needs_a_yes(browser: Browser, live_server, tmp_path
 
     page = browser.new_page()
     try:
-        page.goto(f"{live_server.url}/orders/upload/")
-        page.get_by_label("Username").fill("alice")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, f"{live_server.url}/orders/upload/")
 
         page.get_by_label("CSV file (UTF-8)").set_input_files(str(second))
         page.get_by_role("button", name="Check the file").click()
@@ -157,13 +158,7 @@ LONG_LINK = "https://instagram.com/p/" + "a-very-long-post-name-" * 8
 
 
 def _first_upload_catalog() -> None:
-    User.objects.create_user("alice", password=PASSWORD)
-    panel = Panel(name="Alpha SMM", api_url="https://panel.example/api/v2", currency="USD",
-                  balance=Decimal("250"))  # fmt: skip
-    panel.api_key = "k"
-    panel.save()
-    Service.objects.create(panel=panel, remote_id="101", name="Followers", rate=Decimal("1.20"),
-                           min_quantity=100, max_quantity=10000)  # fmt: skip
+    panel = alpha_catalog()
     Service.objects.create(panel=panel, remote_id="102", name="Comments", rate=Decimal("9"),
                            type="custom_comments", min_quantity=2, max_quantity=50)  # fmt: skip
 
@@ -198,10 +193,7 @@ def test_a_first_upload_from_the_order_list_to_the_queued_orders(
     context = browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/orders/new/")
-        page.get_by_label("Username").fill("alice")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, f"{live_server.url}/orders/new/")
         expect(page.get_by_role("link", name="Many orders? Upload a CSV file")).to_be_visible()
 
         page.goto(f"{live_server.url}/orders/")
