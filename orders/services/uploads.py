@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from orders.models import Order, Upload
@@ -187,8 +188,9 @@ def _check_row(
 ) -> tuple[list[str], dict[str, Any]]:
     number = int(row["row"])
     if "__format__" in row:
-        return [f"Write the line as: service id | link | quantity (found {row['__format__']} "
-                "part(s) separated by |)."], {}  # fmt: skip
+        parts = int(row["__format__"])
+        return [f"Write the line as: service id | link | quantity (found {parts} "
+                f"part{pluralize(parts)} separated by |)."], {}  # fmt: skip
     if "__extra__" in row:
         return ["This row has more cells than the header row has columns."], {}
     name, remote_id = row.get("panel", "").strip(), row.get("service", "").strip()

@@ -78,6 +78,15 @@ def test_the_preview_counts_and_explains(logged_in: Client, sim, panel) -> None:
     assert f'value="ids={ok.pk}&amp;ids={no.pk}' in html
 
 
+def test_the_preview_names_the_ticked_orders_in_singular_or_plural(logged_in: Client) -> None:
+    service = make_service(make_panel())
+    one, two = make_order(service), make_order(service)
+    html = logged_in.get(PREVIEW, {"kind": "refill", "ids": [one.pk]}).content.decode()
+    assert "1 ticked order<" in html
+    html = logged_in.get(PREVIEW, {"kind": "refill", "ids": [one.pk, two.pk]}).content.decode()
+    assert "2 ticked orders<" in html
+
+
 def test_select_all_matching_uses_the_filter_not_ids(logged_in: Client) -> None:
     alpha, beta = make_panel("Alpha"), make_panel("Beta")
     one, two = make_service(alpha), make_service(beta)

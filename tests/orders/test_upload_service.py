@@ -156,7 +156,10 @@ def test_mass_text_with_swapped_fields(catalog, user):
     assert [r["row"] for r in upload.valid_rows] == [1, 3]
     assert upload.valid_rows[1]["values"] == {"link": "https://x.com/b", "quantity": "200"}
     errors = errors_by_row(upload)
-    assert "service id | link | quantity" in errors[4][0]
+    assert errors[4] == ["Write the line as: service id | link | quantity (found 2 parts "
+                         "separated by |)."]  # fmt: skip
+    one = upload_check(kind="mass", data="1\n", panel=catalog["sim"], user=user)
+    assert "(found 1 part separated by |)" in errors_by_row(one)[1][0]
     assert errors[5] == ["Sim has no service with id '77'."]
     with pytest.raises(UploadError, match="Choose the panel"):
         upload_check(kind="mass", data=text, user=user)
