@@ -195,8 +195,13 @@ def test_a_first_upload_from_the_order_list_to_the_queued_orders(
     try:
         log_in(page, f"{live_server.url}/orders/new/")
         expect(page.get_by_role("link", name="Many orders? Upload a CSV file")).to_be_visible()
+        _no_horizontal_scroll(page, "html")
+        page.screenshot(path=str(artifacts / f"upload-from-new-order-{label}.png"))
 
         page.goto(f"{live_server.url}/orders/")
+        expect(page.get_by_role("link", name="Upload orders")).to_be_visible()
+        _no_horizontal_scroll(page, "html")
+        page.screenshot(path=str(artifacts / f"upload-from-order-list-{label}.png"))
         page.get_by_role("link", name="Upload orders").click()
         expect(page.get_by_role("heading", name="Upload orders")).to_be_visible()
         assert page.url.endswith("/orders/upload/")
