@@ -187,14 +187,14 @@ def test_panel_text_is_escaped(logged_in: Client) -> None:
 
 
 def test_history_and_refills_list(logged_in: Client) -> None:
-    bulk = make_bulk(description="3 ticked order(s)")
+    bulk = make_bulk(description="3 ticked orders")
     orders = _items(bulk)
     Refill.objects.create(order=orders[0], remote_id="R-77", status="pending")
     Refill.objects.create(order=orders[1], remote_id="R-88", status="completed")
     upload = Upload.objects.create(kind=Upload.Kind.CSV, filename="june.csv", rows_total=2)
     html = logged_in.get("/orders/bulk/history/").content.decode()
     assert f"/orders/bulk/{bulk.pk}/" in html
-    assert "3 ticked order(s)" in html
+    assert "3 ticked orders" in html
     assert f'href="/orders/upload/{upload.pk}/"' in html  # uploads drill down too
     html = logged_in.get("/orders/refills/", {"status": "pending"}).content.decode()
     assert "R-77" in html
