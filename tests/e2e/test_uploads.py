@@ -254,3 +254,27 @@ def test_a_first_upload_from_the_order_list_to_the_queued_orders(
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Order #{first.pk}")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_without_services_the_upload_page_offers_the_generic_template(
+    browser: Browser, live_server, artifacts: Path, label: str, viewport: dict[str, int]
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)  # no panel connected yet
+    context = browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        log_in(page, f"{live_server.url}/orders/upload/")
+        expect(page.locator("#template-no-services")).to_contain_text(
+            "Your panels have no services yet"
+        )
+        expect(page.get_by_role("link", name="Download a template with your services")
+               ).to_have_count(0)  # fmt: skip
+        _no_horizontal_scroll(page, "html")
+        page.screenshot(path=str(artifacts / f"upload-no-services-{label}.png"), full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the generic template").click()
+        header = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
+        assert header.startswith("panel,service,link,quantity,comments")
+    finally:
+        context.close()

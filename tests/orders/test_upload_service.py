@@ -265,6 +265,8 @@ def test_mass_upload_page(catalog, user, client):
                                                       "text": "1|https://x.com/a|100"})  # fmt: skip
     assert response.status_code == 302
     assert Upload.objects.get().rows_valid == 1
+    page = client.get(response.url).content.decode()
+    assert '<th scope="col" class="num">Line</th>' in page  # pasted text has lines, not rows
 
 
 def test_after_submitting_the_page_follows_the_orders_until_all_are_handled(catalog, user, client):
