@@ -11,6 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from dashboard.logcontext import log_context
@@ -114,7 +115,13 @@ def dispatch_queued_all() -> None:
 def reap_stuck_orders() -> None:
     count = services.orders_reap_stuck()
     if count:
-        logger.warning("%s order(s) were stuck while sending; their outcome is now unknown", count)
+        logger.warning(
+            "%s order%s %s stuck while sending; %s outcome is now unknown",
+            count,
+            pluralize(count),
+            pluralize(count, "was,were"),
+            pluralize(count, "its,their"),
+        )
 
 
 @shared_task(acks_late=True, ignore_result=True)

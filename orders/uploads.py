@@ -1,6 +1,7 @@
 """Reading uploaded orders: a CSV file or pasted mass-order text, into rows of raw strings.
 
-Pure functions, no database: every row is a dict of the cells as typed plus its line number.
+Pure functions, no database: every row is a dict of the cells as typed plus its row number
+(as a spreadsheet shows it) and the file line it starts on.
 Anything wrong with the file as a whole raises `UploadError` with a message for people;
 whether each row makes sense is decided later, against the catalog (orders.services.uploads).
 """
@@ -32,20 +33,31 @@ class UploadError(ValueError):
 @dataclass
 class ParsedUpload:
     kind: str  # "csv" or "mass"
-    rows: list[dict[str, str]] = field(default_factory=list)  # each has "line" too
+    # Each row also has "row" (its row number in a spreadsheet, the header being row 1; for
+    # mass text, its line) and "line" (the line of the file it starts on).
+    rows: list[dict[str, str]] = field(default_factory=list)
     columns: tuple[str, ...] = ()
     delimiter: str = ""
+
+
+# The first bytes of files people pick by mistake, and what to call them.
+_SIGNATURES = (
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"), (b"PK\x03\x04", "an Excel workbook or another zip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file"), (b"RIFF", "a media file"),
+)  # fmt: skip
+_NOT_TEXT = ("This is not a CSV or text file{what}. Open it in your spreadsheet, save it as "
+             "'CSV UTF-8' and upload the .csv file.")  # fmt: skip
 
 
 def _decode(data: bytes) -> str:
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UploadError("The file is empty. Upload a CSV file with a header row and orders.")
-    if b"\x00" in data:
-        pos = data.index(b"\x00")
-        raise UploadError(
-            f"This is not a text file (a NUL byte at position {pos}): it may be a spreadsheet "
-            "or another binary file renamed .csv. Save it as 'CSV UTF-8' and upload again."
-        )
+    kind = next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
+    if kind is not None:
+        raise UploadError(_NOT_TEXT.format(what=f": it is {kind}"))
+    if b"\x00" in data:  # text never holds NUL bytes; binary files nearly always do
+        raise UploadError(_NOT_TEXT.format(what=" (it holds binary data)"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -56,23 +68,20 @@ def _decode(data: bytes) -> str:
         ) from None
     bad = next((c for c in text if ord(c) < 32 and c not in "\t\r\n"), None)
     if bad is not None:
-        raise UploadError(
-            f"The file contains a control character (0x{ord(bad):02X}) at position "
-            f"{text.index(bad)}: it is not a CSV text file. Save it as 'CSV UTF-8' and upload "
-            "again."
-        )
+        raise UploadError(_NOT_TEXT.format(what=f" (a control character, 0x{ord(bad):02X}, at "
+                                                f"position {text.index(bad)})"))  # fmt: skip
     return text
 
 
 def _sniff(header_line: str) -> str:
-    """The delimiter the header uses: the one of , ; tab that splits it into known columns."""
-    best, best_known = ",", -1
+    """The delimiter the header uses: of , ; tab, the one that splits it into the most known
+    columns, or, when no column is known, into the most columns (so that a header of unknown
+    names is split and each name can be reported)."""
+    scores = {}
     for delimiter in DELIMITERS:
         names = [n.strip().lower() for n in header_line.split(delimiter)]
-        known = sum(1 for n in names if n in ALL_COLUMNS)
-        if known > best_known:
-            best, best_known = delimiter, known
-    return best
+        scores[delimiter] = (sum(1 for n in names if n in ALL_COLUMNS), len(names))
+    return max(DELIMITERS, key=lambda d: scores[d])  # ties go to the first: comma
 
 
 def _too_many(max_rows: int) -> UploadError:
@@ -89,8 +98,11 @@ def parse_csv(data: bytes, *, max_rows: int) -> ParsedUpload:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         header: list[str] | None = None
         rows: list[dict[str, str]] = []
+        # A spreadsheet shows each record as one row, even one whose quoted cell holds line
+        # breaks; people look for that row number. The file line the record starts on is kept
+        # too, for text editors. Blank records are rows in a spreadsheet: they are counted.
         ended = 0  # the line the previous record ended on: this one starts on the next
-        for record in reader:
+        for number, record in enumerate(reader, start=1):
             line, ended = ended + 1, reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
@@ -102,10 +114,11 @@ def parse_csv(data: bytes, *, max_rows: int) -> ParsedUpload:
             if len(record) > len(header):
                 extra = [c for c in record[len(header) :] if c.strip()]
                 if extra:
-                    rows.append({"line": str(line), **_cells(header, record),
+                    rows.append({"row": str(number), "line": str(line),
+                                 **_cells(header, record),
                                  "__extra__": str(len(record) - len(header))})  # fmt: skip
                     continue
-            rows.append({"line": str(line), **_cells(header, record)})
+            rows.append({"row": str(number), "line": str(line), **_cells(header, record)})
     except csv.Error as exc:
         raise UploadError(f"The CSV file cannot be read: {exc}.") from None
     if header is None:
@@ -122,20 +135,28 @@ def _cells(header: list[str], record: list[str]) -> dict[str, str]:
 
 def _header(record: list[str], delimiter: str) -> list[str]:
     names = [cell.strip().lstrip("\ufeff").lower() for cell in record]
-    if len(names) == 1 and names[0] not in ALL_COLUMNS and any(d in names[0] for d in "|:,;\t"):
+    expected = (f"The columns are: {', '.join(ALL_COLUMNS)} (panel and service are required; "
+                "the first row of the file names them).")  # fmt: skip
+    if len(names) == 1 and names[0] not in ALL_COLUMNS and any(d in names[0] for d in "|:"):
         raise UploadError("The header row could not be split into columns. Separate columns "
-                          "with commas, semicolons or tabs.")  # fmt: skip
+                          f"with commas, semicolons or tabs. {expected}")  # fmt: skip
     unknown = [n for n in names if n and n not in ALL_COLUMNS]
     if unknown:
-        shown = ", ".join(repr(neutralise(n[:40])) for n in unknown[:5])
-        raise UploadError(f"Unknown column(s): {shown}. The columns are: {', '.join(ALL_COLUMNS)}.")
+        shown = ", ".join(repr(neutralise(n[:40])) for n in unknown[:8])
+        more = f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""
+        sep = DELIMITER_NAMES[delimiter]
+        noun = "This column was" if len(unknown) == 1 else "These columns were"
+        raise UploadError(f"{noun} not recognised: {shown}{more} (read with {sep} as the "
+                          f"separator). {expected}")  # fmt: skip
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
-        raise UploadError(f"Column(s) given twice: {', '.join(dupes)}.")
+        noun = "A column is" if len(dupes) == 1 else "Columns are"
+        raise UploadError(f"{noun} given twice: {', '.join(dupes)}.")
     missing = [n for n in REQUIRED_COLUMNS if n not in names]
     if missing:
         sep = DELIMITER_NAMES[delimiter]
-        raise UploadError(f"Missing required column(s): {', '.join(missing)} (read with {sep} "
+        noun = "column" if len(missing) == 1 else "columns"
+        raise UploadError(f"Missing required {noun}: {', '.join(missing)} (read with {sep} "
                           "as the separator). The header row must name at least panel and "
                           "service.")  # fmt: skip
     return names
@@ -161,7 +182,7 @@ def parse_mass_text(text: str, *, max_rows: int) -> ParsedUpload:
         if len(rows) >= max_rows:
             raise _too_many(max_rows)
         parts = [p.strip() for p in raw.split("|")]
-        row = {"line": str(number), "service": parts[0] if parts else ""}
+        row = {"row": str(number), "line": str(number), "service": parts[0] if parts else ""}
         if len(parts) != 3:
             row["__format__"] = str(len(parts))
             row["link"] = parts[1] if len(parts) > 1 else ""

@@ -37,6 +37,9 @@ urlpatterns = [
 urlpatterns += [
     path("upload/", upload_views.upload, name="upload"),
     path("upload/template.csv", upload_views.upload_template, name="upload_template"),
+    path(
+        "upload/my-template.csv", upload_views.upload_template_filled, name="upload_template_filled"
+    ),
     path("upload/<int:pk>/", upload_views.upload_preview, name="upload_preview"),
     path("upload/<int:pk>/submit/", upload_views.upload_submit_view, name="upload_submit"),
     path("upload/<int:pk>/progress/", upload_views.upload_progress, name="upload_progress"),

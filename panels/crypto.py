@@ -13,6 +13,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.template.defaultfilters import pluralize
 
 
 class UndecryptableKey(Exception):
@@ -86,8 +87,9 @@ def stored_keys_problem() -> str | None:
     shown = ", ".join(repr(name) for name in failed[:10])
     more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
     return (
-        f"PANEL_KEY_ENCRYPTION_KEYS cannot decrypt the API keys of {len(failed)} panel(s): "
-        f"{shown}{more}. Put back the key they were encrypted with (the list is "
+        f"PANEL_KEY_ENCRYPTION_KEYS cannot decrypt the API key{pluralize(len(failed))} of "
+        f"{len(failed)} panel{pluralize(len(failed))}: {shown}{more}. Put back the key they "
+        "were encrypted with (the list is "
         "comma-separated; the first key encrypts, every key decrypts), or enter those "
         "panels' API keys again."
     )

@@ -103,7 +103,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="fault_variants",
         action="append",
         metavar="NAME",
-        help="malformed_status, out_of_range: which hostile value(s), repeatable (default: all)",
+        help="malformed_status, out_of_range: which hostile values, repeatable (default: all)",
     )
     parser.add_argument("--log-requests", action="store_true", help="log each request to stderr")
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from orders.models import Order, Upload
@@ -130,8 +131,9 @@ def upload_check(
     valid: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
     seen: dict[tuple[int, int, str], int] = {}
+    word = row_word(kind)
     for row in parsed.rows:
-        errors, checked = _check_row(row, panels, services, seen)
+        errors, checked = _check_row(row, panels, services, seen, word=word)
         if errors:
             invalid.append(_invalid(row, errors))
         else:
@@ -159,9 +161,21 @@ def upload_check(
     )  # fmt: skip
 
 
+def row_word(kind: str) -> str:
+    """What people call a row: a row of a spreadsheet, a line of pasted text."""
+    return "line" if kind == Upload.Kind.MASS else "row"
+
+
+def _place(row: dict[str, str]) -> dict[str, int]:
+    """Where the row is: its row number, and the file line it starts on only when that differs
+    (a quoted cell with line breaks above it, blank lines...)."""
+    number, line = int(row["row"]), int(row["line"])
+    return {"row": number} if line == number else {"row": number, "line": line}
+
+
 def _invalid(row: dict[str, str], errors: list[str]) -> dict[str, Any]:
     raw = {k: v for k, v in row.items() if k in ALL_COLUMNS}
-    return {"row": int(row["line"]), "raw": raw, "errors": errors}
+    return {**_place(row), "raw": raw, "errors": errors}
 
 
 def _check_row(
@@ -169,11 +183,14 @@ def _check_row(
     panels: dict[str, Panel],
     services: dict[tuple[int, str], Service],
     seen: dict[tuple[int, int, str], int],
+    *,
+    word: str,
 ) -> tuple[list[str], dict[str, Any]]:
-    line = int(row["line"])
+    number = int(row["row"])
     if "__format__" in row:
-        return [f"Write the line as: service id | link | quantity (found {row['__format__']} "
-                "part(s) separated by |)."], {}  # fmt: skip
+        parts = int(row["__format__"])
+        return [f"Write the line as: service id | link | quantity (found {parts} "
+                f"part{pluralize(parts)} separated by |)."], {}  # fmt: skip
     if "__extra__" in row:
         return ["This row has more cells than the header row has columns."], {}
     name, remote_id = row.get("panel", "").strip(), row.get("service", "").strip()
@@ -209,10 +226,10 @@ def _check_row(
     target = row_key(values)
     duplicate_key = (panel.pk, service.pk, target)
     if target and duplicate_key in seen:
-        return [f"Same panel, service and link as line {seen[duplicate_key]}."], {}
-    seen[duplicate_key] = line
+        return [f"Same panel, service and link as {word} {seen[duplicate_key]}."], {}
+    seen[duplicate_key] = number
     return [], {
-        "row": line, "service_id": service.pk, "panel_id": panel.pk, "panel": panel.name,
+        **_place(row), "service_id": service.pk, "panel_id": panel.pk, "panel": panel.name,
         "service": service.remote_id, "type": service.type,
         "values": dict(values.items()), "link": clean.link,
         "quantity": clean.billable, "cost": clean.estimated_cost, "raw": row,

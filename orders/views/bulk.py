@@ -22,6 +22,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -64,7 +65,11 @@ def selection(params: QueryDict) -> tuple[QuerySet[Order], str, str]:
     ids = _ids(params.getlist("ids"))
     query = QueryDict(mutable=True)
     query.setlist("ids", [str(n) for n in ids])
-    return Order.objects.filter(pk__in=ids), f"{len(ids)} ticked order(s)", query.urlencode()
+    return (
+        Order.objects.filter(pk__in=ids),
+        f"{len(ids)} ticked order{pluralize(len(ids))}",
+        query.urlencode(),
+    )
 
 
 def _kind(value: str) -> str:

@@ -15,16 +15,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orders.exports import csv_lines
 from orders.models import Order, Upload
 from orders.services.duplicates import twin_text, upload_recent_twin
+from orders.services.upload_template import (
+    filled_template_csv,
+    filled_template_rows,
+    template_services,
+)
 from orders.services.uploads import (
     QueueAgainNeeded,
     max_bytes,
+    row_word,
     upload_check,
     upload_submit,
     upload_totals,
 )
+from orders.upload_selectors import upload_row_orders
 from orders.uploads import UploadError, upload_template_csv
 from panels.formatting import money_text
-from panels.models import Panel
+from panels.models import Panel, Service
 
 PREVIEW_ROWS = 200  # rows shown on the page; every row is in the results CSV
 
@@ -35,6 +42,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "panels": panels, "error": "", "text": "", "panel_id": "",
         "max_mb": f"{max_bytes() / (1024 * 1024):g}", "max_rows": settings.UPLOAD_MAX_ROWS,
+        "has_services": Service.objects.filter(is_active=True, panel__is_active=True).exists(),
     }  # fmt: skip
     if request.method == "POST":
         kind = request.POST.get("kind", "csv")
@@ -77,17 +85,19 @@ def _int(value: object) -> int:
 @require_GET
 def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Upload.objects.select_related("panel", "uploaded_by"), pk=pk)
-    valid = [{**row, "cost": _money(row.get("cost"))} for row in item.valid_rows[:PREVIEW_ROWS]]
+    invalid = [
+        {**row, "line": row.get("line"),
+         "target": row["raw"].get("link") or row["raw"].get("username", "")}
+        for row in item.invalid_rows[:PREVIEW_ROWS]
+    ]  # fmt: skip
     totals = [
         {"t": t, "cost": money_text(t.cost),
          "balance": money_text(t.balance) if t.balance is not None else "unknown"}
         for t in upload_totals(item)
     ]  # fmt: skip
     context = {
-        "upload": item, "totals": totals,
-        "invalid": item.invalid_rows[:PREVIEW_ROWS], "valid": valid,
+        **_valid_rows(item), "upload": item, "totals": totals, "invalid": invalid,
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
-        "more_valid": max(item.rows_valid - PREVIEW_ROWS, 0),
         "progress": _progress(item) if item.state == Upload.State.SUBMITTED else None,
         "refused": [row for row in item.invalid_rows if row.get("at_submit")],
     }  # fmt: skip
@@ -95,6 +105,20 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if twin is not None:
         context |= {"twin": twin, "twin_text": twin_text(twin)}
     return render(request, "orders/upload_preview.html", context)
+
+
+def _valid_rows(item: Upload) -> dict[str, object]:
+    """The valid rows shown, and once submitted the order each became (one query)."""
+    valid = [
+        {**row, "cost": _money(row.get("cost")), "line": row.get("line"),
+         "target": row["link"] or row["values"].get("username", "")}
+        for row in item.valid_rows[:PREVIEW_ROWS]
+    ]  # fmt: skip
+    if item.state == Upload.State.SUBMITTED:
+        orders = upload_row_orders(item, valid)
+        valid = [{**row, "order": orders.get(int(row["row"]))} for row in valid]
+    more = max(item.rows_valid - PREVIEW_ROWS, 0)
+    return {"valid": valid, "more_valid": more, "word": row_word(item.kind)}
 
 
 # States an uploaded order goes through on its way to the panel, with their labels.
@@ -125,9 +149,10 @@ def _progress(item: Upload) -> dict[str, object]:
 
 @require_GET
 def upload_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress block alone, polled while orders of the upload are still being sent."""
+    """The progress block and the queued orders alone, polled while orders of the upload are
+    still being sent."""
     item = get_object_or_404(Upload, pk=pk)
-    context = {"upload": item, "progress": _progress(item)}
+    context = {**_valid_rows(item), "upload": item, "progress": _progress(item)}
     return render(request, "orders/upload_preview.html#progress", context)
 
 
@@ -153,26 +178,47 @@ def upload_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("orders:upload_preview", pk=item.pk)
 
 
+def _csv_download(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_GET
 def upload_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(upload_template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="orders-template.csv"'
-    return response
+    """Every column, one example row per order type, placeholder panel and service ids."""
+    return _csv_download(upload_template_csv(), "orders-template.csv")
+
+
+@require_GET
+def upload_template_filled(request: HttpRequest) -> HttpResponse:
+    """The template from the user's own panels and services: it uploads as it is."""
+    rows = filled_template_rows(template_services())
+    if not rows:
+        messages.info(request, "None of your panels has an active service to fill the template "
+                      "with yet: connect a panel and sync its catalog, or start from the generic "
+                      "template.")  # fmt: skip
+        return redirect("orders:upload")
+    return _csv_download(filled_template_csv(rows), "orders-template-my-panels.csv")
 
 
 @require_GET
 def upload_results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Every row: queued-to-be or why not. Cells as typed, formulas neutralised."""
     item = get_object_or_404(Upload, pk=pk)
-    header = ["Line", "Panel", "Service", "Link", "Quantity", "Estimated cost", "Result"]
+    # The row a spreadsheet shows, then the file line it starts on (they differ below a cell
+    # with line breaks).
+    header = [row_word(item.kind).capitalize(), "File line", "Panel", "Service", "Link",
+              "Quantity", "Estimated cost", "Result"]  # fmt: skip
     rows: list[list[object]] = [
-        [e["row"], e["panel"], e["service"], e["link"], e.get("quantity"),
-         _money(e.get("cost")), "OK"]
+        [e["row"], e.get("line", e["row"]), e["panel"], e["service"], e["link"],
+         e.get("quantity"), _money(e.get("cost")), "OK"]
         for e in item.valid_rows
     ]  # fmt: skip
     rows += [
-        [e["row"], e["raw"].get("panel", ""), e["raw"].get("service", ""),
-         e["raw"].get("link", ""), e["raw"].get("quantity", ""), "", "; ".join(e["errors"])]
+        [e["row"], e.get("line", e["row"]), e["raw"].get("panel", ""),
+         e["raw"].get("service", ""), e["raw"].get("link", ""), e["raw"].get("quantity", ""),
+         "", "; ".join(e["errors"])]
         for e in item.invalid_rows
     ]  # fmt: skip
     rows.sort(key=lambda r: int(str(r[0])))

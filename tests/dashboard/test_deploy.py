@@ -99,7 +99,7 @@ def panel_under_other_key(db: Any, settings: Any) -> Panel:
 
 def test_a_wrong_encryption_key_is_an_error_naming_the_panels(panel_under_other_key: Panel) -> None:
     assert crypto.undecryptable_panels() == ["Old key panel"]
-    with pytest.raises(ImproperlyConfigured, match="cannot decrypt the API keys of 1 panel"):
+    with pytest.raises(ImproperlyConfigured, match="cannot decrypt the API key of 1 panel:"):
         crypto.verify_stored_keys()
     (error,) = checks.stored_keys_decrypt()
     assert error.id == "panels.E001"

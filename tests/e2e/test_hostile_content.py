@@ -174,7 +174,7 @@ def hostile(sim: SimulatorHandle, settings: Any) -> Hostile:
     )  # fmt: skip
     refill = Refill.objects.create(order=placed, status="rejected", last_error=REFILL_REFUSAL)
     bulk = BulkAction.objects.create(kind=BulkAction.Kind.REFILL, state=BulkAction.State.DONE,
-                                     description=f"2 ticked order(s) {SCRIPT}", total=2,
+                                     description=f"2 ticked orders {SCRIPT}", total=2,
                                      eligible=1, sent=1, failed=1, finished_at=now)  # fmt: skip
     BulkItem.objects.create(bulk=bulk, order=placed, outcome=BulkItem.Outcome.REJECTED,
                             reason="other", message=BULK_MESSAGE)  # fmt: skip
@@ -307,7 +307,7 @@ def dashboard_pages(h: Hostile) -> list[tuple[str, tuple[str, ...], tuple[str, .
         (f"/orders/bulk/preview/?kind=refill&{both}", (), ()),
         (f"/orders/bulk/preview/?kind=cancel&{both}", (), ()),
         (f"/orders/bulk/{h.bulk.pk}/", (BULK_MESSAGE,), ()),
-        ("/orders/bulk/history/", ("2 ticked order(s) <script>",), ()),
+        ("/orders/bulk/history/", ("2 ticked orders <script>",), ()),
     ]
 
 

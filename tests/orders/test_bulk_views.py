@@ -78,6 +78,15 @@ def test_the_preview_counts_and_explains(logged_in: Client, sim, panel) -> None:
     assert f'value="ids={ok.pk}&amp;ids={no.pk}' in html
 
 
+def test_the_preview_names_the_ticked_orders_in_singular_or_plural(logged_in: Client) -> None:
+    service = make_service(make_panel())
+    one, two = make_order(service), make_order(service)
+    html = logged_in.get(PREVIEW, {"kind": "refill", "ids": [one.pk]}).content.decode()
+    assert "1 ticked order<" in html
+    html = logged_in.get(PREVIEW, {"kind": "refill", "ids": [one.pk, two.pk]}).content.decode()
+    assert "2 ticked orders<" in html
+
+
 def test_select_all_matching_uses_the_filter_not_ids(logged_in: Client) -> None:
     alpha, beta = make_panel("Alpha"), make_panel("Beta")
     one, two = make_service(alpha), make_service(beta)
@@ -178,14 +187,14 @@ def test_panel_text_is_escaped(logged_in: Client) -> None:
 
 
 def test_history_and_refills_list(logged_in: Client) -> None:
-    bulk = make_bulk(description="3 ticked order(s)")
+    bulk = make_bulk(description="3 ticked orders")
     orders = _items(bulk)
     Refill.objects.create(order=orders[0], remote_id="R-77", status="pending")
     Refill.objects.create(order=orders[1], remote_id="R-88", status="completed")
     upload = Upload.objects.create(kind=Upload.Kind.CSV, filename="june.csv", rows_total=2)
     html = logged_in.get("/orders/bulk/history/").content.decode()
     assert f"/orders/bulk/{bulk.pk}/" in html
-    assert "3 ticked order(s)" in html
+    assert "3 ticked orders" in html
     assert f'href="/orders/upload/{upload.pk}/"' in html  # uploads drill down too
     html = logged_in.get("/orders/refills/", {"status": "pending"}).content.decode()
     assert "R-77" in html

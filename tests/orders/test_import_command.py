@@ -24,7 +24,8 @@ def test_dry_run_prints_preview_and_queues_nothing(catalog, tmp_path):  # noqa: 
     assert "https://x.com/a" in out
     assert "Sim" in out
     assert "0.1" in out
-    assert "1 valid, 0 invalid of 1 rows." in out
+    assert "1 valid, 0 invalid of 1 row." in out
+    assert "Sim: 1 order, about 0.10 USD" in out
     assert "Dry run" in out
     assert not Order.objects.exists()
 
@@ -42,7 +43,7 @@ def test_invalid_rows_exit_non_zero(catalog, tmp_path):  # noqa: F811
     path = tmp_path / "orders.csv"
     path.write_text("panel,service,link,quantity\nSim,1,https://x.com/a,5\n")
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 rows are invalid"):
+    with pytest.raises(CommandError, match="1 row is invalid"):
         call_command("import_orders", str(path), "--dry-run", stdout=out)
     assert "below the service's minimum of 10" in out.getvalue()
     with pytest.raises(SystemExit) as exit_info:

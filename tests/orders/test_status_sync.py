@@ -121,4 +121,4 @@ def test_sync_orders_command_reports_each_panel(sim, panel):
     with pytest.raises(CommandError, match="1 panel"):
         call_command("sync_orders", stdout=out, stderr=io.StringIO())
 
-    assert "Sim: 1 checked in 1 call(s)" in out.getvalue()
+    assert "Sim: 1 checked in 1 call," in out.getvalue()

@@ -80,7 +80,7 @@ def test_link_keys_are_stored_on_create_and_compared_at_preview(catalog, user): 
     upload = check(user, csv("https://x.com/dup", "x.com/free", "https://x.com/free/"))
     errors = {row["row"]: row["errors"] for row in upload.invalid_rows}
     assert "already has an active order" in errors[2][0]
-    assert errors[4] == ["Same panel, service and link as line 3."]
+    assert errors[4] == ["Same panel, service and link as row 3."]
     assert [row["row"] for row in upload.valid_rows] == [3]
 
 
@@ -188,7 +188,7 @@ def test_the_preview_lists_rows_refused_at_submit(catalog, user, client):  # noq
     page = response.content.decode()
     assert "Queued 1 order." in page
     assert "1 row was not queued" in page
-    assert "Line 2: This link already has an active order" in page
+    assert "Row 2: This link already has an active order" in page
     results = client.get(reverse("orders:upload_results_csv", args=[second.pk]))
     text = b"".join(results.streaming_content).decode()
     assert f"queued from upload #{first.pk}" in text
@@ -203,7 +203,7 @@ def run(*args: str) -> str:
 def test_import_orders_asks_for_again(catalog, tmp_path):  # noqa: F811
     path = tmp_path / "orders.csv"
     path.write_text("panel,service,link,quantity\nSim,1,https://x.com/a,100\n")
-    assert "Queued 1 orders" in run(str(path))
+    assert "Queued 1 order (upload" in run(str(path))
     Order.objects.update(state=Order.State.PLACED, status="completed")
 
     with pytest.raises(CommandError, match="Run again with --again"):
@@ -211,7 +211,7 @@ def test_import_orders_asks_for_again(catalog, tmp_path):  # noqa: F811
     assert Order.objects.count() == 1
     out = run(str(path), "--again")
     assert "queue them again?" in out
-    assert "Queued 1 orders" in out
+    assert "Queued 1 order (upload" in out
     assert Order.objects.count() == 2
 
 
@@ -220,7 +220,7 @@ def test_import_orders_says_which_lines_were_refused_at_submit(catalog, tmp_path
                          link="https://x.com/a", quantity=100)  # fmt: skip
     path = tmp_path / "orders.csv"
     path.write_text("panel,service,link,quantity\nSim,1,https://x.com/a/,100\n")
-    with pytest.raises(CommandError, match="1 rows are invalid"):
+    with pytest.raises(CommandError, match="1 row is invalid"):
         run(str(path))
     assert Order.objects.count() == 1
 

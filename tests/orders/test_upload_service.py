@@ -67,6 +67,9 @@ def test_valid_rows_are_saved_with_costs(catalog, user):
     assert first["values"] == {"link": "https://x.com/a", "quantity": "100"}
     assert Decimal(str(first["cost"])) == Decimal("0.1")
     assert upload.valid_rows[1]["quantity"] == 3
+    # The comments cell spans lines 3-5 of the file: the next order is row 4, on line 6.
+    assert [(r["row"], r.get("line")) for r in upload.valid_rows] == [(2, None), (3, None),
+                                                                       (4, 6)]  # fmt: skip
     upload.refresh_from_db()
     totals = {t.panel: t for t in upload_totals(upload)}
     assert totals["Sim"].orders == 2
@@ -114,7 +117,7 @@ def test_every_reason(catalog, user):
     assert errors[10] == ["Links must start with http:// or https://. This one starts with ftp:."]
     assert errors[11] == ["The column 'comments' does not apply to Default services: "
                           "leave it empty."]  # fmt: skip
-    assert errors[13] == ["Same panel, service and link as line 12."]
+    assert errors[13] == ["Same panel, service and link as row 12."]
     assert errors[14][0].startswith("This link already has an active order #")
     assert "on Sim (placed with the order form)" in errors[14][0]
     assert errors[15] == ["The panel is missing."]
@@ -153,7 +156,10 @@ def test_mass_text_with_swapped_fields(catalog, user):
     assert [r["row"] for r in upload.valid_rows] == [1, 3]
     assert upload.valid_rows[1]["values"] == {"link": "https://x.com/b", "quantity": "200"}
     errors = errors_by_row(upload)
-    assert "service id | link | quantity" in errors[4][0]
+    assert errors[4] == ["Write the line as: service id | link | quantity (found 2 parts "
+                         "separated by |)."]  # fmt: skip
+    one = upload_check(kind="mass", data="1\n", panel=catalog["sim"], user=user)
+    assert "(found 1 part separated by |)" in errors_by_row(one)[1][0]
     assert errors[5] == ["Sim has no service with id '77'."]
     with pytest.raises(UploadError, match="Choose the panel"):
         upload_check(kind="mass", data=text, user=user)
@@ -259,6 +265,8 @@ def test_mass_upload_page(catalog, user, client):
                                                       "text": "1|https://x.com/a|100"})  # fmt: skip
     assert response.status_code == 302
     assert Upload.objects.get().rows_valid == 1
+    page = client.get(response.url).content.decode()
+    assert '<th scope="col" class="num">Line</th>' in page  # pasted text has lines, not rows
 
 
 def test_after_submitting_the_page_follows_the_orders_until_all_are_handled(catalog, user, client):

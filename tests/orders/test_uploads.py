@@ -36,7 +36,7 @@ def test_plain_csv():
     parsed = parse((HEADER + "Sim,1,https://x.com/a,100\r\nSim,2,https://x.com/b,200\r\n").encode())
     assert parsed.delimiter == ","
     assert [r["line"] for r in parsed.rows] == ["2", "3"]
-    assert parsed.rows[0] == {"line": "2", "panel": "Sim", "service": "1",
+    assert parsed.rows[0] == {"row": "2", "line": "2", "panel": "Sim", "service": "1",
                               "link": "https://x.com/a", "quantity": "100"}  # fmt: skip
 
 
@@ -79,25 +79,55 @@ def test_latin1():
 def test_binary_file_renamed_csv():
     xlsx_like = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256))
     message = error_of(xlsx_like)
-    assert "not a text file" in message or "not UTF-8" in message
+    assert message.startswith("This is not a CSV or text file: it is an Excel workbook")
+    assert "save it as 'CSV UTF-8'" in message
+
+
+# The first bytes of a real 1x1 PNG: its first NUL byte is at position 8.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+
+
+def test_png_renamed_csv_is_not_a_csv_file():
+    message = error_of(PNG)
+    assert message.startswith("This is not a CSV or text file: it is a PNG image.")
+    assert "NUL" not in message
+    assert "position" not in message
+
+
+@pytest.mark.parametrize("data", [PNG[1:], b"\x7fELF\x02\x01\x01\x00\x00binary"])
+def test_unknown_binary_is_not_a_csv_file(data):
+    assert error_of(data).startswith("This is not a CSV or text file (it holds binary data).")
 
 
 def test_nul_bytes():
-    assert "NUL" in error_of(HEADER.encode() + b"Sim,1,\x00,10\n")
+    assert "This is not a CSV or text file" in error_of(HEADER.encode() + b"Sim,1,\x00,10\n")
 
 
 def test_missing_columns():
     message = error_of(b"link,quantity\nhttps://x.com,10\n")
-    assert "Missing required column(s): panel, service" in message
+    assert "Missing required columns: panel, service" in message
+    assert "Missing required column: panel (" in error_of(b"service,link\n1,https://x.com\n")
 
 
 def test_unknown_columns():
     message = error_of(b"panel,service,link,quantity,colour\nSim,1,https://x.com,10,red\n")
-    assert "Unknown column(s): 'colour'" in message
+    assert message.startswith("This column was not recognised: 'colour' (read with comma")
+    assert "The columns are: panel, service, link, quantity, comments," in message
+
+
+def test_semicolon_file_with_unknown_columns_names_them():
+    data = "Panneau;Identifiant;Lien;Quantité\nSim;1;https://x.com;10\n".encode()
+    message = error_of(data)
+    assert message.startswith(
+        "These columns were not recognised: 'panneau', 'identifiant', 'lien', 'quantité' "
+        "(read with semicolon as the separator)."
+    )
+    assert "The columns are: panel, service, link, quantity" in message
+    assert "could not be split" not in message
 
 
 def test_duplicate_columns():
-    assert "given twice: link" in error_of(b"panel,service,link,link\nSim,1,a,b\n")
+    assert "A column is given twice: link" in error_of(b"panel,service,link,link\nSim,1,a,b\n")
 
 
 def test_quoted_newlines_keep_comments_in_one_cell():
@@ -107,6 +137,13 @@ def test_quoted_newlines_keep_comments_in_one_cell():
     assert parsed.rows[0]["comments"] == "Great!\nLove it\nWow"
     assert parsed.rows[0]["line"] == "2"  # the line the row starts on
     assert parsed.rows[1]["line"] == "5"
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them():
+    data = 'panel,service,link,comments\r\nSim,5,https://x.com/p,"Great!\nLove it\nWow"\r\n'
+    data += "\r\nSim,5,https://x.com/q,Nice\r\n"  # a blank row is a row in a spreadsheet
+    rows = parse(data.encode()).rows
+    assert [(r["row"], r["line"]) for r in rows] == [("2", "2"), ("4", "6")]
 
 
 def test_too_many_rows_is_refused():
@@ -132,7 +169,7 @@ def test_row_with_too_many_cells_is_flagged():
 
 def test_short_rows_are_padded_and_blank_rows_skipped():
     parsed = parse((HEADER + "\n,,,\nSim,1\n").encode())
-    assert parsed.rows == [{"line": "4", "panel": "Sim", "service": "1", "link": "",
+    assert parsed.rows == [{"row": "4", "line": "4", "panel": "Sim", "service": "1", "link": "",
                             "quantity": ""}]  # fmt: skip
 
 
@@ -143,10 +180,12 @@ def test_mass_text_forms():
     text = "102|https://instagram.com/p/xyz|1000\n\n  103 | https://x.com/a | 50 \n"
     text += "104 | 250 | https://x.com/b\n105|https://x.com/c\n"
     rows = parse_mass_text(text, max_rows=100).rows
-    assert rows[0] == {"line": "1", "service": "102", "link": "https://instagram.com/p/xyz",
+    assert rows[0] == {"row": "1", "line": "1", "service": "102", "link": "https://instagram.com/p/xyz",
                        "quantity": "1000"}  # fmt: skip
-    assert rows[1] == {"line": "3", "service": "103", "link": "https://x.com/a", "quantity": "50"}
-    assert rows[2] == {"line": "4", "service": "104", "link": "https://x.com/b", "quantity": "250"}
+    assert rows[1] == {"row": "3", "line": "3", "service": "103", "link": "https://x.com/a",
+                       "quantity": "50"}  # fmt: skip
+    assert rows[2] == {"row": "4", "line": "4", "service": "104", "link": "https://x.com/b",
+                       "quantity": "250"}  # fmt: skip
     assert rows[3]["__format__"] == "2"
     assert rows[3]["line"] == "5"
 
@@ -172,7 +211,7 @@ def test_template_parses_back_with_every_type_column():
     parsed = parse(text.encode())
     assert parsed.columns == ALL_COLUMNS
     assert len(parsed.rows) == 17
-    used = {c for row in parsed.rows for c, v in row.items() if v and c != "line"}
+    used = {c for row in parsed.rows for c, v in row.items() if v and c not in ("row", "line")}
     assert used == set(ALL_COLUMNS)
     assert "\n" in parsed.rows[4]["comments"]
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 
 from orders.models import Upload
 from orders.services.duplicates import twin_text, upload_recent_twin
 from orders.services.uploads import (
     QueueAgainNeeded,
+    row_word,
     upload_check,
     upload_submit,
     upload_totals,
@@ -73,11 +75,11 @@ class Command(BaseCommand):
         for total in upload_totals(upload):
             note = "  MORE THAN THE BALANCE" if total.over_balance else ""
             balance = money_text(total.balance) if total.balance is not None else "unknown"
-            self.stdout.write(f"{total.panel}: {total.orders} orders, about "
-                              f"{money_text(total.cost)} {total.currency} "
+            self.stdout.write(f"{total.panel}: {total.orders} order{pluralize(total.orders)}, "
+                              f"about {money_text(total.cost)} {total.currency} "
                               f"(balance {balance}){note}")  # fmt: skip
         self.stdout.write(f"{upload.rows_valid} valid, {upload.rows_invalid} invalid "
-                          f"of {upload.rows_total} rows.")  # fmt: skip
+                          f"of {upload.rows_total} row{pluralize(upload.rows_total)}.")  # fmt: skip
         twin = upload_recent_twin(upload)
         if twin is not None:
             self.stdout.write(self.style.WARNING(twin_text(twin)))
@@ -90,13 +92,17 @@ class Command(BaseCommand):
                 raise CommandError(f"Nothing queued: the same file was queued as upload "
                                    f"#{exc.previous.pk}. Run again with --again to queue "
                                    "these rows a second time.") from None  # fmt: skip
-            self.stdout.write(self.style.SUCCESS(f"Queued {created} orders (upload {upload.pk})."))
+            self.stdout.write(self.style.SUCCESS(f"Queued {created} order{pluralize(created)} "
+                                                 f"(upload {upload.pk})."))  # fmt: skip
+            word = row_word(upload.kind).capitalize()
             for entry in upload.invalid_rows:
                 if entry.get("at_submit"):
-                    self.stdout.write(f"Line {entry['row']} not queued: "
+                    self.stdout.write(f"{word} {entry['row']} not queued: "
                                       + "; ".join(entry["errors"]))  # fmt: skip
         if upload.rows_invalid:
-            raise CommandError(f"{upload.rows_invalid} rows are invalid (see above).")
+            n = upload.rows_invalid
+            raise CommandError(f"{n} row{pluralize(n)} {pluralize(n, 'is,are')} invalid "
+                               "(see above).")  # fmt: skip
 
     def _table(self, upload: Upload) -> None:
         rows: list[tuple[int, str, str, str, str, str]] = []
@@ -111,7 +117,7 @@ class Command(BaseCommand):
                          raw.get("link", ""), raw.get("quantity", ""),
                          "ERROR: " + "; ".join(entry["errors"])))  # fmt: skip
         rows.sort(key=lambda r: r[0])
-        self.stdout.write(f"{'line':>6}  {'panel':<16} {'service':<8} {'link':<40} "
+        self.stdout.write(f"{row_word(upload.kind):>6}  {'panel':<16} {'service':<8} {'link':<40} "
                           f"{'quantity':>9}  cost / reasons")  # fmt: skip
         for line, panel, service, link, quantity, last in rows:
             self.stdout.write(f"{line:>6}  {_cut(panel, 16):<16} {_cut(service, 8):<8} "

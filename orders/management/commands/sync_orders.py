@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from orders.services import orders_status_sync, orders_to_sync
 from panels.errors import PanelError
@@ -30,9 +31,10 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"{panel.name}: {exc.message}"))
                 continue
             self.stdout.write(
-                f"{panel.name}: {result.checked} checked in {result.calls} call(s), "
+                f"{panel.name}: {result.checked} checked in {result.calls} "
+                f"call{pluralize(result.calls)}, "
                 f"{result.changed} changed, {result.finished} finished, "
                 f"{result.unknown_ids} unknown to the panel"
             )
         if failed:
-            raise CommandError(f"{failed} panel(s) could not be synced.")
+            raise CommandError(f"{failed} panel{pluralize(failed)} could not be synced.")

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from panels import crypto
 from panels.services import panel_keys_rotate
@@ -17,4 +18,8 @@ class Command(BaseCommand):
         if problem:
             raise CommandError(f"Nothing rotated: {problem}")  # it would fail half way
         count = panel_keys_rotate()
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the API keys of {count} panel(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Re-encrypted the API key{pluralize(count)} of {count} panel{pluralize(count)}."
+            )
+        )

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from panels.errors import PanelError
 from panels.models import CatalogSync, Panel
@@ -37,4 +38,4 @@ class Command(BaseCommand):
             for note in result.notes[:10]:
                 self.stdout.write(f"  {note}")
         if failed:
-            raise CommandError(f"{failed} panel(s) could not be synced.")
+            raise CommandError(f"{failed} panel{pluralize(failed)} could not be synced.")
