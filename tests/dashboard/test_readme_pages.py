@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 # URLs no person opens in the address bar: form posts, the fragments HTMX swaps in, and the
 # health check (the README names it apart). Everything else is a page and must be listed.
 NOT_PAGES = {
-    "logout", "healthz",
+    "logout", "healthz", "favicon",
     "panels:test_connection", "panels:sync", "panels:sync_status", "panels:toggle_active",
     "orders:refresh_selected", "orders:service_picker", "orders:form_fields", "orders:estimate",
     "orders:refresh", "orders:resolve", "orders:acknowledge", "orders:bulk_create",
