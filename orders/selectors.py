@@ -18,7 +18,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from orders.links import target_key
-from orders.models import Order
+from orders.models import BulkAction, BulkItem, Order
 from panels.models import Panel, Service
 
 # ---- The order list ----------------------------------------------------------------------
@@ -322,5 +322,18 @@ def order_detail(*, pk: int) -> Order | None:
         Order.objects.select_related("panel", "service", "placed_by", "retry_of")
         .prefetch_related("status_changes", "refills", "retries")
         .filter(pk=pk)
+        .first()
+    )
+
+
+def order_last_cancel(*, order: Order) -> BulkItem | None:
+    """The latest request to cancel this order that was (or is being) sent to its panel, with
+    the panel's answer; None if it was never asked. Requests the order was not eligible for
+    never reached the panel and are not answers. One query."""
+    return (
+        BulkItem.objects.filter(order=order, bulk__kind=BulkAction.Kind.CANCEL)
+        .exclude(outcome=BulkItem.Outcome.SKIPPED)
+        .select_related("bulk")
+        .order_by("-bulk__created_at", "-pk")
         .first()
     )

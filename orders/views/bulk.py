@@ -1,6 +1,7 @@
 """Refill or cancel many orders at once: a preview of the selection, the confirmation (once per
 token), the result page that follows the task, its CSV; the history of bulk actions and
-uploads; the refills list; and the Refill / Cancel buttons of one order.
+uploads; the refills list; and the Refill button of one order (Cancel is on the order's page:
+orders.views.detail).
 
 A selection is either ticked ids (`ids=1&ids=2`) or every order matching the list's filter
 (`all=1` plus the list's own parameters): never a list of ids for a whole filter.
@@ -194,8 +195,3 @@ def _one(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 def order_refill(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _one(request, pk, BulkAction.Kind.REFILL)
-
-
-@require_POST
-def order_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    return _one(request, pk, BulkAction.Kind.CANCEL)
