@@ -94,6 +94,11 @@ class BulkPreview:
     eligible: int = 0
     panels: dict[int, PanelPreview] = field(default_factory=dict)
 
+    @property
+    def eligible_panels(self) -> int:
+        """How many panels the eligible orders go to (not those of the orders left out)."""
+        return sum(1 for panel in self.panels.values() if panel.eligible)
+
     def reasons(self) -> list[tuple[str, str, int]]:
         """(panel, plain reason, count) for every group of orders left out."""
         return [(p.name, NOT_ELIGIBLE[r], n) for p in self.panels.values()

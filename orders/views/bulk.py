@@ -81,8 +81,7 @@ def bulk_preview_view(request: HtmxHttpRequest) -> HttpResponse:
     preview = bulk_preview(kind=kind, orders=orders)
     context = {"kind": kind, "kind_label": KINDS[kind], "preview": preview,
                "reasons": preview.reasons(), "described": described, "query": query,
-               "token": uuid.uuid4(), "left_out": preview.total - preview.eligible,
-               "panels": list(preview.panels.values())}  # fmt: skip
+               "token": uuid.uuid4(), "left_out": preview.total - preview.eligible}  # fmt: skip
     return render(request, "orders/bulk_preview.html", context)
 
 

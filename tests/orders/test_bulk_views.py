@@ -229,6 +229,19 @@ def test_the_detail_refill_button_refills(logged_in: Client, sim, panel, setting
     assert "A refill of this order is still in progress." in html
 
 
+def test_the_preview_counts_only_the_panels_the_eligible_orders_go_to(logged_in: Client) -> None:
+    eligible = make_order(make_service(make_panel("Alpha"), refill=True), state=State.PLACED,
+                          status="completed", remote_id="1")  # fmt: skip
+    others = [make_order(make_service(make_panel(name), refill=True), state=State.QUEUED)
+              for name in ("Beta", "Gamma")]  # fmt: skip
+
+    ids = [eligible.pk, *(o.pk for o in others)]
+    page = " ".join(logged_in.get(PREVIEW, {"kind": "refill", "ids": ids}).content.decode()
+                    .split())  # fmt: skip
+
+    assert "1 order will be sent to 1 panel, 100 per request." in page
+
+
 def test_cancel_asks_first_and_sends_nothing(logged_in: Client, sim, panel) -> None:
     order = place(service_of(panel, "default", cancel=True))
     html = logged_in.get(f"/orders/{order.pk}/").content.decode()
