@@ -272,5 +272,26 @@ def test_a_euro_service_lists_the_dollar_offers_with_the_cheapest_of_each_curren
         page.set_viewport_size(PHONE)
         assert page.evaluate(NO_OVERFLOW), "the comparison scrolls sideways on a phone"
         page.screenshot(path=artifacts / "comparison-other-currency-phone.png", full_page=True)
+
+        # From a dollar service: its own currency compared first, the euro offer apart.
+        page.set_viewport_size(DESKTOP)
+        page.goto(f"{live_server.url}/catalog/{alpha.pk}/")
+        tables = page.locator(".offers-table")
+        expect(tables).to_have_count(2)
+        own = tables.nth(0).locator("tbody tr")
+        own_rates = [Decimal(t) for t in own.locator(".rate").all_inner_texts()]
+        marked = [row.locator(".tag-best").count() == 1 for row in own.all()]
+        assert marked == [rate == min(own_rates) for rate in own_rates]
+        expect(own.locator(".tag-best").first).to_have_text("Cheapest in USD")
+        expect(page.get_by_role("heading", name="In EUR")).to_be_visible()
+        euro_rows = tables.nth(1).locator("tbody tr")
+        expect(euro_rows).to_have_count(1)
+        expect(euro_rows).to_contain_text("Euro Panel")
+        expect(euro_rows).to_contain_text("Cheapest in EUR")
+        expect(tables.nth(1)).not_to_contain_text("vs this")
+        page.screenshot(path=artifacts / "comparison-two-currencies-desktop.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        assert page.evaluate(NO_OVERFLOW), "the comparison scrolls sideways on a phone"
+        page.screenshot(path=artifacts / "comparison-two-currencies-phone.png", full_page=True)
     finally:
         context.close()
