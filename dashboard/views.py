@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render, resolve_url
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -24,6 +26,7 @@ from dashboard.charts import (
     placed_statuses,
     spend_charts,
 )
+from orders.models import Order
 from panels.presenters import change_lines
 
 logger = logging.getLogger(__name__)
@@ -31,6 +34,15 @@ logger = logging.getLogger(__name__)
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def _rejected_link(now: datetime) -> dict[str, object]:
+    """The order list of rejected orders from the day the last 24 hours began: the list
+    filters whole days, so it shows those of the overview's count, and perhaps a few from
+    earlier that day (the link says since when)."""
+    since = timezone.localdate(now - timedelta(hours=24))
+    query = urlencode({"state": Order.State.REJECTED, "from": since.isoformat()})
+    return {"rejected_since": since, "rejected_url": f"{reverse('orders:list')}?{query}"}
 
 
 @require_GET
@@ -57,6 +69,7 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
             ),
             "spend_chart_days": selectors.SPEND_CHART_DAYS,
             "placed_statuses": placed_statuses(data.orders.placed_by_status),
+            **_rejected_link(now),
         },
     )
 

@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from orders.models import Order, Refill
-from panels.formatting import money_text
+from panels.formatting import money
 
 
 class RefillInline(admin.TabularInline):
@@ -54,7 +54,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Charge", ordering="charge")
     def charge_shown(self, order: Order) -> str:
-        return "" if order.charge is None else f"{money_text(order.charge)} {order.currency}"
+        return money(order.charge, order.currency)
 
     @admin.display(description="Created", ordering="created_at")
     def created_shown(self, order: Order) -> str:

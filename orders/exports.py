@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from panels.formatting import money_text
+from panels.formatting import money_plain
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads UTF-8 (service names with emoji, non-Latin links) only with a byte-order mark.
@@ -37,7 +37,7 @@ def csv_cell(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
-        return money_text(value) if value.is_finite() else ""
+        return money_plain(value)
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)

@@ -12,6 +12,7 @@ from orders.models import STATUS_CHOICES, Order
 from panels.formatting import money_text
 from panels.models import ORDER_TYPE_CHOICES
 from panels.normalise import Status
+from panels.order_types import ORDER_TYPES, split_lines
 
 # Panel statuses as a badge: still moving, done, partly done, money back, failed.
 STATUS_KIND: dict[str, str] = {
@@ -44,6 +45,8 @@ class OrderRow:
     status_label: str
     status_kind: str  # badge colour: ok, warning, failing, progress, neutral
     status_note: str  # one line under the badge
+    quantity: int | None  # per run; for per-line types (Custom Comments...) the line count
+    quantity_noun: str  # "comments", "usernames" when the quantity is a count of lines
     charge: str  # the panel's charge, or our estimate (then `is_estimate`), or ""
     is_estimate: bool
     currency: str
@@ -72,6 +75,16 @@ def detail_url_maker() -> Callable[[int], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
+def _quantity(order: Order) -> tuple[int | None, str]:
+    """The order's quantity; for a per-line type, how many lines it sent (the selectors
+    annotate `counted_lines`), and what they are."""
+    counted = getattr(order, "counted_lines", None)
+    if order.quantity is not None or counted is None:
+        return order.quantity, ""
+    spec = ORDER_TYPES.get(order.order_type)
+    return len(split_lines(counted)), (spec.counted_field or "") if spec else ""
+
+
 def order_row(order: Order, detail_url: Callable[[int], str] = lambda pk: "") -> OrderRow:
     if order.state == Order.State.PLACED and order.status:
         label = STATUS_LABELS.get(order.status, order.status)
@@ -94,6 +107,7 @@ def order_row(order: Order, detail_url: Callable[[int], str] = lambda pk: "") ->
         charge, estimate = money_text(order.estimated_cost), True
     else:
         charge, estimate = "", False
+    quantity, noun = _quantity(order)
     link = order.link.strip()
     scheme = urlsplit(link).scheme.lower() if link else ""
     return OrderRow(
@@ -101,6 +115,8 @@ def order_row(order: Order, detail_url: Callable[[int], str] = lambda pk: "") ->
         status_label=label,
         status_kind=kind,
         status_note=note,
+        quantity=quantity,
+        quantity_noun=noun,
         charge=charge,
         is_estimate=estimate,
         currency=order.currency or order.panel.currency,

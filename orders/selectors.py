@@ -13,13 +13,15 @@ from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import OrderBy
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from orders.links import target_key
-from orders.models import Order
+from orders.models import BulkAction, BulkItem, Order
 from panels.models import Panel, Service
+from panels.order_types import ORDER_TYPES, split_lines
 
 # ---- The order list ----------------------------------------------------------------------
 
@@ -120,9 +122,22 @@ def ordering(sort: str, *, backwards: bool = False) -> list[OrderBy]:
     return terms
 
 
+def _counted_lines() -> Case:
+    """The list whose lines are a per-line order's quantity (the comments of Custom Comments,
+    the usernames of Mentions Custom List): such an order has no `quantity` of its own, and
+    the list and its export show the number of lines instead. NULL for every other type."""
+    whens = [When(order_type=spec.key, then=KT(f"params__{spec.counted_field}"))
+             for spec in ORDER_TYPES.values() if spec.counted_field]  # fmt: skip
+    return Case(*whens, default=Value(None), output_field=TextField())
+
+
 def _with_relations(orders: QuerySet[Order]) -> QuerySet[Order]:
     # raw_status (the panel's whole answer) and params are not shown in lists.
-    return orders.select_related("panel", "service", "placed_by").defer("raw_status", "params")
+    return (
+        orders.select_related("panel", "service", "placed_by")
+        .defer("raw_status", "params")
+        .annotate(counted_lines=_counted_lines())
+    )
 
 
 def order_search(*, filters: OrderFilters) -> QuerySet[Order]:
@@ -268,8 +283,13 @@ def order_csv_rows(*, filters: OrderFilters) -> Iterator[tuple[Any, ...]]:
     """Every order matching the filters, in the list's order, as typed values in the order of
     `CSV_COLUMNS`. Streams from the database in chunks."""
     fields = [name for name, _ in CSV_COLUMNS]
-    orders = _filtered(filters).order_by(*ordering(filters.sort))
-    return orders.values_list(*fields).iterator(chunk_size=CSV_CHUNK)
+    at = fields.index("quantity")
+    orders = _filtered(filters).annotate(counted_lines=_counted_lines())
+    rows = orders.order_by(*ordering(filters.sort)).values_list(*fields, "counted_lines")
+    for *row, counted in rows.iterator(chunk_size=CSV_CHUNK):
+        if row[at] is None and counted is not None:
+            row[at] = len(split_lines(counted))  # what the panel delivers: one per line
+        yield tuple(row)
 
 
 # ---- Order entry and the order page --------------------------------------------------------
@@ -322,5 +342,18 @@ def order_detail(*, pk: int) -> Order | None:
         Order.objects.select_related("panel", "service", "placed_by", "retry_of")
         .prefetch_related("status_changes", "refills", "retries")
         .filter(pk=pk)
+        .first()
+    )
+
+
+def order_last_cancel(*, order: Order) -> BulkItem | None:
+    """The latest request to cancel this order that was (or is being) sent to its panel, with
+    the panel's answer; None if it was never asked. Requests the order was not eligible for
+    never reached the panel and are not answers. One query."""
+    return (
+        BulkItem.objects.filter(order=order, bulk__kind=BulkAction.Kind.CANCEL)
+        .exclude(outcome=BulkItem.Outcome.SKIPPED)
+        .select_related("bulk")
+        .order_by("-bulk__created_at", "-pk")
         .first()
     )

@@ -30,7 +30,7 @@ urlpatterns = [
     path("bulk/history/", bulk_views.bulk_history, name="bulk_history"),
     path("refills/", bulk_views.refills, name="refills"),
     path("<int:pk>/refill/", bulk_views.order_refill, name="order_refill"),
-    path("<int:pk>/cancel/", bulk_views.order_cancel, name="order_cancel"),
+    path("<int:pk>/cancel/", detail_views.order_cancel, name="order_cancel"),
 ]
 
 

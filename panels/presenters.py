@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from panels.formatting import money_text
-from panels.matching import Offer
+from panels.matching import CurrencyGroup, Offer
 from panels.models import CatalogEvent, Service
 from panels.order_types import FLAT, ORDER_TYPES
 
@@ -47,27 +47,47 @@ def service_row(service: Service) -> ServiceRow:
 class OfferRow:
     offer: Offer
     rate: str
-    diff: str  # "−0.15" / "+0.05" / "same price"
+    diff: str  # "−0.15" / "+0.05" / "same price"; "" in another currency than this service
     percent: str  # "−16.67%" or ""
-    amount: str  # the difference without its sign: "0.15"
+    amount: str  # the difference without its sign: "0.15"; "" in another currency
     percent_amount: str  # "16.67%", or "" when this service is free
     per_unit: str
     differs: frozenset[str]  # the fields that are not as on this service
+    is_cheapest: bool  # the cheapest of its currency (this service counted in its own)
 
 
-def offer_row(offer: Offer) -> OfferRow:
+def offer_row(offer: Offer, group: CurrencyGroup) -> OfferRow:
+    diff = offer.rate_diff
     return OfferRow(
         offer=offer,
         rate=money_text(offer.facts.rate),
-        diff=signed_money(offer.rate_diff),
+        diff=signed_money(diff) if diff is not None else "",
         percent=signed_percent(offer.rate_diff_percent),
-        amount=money_text(abs(offer.rate_diff)),
+        amount=money_text(abs(diff)) if diff is not None else "",
         percent_amount=(
             f"{abs(offer.rate_diff_percent)}%" if offer.rate_diff_percent is not None else ""
         ),
         per_unit=per_unit(offer.facts.type),
         differs=frozenset(d.field for d in offer.differences),
+        is_cheapest=group.is_cheapest(offer.facts.rate),
     )
+
+
+@dataclass(frozen=True)
+class OfferGroup:
+    """One currency's offers as the comparison lays them out."""
+
+    currency: str
+    rows: list[OfferRow]
+    panels: int  # how many panels sell it in this currency
+
+
+def offer_groups(groups: list[CurrencyGroup]) -> list[OfferGroup]:
+    return [
+        OfferGroup(group.currency, [offer_row(offer, group) for offer in group.offers],
+                   len({offer.facts.panel_id for offer in group.offers}))
+        for group in groups
+    ]  # fmt: skip
 
 
 def signed_money(value: Decimal) -> str:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders.models import BulkAction, BulkItem, Order, Refill
+from orders.services.status import orders_refresh
 from panels.answer_values import UNUSABLE, clean
 from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
@@ -92,6 +94,11 @@ class BulkPreview:
     eligible: int = 0
     panels: dict[int, PanelPreview] = field(default_factory=dict)
 
+    @property
+    def eligible_panels(self) -> int:
+        """How many panels the eligible orders go to (not those of the orders left out)."""
+        return sum(1 for panel in self.panels.values() if panel.eligible)
+
     def reasons(self) -> list[tuple[str, str, int]]:
         """(panel, plain reason, count) for every group of orders left out."""
         return [(p.name, NOT_ELIGIBLE[r], n) for p in self.panels.values()
@@ -120,8 +127,9 @@ def bulk_preview(*, kind: str, orders: QuerySet[Order]) -> BulkPreview:
 
 
 def bulk_create(*, kind: str, orders: QuerySet[Order], token: uuid.UUID, user: Any = None,
-                description: str = "") -> BulkAction:  # fmt: skip
-    """Record the action with every order's eligibility and queue it, once per token."""
+                description: str = "", enqueue: bool = True) -> BulkAction:  # fmt: skip
+    """Record the action with every order's eligibility and queue it, once per token.
+    `enqueue=False`: the caller runs it now; if it never does, the sweep starts it later."""
     with transaction.atomic():
         bulk, created = BulkAction.objects.get_or_create(
             token=token, defaults={"kind": kind, "created_by": user, "description": description}
@@ -138,8 +146,9 @@ def bulk_create(*, kind: str, orders: QuerySet[Order], token: uuid.UUID, user: A
         bulk.total = len(items)
         bulk.eligible = sum(1 for item in items if not item.reason)
         bulk.save(update_fields=["total", "eligible"])
-        # Robust: with the broker down the action is saved and the sweep starts it later.
-        transaction.on_commit(lambda: _enqueue(bulk.pk), robust=True)
+        if enqueue:
+            # Robust: with the broker down the action is saved and the sweep starts it later.
+            transaction.on_commit(lambda: _enqueue(bulk.pk), robust=True)
     return bulk
 
 
@@ -233,6 +242,29 @@ def order_bulk_one(*, order: Order, kind: str, user: Any = None) -> BulkAction:
     """The Refill / Cancel button of one order: the same path as a selection."""
     return bulk_create(kind=kind, orders=Order.objects.filter(pk=order.pk), token=uuid.uuid4(),
                        user=user, description=f"Order #{order.pk}")  # fmt: skip
+
+
+def order_cancel_now(*, order: Order, token: uuid.UUID, user: Any = None) -> BulkItem:
+    """The Cancel button of one order, once confirmed: the panel is asked within the request,
+    so its answer shows on the order's page. Recorded like any bulk action: a second submit
+    of the same token finds the first and sends nothing. When the panel took the cancel, the
+    order's status is fetched at once (a failure there leaves it to the regular sync).
+
+    Raises ValidationError (nothing recorded, nothing sent) when the order cannot be canceled
+    or the token belongs to an action of other orders."""
+    if not BulkAction.objects.filter(token=token).exists():
+        preview = bulk_preview(kind=Kind.CANCEL, orders=Order.objects.filter(pk=order.pk))
+        if not preview.eligible:
+            raise ValidationError(" ".join(reason for _, reason, _ in preview.reasons()))
+    bulk = bulk_create(kind=Kind.CANCEL, orders=Order.objects.filter(pk=order.pk), token=token,
+                       user=user, description=f"Order #{order.pk}", enqueue=False)  # fmt: skip
+    bulk_execute(bulk_id=bulk.pk)  # does nothing when a first submit already ran it
+    item = bulk.items.filter(order=order, bulk__kind=Kind.CANCEL).first()
+    if item is None:
+        raise ValidationError("This confirmation belongs to another action: nothing was sent.")
+    if item.outcome == Outcome.DONE:
+        orders_refresh(orders=Order.objects.filter(pk=order.pk).select_related("panel"))
+    return item
 
 
 def refills_status_sync(*, panel: Panel, client: PanelClient | None = None) -> int:

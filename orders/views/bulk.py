@@ -1,6 +1,7 @@
 """Refill or cancel many orders at once: a preview of the selection, the confirmation (once per
 token), the result page that follows the task, its CSV; the history of bulk actions and
-uploads; the refills list; and the Refill / Cancel buttons of one order.
+uploads; the refills list; and the Refill button of one order (Cancel is on the order's page:
+orders.views.detail).
 
 A selection is either ticked ids (`ids=1&ids=2`) or every order matching the list's filter
 (`all=1` plus the list's own parameters): never a list of ids for a whole filter.
@@ -85,8 +86,7 @@ def bulk_preview_view(request: HtmxHttpRequest) -> HttpResponse:
     preview = bulk_preview(kind=kind, orders=orders)
     context = {"kind": kind, "kind_label": KINDS[kind], "preview": preview,
                "reasons": preview.reasons(), "described": described, "query": query,
-               "token": uuid.uuid4(), "left_out": preview.total - preview.eligible,
-               "panels": list(preview.panels.values())}  # fmt: skip
+               "token": uuid.uuid4(), "left_out": preview.total - preview.eligible}  # fmt: skip
     return render(request, "orders/bulk_preview.html", context)
 
 
@@ -199,8 +199,3 @@ def _one(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 def order_refill(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _one(request, pk, BulkAction.Kind.REFILL)
-
-
-@require_POST
-def order_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    return _one(request, pk, BulkAction.Kind.CANCEL)

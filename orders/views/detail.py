@@ -1,15 +1,18 @@
 """One order's page: every field, its state and the panel's status (refreshing itself while it
 can still change), the history, refills, the panel's last answer, and the actions that apply:
-refresh, resolve an unknown outcome, place a rejected order again.
+refresh, resolve an unknown outcome, place a rejected order again, cancel.
 
 Thin: reads from `orders.selectors`, writes through `orders.services`. Resolving "not placed"
 takes two POSTs: the second (confirm=1) is the only one that changes anything, so nothing is
-ever placed again without that confirmation.
+ever placed again without that confirmation. Cancel works the same way: the first POST shows
+the confirmation (no JavaScript needed), the second asks the panel and comes back to the
+order's page with its answer.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,15 +26,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.views import HtmxHttpRequest
-from orders.models import Order, OrderStatusChange
+from orders.models import BulkAction, Order, OrderStatusChange
+from orders.presenters import cancel_answer
 from orders.selectors import order_detail as select_order
+from orders.selectors import order_last_cancel
 from orders.services import (
     order_acknowledge_attention,
     order_resolve_not_placed,
     order_resolve_placed,
     orders_refresh,
 )
-from orders.services.bulk import bulk_preview
+from orders.services.bulk import bulk_preview, order_cancel_now
 from orders.services.status import StatusSyncResult
 from panels.errors import ItemError, PanelError, Reason
 from panels.formatting import money_text
@@ -107,13 +112,19 @@ def _charge_difference(order: Order) -> str:
     return f"{sign}{money_text(abs(diff))} vs the estimate"
 
 
-def _bulk_options(order: Order) -> list[tuple[str, str, str]]:
-    """(kind, label, why not) for Refill and Cancel: an empty "why not" shows the button."""
-    options = []
-    for kind, label in (("refill", "Refill"), ("cancel", "Cancel")):
-        preview = bulk_preview(kind=kind, orders=Order.objects.filter(pk=order.pk))
-        options.append((kind, label, " ".join(r for _, r, _ in preview.reasons())))
-    return options
+def _why_not(order: Order, kind: str) -> str:
+    """Why this order cannot be refilled (or canceled); empty when it can: the button shows."""
+    preview = bulk_preview(kind=kind, orders=Order.objects.filter(pk=order.pk))
+    return " ".join(reason for _, reason, _ in preview.reasons())
+
+
+def _last_cancel(order: Order) -> dict[str, Any] | None:
+    """The panel's answer to the latest request to cancel this order, for its Cancel card."""
+    item = order_last_cancel(order=order)
+    if item is None:
+        return None
+    level, text = cancel_answer(item, order)
+    return {"level": level, "text": text, "at": item.bulk.created_at, "by": item.bulk.created_by}
 
 
 def _history(order: Order) -> list[tuple[OrderStatusChange, str]]:
@@ -156,7 +167,10 @@ def _context(order: Order, **extra: Any) -> dict[str, Any]:
         and not order.late_remote_id,
         "history": _history(order),
         "refills": list(order.refills.all()),
-        "bulk_options": _bulk_options(order),
+        "refill_why_not": _why_not(order, BulkAction.Kind.REFILL),
+        "cancel_why_not": _why_not(order, BulkAction.Kind.CANCEL),
+        "last_cancel": _last_cancel(order),
+        "cancel_token": None,  # set on the confirmation step of Cancel
         "retries": list(order.retries.all()),
         "resolve_errors": {},
         "confirm": None,
@@ -302,3 +316,29 @@ def _resolve_not_placed(request: HtmxHttpRequest, order: Order) -> HttpResponse:
         return redirect("orders:detail", pk=new.pk)
     messages.success(request, f"Order #{order.pk} is marked not placed. Nothing was sent.")
     return redirect("orders:detail", pk=order.pk)
+
+
+@require_POST
+def order_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Cancel: without `confirm=1` only the confirmation step is shown; with it (and the step's
+    token, so a double submit sends once) the panel is asked and its answer shown."""
+    order = _get(pk)
+    if request.POST.get("confirm") != "1":
+        why_not = _why_not(order, BulkAction.Kind.CANCEL)
+        if why_not:
+            messages.error(request, f"Order #{pk} cannot be canceled: {why_not}")
+            return redirect("orders:detail", pk=pk)
+        return render(request, TEMPLATE, _context(order, cancel_token=uuid.uuid4()))
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        messages.error(request, "That confirmation had expired: nothing was sent. Cancel again.")
+        return redirect("orders:detail", pk=pk)
+    try:
+        item = order_cancel_now(order=order, token=token, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, f"Order #{pk} cannot be canceled: {' '.join(exc.messages)}")
+    else:
+        level, text = cancel_answer(item, order)
+        getattr(messages, level)(request, text)
+    return redirect("orders:detail", pk=pk)

@@ -30,7 +30,7 @@ from orders.services.uploads import (
 )
 from orders.upload_selectors import upload_row_orders
 from orders.uploads import UploadError, upload_template_csv
-from panels.formatting import money_text
+from panels.formatting import money_plain, money_text
 from panels.models import Panel, Service
 
 PREVIEW_ROWS = 200  # rows shown on the page; every row is in the results CSV
@@ -73,6 +73,11 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 def _money(value: object) -> str:
     return "" if value in (None, "") else money_text(Decimal(str(value)))
+
+
+def _plain_money(value: object) -> str:
+    """For the results file: digits a spreadsheet reads as a number, no grouping."""
+    return "" if value in (None, "") else money_plain(Decimal(str(value)))
 
 
 def _int(value: object) -> int:
@@ -212,7 +217,7 @@ def upload_results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
               "Quantity", "Estimated cost", "Result"]  # fmt: skip
     rows: list[list[object]] = [
         [e["row"], e.get("line", e["row"]), e["panel"], e["service"], e["link"],
-         e.get("quantity"), _money(e.get("cost")), "OK"]
+         e.get("quantity"), _plain_money(e.get("cost")), "OK"]
         for e in item.valid_rows
     ]  # fmt: skip
     rows += [

@@ -34,7 +34,9 @@ class Offer:
     signature: Signature
     explanation: str
     best_on_panel: bool  # the cheapest matching offer of its panel
-    rate_diff: Decimal  # offer rate - target rate, exact
+    # offer rate - target rate, exact; None when priced in another currency than the target:
+    # without exchange rates the two numbers cannot be compared.
+    rate_diff: Decimal | None
     rate_diff_percent: Decimal | None  # vs the target rate, to 0.01; None if the target is free
     min_diff: int  # offer - target
     max_diff: int
@@ -42,7 +44,22 @@ class Offer:
 
     @property
     def cheaper(self) -> bool:
-        return self.rate_diff < 0
+        return self.rate_diff is not None and self.rate_diff < 0
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyGroup:
+    """The other panels' offers priced in one currency, cheapest first. Rates are compared
+    only within a group: there are no exchange rates (yet)."""
+
+    currency: str  # "" when the panels give none
+    is_target: bool  # the target's own currency: these offers are compared with the target
+    offers: tuple[Offer, ...]
+    lowest_rate: Decimal | None  # the cheapest rate of the group, the target's counted in its own
+
+    def is_cheapest(self, rate: Decimal) -> bool:
+        """Whether an offer at this rate is the cheapest of its currency (ties all are)."""
+        return self.lowest_rate is not None and rate == self.lowest_rate
 
 
 def same_offer(a: ServiceFacts, b: ServiceFacts) -> Match | None:
@@ -83,42 +100,62 @@ def group_catalog(services: Iterable[ServiceFacts]) -> dict[GroupKey, list[Servi
 
 
 def compare(target: ServiceFacts, candidates: Iterable[ServiceFacts]) -> list[Offer]:
-    """Other panels' offers that are the same as `target`, cheapest first.
+    """Other panels' offers that are the same as `target` and priced in its currency, cheapest
+    first (see `compare_by_currency` for every currency)."""
+    return list(compare_by_currency(target, candidates)[0].offers)
+
+
+def compare_by_currency(target: ServiceFacts,
+                        candidates: Iterable[ServiceFacts]) -> list[CurrencyGroup]:  # fmt: skip
+    """Other panels' offers that are the same as `target`, one group per currency: first the
+    target's own (always there, perhaps empty; compared with the target), then the other
+    currencies by code (compared only among themselves). Each group is cheapest first.
 
     Ties go to the larger max, then the panel name. The target's own panel is skipped (its
-    alternatives are not what this view is for), and so is any candidate priced in another
-    currency, because its rate would sort wrongly.
+    alternatives are not what this view is for). A panel that gives no currency is counted
+    in the target's.
     """
     wanted = describe(target)
-    if wanted.key is None:
-        return []
-    found = [
+    found = [] if wanted.key is None else [
         (facts, signature)
         for facts in candidates
-        if facts.panel_id != target.panel_id
-        and not (facts.currency and target.currency and facts.currency != target.currency)
-        and (signature := describe(facts)).key == wanted.key
-    ]
+        if facts.panel_id != target.panel_id and (signature := describe(facts)).key == wanted.key
+    ]  # fmt: skip
     found.sort(key=lambda pair: _price_order(pair[0]))
-    offers: list[Offer] = []
+    grouped: dict[str, list[Offer]] = {target.currency: []}
     panels_seen: set[int] = set()
     for facts, signature in found:
-        offers.append(_offer(target, facts, signature, facts.panel_id not in panels_seen))
+        comparable = _same_currency(target, facts)
+        offer = _offer(target, facts, signature, facts.panel_id not in panels_seen, comparable)
+        grouped.setdefault(target.currency if comparable else facts.currency, []).append(offer)
         panels_seen.add(facts.panel_id)
-    return offers
+    groups = []
+    for currency in [target.currency, *sorted(c for c in grouped if c != target.currency)]:
+        offers = grouped[currency]
+        rates = [o.facts.rate for o in offers] + ([target.rate] if currency == target.currency
+                                                  else [])  # fmt: skip
+        groups.append(CurrencyGroup(currency, currency == target.currency, tuple(offers),
+                                    min(rates) if wanted.key is not None else None))  # fmt: skip
+    return groups
+
+
+def _same_currency(a: ServiceFacts, b: ServiceFacts) -> bool:
+    return not (a.currency and b.currency and a.currency != b.currency)
 
 
 def _price_order(facts: ServiceFacts) -> tuple[Decimal, int, str, int, int]:
     return (facts.rate, -facts.max, facts.panel_name.casefold(), facts.panel_id, facts.id)
 
 
-def _offer(target: ServiceFacts, facts: ServiceFacts, signature: Signature, best: bool) -> Offer:
+def _offer(target: ServiceFacts, facts: ServiceFacts, signature: Signature, best: bool,
+           comparable: bool) -> Offer:  # fmt: skip
+    rate_diff = percent = None
     # Enough precision that subtracting any stored rate is exact, whatever the context default.
     with localcontext() as ctx:
         ctx.prec = 60
-        rate_diff = facts.rate - target.rate
-        percent = None
-        if target.rate:
+        if comparable:
+            rate_diff = facts.rate - target.rate
+        if rate_diff is not None and target.rate:
             percent = (rate_diff * 100 / target.rate).quantize(PERCENT_PLACES, ROUND_HALF_UP)
     return Offer(
         facts=facts,

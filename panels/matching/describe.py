@@ -34,8 +34,8 @@ class ServiceFacts:
     cancel: bool
     dripfeed: bool
     refill_days: int | None = None
-    # Rates in different currencies are not comparable: `compare` skips such pairs. Leave it
-    # empty when every rate is already in one currency.
+    # Rates in different currencies are not comparable: `compare_by_currency` groups offers by
+    # currency and compares within a group only. Leave it empty when every rate is in one.
     currency: str = ""
 
 

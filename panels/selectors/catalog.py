@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from panels.matching import Offer, ServiceFacts, compare, describe
+from panels.matching import CurrencyGroup, ServiceFacts, compare_by_currency, describe
 from panels.matching.describe import Signature
 from panels.models import CatalogEvent, Panel, Service
 
@@ -107,16 +107,19 @@ def service_signature(*, service: Service) -> Signature:
     return describe(service_facts(service))
 
 
-def service_offers(*, service: Service) -> list[Offer]:
-    """The same offer on the other active panels, cheapest first. Two queries at most."""
+def service_offers(*, service: Service) -> list[CurrencyGroup]:
+    """The same offer on the other active panels, one group per currency (the service's own
+    first, compared with it; the others cheapest first within their currency). Two queries
+    at most."""
     if not service.match_key:
-        return []  # unrecognised services match nothing: no suggestion beats a wrong one
+        # Unrecognised services match nothing: no suggestion beats a wrong one.
+        return compare_by_currency(service_facts(service), [])
     candidates = (
         Service.objects.filter(is_active=True, panel__is_active=True, match_key=service.match_key)
         .exclude(panel_id=service.panel_id)
         .select_related("panel")
     )
-    return compare(service_facts(service), (service_facts(s) for s in candidates))
+    return compare_by_currency(service_facts(service), (service_facts(s) for s in candidates))
 
 
 def catalog_changes(*, days: int = 7, limit: int = 50, kind: str = "") -> list[CatalogEvent]:

@@ -21,7 +21,7 @@ from dashboard import querystring
 from dashboard.views import HtmxHttpRequest
 from panels.models import CatalogEvent, Service
 from panels.order_types import ORDER_TYPES
-from panels.presenters import change_lines, offer_row, rate_chart, service_row
+from panels.presenters import change_lines, offer_groups, rate_chart, service_row
 from panels.selectors.catalog import (
     DEFAULT_SORT,
     SORTS,
@@ -170,18 +170,21 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def service(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(Service.objects.select_related("panel"), pk=pk)
-    offers = service_offers(service=obj)
-    rows = [offer_row(offer) for offer in offers]
-    cheapest = rows[0] if rows else None
+    own, *others = offer_groups(service_offers(service=obj))
     history = service_history(service=obj)
+    every_offer = [row.offer for group in (own, *others) for row in group.rows]
     context = {
         "service": obj,
         "row": service_row(obj),
         "signature": service_signature(service=obj),
-        "offers": rows,
-        "cheapest": cheapest,
-        "cheaper_count": sum(1 for offer in offers if offer.cheaper),
-        "other_panels": len({offer.facts.panel_id for offer in offers}),
+        "offers": own.rows,  # in this service's currency, compared with it
+        "cheapest": own.rows[0] if own.rows else None,
+        # The cheapest of its currency: ties count, and so does this service.
+        "this_is_cheapest": all(obj.rate <= row.offer.facts.rate for row in own.rows),
+        "cheaper_count": sum(1 for row in own.rows if row.offer.cheaper),
+        "other_currencies": others,
+        "offer_count": len(every_offer),
+        "other_panels": len({offer.facts.panel_id for offer in every_offer}),
         "history": list(reversed(change_lines(history))),
         "chart": rate_chart(obj, history),
     }

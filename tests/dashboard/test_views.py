@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -255,6 +255,31 @@ def test_it_lists_what_needs_attention(logged_in: Client) -> None:
     assert "Down Panel</strong> is not answering" in html
     assert "No funds" in html
     assert "rejected by a panel in the last 24 hours" in html
+
+
+def test_the_rejected_orders_link_to_the_order_list(logged_in: Client, monkeypatch,
+                                                     settings) -> None:  # fmt: skip
+    settings.TIME_ZONE = "Europe/Berlin"
+    at = datetime(2026, 3, 10, 0, 30, tzinfo=UTC)  # 01:30 in Berlin: yesterday began on the 9th
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    service = make_service(make_panel("Alpha SMM", currency="USD"))
+    rejected = make_order(service, state=Order.State.REJECTED)
+    placed = make_order(service, state=Order.State.PLACED)
+
+    html = logged_in.get(reverse("overview")).content.decode()
+
+    href = "/orders/?state=rejected&amp;from=2026-03-09"
+    assert f'<a href="{href}">Show the rejected orders since 9 Mar in the order list' in html
+    listed = logged_in.get(href.replace("&amp;", "&")).content.decode()
+    assert f'name="ids" value="{rejected.pk}"' in listed
+    assert f'name="ids" value="{placed.pk}"' not in listed
+
+
+def test_the_overview_has_new_order_and_upload_shortcuts(logged_in: Client) -> None:
+    html = logged_in.get(reverse("overview")).content.decode()
+    head = html.split('class="page-head', 1)[1].split("</div>\n</div>", 1)[0]
+    assert '<a class="button button-primary" href="/orders/new/">New order</a>' in head
+    assert '<a class="button button-quiet" href="/orders/upload/">Upload orders</a>' in head
 
 
 def test_it_shows_all_clear_when_nothing_needs_attention(logged_in: Client) -> None:

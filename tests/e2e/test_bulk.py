@@ -109,3 +109,32 @@ def test_select_all_matching_then_bulk_refill(
         assert BulkAction.objects.count() == 1
     finally:
         page.context.close()
+
+
+def test_the_preview_says_how_many_panels_the_eligible_orders_go_to(
+    browser: Browser, live_server, artifacts: Path
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    ids = []
+    for n, name in enumerate(("Alpha SMM", "Boost Panel", "Cheap Likes Co")):
+        panel = Panel(name=name, api_url="https://panel.example/api/v2", currency="USD")
+        panel.api_key = "k"
+        panel.save()
+        service = Service.objects.create(panel=panel, remote_id=str(n), rate=1, refill=True,
+                                         name="Instagram Followers [Refill 30D]")  # fmt: skip
+        placed = {"state": Order.State.PLACED, "status": "completed", "remote_id": str(n)}
+        order = Order.objects.create(panel=panel, service=service, quantity=100,
+                                     link=f"https://instagram.com/p/{n}",
+                                     **(placed if n == 0 else {}))  # fmt: skip
+        ids.append(str(order.pk))
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    try:
+        path = f"/orders/bulk/preview/?kind=refill&ids={'&ids='.join(ids)}"
+        log_in(page, live_server.url, path)
+        expect(page.locator("#bulk-eligible")).to_have_text("1")
+        expect(page.locator(".bulk-confirm")).to_contain_text(
+            "1 order will be sent to 1 panel, 100 per request."
+        )
+        shots(page, artifacts, "bulk-preview-panels")
+    finally:
+        page.context.close()

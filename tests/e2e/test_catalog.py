@@ -1,5 +1,6 @@
 """The catalog in a real browser, over three simulated panels with differently written catalogs:
-search as you type, filter, sort, open a service and compare it, read the changes feed."""
+search as you type, filter, sort, open a service and compare it (also across currencies),
+read the changes feed."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
-from panels.models import Panel
+from panels.models import Panel, Service
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
+from tests.panels.test_catalog_views import make_panel, make_service
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -236,5 +238,60 @@ def test_it_works_without_javascript(
         expect(page).to_have_url(re.compile(r"q=tiktok&refill=yes&sort=rate"))
         listed = rates(result_rows(page))
         assert listed == sorted(listed)
+    finally:
+        context.close()
+
+
+def test_a_euro_service_lists_the_dollar_offers_with_the_cheapest_of_each_currency(
+    browser: Browser, live_server, artifacts: Path, panels: dict[str, Panel]
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    alpha = Service.objects.get(panel=panels["base"], name=COMPARED)
+    euro = make_panel("Euro Panel", currency="EUR")
+    mine = make_service(euro, COMPARED, "0.30", category=alpha.category)
+    usd_panels = {p.name for p in panels.values()}
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, f"/catalog/{mine.pk}/")
+        comparison = page.locator("#comparison")
+        expect(comparison).not_to_contain_text("No other panel sells this")
+        expect(page.locator(".verdict")).to_contain_text("No other panel sells it in EUR")
+        expect(page.get_by_role("heading", name="In USD")).to_be_visible()
+        rows = page.locator(".offers-table tbody tr")
+        listed = [Decimal(t) for t in rows.locator(".rate").all_inner_texts()]
+        assert listed == sorted(listed)
+        assert set(rows.locator(".panel-label").all_inner_texts()) == usd_panels
+        assert set(rows.locator(".currency").all_inner_texts()) == {"USD"}
+        # The badge is on every row at the lowest dollar rate and on no other.
+        marked = [row.locator(".tag-best").count() == 1 for row in rows.all()]
+        assert marked == [rate == listed[0] for rate in listed]
+        expect(rows.locator(".tag-best").first).to_have_text("Cheapest in USD")
+        expect(page.locator(".offers-table th", has_text="vs this")).to_have_count(0)
+        page.screenshot(path=artifacts / "comparison-other-currency-desktop.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        assert page.evaluate(NO_OVERFLOW), "the comparison scrolls sideways on a phone"
+        page.screenshot(path=artifacts / "comparison-other-currency-phone.png", full_page=True)
+
+        # From a dollar service: its own currency compared first, the euro offer apart.
+        page.set_viewport_size(DESKTOP)
+        page.goto(f"{live_server.url}/catalog/{alpha.pk}/")
+        tables = page.locator(".offers-table")
+        expect(tables).to_have_count(2)
+        own = tables.nth(0).locator("tbody tr")
+        own_rates = [Decimal(t) for t in own.locator(".rate").all_inner_texts()]
+        marked = [row.locator(".tag-best").count() == 1 for row in own.all()]
+        assert marked == [rate == min(own_rates) for rate in own_rates]
+        expect(own.locator(".tag-best").first).to_have_text("Cheapest in USD")
+        expect(page.get_by_role("heading", name="In EUR")).to_be_visible()
+        euro_rows = tables.nth(1).locator("tbody tr")
+        expect(euro_rows).to_have_count(1)
+        expect(euro_rows).to_contain_text("Euro Panel")
+        expect(euro_rows).to_contain_text("Cheapest in EUR")
+        expect(tables.nth(1)).not_to_contain_text("vs this")
+        page.screenshot(path=artifacts / "comparison-two-currencies-desktop.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        assert page.evaluate(NO_OVERFLOW), "the comparison scrolls sideways on a phone"
+        page.screenshot(path=artifacts / "comparison-two-currencies-phone.png", full_page=True)
     finally:
         context.close()

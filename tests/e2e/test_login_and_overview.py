@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -146,5 +147,39 @@ def test_it_tells_a_newcomer_how_to_add_a_panel(
         expect(page.get_by_role("link", name="Add a panel in the admin")).to_be_visible()
         expect(page.get_by_text("All clear")).to_be_visible()
         page.screenshot(path=artifacts / "overview-empty-desktop.png", full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_overview_links_rejected_orders_and_has_shortcuts(
+    browser: Browser, live_server, artifacts: Path, label: str, viewport: dict[str, int]
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    populate()
+    rejected = Order.objects.create(
+        panel=Panel.objects.get(name="Alpha SMM"), service=Service.objects.get(remote_id="101"),
+        link="https://instagram.com/refused", quantity=100, state=Order.State.REJECTED,
+        last_error="Not enough funds on balance",
+    )  # fmt: skip
+    base_url = live_server.url
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        log_in(page, base_url)
+        shortcuts = page.locator(".page-head")
+        expect(shortcuts.get_by_role("link", name="New order")).to_be_in_viewport()
+        expect(shortcuts.get_by_role("link", name="Upload orders")).to_be_in_viewport()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=artifacts / f"overview-shortcuts-{label}.png", full_page=True)
+
+        page.get_by_role("link", name="Show the rejected orders since").click()
+        expect(page).to_have_url(re.compile(r"/orders/\?state=rejected&from=\d{4}-\d\d-\d\d$"))
+        expect(page.locator("#results-title")).to_have_text(re.compile(r"^\s*1 order\b"))
+        expect(page.locator(f"#order-{rejected.pk}")).to_contain_text("Not enough funds")
+
+        page.go_back()
+        page.locator(".page-head").get_by_role("link", name="New order").click()
+        expect(page).to_have_url(f"{base_url}/orders/new/")
     finally:
         context.close()

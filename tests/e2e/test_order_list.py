@@ -244,3 +244,56 @@ def test_the_overview_draws_spend_per_day(browser: Browser, live_server, artifac
         expect(charts.nth(1).locator("details table")).to_be_visible()
     finally:
         context.close()
+
+
+LONG_LINK = (
+    "https://www.instagram.com/p/C1a2B3c4D5e/?img_index=3&utm_source=ig_web_copy_link&igsh=abc"
+)
+
+
+def test_whole_links_comment_counts_and_one_money_format(
+    browser: Browser, live_server, artifacts: Path
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    panel = make_panel("Alpha SMM", "USD")
+    comments = Service.objects.create(
+        panel=panel,
+        remote_id="7",
+        type="custom_comments",
+        name="Instagram Custom Comments",
+        rate=Decimal("12"),
+    )
+    followers = Service.objects.create(panel=panel, remote_id="8", rate=Decimal("1.20"),
+                                       name="Instagram Followers [Real]")  # fmt: skip
+    listed = Order.objects.create(
+        panel=panel, service=comments, order_type="custom_comments", state=Order.State.PLACED,
+        status="pending", remote_id="501", link=LONG_LINK, currency="USD",
+        params={"comments": "Love it\nSo good\nWow\nNice shot"}, charge=Decimal("2.2225"),
+    )  # fmt: skip
+    Order.objects.create(panel=panel, service=followers, state=Order.State.PLACED,
+                         status="completed", remote_id="502", quantity=1_000_000,
+                         link="https://instagram.com/brand", currency="USD",
+                         charge=Decimal("1000.000000000000"))  # fmt: skip
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "/orders/")
+        row = page.locator(f"#order-{listed.pk}")
+        for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+            page.set_viewport_size(viewport)
+            link = row.locator(".order-link")
+            expect(link).to_have_text(LONG_LINK)
+            # Nothing of it is hidden: it wraps inside its cell instead of being cut.
+            assert link.evaluate("el => el.scrollWidth <= el.clientWidth")
+            box, cell = link.bounding_box(), row.locator(".cell-link").bounding_box()
+            assert box
+            assert cell
+            assert box["x"] + box["width"] <= cell["x"] + cell["width"] + 1
+            expect(row.locator(".cell-quantity .quantity")).to_have_text("4")
+            expect(row.locator(".cell-quantity .per-unit").first).to_have_text("comments")
+            expect(row.locator(".cell-charge")).to_contain_text("2.2225 USD")
+            expect(page.locator(".cell-charge", has_text="1,000.00 USD")).to_have_count(1)
+            assert page.evaluate(NO_OVERFLOW), f"the list scrolls sideways ({name})"
+            page.screenshot(path=artifacts / f"orders-list-links-{name}.png", full_page=True)
+    finally:
+        context.close()

@@ -1,6 +1,7 @@
 """Placing orders in a real browser against the simulator: pick a service, watch the live
 estimate, place a Default, a Custom Comments and a drip-feed order; follow a status change
-(Refresh, and the self-refreshing status block); resolve an order whose outcome is unknown."""
+(Refresh, and the self-refreshing status block); resolve an order whose outcome is unknown;
+cancel an order (confirmed first, answered on its page)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Order
-from orders.services import orders_status_sync
+from orders.services import order_create, orders_status_sync
 from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
-from tests.orders.conftest import svc
+from tests.orders.conftest import service_of, svc, values_for
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -312,5 +313,52 @@ def test_an_unknown_order_is_resolved_with_the_panels_id(
         assert (order.state, order.remote_id) == (State.PLACED, remote["id"])
         assert order.status_checked_at is not None
         assert len(sim.orders()) == 1  # nothing was sent twice
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("sim", [60], indirect=True)  # the order stays running meanwhile
+def test_cancel_is_confirmed_first_and_answered_on_the_order_page(
+    browser: Browser, live_server, shop: Panel, sim: SimulatorHandle, artifacts: Path
+) -> None:
+    service = service_of(shop, "default", cancel=True)
+    order = order_create(service=service, values=values_for(service))  # sent at once (eager)
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    try:
+        log_in(page, live_server.url, f"/orders/{order.pk}/")
+        card = page.locator("#cancel")
+        expect(card.get_by_role("heading", name="Cancel")).to_be_visible()
+        expect(page.locator("#refills-title + .order-bulk-actions #order-cancel")).to_have_count(0)
+
+        # The first click only asks; "No, keep it" leaves everything as it was.
+        card.get_by_role("button", name="Cancel order…").click()
+        question = page.get_by_role("heading", name=f"Cancel order #{order.pk} on Sim Shop?")
+        expect(question).to_be_in_viewport()
+        expect(page.locator("#cancel-confirm")).to_contain_text("This cannot be undone")
+        page.screenshot(path=artifacts / "order-cancel-confirm-desktop.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        expect(question).to_be_in_viewport()
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the confirmation scrolls sideways on a phone"
+        page.screenshot(path=artifacts / "order-cancel-confirm-phone.png", full_page=True)
+        page.get_by_role("link", name="No, keep it").click()
+        expect(page).to_have_url(f"{live_server.url}/orders/{order.pk}/")
+        assert not sim.requests("cancel")
+
+        # Confirmed: back on the order's page with the panel's answer.
+        page.set_viewport_size(DESKTOP)
+        card.get_by_role("button", name="Cancel order…").click()
+        page.get_by_role("button", name=f"Yes, cancel order #{order.pk}").click()
+        expect(page).to_have_url(f"{live_server.url}/orders/{order.pk}/")
+        expect(page.locator(".messages")).to_contain_text(
+            f"Order #{order.pk}: Sim Shop accepted the cancel."
+        )
+        expect(card).to_contain_text("Sim Shop accepted the cancel.")
+        expect(card).to_contain_text("Only orders still running can be canceled.")
+        expect(page.locator(".order-panel-status")).to_have_text("Canceled")
+        page.screenshot(path=artifacts / "order-cancel-answer-desktop.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the order page scrolls sideways on a phone"
+        page.screenshot(path=artifacts / "order-cancel-answer-phone.png", full_page=True)
+        assert len(sim.requests("cancel")) == 1
     finally:
         page.context.close()

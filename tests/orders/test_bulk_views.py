@@ -238,15 +238,90 @@ def test_the_detail_refill_button_refills(logged_in: Client, sim, panel, setting
     assert "A refill of this order is still in progress." in html
 
 
-def test_the_detail_cancel_button_cancels(logged_in: Client, sim, panel, settings,
-                                          django_capture_on_commit_callbacks) -> None:  # fmt: skip
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_the_preview_counts_only_the_panels_the_eligible_orders_go_to(logged_in: Client) -> None:
+    eligible = make_order(make_service(make_panel("Alpha"), refill=True), state=State.PLACED,
+                          status="completed", remote_id="1")  # fmt: skip
+    others = [make_order(make_service(make_panel(name), refill=True), state=State.QUEUED)
+              for name in ("Beta", "Gamma")]  # fmt: skip
+
+    ids = [eligible.pk, *(o.pk for o in others)]
+    page = " ".join(logged_in.get(PREVIEW, {"kind": "refill", "ids": ids}).content.decode()
+                    .split())  # fmt: skip
+
+    assert "1 order will be sent to 1 panel, 100 per request." in page
+
+
+def test_cancel_asks_first_and_sends_nothing(logged_in: Client, sim, panel) -> None:
     order = place(service_of(panel, "default", cancel=True))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = logged_in.post(f"/orders/{order.pk}/cancel/")
-    bulk = BulkAction.objects.get()
-    assert response["Location"] == f"/orders/bulk/{bulk.pk}/"
-    assert bulk.items.get().outcome == "done"
+    html = logged_in.get(f"/orders/{order.pk}/").content.decode()
+    # Its own card, not under "Refills", and a step before anything is sent.
+    card = html[html.index('id="cancel"') :]
+    assert f'action="/orders/{order.pk}/cancel/"' in card
+    refills = html[html.index('id="refills-title"') : html.index('id="raw-title"')]
+    assert "/cancel/" not in refills
+
+    response = logged_in.post(f"/orders/{order.pk}/cancel/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Cancel order #{order.pk} on Sim?" in html
+    assert 'name="confirm" value="1"' in html
+    assert not BulkAction.objects.exists()
+    assert not sim.requests("cancel")
+
+
+def _confirm_token(client: Client, order: Order) -> str:
+    html = client.post(f"/orders/{order.pk}/cancel/").content.decode()
+    return html.split('name="token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_confirmed_cancel_comes_back_to_the_order_with_the_answer(
+    logged_in: Client, sim, panel
+) -> None:
+    order = place(service_of(panel, "default", cancel=True))
+    data = {"confirm": "1", "token": _confirm_token(logged_in, order)}
+
+    response = logged_in.post(f"/orders/{order.pk}/cancel/", data)
+    again = logged_in.post(f"/orders/{order.pk}/cancel/", data)  # a double click
+
+    assert response["Location"] == again["Location"] == f"/orders/{order.pk}/"
+    html = logged_in.get(f"/orders/{order.pk}/").content.decode()
+    assert f"Order #{order.pk}: Sim accepted the cancel." in html
+    card = html[html.index('id="cancel"') :]
+    assert "Sim accepted the cancel." in card  # stays on the page, not only as a message
+    assert "Only orders still running can be canceled." in card
+    order.refresh_from_db()
+    assert order.status == "canceled"  # fetched at once
+    assert len(sim.requests("cancel")) == 1
+    assert BulkAction.objects.get().items.get().outcome == "done"
+
+
+def test_a_refused_cancel_shows_the_panels_reason(logged_in: Client, sim, panel) -> None:
+    service = service_of(panel, "default", cancel=False)
+    order = place(service)
+    service.cancel = True  # our catalog says yes; the panel says no
+    service.save(update_fields=["cancel"])
+    data = {"confirm": "1", "token": _confirm_token(logged_in, order)}
+
+    html = logged_in.post(f"/orders/{order.pk}/cancel/", data, follow=True).content.decode()
+
+    item = BulkItem.objects.get()
+    assert item.outcome == "rejected"
+    assert item.message
+    assert f"Order #{order.pk}: Sim refused to cancel it: {item.message}" in html
+    card = html[html.index('id="cancel"') :]
+    assert f"refused to cancel it: {item.message}" in card
+
+
+def test_cancel_of_an_order_that_cannot_be_canceled_says_why(logged_in: Client, sim,
+                                                            panel) -> None:  # fmt: skip
+    order = place(service_of(panel, "default", cancel=False))
+    for data in ({}, {"confirm": "1", "token": str(uuid.uuid4())}):
+        response = logged_in.post(f"/orders/{order.pk}/cancel/", data, follow=True)
+        assert "cannot be canceled: The service does not offer cancel." in (
+            response.content.decode()
+        )
+    assert not BulkAction.objects.exists()
 
 
 def test_an_ineligible_order_is_not_sent(logged_in: Client, sim, panel) -> None:

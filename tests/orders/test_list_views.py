@@ -51,6 +51,11 @@ def make_order(service: Service, **fields: object) -> Order:
     return order
 
 
+def text(html: str) -> str:
+    """The page as a person reads it: tags dropped, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def shown_ids(html: str) -> list[int]:
     """The orders in the table, in their order."""
     return [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', html)]
@@ -517,6 +522,43 @@ def test_the_export_neutralises_formulas_and_keeps_money_exact(logged_in: Client
     assert {r["Service"] for r in rows} == {"'+cmd|' /C calc'!A0"}
     assert {r["Charge"] for r in rows} == {"0.00125"}
     assert {r["Start count"] for r in rows} == {"-5"}  # our own numbers stay numbers
+
+
+def test_a_custom_comments_order_shows_its_number_of_comments(logged_in: Client) -> None:
+    service = make_service(make_panel(currency="USD"), "Instagram Custom Comments",
+                           type="custom_comments")  # fmt: skip
+    comments = "Love it\n\n  So good  \nWow\r\nNice"  # a blank line is not a comment
+    order = make_order(service, order_type="custom_comments", quantity=None,
+                       params={"comments": comments})  # fmt: skip
+
+    html = logged_in.get(LIST).content.decode()
+    cell = html.split(f'id="order-{order.pk}"', 1)[1].split('class="num cell-charge"', 1)[0]
+    assert '<span class="quantity">4</span><span class="per-unit">comments</span>' in cell
+    (row,) = read_csv(logged_in.get("/orders/export.csv"))
+    assert row["Quantity"] == "4"
+
+
+def test_the_list_shows_the_whole_link(logged_in: Client) -> None:
+    link = "https://www.instagram.com/p/C1a2B3c4D5e/?img_index=3&utm_source=ig_web_copy_link"
+    make_order(make_service(make_panel()), link=link)
+    html = logged_in.get(LIST).content.decode()
+    assert f">{link.replace('&', '&amp;')}</a>" in html
+
+
+def test_money_reads_the_same_in_the_list_the_order_and_the_export(logged_in: Client) -> None:
+    service = make_service(make_panel(currency="USD"))
+    big = make_order(service, state=Order.State.PLACED, remote_id="1", currency="USD",
+                     charge=Decimal("1000.000000000000"))  # fmt: skip
+    make_order(service, state=Order.State.PLACED, remote_id="2", currency="USD",
+               charge=Decimal("2.222500000000"))  # fmt: skip
+
+    listed = text(logged_in.get(LIST).content.decode())
+    assert "1,000.00 USD" in listed
+    assert "2.2225 USD" in listed
+    page = text(logged_in.get(f"/orders/{big.pk}/").content.decode())
+    assert "Charged 1,000.00 USD" in page
+    rows = read_csv(logged_in.get("/orders/export.csv", {"sort": "created"}))
+    assert [r["Charge"] for r in rows] == ["1000.00", "2.2225"]  # plain numbers in a file
 
 
 def test_the_export_has_every_order_not_just_one_page(logged_in: Client) -> None:

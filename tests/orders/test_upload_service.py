@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -304,3 +306,14 @@ def test_submitting_wakes_each_panels_dispatcher_once(
 
     assert created == 5
     assert len(callbacks) == 1  # one dispatch for the panel, not one per order
+
+
+def test_the_results_file_writes_costs_as_plain_numbers(catalog, user, client):
+    from django.urls import reverse
+
+    make_service(catalog["sim"], "77", rate=Decimal("1500"), max_quantity=100_000)
+    item = check(user, HEADER + "Sim,77,https://x.com/big,2000,,,,\n")
+    client.force_login(user)
+    results = client.get(reverse("orders:upload_results_csv", args=[item.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(results.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][-2:] == ["3000.00", "OK"]  # a spreadsheet reads it; "3,000.00" it would not

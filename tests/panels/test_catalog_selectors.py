@@ -104,7 +104,7 @@ def test_offers_are_the_same_thing_on_other_panels_cheapest_first(
     catalog, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(2):
-        offers = service_offers(service=catalog["ig"])
+        offers = service_offers(service=catalog["ig"])[0].offers
 
     assert [o.facts.panel_name for o in offers] == ["Beta", "Gamma"]
     assert [o.facts.rate for o in offers] == [Decimal("0.75"), Decimal("1.10")]

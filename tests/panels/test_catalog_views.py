@@ -463,6 +463,40 @@ def test_the_cheapest_service_says_so(logged_in: Client, catalog) -> None:
     assert f"This is the cheapest. {expected}" in page
 
 
+def test_the_cheapest_badge_sits_on_the_cheapest_row(logged_in: Client, catalog) -> None:
+    # Beta (0.75) is cheaper than Alpha (0.90) and Gamma (1.10): its own row wears the badge.
+    html = logged_in.get(reverse("catalog:service", args=[catalog["ig_beta"].pk])).content.decode()
+    rows = html.split('class="table offers-table', 1)[1].split("</tbody>", 1)[0].split("<tr")[2:]
+    badges = ["tag-best" in row for row in rows]
+    assert badges == [True, False, False]  # this service, then Alpha, then Gamma
+    assert "This service" in rows[0]
+
+
+def test_offers_in_other_currencies_are_listed_in_their_own_currency(logged_in: Client,
+                                                                     catalog) -> None:  # fmt: skip
+    euro = make_panel("Euro Panel", currency="EUR")
+    mine = make_service(euro, "Instagram Followers [EUR]", "0.50", category="Instagram Followers",
+                        min_quantity=100, max_quantity=50_000)  # fmt: skip
+
+    html = logged_in.get(reverse("catalog:service", args=[mine.pk])).content.decode()
+    page = text(html)
+
+    comparison = page.split("Same service on other panels", 1)[1].split("Rate history", 1)[0]
+    assert "No other panel sells this" not in comparison
+    assert "3 offers from 3 panels, cheapest first in each currency" in comparison
+    assert "No other panel sells it in EUR; 3 panels sell it in USD." in comparison
+    assert "In USD Not compared with this service's EUR rate" in comparison
+    # Cheapest first in USD, in USD, and only Beta (0.75 USD, the cheapest of them) is marked.
+    usd = comparison.split("In USD", 1)[1]
+    assert usd.index("Beta Boost") < usd.index("Alpha SMM") < usd.index("Gamma")
+    assert "0.75 USD" in usd
+    assert usd.count("Cheapest in USD") == 1
+    assert usd.index("Cheapest in USD") < usd.index("Alpha SMM")
+    assert "vs this" not in usd  # no difference across currencies
+    assert "−0.15" not in usd
+    assert "+0.25" not in usd
+
+
 def test_an_unrecognised_service_is_never_compared(logged_in: Client, catalog) -> None:
     weird = make_service(Panel.objects.get(name="Alpha SMM"), "Mystery Boost", "0.30")
     html = logged_in.get(reverse("catalog:service", args=[weird.pk])).content.decode()

@@ -12,6 +12,7 @@ from panels.matching import (
     Difference,
     ServiceFacts,
     compare,
+    compare_by_currency,
     describe,
     group_catalog,
     group_key,
@@ -410,6 +411,36 @@ def test_compare_skips_other_currencies_and_unrecognised_targets() -> None:
     assert [o.facts.panel_id for o in compare(target, [inr, usd])] == [3]
     assert compare(facts("Followers", "First Category"), [facts("Followers", "First Category",
                    panel=(2, "b"))]) == []  # fmt: skip
+
+
+def test_other_currencies_are_grouped_apart_and_compared_only_among_themselves() -> None:
+    target = facts("TikTok Views", currency="EUR", rate="1.00")
+    usd = [facts("TikTok Views", panel=(n, f"usd{n}"), currency="USD", rate=rate)
+           for n, rate in ((2, "0.80"), (3, "0.40"), (4, "0.60"))]  # fmt: skip
+    inr = facts("TikTok Views", panel=(5, "inr"), currency="INR", rate="30")
+
+    own, by_inr, by_usd = compare_by_currency(target, [*usd, inr])
+
+    assert (own.currency, own.is_target, own.offers) == ("EUR", True, ())
+    assert own.is_cheapest(target.rate)  # alone in its currency
+    assert (by_inr.currency, by_usd.currency) == ("INR", "USD")
+    assert [o.facts.rate for o in by_usd.offers] == [Decimal("0.40"), Decimal("0.60"),
+                                                     Decimal("0.80")]  # fmt: skip
+    assert [by_usd.is_cheapest(o.facts.rate) for o in by_usd.offers] == [True, False, False]
+    # No rate is compared across currencies.
+    assert all(o.rate_diff is None and o.rate_diff_percent is None and not o.cheaper
+               for o in by_usd.offers + by_inr.offers)  # fmt: skip
+
+
+def test_the_cheapest_of_the_targets_currency_counts_the_target() -> None:
+    target = facts("TikTok Views", currency="USD", rate="0.50")
+    dearer = facts("TikTok Views", panel=(2, "b"), currency="USD", rate="0.70")
+    same = facts("TikTok Views", panel=(3, "c"), currency="USD", rate="0.50")
+    (own,) = compare_by_currency(target, [dearer])
+    assert own.is_cheapest(target.rate)
+    assert not own.is_cheapest(own.offers[0].facts.rate)  # the next best is not the cheapest
+    (tied,) = compare_by_currency(target, [dearer, same])
+    assert [tied.is_cheapest(o.facts.rate) for o in tied.offers] == [True, False]
 
 
 def test_a_catalog_groups_in_one_pass_cheapest_first() -> None:

@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from django.template import Context, Template
 
 from panels import normalise
 from panels.errors import Reason, reason_for
-from panels.formatting import money_text
+from panels.formatting import money, money_plain, money_text
 from panels.normalise import RefillStatus, Status
 from panels.order_types import order_type_key
 
@@ -127,12 +128,29 @@ def test_it_maps_every_documented_error_text(text, reason):
 
 
 @pytest.mark.parametrize(
-    ("value", "text"),
-    [(Decimal("1000.000000000000"), "1000.00"), (Decimal("0.001250000000"), "0.00125"),
-     (Decimal("8"), "8.00"), (Decimal("0.27819"), "0.27819"), (None, "—")],
+    ("value", "text", "plain"),
+    [(Decimal("1000.000000000000"), "1,000.00", "1000.00"),
+     (Decimal("0.001250000000"), "0.00125", "0.00125"), (Decimal("8"), "8.00", "8.00"),
+     (Decimal("0.27819"), "0.27819", "0.27819"), (Decimal("1234567.5"), "1,234,567.50",
+     "1234567.50"), (Decimal("-1500.25"), "-1,500.25", "-1500.25"), (None, "—", "")],
 )  # fmt: skip
-def test_money_is_shown_with_the_panels_digits_and_no_padding(value, text):
+def test_money_is_shown_with_the_panels_digits_and_no_padding(value, text, plain):
     assert money_text(value) == text
+    assert money_plain(value) == plain  # files: the same digits, no grouping
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "text"),
+    [(Decimal("1000.000000000000"), "USD", "1,000.00 USD"), (Decimal("2.2225"), "USD",
+     "2.2225 USD"), ("0.90", "EUR", "0.90 EUR"), (5, "", "5.00"), (None, "USD", "—"),
+     ("", "USD", "—"), ("abc", "USD", "—")],
+)  # fmt: skip
+def test_money_with_its_currency_is_one_format(value, currency, text):
+    assert money(value, currency) == text
+    rendered = Template("{% load money %}{{ value|money:currency }}").render(
+        Context({"value": value, "currency": currency})
+    )
+    assert rendered == text
 
 
 @pytest.mark.parametrize(
