@@ -66,6 +66,13 @@ def balance_sync(panel_id: int) -> None:
             logger.warning("balance sync of panel %s failed: %s", panel_id, exc)
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def balance_refresh(panel_id: int) -> None:
+    """The debounced read after orders or a bulk action (services.balance_refresh_soon)."""
+    services.balance_refresh_started(panel_id=panel_id)
+    balance_sync(panel_id)
+
+
 @shared_task(ignore_result=True)
 def catalog_sync_all() -> None:
     for panel in Panel.objects.filter(is_active=True):
