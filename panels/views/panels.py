@@ -51,15 +51,24 @@ def panel_list(request: HtmxHttpRequest) -> HttpResponse:
 @sensitive_post_parameters("api_key")  # masked on error pages and reports
 def panel_add(request: HtmxHttpRequest) -> HttpResponse:
     form = PanelForm(data=request.POST if request.method == "POST" else None)
+    check = None
     if form.is_valid():
-        panel = form.save()
-        _check_balance_soon(panel)
-        messages.success(
-            request,
-            f"Added {panel.name}. Its balance is being checked; Sync now loads its services.",
-        )
-        return redirect(_list_url(panel))
-    return render(request, FORM_TEMPLATE, {"form": form, "panel": None})
+        # Tested again on save: a key the panel refuses is never saved without being asked.
+        check = form.connection_check()
+        if check.ok or form.cleaned_data["save_anyway"]:
+            panel = form.save()
+            services.panel_record_check(panel=panel, check=check)
+            messages.success(request, _added_message(panel, check))
+            return redirect(_list_url(panel))
+        form.refuse_unconnected(check)
+    return render(request, FORM_TEMPLATE, {"form": form, "panel": None, "check": check})
+
+
+def _added_message(panel: Panel, check: services.ConnectionCheck) -> str:
+    if not check.ok:
+        return (f"Added {panel.name} without a working connection: {check.message} "
+                "It is marked failing until it answers.")  # fmt: skip
+    return f"Added {panel.name}. {check.message} Sync now loads its services."
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,6 +100,8 @@ def panel_test_connection(request: HtmxHttpRequest) -> HttpResponse:
             raise Http404("No such panel") from None
     test_form = ConnectionTestForm(data=request.POST, instance=panel)
     check = test_form.connection_check() if test_form.is_valid() else None
+    if panel is not None and check is not None and test_form.tests_saved_settings():
+        services.panel_record_check(panel=panel, check=check)  # the saved panel's own answer
     context = {"test_form": test_form, "check": check, "panel": panel}
     return render(request, f"{FORM_TEMPLATE}#connection-result", context)
 
