@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from panels.health import HealthWords, health_words
 from panels.models import CatalogSync, Panel
 
 # A run still queued after this long most likely has no worker to pick it up.
@@ -49,6 +50,10 @@ class PanelRow:
         return self.panel.health == Panel.Health.FAILING
 
     @property
+    def health(self) -> HealthWords:
+        return health_words(self.panel)
+
+    @property
     def is_low_balance(self) -> bool:
         """Under the panel's own threshold (or the site default). Disabled panels never are."""
         return self.panel.is_active and self.panel.is_low_on_balance
@@ -71,8 +76,9 @@ class PanelSummary:
     low_balance: int
 
 
-def panel_rows() -> list[PanelRow]:
-    """Every panel, active ones first, with its active-service count and latest sync."""
+def panel_rows(*, pk: int | None = None) -> list[PanelRow]:
+    """Every panel (or the one `pk`), active ones first, with its active-service count and
+    latest sync."""
     latest_sync = Prefetch(
         "catalog_syncs",
         queryset=CatalogSync.objects.order_by("-created_at", "-id")[:1],
@@ -85,6 +91,8 @@ def panel_rows() -> list[PanelRow]:
         .prefetch_related(latest_sync)
         .order_by("-is_active", "name")
     )
+    if pk is not None:
+        panels = panels.filter(pk=pk)
     rows = []
     for panel in panels:
         latest: list[CatalogSync] = panel.latest_syncs
@@ -110,3 +118,8 @@ def panel_summary(rows: list[PanelRow]) -> PanelSummary:
 def sync_state(*, run_pk: int) -> SyncState | None:
     run = CatalogSync.objects.select_related("panel").filter(pk=run_pk).first()
     return SyncState(panel=run.panel, run=run) if run is not None else None
+
+
+def panel_row(*, pk: int) -> PanelRow | None:
+    rows = panel_rows(pk=pk)
+    return rows[0] if rows else None

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
+from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
 from dashboard.views import HtmxHttpRequest
 from panels import services, tasks
@@ -119,8 +119,7 @@ def panel_sync(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(_list_url(panel))
     run = services.catalog_sync_start(panel=panel)
     if request.htmx:
-        state = selectors.SyncState(panel=panel, run=run)
-        return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+        return _sync_answer(request, selectors.SyncState(panel=panel, run=run))
     messages.info(request, f"Syncing the catalog of {panel.name}.")
     return redirect(_list_url(panel))
 
@@ -133,7 +132,17 @@ def panel_sync_status(request: HtmxHttpRequest, run_pk: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseStopPolling()  # the panel (and its runs) was deleted
         raise Http404("No such sync")
-    return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+    return _sync_answer(request, state)
+
+
+def _sync_answer(request: HtmxHttpRequest, state: selectors.SyncState) -> HttpResponse:
+    """While the sync runs, its slot; once it is over, the panel's whole card, so its health,
+    services and last error show what the sync found (and the polling stops)."""
+    row = selectors.panel_row(pk=state.panel.pk) if not state.in_flight else None
+    if row is None or not request.htmx:
+        return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+    response = render(request, f"{LIST_TEMPLATE}#panel-card", {"row": row})
+    return reswap(retarget(response, f"#panel-{row.panel.pk}"), "outerHTML")
 
 
 @require_POST
