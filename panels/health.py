@@ -1,5 +1,6 @@
 """A panel's health in words: what is wrong, since when, and whether its last error still
-holds. Shared by the Panels page and the overview (through the `panel_health` filter)."""
+holds; and how old what we read from it is. Shared by the Panels page, the overview and the
+order pages (templates through the `panel_health` and `read_age` filters)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,16 @@ def when_text(moment: datetime, now: datetime) -> str:
     local, today = timezone.localtime(moment), timezone.localtime(now)
     pattern = "%H:%M" if local.date() == today.date() else "%-d %b, %H:%M"
     return f"since {local.strftime(pattern)}"
+
+
+def read_age(moment: datetime | None, *, now: datetime | None = None) -> str:
+    """How old a value read from a panel is: "read just now", "read 3 minutes ago"."""
+    if moment is None:
+        return "never read"
+    now = now or timezone.now()
+    if now - moment < JUST_NOW:
+        return "read just now"
+    return f"read {timesince(moment, now)} ago"
 
 
 def health_words(panel: Panel, *, now: datetime | None = None) -> HealthWords:

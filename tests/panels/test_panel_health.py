@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from panels.errors import BadApiKey, PanelUnavailable
-from panels.health import health_words
+from panels.health import health_words, read_age
 from panels.models import CatalogSync, Panel, Service
 from panels.services import panel_mark_failing, panel_mark_ok
 from panels.services.explain import explain_error
@@ -117,3 +117,9 @@ def test_the_list_and_the_overview_name_a_refused_key(logged_in: Client):
         assert "just now" in html
         assert "is not answering" not in html
         assert "0\xa0minutes" not in html
+
+
+def test_a_value_read_from_a_panel_says_how_old_it_is():
+    assert read_age(None, now=NOW) == "never read"
+    assert read_age(NOW - timedelta(seconds=30), now=NOW) == "read just now"
+    assert read_age(NOW - timedelta(minutes=3), now=NOW) == "read 3\xa0minutes ago"
