@@ -44,7 +44,7 @@ class Freshness:
     """How fresh the statuses the preview judged are."""
 
     refreshed: bool  # False: too many to ask about (see `selected`, `read_at`)
-    asked: int = 0  # orders whose status was asked for
+    asked: int = 0  # orders whose status was read now (their panel answered)
     selected: int = 0  # orders that may still change in the selection
     at: datetime | None = None  # when they were asked for
     read_at: datetime | None = None  # not refreshed: when the oldest status was read
@@ -89,5 +89,6 @@ def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Fr
                 logger.exception("statuses of panel %s not refreshed for a preview", panel.pk)
             oldest = _oldest_read(changing.filter(panel=panel))
             failed.append(PanelNotRefreshed(panel.name, explain_error(exc), oldest))
-    return Freshness(refreshed=True, asked=count, selected=count, at=timezone.now(),
+            count -= len(by_panel[panel.pk])
+    return Freshness(refreshed=True, asked=count, selected=changing.count(), at=timezone.now(),
                      failed=failed, limit=limit)  # fmt: skip

@@ -63,7 +63,7 @@ def test_a_selection_too_large_to_ask_about_says_its_statuses_were_not_refreshed
     assert len(sim.requests("status")) == asked  # nothing asked
     assert "Statuses not refreshed:" in html
     assert "2 selected orders may still change, more than the 1 asked about" in html
-    assert "the oldest <time" in html
+    assert "They are judged as read before, the oldest <time" in html
     assert eligible(html) == "0"  # judged on the statuses we had, as the page says
 
 
@@ -75,5 +75,6 @@ def test_a_panel_that_fails_does_not_block_the_preview(sim, panel, logged_in):
     html = preview(logged_in, "cancel", orders)
 
     assert eligible(html) == "2"  # judged as last read
-    assert "<strong>Sim</strong>: its statuses could not be refreshed (" in html
-    assert "They are judged as last read, the oldest <time" in html
+    assert "<strong>Sim</strong> could not be asked. Could not connect" in html
+    assert "Its orders are judged as read before, the oldest <time" in html
+    assert "Statuses of" not in html  # none was read
