@@ -76,9 +76,8 @@ class PanelSummary:
     low_balance: int
 
 
-def panel_rows(*, pk: int | None = None) -> list[PanelRow]:
-    """Every panel (or the one `pk`), active ones first, with its active-service count and
-    latest sync."""
+def panel_rows() -> list[PanelRow]:
+    """Every panel, active ones first, with its active-service count and latest sync."""
     latest_sync = Prefetch(
         "catalog_syncs",
         queryset=CatalogSync.objects.order_by("-created_at", "-id")[:1],
@@ -91,8 +90,6 @@ def panel_rows(*, pk: int | None = None) -> list[PanelRow]:
         .prefetch_related(latest_sync)
         .order_by("-is_active", "name")
     )
-    if pk is not None:
-        panels = panels.filter(pk=pk)
     rows = []
     for panel in panels:
         latest: list[CatalogSync] = panel.latest_syncs
@@ -118,8 +115,3 @@ def panel_summary(rows: list[PanelRow]) -> PanelSummary:
 def sync_state(*, run_pk: int) -> SyncState | None:
     run = CatalogSync.objects.select_related("panel").filter(pk=run_pk).first()
     return SyncState(panel=run.panel, run=run) if run is not None else None
-
-
-def panel_row(*, pk: int) -> PanelRow | None:
-    rows = panel_rows(pk=pk)
-    return rows[0] if rows else None

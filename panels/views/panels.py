@@ -138,10 +138,14 @@ def panel_sync_status(request: HtmxHttpRequest, run_pk: int) -> HttpResponse:
 def _sync_answer(request: HtmxHttpRequest, state: selectors.SyncState) -> HttpResponse:
     """While the sync runs, its slot; once it is over, the panel's whole card, so its health,
     services and last error show what the sync found (and the polling stops)."""
-    row = selectors.panel_row(pk=state.panel.pk) if not state.in_flight else None
-    if row is None or not request.htmx:
+    if state.in_flight or not request.htmx:
         return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
-    response = render(request, f"{LIST_TEMPLATE}#panel-card", {"row": row})
+    rows = selectors.panel_rows()
+    row = next((row for row in rows if row.panel.pk == state.panel.pk), None)
+    if row is None:
+        return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+    context = {"row": row, "summary": selectors.panel_summary(rows)}
+    response = render(request, f"{LIST_TEMPLATE}#sync-done", context)
     return reswap(retarget(response, f"#panel-{row.panel.pk}"), "outerHTML")
 
 

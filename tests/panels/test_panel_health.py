@@ -94,6 +94,8 @@ def test_a_finished_sync_swaps_the_whole_card_with_the_panels_new_health(logged_
     assert done.headers["HX-Reswap"] == "outerHTML"
     html = done.content.decode()
     assert html.lstrip().startswith(f'<li id="panel-{panel.pk}"')
+    assert '<p class="muted" id="panels-summary" hx-swap-oob="true">' in html
+    assert "failing</span>" not in html.split('id="panels-summary"')[1]  # the count follows
     assert '<span class="badge badge-ok">OK</span>' in html
     assert "<strong>45</strong> active" in html
     assert "<strong>45</strong> new" in html
