@@ -190,18 +190,18 @@ def test_it_adds_tests_syncs_and_disables_a_panel(
         context.close()
 
 
-@pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+@pytest.fixture(params=[("desktop", DESKTOP), ("phone", PHONE)], ids=["desktop", "phone"])
+def screen(request: pytest.FixtureRequest) -> tuple[str, dict[str, int]]:
+    """(label, viewport): each test using it runs at desktop and at phone width."""
+    return request.param  # type: ignore[no-any-return]
+
+
 def test_after_a_fix_a_sync_brings_the_whole_card_up_to_date(
-    browser: Browser,
-    live_server,
-    settings,
-    simulator: SimulatorHandle,
-    artifacts: Path,
-    label: str,
-    viewport: dict[str, int],
+    browser: Browser, live_server, settings, simulator: SimulatorHandle, artifacts: Path, screen
 ) -> None:
     """A panel whose key was refused; the key is fixed on the panel's side, then Sync now: the
     card says OK with its services at once, and the refused key is folded away as past."""
+    label, viewport = screen
     settings.CELERY_TASK_ALWAYS_EAGER = True
     User.objects.create_user("alice", password=PASSWORD)
     panel = panel_create(name="Fixed Panel", api_url=simulator.api_url(), api_key=KEY)
