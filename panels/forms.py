@@ -191,12 +191,22 @@ class PanelForm(forms.ModelForm):
             timeout=float(data["timeout_seconds"]),
         )
 
+    @property
+    def connection_changed(self) -> bool:
+        """A new panel, or a new key, URL or request option: what a save must test first."""
+        fields = ("api_url", "api_key", *ADVANCED_FIELDS)
+        return not self.is_edit or any(name in self.changed_data for name in fields)
+
     def connection_check(self) -> ConnectionCheck:
-        """Call the panel's `balance` with the values in the form. Only after is_valid()."""
+        """Call the panel's `balance` with the values in the form (an empty key field of an
+        edit form: the stored key). Only after is_valid()."""
+        try:
+            key = self.cleaned_data["api_key"] or self.instance.api_key
+        except crypto.UndecryptableKey:
+            return ConnectionCheck(ok=False, message="The stored key cannot be decrypted: "
+                                   "enter the key again.")  # fmt: skip
         return services.panel_connection_test(
-            api_url=self.cleaned_data["api_url"],
-            api_key=self.cleaned_data["api_key"],
-            options=self.client_options(),
+            api_url=self.cleaned_data["api_url"], api_key=key, options=self.client_options()
         )
 
     def refuse_unconnected(self, check: ConnectionCheck) -> None:

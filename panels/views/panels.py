@@ -50,25 +50,7 @@ def panel_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("api_key")  # masked on error pages and reports
 def panel_add(request: HtmxHttpRequest) -> HttpResponse:
-    form = PanelForm(data=request.POST if request.method == "POST" else None)
-    check = None
-    if form.is_valid():
-        # Tested again on save: a key the panel refuses is never saved without being asked.
-        check = form.connection_check()
-        if check.ok or form.cleaned_data["save_anyway"]:
-            panel = form.save()
-            services.panel_record_check(panel=panel, check=check)
-            messages.success(request, _added_message(panel, check))
-            return redirect(_list_url(panel))
-        form.refuse_unconnected(check)
-    return render(request, FORM_TEMPLATE, {"form": form, "panel": None, "check": check})
-
-
-def _added_message(panel: Panel, check: services.ConnectionCheck) -> str:
-    if not check.ok:
-        return (f"Added {panel.name} without a working connection: {check.message} "
-                "It is marked failing until it answers.")  # fmt: skip
-    return f"Added {panel.name}. {check.message} Sync now loads its services."
+    return _panel_form(request, PanelForm(data=request.POST if request.method == "POST" else None))
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,12 +58,37 @@ def _added_message(panel: Panel, check: services.ConnectionCheck) -> str:
 def panel_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     panel = get_object_or_404(Panel, pk=pk)
     form = PanelForm(data=request.POST if request.method == "POST" else None, instance=panel)
+    return _panel_form(request, form)
+
+
+def _panel_form(request: HtmxHttpRequest, form: PanelForm) -> HttpResponse:
+    """Add or edit. New connection settings (a new panel, key, URL or request option) are
+    tested on save: settings the panel refuses are never saved without "Save anyway"."""
+    check, added = None, not form.is_edit
     if form.is_valid():
-        panel = form.save()
-        _check_balance_soon(panel)
-        messages.success(request, f"Saved {panel.name}.")
-        return redirect(_list_url(panel))
-    return render(request, FORM_TEMPLATE, {"form": form, "panel": panel})
+        if form.connection_changed:
+            check = form.connection_check()
+        if check is None or check.ok or form.cleaned_data["save_anyway"]:
+            panel = form.save()
+            if check is not None:
+                services.panel_record_check(panel=panel, check=check)
+            else:
+                _check_balance_soon(panel)
+            messages.success(request, _saved_message(panel, check, added=added))
+            return redirect(_list_url(panel))
+        form.refuse_unconnected(check)
+    context = {"form": form, "panel": None if added else form.instance, "check": check}
+    return render(request, FORM_TEMPLATE, context)
+
+
+def _saved_message(panel: Panel, check: services.ConnectionCheck | None, *, added: bool) -> str:
+    done = f"{'Added' if added else 'Saved'} {panel.name}"
+    if check is None:
+        return f"{done}."
+    if not check.ok:
+        return (f"{done} without a working connection: {check.message} "
+                "It is marked failing until it answers.")  # fmt: skip
+    return f"{done}. {check.message}" + (" Sync now loads its services." if added else "")
 
 
 @require_POST

@@ -351,13 +351,13 @@ def test_a_url_without_a_scheme_is_refused_not_guessed(logged_in: Client) -> Non
     assert not Panel.objects.exists()
 
 
-def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM")
+def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client, simulator) -> None:
+    panel = make_panel("Alpha SMM", api_url=simulator.api_url())
     response = logged_in.post(
         reverse("panels:edit", args=[panel.pk]),
         form_data(name="Alpha Renamed", api_key="", http_method="GET", body_format="json",
                   key_field="api_token", user_agent="Custom/1.0", timeout_seconds="45",
-                  low_balance_threshold="3"),
+                  low_balance_threshold="3", api_url=simulator.api_url(), save_anyway="on"),
     )  # fmt: skip
 
     assert response.status_code == 302
@@ -374,11 +374,33 @@ def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client) -> No
     assert STORED_KEY not in html
 
 
-def test_editing_with_a_new_key_replaces_it(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM")
-    logged_in.post(reverse("panels:edit", args=[panel.pk]), form_data(api_key=f"  {NEW_KEY} "))
+def test_editing_with_a_new_key_replaces_it(logged_in: Client, simulator) -> None:
+    panel = make_panel("Alpha SMM", api_url=simulator.api_url())
+    logged_in.post(reverse("panels:edit", args=[panel.pk]),
+                   form_data(api_key=f"  {NEW_KEY} ", api_url=simulator.api_url()))  # fmt: skip
     panel.refresh_from_db()
     assert panel.api_key == NEW_KEY
+    assert panel.balance == Decimal("1234.50")  # the new key was tested, its answer kept
+
+
+def test_editing_a_panel_tests_new_connection_settings_before_saving_them(
+    logged_in: Client, simulator
+) -> None:
+    panel = make_panel("Alpha SMM", key="k", api_url=simulator.api_url())
+    wrong = form_data(api_key="wrong-key-0000000000", api_url=simulator.api_url())
+
+    refused = logged_in.post(reverse("panels:edit", args=[panel.pk]), wrong)
+    same = form_data(api_key="", api_url=simulator.api_url(), name="Renamed")
+    renamed = logged_in.post(reverse("panels:edit", args=[panel.pk]), same)
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Not saved: the connection test failed. The panel refused the API key." in html
+    assert "leave the field empty for the saved key" in html
+    assert renamed.status_code == 302  # nothing about the connection changed: nothing tested
+    panel.refresh_from_db()
+    assert (panel.name, panel.api_key) == ("Renamed", "k")
+    assert len(simulator.requests("balance")) == 1
 
 
 def test_editing_an_unknown_panel_is_a_404(logged_in: Client) -> None:
