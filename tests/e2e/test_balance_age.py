@@ -12,22 +12,18 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from orders.services.uploads import upload_check
 from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from panels.simulator import SimulatorHandle, start_simulator
+from tests.e2e.test_bulk import DESKTOP, PASSWORD, log_in, shots
 from tests.orders.conftest import svc
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture
@@ -48,22 +44,6 @@ def shop(sim: SimulatorHandle) -> Panel:
     )
     User.objects.create_user("alice", password=PASSWORD)
     return Panel.objects.get(pk=panel.pk)
-
-
-def log_in(page: Page, base_url: str, path: str) -> None:
-    page.goto(f"{base_url}{path}")
-    page.get_by_label("Username", exact=True).fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base_url}{path}")
-
-
-def shots(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=artifacts / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size(PHONE)
-    assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{name} scrolls sideways on a phone"
-    page.screenshot(path=artifacts / f"{name}-phone.png", full_page=True)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_the_balance_warnings_say_how_old_the_balance_is(
