@@ -270,6 +270,9 @@ STATUS_SYNC_INTERVAL = env.int("STATUS_SYNC_INTERVAL", default=5 * 60)
 DISPATCH_SWEEP_INTERVAL = env.int("DISPATCH_SWEEP_INTERVAL", default=60)
 REAPER_INTERVAL = env.int("REAPER_INTERVAL", default=5 * 60)
 REFILL_STATUS_SYNC_INTERVAL = env.int("REFILL_STATUS_SYNC_INTERVAL", default=15 * 60)
+# After orders or a bulk action on a panel, its balance is read again this many seconds later:
+# one call per panel however many orders went out meanwhile (panels.services.balance).
+BALANCE_REFRESH_DELAY = env.int("BALANCE_REFRESH_DELAY", default=20)
 
 
 def _every(seconds: int) -> dict[str, object]:

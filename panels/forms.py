@@ -67,6 +67,14 @@ class PanelForm(forms.ModelForm):
         ),
     )
 
+    # Offered only after a save was refused for a failed connection test.
+    save_anyway = forms.BooleanField(
+        required=False,
+        label="Save anyway",
+        help_text="The panel may be down for a while: keep these settings and let the "
+        "scheduled checks try again.",
+    )
+
     class Meta:
         model = Panel
         fields = [
@@ -145,6 +153,8 @@ class PanelForm(forms.ModelForm):
             key.required = True
             key.error_messages["required"] = "Enter the panel's API key."
 
+    connection_refused = False  # set when a save was refused for a failed connection test
+
     @property
     def is_edit(self) -> bool:
         return self.instance.pk is not None
@@ -159,7 +169,7 @@ class PanelForm(forms.ModelForm):
 
     @property
     def main_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if name not in ADVANCED_FIELDS]
+        return [self[name] for name in self.fields if name not in (*ADVANCED_FIELDS, "save_anyway")]
 
     @property
     def advanced_has_errors(self) -> bool:
@@ -171,8 +181,42 @@ class PanelForm(forms.ModelForm):
         defaults = Panel()
         return any(getattr(self.instance, n) != getattr(defaults, n) for n in ADVANCED_FIELDS)
 
+    def client_options(self) -> ClientOptions:
+        data = self.cleaned_data
+        return ClientOptions(
+            method=data["http_method"],
+            key_field=data["key_field"],
+            body=data["body_format"],
+            user_agent=data.get("user_agent") or DEFAULT_USER_AGENT,
+            timeout=float(data["timeout_seconds"]),
+        )
+
+    @property
+    def connection_changed(self) -> bool:
+        """A new panel, or a new key, URL or request option: what a save must test first."""
+        fields = ("api_url", "api_key", *ADVANCED_FIELDS)
+        return not self.is_edit or any(name in self.changed_data for name in fields)
+
+    def connection_check(self) -> ConnectionCheck:
+        """Call the panel's `balance` with the values in the form (an empty key field of an
+        edit form: the stored key). Only after is_valid()."""
+        try:
+            key = self.cleaned_data["api_key"] or self.instance.api_key
+        except crypto.UndecryptableKey:
+            return ConnectionCheck(ok=False, message="The stored key cannot be decrypted: "
+                                   "enter the key again.")  # fmt: skip
+        return services.panel_connection_test(
+            api_url=self.cleaned_data["api_url"], api_key=key, options=self.client_options()
+        )
+
+    def refuse_unconnected(self, check: ConnectionCheck) -> None:
+        """The connection test failed and "Save anyway" was not ticked: say why, offer it."""
+        self.connection_refused = True
+        self.add_error(None, f"Not saved: the connection test failed. {check.message}")
+
     def save(self, commit: bool = True) -> Panel:
-        data = {name: value for name, value in self.cleaned_data.items() if name != "api_key"}
+        data = {name: value for name, value in self.cleaned_data.items()
+                if name not in ("api_key", "save_anyway")}  # fmt: skip
         if not self.is_edit:
             self.instance = services.panel_create(api_key=self.cleaned_data["api_key"], **data)
             return self.instance
@@ -186,6 +230,8 @@ class PanelForm(forms.ModelForm):
 
 class ConnectionTestForm(PanelForm):
     """The fields a connection test needs: URL, key (typed, or the stored one) and options."""
+
+    save_anyway = None  # type: ignore[assignment]  # nothing is saved here
 
     class Meta(PanelForm.Meta):
         fields = ["api_url", "api_key", *ADVANCED_FIELDS]
@@ -211,20 +257,18 @@ class ConnectionTestForm(PanelForm):
         # Nothing is saved: skip copying the values onto the panel and its model validation.
         pass
 
-    def client_options(self) -> ClientOptions:
-        data = self.cleaned_data
-        return ClientOptions(
-            method=data["http_method"],
-            key_field=data["key_field"],
-            body=data["body_format"],
-            user_agent=data.get("user_agent") or DEFAULT_USER_AGENT,
-            timeout=float(data["timeout_seconds"]),
-        )
-
-    def connection_check(self) -> ConnectionCheck:
-        """Call the panel's `balance` with the values in the form. Only after is_valid()."""
-        return services.panel_connection_test(
-            api_url=self.cleaned_data["api_url"],
-            api_key=self.cleaned_data["api_key"],
-            options=self.client_options(),
+    def tests_saved_settings(self) -> bool:
+        """Whether the values tested are the panel's saved ones (edit form, nothing changed):
+        then what the test learnt (balance, or the failure) is true of the panel itself."""
+        if not self.is_edit:
+            return False
+        data, panel = self.cleaned_data, self.instance
+        try:
+            same_key = data["api_key"] == panel.api_key
+        except crypto.UndecryptableKey:
+            return False
+        return (
+            same_key
+            and data["api_url"] == panel.api_url
+            and all(data.get(name) == getattr(panel, name) for name in ADVANCED_FIELDS)
         )

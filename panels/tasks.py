@@ -50,6 +50,12 @@ def _catalog_sync(panel_id: int, run_id: int | None) -> None:
                 error="The panel was disabled or removed.",
             )  # fmt: skip
         return
+    # The balance too (first: the card swapped in once the run is done shows it). A failure
+    # is recorded on the panel; the catalog sync then says what it finds.
+    try:
+        services.balance_sync(panel=panel)
+    except PanelError as exc:
+        logger.warning("balance of panel %s not read before its catalog sync: %s", panel_id, exc)
     result = services.catalog_sync(panel=panel, run=run)
     logger.info("catalog sync of panel %s: %s", panel_id, result)
 
@@ -64,6 +70,13 @@ def balance_sync(panel_id: int) -> None:
             services.balance_sync(panel=panel)
         except PanelError as exc:
             logger.warning("balance sync of panel %s failed: %s", panel_id, exc)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def balance_refresh(panel_id: int) -> None:
+    """The debounced read after orders or a bulk action (services.balance_refresh_soon)."""
+    services.balance_refresh_started(panel_id=panel_id)
+    balance_sync(panel_id)
 
 
 @shared_task(ignore_result=True)

@@ -28,7 +28,7 @@ from panels.client import PanelClient
 from panels.errors import ItemError, PanelError, Reason
 from panels.models import Panel
 from panels.normalise import RefillStatus, Status
-from panels.services import panel_mark_failing
+from panels.services import balance_refresh_soon, panel_mark_failing
 from panels.wire import BATCH_SIZE
 
 logger = logging.getLogger(__name__)
@@ -186,6 +186,8 @@ def bulk_execute(*, bulk_id: int) -> BulkAction | None:
             _send_chunk(bulk, panel, items[start : start + BATCH_SIZE])
     BulkAction.objects.filter(pk=bulk.pk).update(state=BulkAction.State.DONE,
                                                  finished_at=timezone.now())  # fmt: skip
+    # A cancel gives money back (and some panels charge a refill): read the balances again.
+    balance_refresh_soon(panel_ids=by_panel)
     bulk.refresh_from_db()
     return bulk
 

@@ -46,7 +46,7 @@ from panels.models import CatalogSync, Panel, Service
 from panels.normalise import Status, storable_text
 from panels.order_types import ORDER_TYPES, OTHER
 from panels.results import OrderPlaced
-from panels.services import catalog_sync_start, panel_mark_failing
+from panels.services import balance_refresh_soon, catalog_sync_start, panel_mark_failing
 
 logger = logging.getLogger(__name__)
 
@@ -254,6 +254,9 @@ def _placed(order: Order, placed: OrderPlaced) -> Order:
                 OrderStatusChange.objects.create(
                     order=order, status=Status.PENDING, note=f"Placed on the panel as #{remote_id}"
                 )
+                # The order spent from the panel's balance: read it again soon (one call for a
+                # burst of orders), so the balance shown and warned about is not stale.
+                balance_refresh_soon(panel_ids=[order.panel_id])
     except IntegrityError:
         # The panel gave an id another order already holds: placed, but not safely recorded.
         return _finish(order, Order.State.UNKNOWN, reason="duplicate_remote_id",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +69,7 @@ class PanelTotal:
     unknown_cost: int  # orders whose cost cannot be known up front (subscriptions without posts)
     balance: Decimal | None
     currency: str
+    balance_checked_at: datetime | None = None  # its age is shown next to it
 
     @property
     def over_balance(self) -> bool:
@@ -250,7 +252,8 @@ def upload_totals(upload: Upload) -> list[PanelTotal]:
     panels = Panel.objects.in_bulk(list(sums))
     return [
         PanelTotal(panel_id=pk, panel=panels[pk].name, orders=n, cost=cost, unknown_cost=unknown,
-                   balance=panels[pk].balance, currency=panels[pk].currency)
+                   balance=panels[pk].balance, currency=panels[pk].currency,
+                   balance_checked_at=panels[pk].balance_checked_at)
         for pk, (n, cost, unknown) in sorted(sums.items()) if pk in panels
     ]  # fmt: skip
 

@@ -35,6 +35,7 @@ from orders.listing import parse_filters
 from orders.models import REFILL_STATUS_CHOICES, BulkAction, BulkItem, Order, Refill, Upload
 from orders.selectors import order_search
 from orders.services.bulk import bulk_create, bulk_preview, order_bulk_one
+from orders.services.freshness import statuses_refresh
 from panels.models import Panel
 
 KINDS = dict(BulkAction.Kind.choices)
@@ -83,8 +84,10 @@ def _kind(value: str) -> str:
 def bulk_preview_view(request: HtmxHttpRequest) -> HttpResponse:
     kind = _kind(request.GET.get("kind", ""))
     orders, described, query = selection(request.GET)
+    freshness = statuses_refresh(orders=orders)  # judged on what the panels say now
     preview = bulk_preview(kind=kind, orders=orders)
     context = {"kind": kind, "kind_label": KINDS[kind], "preview": preview,
+               "freshness": freshness,
                "reasons": preview.reasons(), "described": described, "query": query,
                "token": uuid.uuid4(), "left_out": preview.total - preview.eligible}  # fmt: skip
     return render(request, "orders/bulk_preview.html", context)

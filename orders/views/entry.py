@@ -29,6 +29,7 @@ from orders.models import Order
 from orders.selectors import active_order_for_link
 from orders.services import order_create
 from panels.formatting import money_text
+from panels.health import read_age
 from panels.models import Service
 from panels.presenters import ServiceRow, service_row
 from panels.selectors.catalog import CatalogFilters, service_search
@@ -88,6 +89,7 @@ def order_warnings(form: OrderForm) -> list[OrderWarning]:
     warnings: list[OrderWarning] = []
     estimate = form.estimate()
     currency = f" {panel.currency}" if panel.currency else ""
+    age = f" ({read_age(panel.balance_checked_at)})"  # a stale balance misleads: say its age
     if panel.balance is None:
         warnings.append(OrderWarning("note", f"The balance of {panel.name} has not been checked "
                                 "yet: it may not cover this order."))  # fmt: skip
@@ -95,13 +97,13 @@ def order_warnings(form: OrderForm) -> list[OrderWarning]:
         short = money_text(estimate.cost - panel.balance)
         warnings.append(OrderWarning(
             "balance",
-            f"{panel.name} has {money_text(panel.balance)}{currency} left: not enough for "
+            f"{panel.name} has {money_text(panel.balance)}{currency} left{age}: not enough for "
             f"{money_text(estimate.cost)}{currency} ({short}{currency} short). The panel will "
             "reject the order unless you top it up first.",
         ))  # fmt: skip
     elif panel.is_low_on_balance:
         warnings.append(OrderWarning("note", f"{panel.name} is low on balance: "
-                                f"{money_text(panel.balance)}{currency} left."))  # fmt: skip
+                                f"{money_text(panel.balance)}{currency} left{age}."))  # fmt: skip
     key = form.duplicate_key()
     active = active_order_for_link(panel=panel, link=key) if key else None
     if active is not None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from panels.health import HealthWords, health_words
 from panels.models import CatalogSync, Panel
 
 # A run still queued after this long most likely has no worker to pick it up.
@@ -47,6 +48,10 @@ class PanelRow:
     @property
     def is_failing(self) -> bool:
         return self.panel.health == Panel.Health.FAILING
+
+    @property
+    def health(self) -> HealthWords:
+        return health_words(self.panel)
 
     @property
     def is_low_balance(self) -> bool:

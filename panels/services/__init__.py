@@ -1,14 +1,23 @@
 """Writes for panels and their catalog (see the modules for the details)."""
 
+from panels.services.balance import (
+    balance_refresh_soon,
+    balance_refresh_started,
+    balance_store,
+    balance_sync,
+)
 from panels.services.catalog import (
     CatalogSyncResult,
     EmptyCatalog,
     catalog_sync,
     catalog_sync_start,
 )
-from panels.services.connection import ConnectionCheck, panel_connection_test
+from panels.services.connection import (
+    ConnectionCheck,
+    panel_connection_test,
+    panel_record_check,
+)
 from panels.services.panel import (
-    balance_sync,
     panel_create,
     panel_keys_rotate,
     panel_mark_failing,
@@ -19,6 +28,9 @@ __all__ = [
     "CatalogSyncResult",
     "ConnectionCheck",
     "EmptyCatalog",
+    "balance_refresh_soon",
+    "balance_refresh_started",
+    "balance_store",
     "balance_sync",
     "catalog_sync",
     "catalog_sync_start",
@@ -27,4 +39,5 @@ __all__ = [
     "panel_keys_rotate",
     "panel_mark_failing",
     "panel_mark_ok",
+    "panel_record_check",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.views.decorators.debug import sensitive_variables
@@ -10,8 +10,11 @@ from django.views.decorators.debug import sensitive_variables
 from panels.client import ClientOptions, PanelClient
 from panels.errors import PanelError
 from panels.formatting import money_text
+from panels.models import Panel
 from panels.netpolicy import network_options
+from panels.services.balance import balance_store
 from panels.services.explain import explain_error
+from panels.services.panel import panel_mark_failing, panel_note_problem
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class ConnectionCheck:
     balance: Decimal | None = None
     currency: str = ""
     detail: str = ""  # the technical reason, for people who want it
+    error: PanelError | None = field(default=None, compare=False, repr=False)
 
 
 @sensitive_variables("api_key")
@@ -38,8 +42,9 @@ def panel_connection_test(
         balance = PanelClient(api_url, api_key, options).balance()
     except PanelError as error:
         return ConnectionCheck(
-            ok=False, message=explain_error(error, timeout=options.timeout), detail=error.message
-        )
+            ok=False, message=explain_error(error, timeout=options.timeout),
+            detail=error.message, error=error,
+        )  # fmt: skip
     if balance.amount is None:
         return ConnectionCheck(
             ok=True, message=f"Connected, but its balance cannot be used: {balance.problem}."
@@ -51,3 +56,14 @@ def panel_connection_test(
         balance=balance.amount,
         currency=balance.currency,
     )
+
+
+def panel_record_check(*, panel: Panel, check: ConnectionCheck) -> None:
+    """Keep what a connection test of this panel's saved settings has just learnt: its
+    balance and currency, or why it failed, so nothing waits for the next scheduled check."""
+    if check.balance is not None:
+        balance_store(panel=panel, amount=check.balance, currency=check.currency)
+    elif check.ok:
+        panel_note_problem(panel=panel, message=check.message)
+    else:
+        panel_mark_failing(panel=panel, error=check.error or Exception(check.message))

@@ -1,4 +1,4 @@
-"""Writes for panels: create, record health, sync the balance, rotate encryption keys."""
+"""Writes for panels: create, record health, rotate encryption keys (the balance: balance.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.views.decorators.debug import sensitive_variables
 
 from panels import crypto
 from panels.answer_values import clean
-from panels.client import PanelClient
 from panels.errors import PanelError
 from panels.models import Panel
 from panels.services.explain import explain_error
@@ -65,29 +64,6 @@ def panel_note_problem(*, panel: Panel, message: str) -> None:
     now, message = timezone.now(), clean(message)
     Panel.objects.filter(pk=panel.pk).update(last_error=message, last_error_at=now)
     panel.last_error, panel.last_error_at = message, now
-
-
-def balance_sync(*, panel: Panel, client: PanelClient | None = None) -> None:
-    """Store the panel's balance. A balance that cannot be used (1e30, negative, "abc") leaves
-    the stored one as it was and says why on the panel; only a panel-level failure raises."""
-    client = client or panel.client()
-    try:
-        balance = client.balance()
-    except PanelError as exc:
-        panel_mark_failing(panel=panel, error=exc)
-        raise
-    if balance.amount is None:
-        panel_note_problem(
-            panel=panel, message=f"Balance not updated: {balance.problem}. The last one is kept."
-        )
-        return
-    now = timezone.now()
-    currency = balance.currency or panel.currency
-    Panel.objects.filter(pk=panel.pk).update(
-        balance=balance.amount, currency=currency, balance_checked_at=now
-    )
-    panel.balance, panel.currency, panel.balance_checked_at = balance.amount, currency, now
-    panel_mark_ok(panel=panel)
 
 
 def panel_keys_rotate() -> int:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
+from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
 from dashboard.views import HtmxHttpRequest
 from panels import services, tasks
@@ -50,16 +50,7 @@ def panel_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("api_key")  # masked on error pages and reports
 def panel_add(request: HtmxHttpRequest) -> HttpResponse:
-    form = PanelForm(data=request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        panel = form.save()
-        _check_balance_soon(panel)
-        messages.success(
-            request,
-            f"Added {panel.name}. Its balance is being checked; Sync now loads its services.",
-        )
-        return redirect(_list_url(panel))
-    return render(request, FORM_TEMPLATE, {"form": form, "panel": None})
+    return _panel_form(request, PanelForm(data=request.POST if request.method == "POST" else None))
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,12 +58,37 @@ def panel_add(request: HtmxHttpRequest) -> HttpResponse:
 def panel_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     panel = get_object_or_404(Panel, pk=pk)
     form = PanelForm(data=request.POST if request.method == "POST" else None, instance=panel)
+    return _panel_form(request, form)
+
+
+def _panel_form(request: HtmxHttpRequest, form: PanelForm) -> HttpResponse:
+    """Add or edit. New connection settings (a new panel, key, URL or request option) are
+    tested on save: settings the panel refuses are never saved without "Save anyway"."""
+    check, added = None, not form.is_edit
     if form.is_valid():
-        panel = form.save()
-        _check_balance_soon(panel)
-        messages.success(request, f"Saved {panel.name}.")
-        return redirect(_list_url(panel))
-    return render(request, FORM_TEMPLATE, {"form": form, "panel": panel})
+        if form.connection_changed:
+            check = form.connection_check()
+        if check is None or check.ok or form.cleaned_data["save_anyway"]:
+            panel = form.save()
+            if check is not None:
+                services.panel_record_check(panel=panel, check=check)
+            else:
+                _check_balance_soon(panel)
+            messages.success(request, _saved_message(panel, check, added=added))
+            return redirect(_list_url(panel))
+        form.refuse_unconnected(check)
+    context = {"form": form, "panel": None if added else form.instance, "check": check}
+    return render(request, FORM_TEMPLATE, context)
+
+
+def _saved_message(panel: Panel, check: services.ConnectionCheck | None, *, added: bool) -> str:
+    done = f"{'Added' if added else 'Saved'} {panel.name}"
+    if check is None:
+        return f"{done}."
+    if not check.ok:
+        return (f"{done} without a working connection: {check.message} "
+                "It is marked failing until it answers.")  # fmt: skip
+    return f"{done}. {check.message}" + (" Sync now loads its services." if added else "")
 
 
 @require_POST
@@ -91,6 +107,8 @@ def panel_test_connection(request: HtmxHttpRequest) -> HttpResponse:
             raise Http404("No such panel") from None
     test_form = ConnectionTestForm(data=request.POST, instance=panel)
     check = test_form.connection_check() if test_form.is_valid() else None
+    if panel is not None and check is not None and test_form.tests_saved_settings():
+        services.panel_record_check(panel=panel, check=check)  # the saved panel's own answer
     context = {"test_form": test_form, "check": check, "panel": panel}
     return render(request, f"{FORM_TEMPLATE}#connection-result", context)
 
@@ -108,8 +126,7 @@ def panel_sync(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(_list_url(panel))
     run = services.catalog_sync_start(panel=panel)
     if request.htmx:
-        state = selectors.SyncState(panel=panel, run=run)
-        return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+        return _sync_answer(request, selectors.SyncState(panel=panel, run=run))
     messages.info(request, f"Syncing the catalog of {panel.name}.")
     return redirect(_list_url(panel))
 
@@ -122,7 +139,21 @@ def panel_sync_status(request: HtmxHttpRequest, run_pk: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseStopPolling()  # the panel (and its runs) was deleted
         raise Http404("No such sync")
-    return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+    return _sync_answer(request, state)
+
+
+def _sync_answer(request: HtmxHttpRequest, state: selectors.SyncState) -> HttpResponse:
+    """While the sync runs, its slot; once it is over, the panel's whole card, so its health,
+    services and last error show what the sync found (and the polling stops)."""
+    if state.in_flight or not request.htmx:
+        return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+    rows = selectors.panel_rows()
+    row = next((row for row in rows if row.panel.pk == state.panel.pk), None)
+    if row is None:
+        return render(request, f"{LIST_TEMPLATE}#sync-status", {"sync": state})
+    context = {"row": row, "summary": selectors.panel_summary(rows)}
+    response = render(request, f"{LIST_TEMPLATE}#sync-done", context)
+    return reswap(retarget(response, f"#panel-{row.panel.pk}"), "outerHTML")
 
 
 @require_POST

@@ -138,3 +138,35 @@ def test_the_preview_says_how_many_panels_the_eligible_orders_go_to(
         shots(page, artifacts, "bulk-preview-panels")
     finally:
         page.context.close()
+
+
+def test_the_preview_asks_the_panel_first_and_says_when_it_could_not(
+    browser: Browser, live_server, shop: Panel, sim: SimulatorHandle, artifacts: Path
+) -> None:
+    """Orders the panel completed since our last status sync: refilling them is offered, and
+    canceling them is not. With the panel down, the preview still opens and says so."""
+    refillable = Service.objects.filter(panel=shop, type="default", refill=True,
+                                        cancel=True).first()  # fmt: skip
+    assert refillable is not None
+    orders = [place(refillable, 100 + n) for n in range(3)]
+    sim.advance(120)  # completed on the panel; here they still read "pending"
+    ids = "&".join(f"ids={o.pk}" for o in orders)
+    base = live_server.url
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    try:
+        log_in(page, base, f"/orders/bulk/preview/?kind=refill&{ids}")
+        expect(page.locator("#bulk-eligible")).to_have_text("3")
+        freshness = page.locator("#bulk-freshness")
+        expect(freshness).to_contain_text("Statuses of 3 running orders read from the panels at")
+        shots(page, artifacts, "bulk-preview-fresh")
+
+        Order.objects.filter(pk__in=[o.pk for o in orders]).update(status="in_progress")
+        sim.go_down()
+        page.goto(f"{base}/orders/bulk/preview/?kind=cancel&{ids}")
+        expect(page.locator("#bulk-eligible")).to_have_text("3")
+        expect(freshness).to_contain_text("Statuses not refreshed:")
+        expect(freshness).to_contain_text("Sim Shop could not be asked. Could not connect")
+        expect(freshness).to_contain_text("Its orders are judged as read before, the oldest read")
+        shots(page, artifacts, "bulk-preview-panel-down")
+    finally:
+        page.context.close()

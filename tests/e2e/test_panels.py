@@ -13,7 +13,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from panels.errors import BadApiKey
 from panels.models import CatalogSync, Panel, Service
+from panels.services import panel_create, panel_mark_failing
 from simulator import SimulatorHandle, start_simulator
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -115,6 +117,17 @@ def test_it_adds_tests_syncs_and_disables_a_panel(
         result = page.locator("#connection-result")
         expect(result).to_contain_text("The panel refused the API key")
 
+        # Saving the refused key is refused too, with the reason and a "Save anyway".
+        page.get_by_role("button", name="Add panel").click()
+        expect(page.get_by_role("alert")).to_contain_text(
+            "Not saved: the connection test failed. The panel refused the API key"
+        )
+        expect(result).to_contain_text("Connection failed")
+        expect(page.get_by_label("Save anyway")).not_to_be_checked()
+        assert not Panel.objects.exists()
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the refused form scrolls sideways"
+        page.screenshot(path=artifacts / f"panels-add-refused-{label}.png", full_page=True)
+
         # The right key: the balance, inline.
         page.get_by_label("API key", exact=True).fill(KEY)
         page.get_by_role("button", name="Test connection").click()
@@ -132,7 +145,8 @@ def test_it_adds_tests_syncs_and_disables_a_panel(
         assert panel.api_key == KEY
         assert KEY not in page.content()
         row = page.locator(f"#panel-{panel.pk}")
-        expect(row).to_contain_text("1,000.00")  # the balance check ran after saving
+        expect(row).to_contain_text("1,000.00")  # the balance the test on save read
+        assert panel.balance == Decimal("1000.00")
         expect(row).to_contain_text("Catalog not loaded yet")
 
         row.get_by_role("button", name="Sync now").click()
@@ -142,6 +156,7 @@ def test_it_adds_tests_syncs_and_disables_a_panel(
         assert created > 10
         expect(sync).to_contain_text(f"{created} new")
         expect(sync.locator("[hx-trigger]")).to_have_count(0)  # polling stopped
+        expect(row).to_contain_text(f"{created} active")  # the card follows, without a reload
 
         # The list with every kind of row, and the edit form of the synced panel.
         other_panels()
@@ -171,5 +186,60 @@ def test_it_adds_tests_syncs_and_disables_a_panel(
         panel.refresh_from_db()
         assert not panel.is_active
         assert Service.objects.filter(panel=panel).count() == created
+    finally:
+        context.close()
+
+
+@pytest.fixture(params=[("desktop", DESKTOP), ("phone", PHONE)], ids=["desktop", "phone"])
+def screen(request: pytest.FixtureRequest) -> tuple[str, dict[str, int]]:
+    """(label, viewport): each test using it runs at desktop and at phone width."""
+    return request.param  # type: ignore[no-any-return]
+
+
+def test_after_a_fix_a_sync_brings_the_whole_card_up_to_date(
+    browser: Browser, live_server, settings, simulator: SimulatorHandle, artifacts: Path, screen
+) -> None:
+    """A panel whose key was refused; the key is fixed on the panel's side, then Sync now: the
+    card says OK with its services at once, and the refused key is folded away as past."""
+    label, viewport = screen
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    User.objects.create_user("alice", password=PASSWORD)
+    panel = panel_create(name="Fixed Panel", api_url=simulator.api_url(), api_key=KEY)
+    panel_mark_failing(panel=panel, error=BadApiKey("balance: the panel refused the API key"))
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url)
+        row = page.locator(f"#panel-{panel.pk}")
+        expect(row).to_contain_text("The panel refused the API key · just now")
+        expect(row).not_to_contain_text("0 minutes")
+        expect(row.locator(".last-error.is-current")).to_be_visible()
+        page.screenshot(path=artifacts / f"panels-key-refused-{label}.png", full_page=True)
+        page.goto(f"{live_server.url}/")
+        attention = page.locator(".attention-item", has_text="Fixed Panel")
+        expect(attention).to_contain_text("Fixed Panel: the panel refused the API key, just now.")
+        expect(page.locator(".panel-card", has_text="Fixed Panel")).to_contain_text(
+            "key refused, just now"
+        )
+        page.screenshot(path=artifacts / f"overview-key-refused-{label}.png", full_page=True)
+        page.goto(f"{live_server.url}/panels/")
+
+        row.get_by_role("button", name="Sync now").click()
+        expect(row.locator(".sync-status")).to_contain_text("Synced", timeout=15_000)
+        created = CatalogSync.objects.get(panel=panel).created
+        expect(row.locator(".badge-ok").first).to_have_text("OK")
+        expect(row).to_contain_text(f"{created} active")
+        expect(row).not_to_contain_text("Failing")
+        expect(row).to_contain_text("1,000.00")  # the balance is read with the catalog
+        expect(page.locator("#panels-summary")).not_to_contain_text("failing")
+        expect(row).not_to_contain_text("not checked yet")
+        expect(row.locator(".last-error.is-current")).to_have_count(0)
+        past = row.locator(".last-error.is-past")
+        expect(past).to_contain_text("Past error")
+        expect(past.locator(".last-error-text")).not_to_be_visible()  # folded away
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the list scrolls sideways"
+        page.screenshot(path=artifacts / f"panels-fixed-synced-{label}.png", full_page=True)
+        past.locator("summary").click()
+        expect(past.locator(".last-error-text")).to_contain_text("refused the API key")
     finally:
         context.close()

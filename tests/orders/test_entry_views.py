@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from orders.models import Order
 from orders.validation import CleanOrder
@@ -395,14 +396,18 @@ def test_the_estimate_shows_the_drip_feed_total(logged_in, shop):
 
 
 def test_it_warns_when_the_balance_will_not_cover_the_order(logged_in, shop):
-    Panel.objects.filter(pk=shop.pk).update(balance=Decimal("0.50"))
+    read = timezone.now() - timedelta(minutes=3)
+    Panel.objects.filter(pk=shop.pk).update(balance=Decimal("0.50"), balance_checked_at=read)
     service = svc(shop, 1)
 
     short = estimate(logged_in, service, {"link": "https://x.test/a", "quantity": "1000"})
     enough = estimate(logged_in, service, {"link": "https://x.test/a", "quantity": "500"})
 
     assert 'data-warning="balance"' in short
-    assert "Sim Shop has 0.50 USD left: not enough for 0.90 USD (0.40 USD short)." in text(short)
+    assert (
+        "Sim Shop has 0.50 USD left (read 3 minutes ago): not enough for 0.90 USD (0.40 USD short)."
+        in text(short)
+    )
     assert 'data-warning="balance"' not in enough
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from orders.models import Order, Upload
 from orders.services.uploads import upload_check, upload_submit, upload_totals
 from orders.uploads import UploadError
 from panels.models import Panel, Service
+from tests.orders.conftest import text as page_text
 
 HEADER = "panel,service,link,quantity,comments,runs,interval,username\n"
 
@@ -317,3 +320,18 @@ def test_the_results_file_writes_costs_as_plain_numbers(catalog, user, client):
     results = client.get(reverse("orders:upload_results_csv", args=[item.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(results.streaming_content).decode("utf-8-sig"))))
     assert rows[1][-2:] == ["3000.00", "OK"]  # a spreadsheet reads it; "3,000.00" it would not
+
+
+def test_the_preview_says_how_old_each_panels_balance_is(catalog, user, client):
+    from django.urls import reverse
+
+    Panel.objects.filter(pk=catalog["sim"].pk).update(
+        balance_checked_at=timezone.now() - timedelta(minutes=3)
+    )
+    client.force_login(user)
+    item = check(user, HEADER + "Sim,1,https://x.com/a,100,,,,\nOther,1,https://x.com/b,100,,,,\n")
+
+    page = page_text(client.get(reverse("orders:upload_preview", args=[item.pk])).content.decode())
+
+    assert "Sim 1 0.10 USD 100.00 USD read 3 minutes ago" in page
+    assert "0.01 USD never read" in page  # a balance whose reading time is not known

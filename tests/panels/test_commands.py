@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -94,3 +95,40 @@ def test_sync_catalog_can_sync_one_panel(simulator):
     assert not Service.objects.filter(panel__name="Other").exists()
     with pytest.raises(CommandError, match="No panel is named"):
         run("sync_catalog", "--panel", "Nope")
+
+
+@pytest.mark.django_db
+def test_add_panel_then_sync_catalog_from_a_shell_stores_the_balance_and_currency(simulator):
+    """Set up from a shell: nothing is left empty until the scheduled balance check."""
+    run("add_panel", "--name", "Sim", "--url", simulator.api_url(), "--key", "cmd-key")
+
+    panel = Panel.objects.get(name="Sim")
+    assert (panel.balance, panel.currency) == (Decimal("77.10"), "USD")
+    assert panel.balance_checked_at is not None
+    assert panel.health == Panel.Health.OK
+
+    Panel.objects.filter(pk=panel.pk).update(balance=None, currency="", balance_checked_at=None)
+    output = run("sync_catalog")
+
+    panel.refresh_from_db()
+    assert (panel.balance, panel.currency) == (Decimal("77.10"), "USD")
+    assert "balance 77.10 USD" in output
+
+
+@pytest.mark.django_db
+def test_sync_balances_reads_every_panel_or_one_and_reports_the_broken_one(simulator):
+    good = panel_create(name="Good", api_url=simulator.api_url(), api_key="cmd-key")
+    bad = panel_create(name="Bad", api_url=simulator.api_url(), api_key="nope")
+
+    output = run("sync_balances", "--panel", "Good")
+    assert output.strip().endswith("Good: balance 77.10 USD")
+    with pytest.raises(CommandError, match="1 panel"):
+        run("sync_balances")
+
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert (good.balance, good.currency) == (Decimal("77.10"), "USD")
+    assert bad.balance is None
+    assert bad.health == Panel.Health.FAILING
+    with pytest.raises(CommandError, match="No panel is named"):
+        run("sync_balances", "--panel", "Nope")

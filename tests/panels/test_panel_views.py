@@ -64,7 +64,7 @@ def form_data(**overrides: object) -> dict[str, object]:
 
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[SimulatorHandle]:
-    handle = start_simulator(state_dir=tmp_path, keys=("k",), balance="1234.50")
+    handle = start_simulator(state_dir=tmp_path, keys=("k", NEW_KEY), balance="1234.50")
     yield handle
     handle.stop()
 
@@ -161,8 +161,8 @@ def test_the_list_shows_each_panels_state(logged_in: Client) -> None:
     assert "synced <time" in html
     assert "<strong>17</strong> new" in html
     assert "<strong>20</strong> events" in html
-    assert "failing for <time" in html
-    assert "3\xa0hours" in html
+    assert "failing</span>" in html
+    assert "(3\xa0hours)" in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; 502 Bad Gateway" in html
     assert "<script>alert" not in html
     assert 'class="last-error panel-row-error is-current" hx-disable' in html
@@ -233,10 +233,13 @@ def test_the_list_shows_the_latest_run_polling_while_it_is_in_flight(logged_in: 
 
 
 def test_adding_a_panel_saves_it_with_an_encrypted_key_and_never_shows_the_key(
-    logged_in: Client,
+    logged_in: Client, simulator: SimulatorHandle
 ) -> None:
     pages = [logged_in.get(reverse("panels:add"))]
-    response = logged_in.post(reverse("panels:add"), form_data(low_balance_threshold="25.5"))
+    response = logged_in.post(
+        reverse("panels:add"),
+        form_data(low_balance_threshold="25.5", api_url=simulator.api_url()),
+    )
 
     assert response.status_code == 302
     panel = Panel.objects.get(name="Alpha SMM")
@@ -244,6 +247,7 @@ def test_adding_a_panel_saves_it_with_an_encrypted_key_and_never_shows_the_key(
     assert panel.api_key == NEW_KEY
     assert NEW_KEY not in panel.api_key_encrypted
     assert panel.low_balance_threshold == Decimal("25.5")
+    assert panel.balance == Decimal("1234.50")  # what the test on save read, kept
     assert (panel.http_method, panel.key_field, panel.timeout_seconds) == ("POST", "key", 30)
 
     pages.append(logged_in.get(response.url))
@@ -261,20 +265,60 @@ def test_adding_a_panel_saves_it_with_an_encrypted_key_and_never_shows_the_key(
     assert 'type="password"' in edit
 
 
-def test_saving_a_panel_checks_its_balance_in_the_background(
-    logged_in: Client, django_capture_on_commit_callbacks, monkeypatch
+def test_adding_stores_the_balance_it_read_and_editing_checks_it_in_the_background(
+    logged_in: Client, django_capture_on_commit_callbacks, monkeypatch, simulator
 ) -> None:
     queued: list[int] = []
     monkeypatch.setattr(tasks.balance_sync, "delay", queued.append)
 
     with django_capture_on_commit_callbacks(execute=True):
-        logged_in.post(reverse("panels:add"), form_data())
+        logged_in.post(reverse("panels:add"), form_data(api_url=simulator.api_url()))
     panel = Panel.objects.get()
-    assert queued == [panel.pk]
+    assert (panel.balance, panel.currency, panel.health) == (Decimal("1234.50"), "USD", "ok")
+    assert panel.balance_checked_at is not None
+    assert queued == []  # nothing left to check: the test on save read it
 
     with django_capture_on_commit_callbacks(execute=True):
-        logged_in.post(reverse("panels:edit", args=[panel.pk]), form_data(api_key=""))
-    assert queued == [panel.pk, panel.pk]
+        logged_in.post(reverse("panels:edit", args=[panel.pk]),
+                       form_data(api_key="", api_url=simulator.api_url()))  # fmt: skip
+    assert queued == [panel.pk]
+
+
+def test_adding_a_panel_whose_key_is_refused_asks_before_saving(
+    logged_in: Client, simulator: SimulatorHandle
+) -> None:
+    data = form_data(api_url=simulator.api_url(), api_key="wrong-key-0000000000")
+    refused = logged_in.post(reverse("panels:add"), data)
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Not saved: the connection test failed. The panel refused the API key." in html
+    assert 'name="save_anyway"' in html
+    assert "wrong-key-0000000000" not in html
+    assert not Panel.objects.exists()
+
+    saved = logged_in.post(reverse("panels:add"), {**data, "save_anyway": "on"})
+    assert saved.status_code == 302
+    panel = Panel.objects.get()
+    assert panel.health == Panel.Health.FAILING
+    assert panel.last_error.startswith("The panel refused the API key.")
+    assert panel.balance is None
+
+
+def test_testing_the_saved_settings_of_a_panel_stores_the_balance_it_read(
+    logged_in: Client, simulator: SimulatorHandle
+) -> None:
+    panel = make_panel("Saved", key="k", api_url=simulator.api_url())
+    edited = form_data(api_key="", api_url=simulator.api_url(), timeout_seconds="9")
+
+    logged_in.post(f"{reverse('panels:test_connection')}?panel={panel.pk}", edited, headers=HTMX)
+    panel.refresh_from_db()
+    assert panel.balance is None  # other settings than the saved ones: nothing is learnt
+
+    logged_in.post(f"{reverse('panels:test_connection')}?panel={panel.pk}",
+                   {**edited, "timeout_seconds": "30"}, headers=HTMX)  # fmt: skip
+    panel.refresh_from_db()
+    assert (panel.balance, panel.currency, panel.health) == (Decimal("1234.50"), "USD", "ok")
 
 
 def test_the_add_form_explains_what_is_wrong(logged_in: Client) -> None:
@@ -307,13 +351,13 @@ def test_a_url_without_a_scheme_is_refused_not_guessed(logged_in: Client) -> Non
     assert not Panel.objects.exists()
 
 
-def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM")
+def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client, simulator) -> None:
+    panel = make_panel("Alpha SMM", api_url=simulator.api_url())
     response = logged_in.post(
         reverse("panels:edit", args=[panel.pk]),
         form_data(name="Alpha Renamed", api_key="", http_method="GET", body_format="json",
                   key_field="api_token", user_agent="Custom/1.0", timeout_seconds="45",
-                  low_balance_threshold="3"),
+                  low_balance_threshold="3", api_url=simulator.api_url(), save_anyway="on"),
     )  # fmt: skip
 
     assert response.status_code == 302
@@ -330,11 +374,33 @@ def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client) -> No
     assert STORED_KEY not in html
 
 
-def test_editing_with_a_new_key_replaces_it(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM")
-    logged_in.post(reverse("panels:edit", args=[panel.pk]), form_data(api_key=f"  {NEW_KEY} "))
+def test_editing_with_a_new_key_replaces_it(logged_in: Client, simulator) -> None:
+    panel = make_panel("Alpha SMM", api_url=simulator.api_url())
+    logged_in.post(reverse("panels:edit", args=[panel.pk]),
+                   form_data(api_key=f"  {NEW_KEY} ", api_url=simulator.api_url()))  # fmt: skip
     panel.refresh_from_db()
     assert panel.api_key == NEW_KEY
+    assert panel.balance == Decimal("1234.50")  # the new key was tested, its answer kept
+
+
+def test_editing_a_panel_tests_new_connection_settings_before_saving_them(
+    logged_in: Client, simulator
+) -> None:
+    panel = make_panel("Alpha SMM", key="k", api_url=simulator.api_url())
+    wrong = form_data(api_key="wrong-key-0000000000", api_url=simulator.api_url())
+
+    refused = logged_in.post(reverse("panels:edit", args=[panel.pk]), wrong)
+    same = form_data(api_key="", api_url=simulator.api_url(), name="Renamed")
+    renamed = logged_in.post(reverse("panels:edit", args=[panel.pk]), same)
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Not saved: the connection test failed. The panel refused the API key." in html
+    assert "leave the field empty for the saved key" in html
+    assert renamed.status_code == 302  # nothing about the connection changed: nothing tested
+    panel.refresh_from_db()
+    assert (panel.name, panel.api_key) == ("Renamed", "k")
+    assert len(simulator.requests("balance")) == 1
 
 
 def test_editing_an_unknown_panel_is_a_404(logged_in: Client) -> None:

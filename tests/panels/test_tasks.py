@@ -11,7 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_failure
 
 from dashboard.celery import app as celery_app
-from panels import tasks
+from panels import services, tasks
 from panels.models import Panel, Service
 from panels.services import panel_create
 from simulator import start_simulator
@@ -101,3 +101,22 @@ def test_a_task_for_a_deleted_panel_is_a_clean_no_op(simulator, worker):
 
     assert failures == []
     assert simulator.stats()["requests"] == {"balance": 1}
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_balance_refreshes_makes_one_balance_call_on_a_worker(
+    simulator, worker, settings
+):
+    settings.BALANCE_REFRESH_DELAY = 3  # the burst below takes far less than that
+    panel = panel_create(name="Busy", api_url=simulator.api_url(), api_key="good-key")
+    probe = panel_create(name="Probe", api_url=simulator.api_url(), api_key="good-key")
+
+    for _ in range(50):  # what 50 orders placed in a row on one panel each ask for
+        services.balance_refresh_soon(panel_ids=[panel.pk])
+    # Due after any refresh the burst could have scheduled: once it ran, all of them have.
+    tasks.balance_sync.apply_async((probe.pk,), countdown=settings.BALANCE_REFRESH_DELAY + 1)
+    wait_for(lambda: Panel.objects.get(pk=probe.pk).balance is not None)
+
+    assert Panel.objects.get(pk=panel.pk).balance == Decimal("42.50")
+    assert simulator.stats()["requests"] == {"balance": 2}  # one for Busy, one for the probe

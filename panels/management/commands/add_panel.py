@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from panels.client import ClientOptions
 from panels.models import Panel
-from panels.services import panel_connection_test, panel_create
+from panels.services import panel_connection_test, panel_create, panel_record_check
 
 
 class Command(BaseCommand):
@@ -39,6 +39,7 @@ class Command(BaseCommand):
             "body_format": opts["body"], "user_agent": opts["user_agent"],
             "timeout_seconds": opts["timeout"],
         }  # fmt: skip
+        check = None
         if not opts["no_test"]:
             check = panel_connection_test(
                 api_url=opts["url"], api_key=key,
@@ -55,6 +56,8 @@ class Command(BaseCommand):
                                  **request_options)  # fmt: skip
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
+        if check is not None:  # the balance just read: stored, not left for the schedule
+            panel_record_check(panel=panel, check=check)
         self.stdout.write(self.style.SUCCESS(f"Saved panel {panel.name!r} (id {panel.pk})."))
 
     def _key(self, opts: dict[str, Any]) -> str:

@@ -4,24 +4,24 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import pluralize
 
 from panels.errors import PanelError
-from panels.models import CatalogSync, Panel
-from panels.services import catalog_sync
+from panels.management.commands._selection import add_panel_argument, selected_panels
+from panels.management.commands.sync_balances import balance_line
+from panels.models import CatalogSync
+from panels.services import balance_sync, catalog_sync
 
 
 class Command(BaseCommand):
-    help = "Sync the service catalog of every active panel now, or of one (--panel NAME)."
+    help = (
+        "Sync the service catalog and read the balance of every active panel now, or of one "
+        "(--panel NAME)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--panel", help="the panel's name (default: every active panel)")
+        add_panel_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        panels = Panel.objects.filter(is_active=True)
-        if options["panel"]:
-            panels = Panel.objects.filter(name=options["panel"])
-            if not panels.exists():
-                raise CommandError(f"No panel is named {options['panel']!r}.")
         failed = 0
-        for panel in panels:
+        for panel in selected_panels(options["panel"]):
             run = CatalogSync.objects.create(panel=panel, trigger=CatalogSync.Trigger.COMMAND)
             try:
                 result = catalog_sync(panel=panel, run=run)
@@ -37,5 +37,14 @@ class Command(BaseCommand):
             )
             for note in result.notes[:10]:
                 self.stdout.write(f"  {note}")
+            # The balance too, so a panel set up from a shell is complete without waiting for
+            # the scheduled balance check.
+            try:
+                balance_sync(panel=panel)
+            except PanelError as exc:
+                failed += 1
+                self.stderr.write(self.style.ERROR(f"{panel.name}: balance: {exc.message}"))
+            else:
+                self.stdout.write(f"  {balance_line(panel)}")
         if failed:
             raise CommandError(f"{failed} panel{pluralize(failed)} could not be synced.")

@@ -1,0 +1,94 @@
+"""Fresh statuses before a bulk preview judges them.
+
+A refill needs a completed order, a cancel a running one; statuses synced up to five minutes
+ago get both wrong for orders that finished meanwhile. So the preview first asks the panels
+about the selected orders that may still change (the status sync's 100-id batches), unless
+the selection is too large to ask about while someone waits; then it says how old they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Min, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from orders.models import Order
+from orders.services.status import WRITTEN, orders_status_sync
+from panels.errors import PanelError
+from panels.models import Panel
+from panels.normalise import Status
+from panels.services.explain import explain_error
+
+logger = logging.getLogger(__name__)
+
+# Orders asked about before a preview: 30 calls of 100 at most, a few seconds per panel.
+REFRESH_LIMIT = 3000
+# A preview waits on the panels: no retries, and no panel's 30-second timeout.
+REFRESH_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class PanelNotRefreshed:
+    name: str
+    reason: str  # in plain words (explain_error)
+    read_at: datetime | None  # when the oldest of its statuses was read
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh the statuses the preview judged are."""
+
+    refreshed: bool  # False: too many to ask about (see `selected`, `read_at`)
+    asked: int = 0  # orders whose status was read now (their panel answered)
+    selected: int = 0  # orders that may still change in the selection
+    at: datetime | None = None  # when they were asked for
+    read_at: datetime | None = None  # not refreshed: when the oldest status was read
+    failed: list[PanelNotRefreshed] = field(default_factory=list)
+    limit: int = REFRESH_LIMIT
+
+
+def _changing(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """The selected orders whose status the panel may still change."""
+    return orders.filter(state=Order.State.PLACED, remote_id__isnull=False).exclude(
+        status__in=Status.FINAL
+    )
+
+
+def _oldest_read(orders: QuerySet[Order]) -> datetime | None:
+    oldest: datetime | None = orders.order_by().aggregate(
+        at=Min(Coalesce("status_checked_at", "placed_at"))
+    )["at"]
+    return oldest
+
+
+def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Freshness:
+    """Ask the panels about the selected orders that may still change, and write the
+    answers. A panel that fails is named with its reason; the others are refreshed anyway."""
+    limit = REFRESH_LIMIT if limit is None else limit
+    changing = _changing(orders)
+    count = changing.count()
+    if count > limit:
+        return Freshness(refreshed=False, selected=count, read_at=_oldest_read(changing),
+                         limit=limit)  # fmt: skip
+    by_panel: dict[int, list[Order]] = defaultdict(list)
+    for order in changing.order_by().select_related(None).only(*WRITTEN, "remote_id", "panel_id"):
+        by_panel[order.panel_id].append(order)
+    failed = []
+    for panel in Panel.objects.filter(pk__in=by_panel).order_by("name"):
+        timeout = min(float(panel.timeout_seconds), REFRESH_TIMEOUT)
+        try:
+            client = panel.client(retries=0, timeout=timeout)
+            orders_status_sync(panel=panel, orders=by_panel[panel.pk], client=client)
+        except Exception as exc:  # its answers before the failure are written all the same
+            if not isinstance(exc, PanelError):  # the key cannot be decrypted, a bug...
+                logger.exception("statuses of panel %s not refreshed for a preview", panel.pk)
+            oldest = _oldest_read(changing.filter(panel=panel))
+            failed.append(PanelNotRefreshed(panel.name, explain_error(exc), oldest))
+            count -= len(by_panel[panel.pk])
+    return Freshness(refreshed=True, asked=count, selected=changing.count(), at=timezone.now(),
+                     failed=failed, limit=limit)  # fmt: skip
