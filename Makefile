@@ -15,7 +15,7 @@ test: $(STAMP)  ## lint, type-check and run the whole suite
 test-clock-ahead: $(STAMP)  ## the same suite with the clock a month ahead (libfaketime)
 	scripts/clock_ahead/run $(or $(DAYS),31) $(BIN)/python scripts/run_tests.py $(ARGS)
 
-lint: $(STAMP)  ## ruff and mypy only
+lint: $(STAMP)  ## ruff, mypy and import-linter only
 	$(BIN)/python scripts/run_tests.py --lint-only
 
 bench: $(STAMP)  ## every benchmark in benchmarks/ (PostgreSQL, Redis), then benchmarks/RESULTS.md

@@ -64,7 +64,7 @@ def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
                 cuts_requests: bool, sim: Any) -> None:  # fmt: skip
     """One panel's ledger and request log against our orders (see the module docstring)."""
     from orders.models import Order
-    from panels.normalise import Status
+    from panels.api.normalise import Status
 
     theirs = sim.orders(catalog=panel.catalog)
     theirs_by_id = {str(o["id"]): o for o in theirs}

@@ -149,7 +149,7 @@ class StatusWatch:
 
     def check(self, sim: Any, panels: list[Any], result: Result) -> None:
         """Status syncs went on during the window; the entries not broken were updated."""
-        from panels.normalise import Status
+        from panels.api.normalise import Status
 
         catalogs = {p.catalog for p in panels}
         during = [e for e in sim.requests("status") if e.catalog in catalogs

@@ -258,7 +258,7 @@ class Suite:
         from django.utils import timezone
 
         from orders.models import Order
-        from panels.normalise import Status
+        from panels.api.normalise import Status
 
         last_step = max((s.at + s.outage for s in scenario.steps), default=0.0)
         deadline = started + max(CREATE_SECONDS, last_step) + SETTLE_SECONDS

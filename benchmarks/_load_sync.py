@@ -40,7 +40,7 @@ def seed(args: argparse.Namespace, state: Path) -> tuple[list, list, dict]:
     from django.contrib.auth.models import User
     from django.db import connection
 
-    from dashboard.bulk import bulk_update_rows
+    from core.bulk import bulk_update_rows
     from orders.models import Order
     from orders.services import orders_to_sync
     from panels.models import Service

@@ -18,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.report import table
-from panels.client import ClientOptions, PanelClient
+from panels.api.client import PanelClient
+from panels.api.options import ClientOptions
 from simulator import start_simulator
 
 

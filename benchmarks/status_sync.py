@@ -43,7 +43,7 @@ from benchmarks.report import figure, table  # noqa: E402
 
 def timed_client(panel):
     """The panel's client, adding up the time spent in `status` calls (HTTP and parsing)."""
-    from panels.client import PanelClient
+    from panels.api.client import PanelClient
 
     class TimedClient(PanelClient):
         seconds = 0.0
@@ -87,8 +87,8 @@ def main() -> int:
 
     from orders.models import Order, OrderStatusChange
     from orders.services import orders_status_sync, orders_to_sync
+    from panels.api.normalise import Status
     from panels.models import Service
-    from panels.normalise import Status
     from panels.services import catalog_sync, panel_create
     from simulator import start_simulator
 

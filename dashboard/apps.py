@@ -6,6 +6,6 @@ class DashboardConfig(AppConfig):
     verbose_name = "Dashboard"
 
     def ready(self) -> None:
-        from dashboard import logcontext
+        from core import logcontext
 
         logcontext.install()

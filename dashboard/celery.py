@@ -24,7 +24,7 @@ def _refuse_undecryptable_keys(**kwargs: Any) -> None:
     """
     from django.core.exceptions import ImproperlyConfigured
 
-    from panels.crypto import verify_stored_keys
+    from panels.stored_keys import verify_stored_keys
 
     try:
         verify_stored_keys()

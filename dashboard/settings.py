@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dashboard",
     "panels",
     "orders",
+    "overview",
 ]
 
 MIDDLEWARE = [
@@ -211,7 +212,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-# Log lines carry the panel/order/bulk/upload they are about (dashboard.logcontext).
+# Log lines carry the panel/order/bulk/upload they are about (core.logcontext).
 # LOG_FORMAT=json prints one JSON object per line for a log collector.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
@@ -220,8 +221,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": "dashboard.logcontext.PlainFormatter"},
-        "json": {"()": "dashboard.logcontext.JsonFormatter"},
+        "plain": {"()": "core.logcontext.PlainFormatter"},
+        "json": {"()": "core.logcontext.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -297,7 +298,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Panel API client -----------------------------------------------------------------------
 PANEL_HTTP_RETRIES = env.int("PANEL_HTTP_RETRIES", default=2)
 PANEL_HTTP_BACKOFF = env.float("PANEL_HTTP_BACKOFF", default=1.0)
-# Where panels may be called (panels.transport): https only, and never a private, loopback or
+# Where panels may be called (panels.api.addresses): https only, and never a private, loopback or
 # link-local address, unless allowed. A laptop (DEBUG) allows both, for the demo simulator.
 PANEL_ALLOW_HTTP = env.bool("PANEL_ALLOW_HTTP", default=DEBUG)
 PANEL_ALLOW_PRIVATE_ADDRESSES = env.bool("PANEL_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)

@@ -6,9 +6,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboard import views
+from overview import views as overview_views
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", overview_views.overview, name="overview"),
     # Django's LoginView (login-not-required), which also sends HTMX polls to the full page.
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     # POST only (Django's LogoutView refuses GET), so a link or prefetch cannot log anyone out.

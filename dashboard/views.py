@@ -1,9 +1,8 @@
-"""The overview page and the health check. Thin: reads come from `dashboard.selectors`."""
+"""The project's own pages: log in, the health check and the favicon."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,66 +11,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render, resolve_url
+from django.shortcuts import resolve_url
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from dashboard import health, login_throttle, selectors
-from dashboard.charts import (
-    placed_statuses,
-    spend_charts,
-)
-from orders.models import Order
-from panels.presenters import change_lines
+from dashboard import health, login_throttle
 
 logger = logging.getLogger(__name__)
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _rejected_link(now: datetime) -> dict[str, object]:
-    """The order list of rejected orders from the day the last 24 hours began: the list
-    filters whole days, so it shows those of the overview's count, and perhaps a few from
-    earlier that day (the link says since when)."""
-    since = timezone.localdate(now - timedelta(hours=24))
-    query = urlencode({"state": Order.State.REJECTED, "from": since.isoformat()})
-    return {"rejected_since": since, "rejected_url": f"{reverse('orders:list')}?{query}"}
-
-
-@require_GET
-def overview(request: HtmxHttpRequest) -> HttpResponse:
-    if request.htmx:
-        # The panel cards refresh themselves: only their partial, only their query.
-        context = {"panels": selectors.panel_cards()}
-        return render(request, "dashboard/overview.html#panel-cards", context)
-    now = timezone.now()
-    data = selectors.overview_get(now=now)
-    return render(
-        request,
-        "dashboard/overview.html",
-        {
-            "overview": data,
-            "panels": data.panels,
-            "catalog_changes": change_lines(data.catalog_changes),
-            "catalog_changes_days": selectors.CATALOG_CHANGES_DAYS,
-            "spend_charts": spend_charts(
-                data.daily_spend,
-                data.panels,
-                today=timezone.localdate(now),
-                days=selectors.SPEND_CHART_DAYS,
-            ),
-            "spend_chart_days": selectors.SPEND_CHART_DAYS,
-            "placed_statuses": placed_statuses(data.orders.placed_by_status),
-            **_rejected_link(now),
-        },
-    )
 
 
 class LoginView(auth_views.LoginView):

@@ -7,6 +7,6 @@ application = get_wsgi_application()
 
 # gunicorn runs no system checks: refuse to serve with encryption keys that cannot open the
 # stored panel API keys (the worker fails to boot and the log says which panels).
-from panels.crypto import verify_stored_keys  # noqa: E402
+from panels.stored_keys import verify_stored_keys  # noqa: E402
 
 verify_stored_keys()

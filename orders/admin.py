@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
+from core.money import money
 from orders.models import Order, Refill
-from panels.formatting import money
 
 
 class RefillInline(admin.TabularInline):

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from panels.formatting import money_plain
+from core.money import money_plain
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads UTF-8 (service names with emoji, non-Latin links) only with a byte-order mark.

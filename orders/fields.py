@@ -9,11 +9,11 @@ from datetime import datetime
 
 from orders.links import whole_or_none
 from orders.models import Order
-from panels.models import Service
-from panels.order_types import (
+from panels.api.order_types import (
     ORDER_TYPES,
     OTHER,
 )
+from panels.models import Service
 
 EXTRA_LINE = re.compile(r"^\s*([^=\s]+)\s*=(.*)$")
 

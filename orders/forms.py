@@ -1,4 +1,4 @@
-"""The order form: built from the service's order type (`panels.order_types.ORDER_TYPES`).
+"""The order form: built from the service's order type (`panels.api.order_types.ORDER_TYPES`).
 
 It only shapes what a person types (a textarea per list, numbers with the service's limits, a
 select for the subscription delay, a date for the expiry) into the raw values of
@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 
+from core.money import money_text
 from orders.fields import (
     FIELD_INFO,
     ROWS,
@@ -27,9 +28,7 @@ from orders.fields import (
     parse_extra,
 )
 from orders.validation import LIST_NOUNS, MAX_INTERVAL, MAX_RUNS, CleanOrder, validate_order
-from panels.formatting import money_text
-from panels.models import Service
-from panels.order_types import (
+from panels.api.order_types import (
     FLAT,
     LIST_FIELDS,
     ORDER_TYPES,
@@ -41,6 +40,7 @@ from panels.order_types import (
     estimate_cost,
     split_lines,
 )
+from panels.models import Service
 
 DRIPFEED_FIELDS = ("runs", "interval")
 NUMBER_FIELDS = frozenset({"quantity", "runs", "interval", "answer_number", "min", "max", "posts",

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 
-from dashboard import querystring
+from core import querystring
 from orders.models import STATUS_CHOICES, Order
 from orders.rows import (
     STATUS_LABELS,

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import Q
 
 from orders.links import target_key
+from panels.api.normalise import RefillStatus, Status
 from panels.models import ORDER_TYPE_CHOICES, Panel, Service, money_field
-from panels.normalise import RefillStatus, Status
 
 STATUS_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in Status.ALL]
 REFILL_STATUS_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in RefillStatus.ALL]

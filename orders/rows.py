@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 from django.urls import NoReverseMatch, reverse
 
+from core.money import money_text
 from orders.models import STATUS_CHOICES, Order
-from panels.formatting import money_text
+from panels.api.normalise import Status
+from panels.api.order_types import ORDER_TYPES, split_lines
 from panels.models import ORDER_TYPE_CHOICES
-from panels.normalise import Status
-from panels.order_types import ORDER_TYPES, split_lines
 
 # Panel statuses as a badge: still moving, done, partly done, money back, failed.
 STATUS_KIND: dict[str, str] = {

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from orders.links import target_key
 from orders.models import BulkAction, BulkItem, Order
+from panels.api.order_types import ORDER_TYPES, split_lines
 from panels.models import Panel, Service
-from panels.order_types import ORDER_TYPES, split_lines
 
 # ---- The order list ----------------------------------------------------------------------
 
@@ -302,7 +302,7 @@ ENTRY_ACTIVE_STATES = (Order.State.QUEUED, Order.State.SUBMITTING, Order.State.U
 def active_order_q() -> Q:
     """Orders that may still be active on their panel: queued, being sent, outcome unknown,
     or placed and not final. The panel refuses a second such order on the same link."""
-    from panels.normalise import Status
+    from panels.api.normalise import Status
 
     return Q(state__in=ENTRY_ACTIVE_STATES) | (
         Q(state=Order.State.PLACED) & ~Q(status__in=Status.FINAL)

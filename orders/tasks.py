@@ -14,14 +14,14 @@ from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from dashboard.logcontext import log_context
+from core.logcontext import log_context
 from orders import services
 from orders.models import Order, Refill
 from orders.services import bulk
-from panels.client import longest_write_seconds
-from panels.errors import PanelError
+from panels.api.errors import PanelError
+from panels.api.normalise import RefillStatus, Status
+from panels.api.options import longest_write_seconds
 from panels.models import Panel
-from panels.normalise import RefillStatus, Status
 
 logger = logging.getLogger(__name__)
 SLOT_GRACE = 5  # seconds a sending slot lives beyond the longest single send
@@ -32,7 +32,7 @@ BULK_START_GRACE = timedelta(minutes=1)
 def slot_lease_seconds(panel: Panel) -> int:
     """How long a sending slot is held without renewal: a little more than one `add` can take.
 
-    One `add` ends by the client's total deadline (panels.client.longest_write_seconds), so a
+    One `add` ends by the client's total deadline (panels.api.client.longest_write_seconds), so a
     live send never outlasts its lease. The holder renews it before every order it sends; a
     worker killed mid-send (or cut off from Redis before it could free it) blocks the slot for
     at most this long. The conditional claim in the database, not the slot, is what sends

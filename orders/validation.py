@@ -13,8 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from orders.links import link_problem, read_whole, scheme_problem
-from panels.models import Service
-from panels.order_types import (
+from panels.api.order_types import (
     LIST_FIELDS,
     ORDER_TYPES,
     OTHER,
@@ -24,6 +23,7 @@ from panels.order_types import (
     estimate_cost,
     split_lines,
 )
+from panels.models import Service
 
 # Columns of Order; every other field of a type is kept in Order.params.
 COLUMNS = ("link", "quantity", "runs", "interval")

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from core.money import money_text
 from panels import services
-from panels.errors import PanelError
-from panels.formatting import money_text
+from panels.api.errors import PanelError
 from panels.models import Panel, Service
 
 

@@ -5,10 +5,10 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
 
-from panels import crypto
+from panels import stored_keys
 
 
 @register()
 def stored_keys_decrypt(**kwargs: Any) -> list[CheckMessage]:
-    problem = crypto.stored_keys_problem()
+    problem = stored_keys.stored_keys_problem()
     return [Error(problem, id="panels.E001")] if problem else []

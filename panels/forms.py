@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.money import money_text
 from panels import crypto, services
-from panels.client import DEFAULT_USER_AGENT, ClientOptions
-from panels.formatting import money_text
+from panels.api.options import DEFAULT_USER_AGENT, ClientOptions
 from panels.models import Panel
 from panels.netpolicy import validate_panel_url
 from panels.services import ConnectionCheck

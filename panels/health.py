@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from panels.errors import Reason, reason_for
+from panels.api.errors import Reason, reason_for
 from panels.models import Panel
 
 JUST_NOW = timedelta(minutes=1)

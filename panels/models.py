@@ -10,10 +10,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from panels import crypto
-from panels.client import DEFAULT_USER_AGENT, ClientOptions, PanelClient
+from panels.api.client import PanelClient
+from panels.api.options import DEFAULT_USER_AGENT, ClientOptions
+from panels.api.order_types import ORDER_TYPES
 from panels.matching.keys import match_key
 from panels.netpolicy import network_options, validate_panel_url
-from panels.order_types import ORDER_TYPES
 
 ORDER_TYPE_CHOICES = [(t.key, t.label) for t in ORDER_TYPES.values()]
 

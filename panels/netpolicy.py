@@ -1,7 +1,7 @@
 """The deployment's rules for panel URLs (settings), applied to forms, the admin and clients.
 
-`panels.transport` enforces them on every request; this module reads them from settings and
-turns a refused URL into a form error a person can act on.
+`panels.api.addresses` and `panels.api.transport` enforce them on every request; this module
+reads them from settings and turns a refused URL into a form error a person can act on.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from panels.transport import AddressPolicy, RefusedAddress, check_url, public_addresses
+from panels.api.addresses import AddressPolicy, RefusedAddress, check_url, public_addresses
 
 
 def address_policy() -> AddressPolicy:

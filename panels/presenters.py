@@ -11,10 +11,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from panels.formatting import money_text
+from core.money import money_text
+from panels.api.order_types import FLAT, ORDER_TYPES
 from panels.matching import CurrencyGroup, Offer
 from panels.models import CatalogEvent, Service
-from panels.order_types import FLAT, ORDER_TYPES
 
 DETAIL_NAMES = {"min_quantity": "min", "max_quantity": "max", "refill_days": "refill days",
                 "dripfeed": "drip-feed"}  # fmt: skip

@@ -10,9 +10,9 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from dashboard.logcontext import log_context
+from core.logcontext import log_context
 from panels import services
-from panels.errors import PanelError
+from panels.api.errors import PanelError
 from panels.models import CatalogSync, Panel
 
 logger = logging.getLogger(__name__)

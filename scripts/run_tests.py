@@ -97,6 +97,8 @@ def lint(env: dict[str, str]) -> None:
     run("ruff check", [str(BIN / "ruff"), "check", "."], env)
     run("ruff format --check", [str(BIN / "ruff"), "format", "--check", "."], env)
     run("mypy", [str(BIN / "mypy"), "."], env)
+    # The layers and the stand-alone API client (pyproject's [tool.importlinter]).
+    run("lint-imports", [str(BIN / "lint-imports"), "--no-cache"], env)
 
 
 def main(args: list[str]) -> int:

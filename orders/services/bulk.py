@@ -23,13 +23,13 @@ from django.utils import timezone
 
 from orders.models import BulkAction, BulkItem, Order, Refill
 from orders.services.status import orders_refresh
-from panels.answer_values import UNUSABLE, clean
-from panels.client import PanelClient
-from panels.errors import ItemError, PanelError, Reason
+from panels.api.answer_values import UNUSABLE, clean
+from panels.api.client import PanelClient
+from panels.api.errors import ItemError, PanelError, Reason
+from panels.api.normalise import RefillStatus, Status
+from panels.api.wire import BATCH_SIZE
 from panels.models import Panel
-from panels.normalise import RefillStatus, Status
 from panels.services import balance_refresh_soon, panel_mark_failing
-from panels.wire import BATCH_SIZE
 
 logger = logging.getLogger(__name__)
 Kind = BulkAction.Kind
@@ -164,7 +164,7 @@ def bulk_ids_not_started(*, older_than: timedelta) -> list[int]:
 
 
 def _enqueue(bulk_id: int) -> None:
-    from orders.tasks import bulk_run
+    from orders.tasks import bulk_run  # the tasks import the services
 
     bulk_run.delay(bulk_id)
 

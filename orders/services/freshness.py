@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from orders.models import Order
 from orders.services.status import WRITTEN, orders_status_sync
-from panels.errors import PanelError
+from panels.api.errors import PanelError
+from panels.api.normalise import Status
 from panels.models import Panel
-from panels.normalise import Status
 from panels.services.explain import explain_error
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 answers that arrive late, and a person acknowledging what they were shown.
 
 The reaper only gives up on a send once it cannot still be in flight: the threshold is the
-longest one `add` can take on that panel (panels.client.longest_write_seconds, which the
+longest one `add` can take on that panel (panels.api.client.longest_write_seconds, which the
 client's total deadline makes a real bound) plus a margin. So a reaped order means the worker
 died or lost its database, and an answer arriving after that is rare; it is still never
 dropped.
@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Order, OrderStatusChange
-from panels.client import longest_write_seconds
-from panels.exchange import ANSWER_KEPT
+from panels.api.exchange import ANSWER_KEPT
+from panels.api.options import longest_write_seconds
 from panels.models import Panel
 
 logger = logging.getLogger(__name__)

@@ -28,12 +28,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.logcontext import log_context
+from core.logcontext import log_context
 from orders.models import Order, OrderStatusChange
 from orders.services.outcomes import order_late_answer
 from orders.validation import validate_order
-from panels.crypto import UndecryptableKey
-from panels.errors import (
+from panels.api.errors import (
     BadApiKey,
     OutcomeUnknown,
     PanelError,
@@ -41,12 +40,14 @@ from panels.errors import (
     Reason,
     TransientError,
 )
-from panels.exchange import ANSWER_KEPT
+from panels.api.exchange import ANSWER_KEPT
+from panels.api.normalise import Status, storable_text
+from panels.api.order_types import ORDER_TYPES, OTHER
+from panels.api.results import OrderPlaced
+from panels.crypto import UndecryptableKey
 from panels.models import CatalogSync, Panel, Service
-from panels.normalise import Status, storable_text
-from panels.order_types import ORDER_TYPES, OTHER
-from panels.results import OrderPlaced
 from panels.services import balance_refresh_soon, catalog_sync_start, panel_mark_failing
+from panels.tasks import balance_sync
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def order_dispatch_soon(*, panel_id: int) -> None:
 
 
 def _enqueue_dispatch(panel_id: int) -> None:
-    from orders.tasks import dispatch_panel
+    from orders.tasks import dispatch_panel  # the tasks import the services
 
     dispatch_panel.delay(panel_id)
 
@@ -300,8 +301,6 @@ def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Ord
     if exc.reason == Reason.BAD_KEY:
         panel_mark_failing(panel=panel, error=exc)
     elif exc.reason == Reason.NOT_ENOUGH_FUNDS:
-        from panels.tasks import balance_sync
-
         transaction.on_commit(lambda: balance_sync.delay(panel.pk), robust=True)
     elif exc.reason == Reason.INCORRECT_SERVICE_ID:
         catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.ORDER)

@@ -12,19 +12,19 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dashboard.bulk import bulk_update_rows
-from dashboard.jsonvalues import as_stored
+from core.bulk import bulk_update_rows
+from core.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
-from panels import normalise
-from panels.answer_values import UNUSABLE, UnusableAnswer
-from panels.client import PanelClient
-from panels.errors import ItemError, PanelError, Reason
+from panels.api import normalise
+from panels.api.answer_values import UNUSABLE, UnusableAnswer
+from panels.api.client import PanelClient
+from panels.api.errors import ItemError, PanelError, Reason
+from panels.api.normalise import BadValue, Status
+from panels.api.results import OrderStatus
+from panels.api.wire import BATCH_SIZE
 from panels.models import Panel
-from panels.normalise import BadValue, Status
-from panels.results import OrderStatus
 from panels.services import panel_mark_failing, panel_mark_ok
 from panels.services.panel import panel_note_problem
-from panels.wire import BATCH_SIZE
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import io
 from orders.exports import neutralise
 from orders.uploads import ALL_COLUMNS
 from orders.validation import validate_order
+from panels.api.order_types import ORDER_TYPES, OTHER
 from panels.models import Service
-from panels.order_types import ORDER_TYPES, OTHER
 
 # Example cells per order type, before fitting them to the service's limits: `quantity` and the
 # lines of the counted list (comments, usernames) become the service's own minimum.

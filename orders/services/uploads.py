@@ -43,8 +43,8 @@ from orders.uploads import (
     parse_mass_text,
 )
 from orders.validation import validate_order
+from panels.api.order_types import ORDER_TYPES, OTHER
 from panels.models import Panel, Service
-from panels.order_types import ORDER_TYPES, OTHER
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from dashboard import querystring
-from dashboard.views import HtmxHttpRequest
+from core import querystring
+from core.htmx import HtmxHttpRequest
 from orders.exports import csv_lines
 from orders.listing import parse_filters
 from orders.models import REFILL_STATUS_CHOICES, BulkAction, BulkItem, Order, Refill, Upload

@@ -25,7 +25,8 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.views import HtmxHttpRequest
+from core.htmx import HtmxHttpRequest
+from core.money import money_text
 from orders.models import BulkAction, Order, OrderStatusChange
 from orders.presenters import cancel_answer
 from orders.selectors import order_detail as select_order
@@ -38,10 +39,9 @@ from orders.services import (
 )
 from orders.services.bulk import bulk_preview, order_cancel_now
 from orders.services.status import StatusSyncResult
-from panels.errors import ItemError, PanelError, Reason
-from panels.formatting import money_text
-from panels.normalise import Status
-from panels.order_types import LIST_FIELDS, ORDER_TYPES, OTHER, split_lines
+from panels.api.errors import ItemError, PanelError, Reason
+from panels.api.normalise import Status
+from panels.api.order_types import LIST_FIELDS, ORDER_TYPES, OTHER, split_lines
 
 TEMPLATE = "orders/detail.html"
 State = Order.State

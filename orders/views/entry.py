@@ -22,13 +22,13 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
-from dashboard.views import HtmxHttpRequest
+from core.htmx import HtmxHttpRequest
+from core.money import money_text
 from orders.fields import initial_from_order
 from orders.forms import OrderForm
 from orders.models import Order
 from orders.selectors import active_order_for_link
 from orders.services import order_create
-from panels.formatting import money_text
 from panels.health import read_age
 from panels.models import Service
 from panels.presenters import ServiceRow, service_row

@@ -19,8 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
-from dashboard import querystring
-from dashboard.views import HtmxHttpRequest
+from core import querystring
+from core.htmx import HtmxHttpRequest
 from orders.exports import csv_lines
 from orders.listing import (
     MAX_SELECTED,
@@ -35,7 +35,7 @@ from orders.selectors import (
     order_csv_rows,
 )
 from orders.services.status import StatusSyncResult, orders_refresh
-from panels.errors import PanelError
+from panels.api.errors import PanelError
 
 
 @require_GET

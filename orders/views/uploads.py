@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.money import money_plain, money_text
 from orders.exports import csv_lines
 from orders.models import Order, Upload
 from orders.services.duplicates import twin_text, upload_recent_twin
@@ -30,7 +31,6 @@ from orders.services.uploads import (
 )
 from orders.upload_selectors import upload_row_orders
 from orders.uploads import UploadError, upload_template_csv
-from panels.formatting import money_plain, money_text
 from panels.models import Panel, Service
 
 PREVIEW_ROWS = 200  # rows shown on the page; every row is in the results CSV

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from ..order_types import ORDER_TYPES, order_type_key
+from panels.api.order_types import ORDER_TYPES, order_type_key
+
 from . import vocabulary as vocab
 
 

@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from panels.client import PanelClient
-from panels.errors import PanelError
+from panels.api.client import PanelClient
+from panels.api.errors import PanelError
 from panels.models import Panel
 from panels.services.panel import panel_mark_failing, panel_mark_ok, panel_note_problem
 

@@ -16,14 +16,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.jsonvalues import as_stored
-from panels import normalise
-from panels.client import PanelClient
-from panels.errors import PanelError
+from core.jsonvalues import as_stored
+from panels.api import normalise
+from panels.api.client import PanelClient
+from panels.api.errors import PanelError
+from panels.api.results import Catalog
+from panels.api.results import Service as RemoteService
 from panels.matching.keys import match_key
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
-from panels.results import Catalog
-from panels.results import Service as RemoteService
 from panels.services.panel import panel_mark_failing, panel_mark_ok
 
 logger = logging.getLogger(__name__)
@@ -276,7 +276,7 @@ def _apply(panel: Panel, catalog: Catalog) -> CatalogSyncResult:
 
 def catalog_sync_start(*, panel: Panel, trigger: str = CatalogSync.Trigger.BUTTON) -> CatalogSync:
     """Queue a sync, or return the one already queued or running for this panel."""
-    from panels.tasks import catalog_sync as catalog_sync_task
+    from panels.tasks import catalog_sync as catalog_sync_task  # the tasks import the services
 
     in_flight = [CatalogSync.State.QUEUED, CatalogSync.State.RUNNING]
     with transaction.atomic():

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.views.decorators.debug import sensitive_variables
 
-from panels.client import ClientOptions, PanelClient
-from panels.errors import PanelError
-from panels.formatting import money_text
+from core.money import money_text
+from panels.api.client import PanelClient
+from panels.api.errors import PanelError
+from panels.api.options import ClientOptions
 from panels.models import Panel
 from panels.netpolicy import network_options
 from panels.services.balance import balance_store

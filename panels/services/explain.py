@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from panels.errors import BadApiKey, Cause, PanelError, PanelRejected, Reason
+from panels.api.errors import BadApiKey, Cause, PanelError, PanelRejected, Reason
 
 
 def explain_error(error: Exception, *, timeout: float | None = None) -> str:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from panels import crypto
-from panels.answer_values import clean
-from panels.errors import PanelError
+from panels.api.answer_values import clean
+from panels.api.errors import PanelError
 from panels.models import Panel
 from panels.services.explain import explain_error
 

@@ -1,12 +1,12 @@
-"""`{{ amount|money:currency }}`: money in the one format of `panels.formatting.money`."""
+"""`{{ amount|money:currency }}`: money in the one format of `core.money.money`."""
 
 from django import template
 
-from panels import formatting
+from core.money import money as money_format
 
 register = template.Library()
 
 
 @register.filter
 def money(value: object, currency: str = "") -> str:
-    return formatting.money(value, currency or "")
+    return money_format(value, currency or "")

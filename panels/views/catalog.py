@@ -17,10 +17,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from dashboard import querystring
-from dashboard.views import HtmxHttpRequest
+from core import querystring
+from core.htmx import HtmxHttpRequest
+from panels.api.order_types import ORDER_TYPES
 from panels.models import CatalogEvent, Service
-from panels.order_types import ORDER_TYPES
 from panels.presenters import change_lines, offer_groups, rate_chart, service_row
 from panels.selectors.catalog import (
     DEFAULT_SORT,

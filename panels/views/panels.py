@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
-from dashboard.views import HtmxHttpRequest
+from core.htmx import HtmxHttpRequest
 from panels import services, tasks
 from panels.forms import ConnectionTestForm, PanelForm
 from panels.models import Panel

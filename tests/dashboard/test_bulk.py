@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dashboard.bulk import bulk_update_rows
+from core.bulk import bulk_update_rows
 from orders.models import Order
 from panels.models import Panel, Service
 

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dashboard.celery import _refuse_undecryptable_keys
-from panels import checks, crypto
+from panels import checks, stored_keys
 from panels.models import Panel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,9 +98,9 @@ def panel_under_other_key(db: Any, settings: Any) -> Panel:
 
 
 def test_a_wrong_encryption_key_is_an_error_naming_the_panels(panel_under_other_key: Panel) -> None:
-    assert crypto.undecryptable_panels() == ["Old key panel"]
+    assert stored_keys.undecryptable_panels() == ["Old key panel"]
     with pytest.raises(ImproperlyConfigured, match="cannot decrypt the API key of 1 panel:"):
-        crypto.verify_stored_keys()
+        stored_keys.verify_stored_keys()
     (error,) = checks.stored_keys_decrypt()
     assert error.id == "panels.E001"
     assert "'Old key panel'" in error.msg
@@ -132,7 +132,7 @@ def test_the_right_keys_pass_the_start_up_check(settings: Any) -> None:
         *settings.PANEL_KEY_ENCRYPTION_KEYS,
     ]
 
-    crypto.verify_stored_keys()
+    stored_keys.verify_stored_keys()
     _refuse_undecryptable_keys()
     assert checks.stored_keys_decrypt() == []
 
@@ -204,7 +204,7 @@ def test_no_template_needs_inline_script_style_or_eval() -> None:
 def test_the_installed_package_leaves_the_simulator_out(tmp_path: Path) -> None:
     """`pip install .` ships the apps; the simulator stays a tool of the checkout."""
     source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
-    for name in ("dashboard", "panels", "orders", "simulator"):
+    for name in ("core", "panels", "orders", "overview", "dashboard", "simulator"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
@@ -216,6 +216,6 @@ def test_the_installed_package_leaves_the_simulator_out(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("*.whl")
     packages = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
-    assert {"dashboard", "panels", "orders"} <= packages
+    assert {"core", "panels", "orders", "overview", "dashboard"} <= packages
     assert "simulator" not in packages
     assert (source / "simulator" / "__main__.py").exists()  # it was there to be left out

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard import selectors
 from orders.models import Order
+from overview import selectors
 from panels.models import Panel, Service
 
 pytestmark = pytest.mark.django_db
@@ -512,7 +512,7 @@ def test_the_chart_explains_itself_without_spend(logged_in: Client) -> None:
      ("12.5", "20"), ("0.0012", "0.002"), ("4999", "5000")],
 )  # fmt: skip
 def test_the_scale_steps_are_round(value: str, step: str) -> None:
-    from dashboard.charts import nice_step
+    from overview.charts import nice_step
 
     assert nice_step(Decimal(value)) == Decimal(step)
 

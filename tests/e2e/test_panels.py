@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from panels.errors import BadApiKey
+from panels.api.errors import BadApiKey
 from panels.models import CatalogSync, Panel, Service
 from panels.services import panel_create, panel_mark_failing
 from simulator import SimulatorHandle, start_simulator

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 import responses
 
 from orders.models import Order, Refill
+from panels.api.normalise import RefillStatus, Status
 from panels.models import Panel, Service
-from panels.normalise import RefillStatus, Status
 
 URL = "https://hostile-panel.example/api/v2"
 Answer = Callable[[dict[str, str]], Any]

@@ -15,7 +15,7 @@ from requests.adapters import HTTPAdapter
 
 from orders.models import Order
 from orders.services import order_claim, order_create, order_dispatch
-from panels.client import PanelClient
+from panels.api.client import PanelClient
 from panels.models import Panel
 from tests.orders.conftest import service_of, values_for
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from orders.models import Order
-from panels.normalise import Status
+from panels.api.normalise import Status
 from tests.orders.conftest import place, service_of
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order, OrderStatusChange, Refill
+from panels.api.normalise import Status
 from panels.models import Panel, Service
-from panels.normalise import Status
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
 from tests.orders.conftest import adds, svc, text

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from orders.models import Order
 from orders.validation import CleanOrder
+from panels.api.normalise import Status
 from panels.models import Panel, Service
-from panels.normalise import Status
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
 from tests.orders.conftest import svc, text

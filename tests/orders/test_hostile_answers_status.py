@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from orders.models import BulkAction, BulkItem, Order, Refill
 from orders.services import orders_status_sync
 from orders.services.bulk import bulk_create, bulk_execute, refills_status_sync
-from panels.answer_values import UNUSABLE
-from panels.errors import ItemError
+from panels.api.answer_values import UNUSABLE
+from panels.api.errors import ItemError
+from panels.api.normalise import BIG_LIMIT, MONEY_LIMIT, RefillStatus, Status
+from panels.api.results import OrderStatus
 from panels.models import Panel
-from panels.normalise import BIG_LIMIT, MONEY_LIMIT, RefillStatus, Status
-from panels.results import OrderStatus
 from panels.services import balance_sync
 from tests.orders.hostile import (
     URL,

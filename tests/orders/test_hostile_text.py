@@ -19,9 +19,10 @@ import urllib3.connection
 
 from orders.models import Order
 from orders.services import order_dispatch, orders_status_sync
-from panels import normalise
-from panels.client import ClientOptions, PanelClient
-from panels.errors import PanelUnreachable, RequestNotSent
+from panels.api import normalise
+from panels.api.client import PanelClient
+from panels.api.errors import PanelUnreachable, RequestNotSent
+from panels.api.options import ClientOptions
 from panels.models import Panel
 from tests.orders.hostile import URL, answer_with, good_status, placed, statuses_answer
 from tests.orders.hostile import make_panel as make_hostile_panel

@@ -31,9 +31,9 @@ from dashboard.celery import app as celery_app
 from orders import tasks
 from orders.models import Order
 from orders.services import order_create
+from panels.api.normalise import Status
+from panels.api.order_types import FLAT, ORDER_TYPES, PER_LINE, SUBSCRIPTION
 from panels.models import Panel, Service
-from panels.normalise import Status
-from panels.order_types import FLAT, ORDER_TYPES, PER_LINE, SUBSCRIPTION
 from panels.services import catalog_sync, panel_create
 from simulator import start_simulator
 

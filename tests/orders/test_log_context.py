@@ -9,7 +9,7 @@ import logging
 import pytest
 from django.core.cache import cache
 
-from dashboard.logcontext import JsonFormatter, PlainFormatter, log_context
+from core.logcontext import JsonFormatter, PlainFormatter, log_context
 from orders import tasks
 from orders.models import Order
 from orders.services import order_create

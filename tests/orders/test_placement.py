@@ -22,10 +22,10 @@ from orders.services import (
     orders_reap_stuck,
     orders_status_sync,
 )
-from panels.errors import Reason
+from panels.api.errors import Reason
+from panels.api.normalise import Status
+from panels.api.order_types import ORDER_TYPES
 from panels.models import CatalogSync, Panel
-from panels.normalise import Status
-from panels.order_types import ORDER_TYPES
 from tests.orders.conftest import adds, place, service_of, values_for
 
 State = Order.State

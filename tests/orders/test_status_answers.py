@@ -11,10 +11,10 @@ import responses
 
 from orders.models import Order
 from orders.services import orders_status_sync
-from panels.answer_values import UNUSABLE, UnusableAnswer
-from panels.errors import PanelUnavailable
+from panels.api.answer_values import UNUSABLE, UnusableAnswer
+from panels.api.errors import PanelUnavailable
+from panels.api.normalise import Status
 from panels.models import Panel
-from panels.normalise import Status
 from tests.orders.hostile import (
     answer_with,
     good_status,

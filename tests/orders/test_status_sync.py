@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import Order
 from orders.services import orders_refresh, orders_status_sync
-from panels.errors import PanelUnavailable, Reason
-from panels.normalise import Status
+from panels.api.errors import PanelUnavailable, Reason
+from panels.api.normalise import Status
 from panels.services import panel_create
 from tests.orders.conftest import place, service_of
 

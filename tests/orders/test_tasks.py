@@ -13,8 +13,8 @@ from kombu.exceptions import OperationalError
 from orders import tasks
 from orders.models import BulkAction, Order
 from orders.services import order_create
-from panels.client import longest_write_seconds
-from panels.normalise import Status
+from panels.api.normalise import Status
+from panels.api.options import longest_write_seconds
 from panels.services import panel_create
 from tests.orders.conftest import place, service_of, values_for
 

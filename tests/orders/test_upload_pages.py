@@ -14,8 +14,8 @@ from django.urls import reverse
 from orders.models import Order, Upload
 from orders.services.upload_template import filled_template_rows, template_services
 from orders.services.uploads import upload_check, upload_submit
+from panels.api.order_types import ORDER_TYPES, OTHER
 from panels.models import Panel, Service
-from panels.order_types import ORDER_TYPES, OTHER
 from tests.orders.conftest import text
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import responses
 
 from orders.models import BulkAction, BulkItem, Order, Refill
 from orders.services.bulk import bulk_create, bulk_execute, refills_status_sync
-from panels.answer_values import UNUSABLE
+from panels.api.answer_values import UNUSABLE
+from panels.api.normalise import RefillStatus, Status
 from panels.models import Panel
-from panels.normalise import RefillStatus, Status
 from panels.services import balance_sync
 from tests.orders.hostile import answer_with, make_panel, make_service, placed, refills_of
 

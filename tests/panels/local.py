@@ -1,6 +1,6 @@
 """Client options for talking to the simulator on loopback over plain http.
 
-The client refuses plain http and private addresses by default (panels.transport); tests that
+The client refuses plain http and private addresses by default (panels.api.addresses); tests that
 call the simulator directly, without the Django settings, allow both explicitly.
 """
 

@@ -9,7 +9,7 @@ import responses
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from panels.errors import BadApiKey, PanelUnavailable
+from panels.api.errors import BadApiKey, PanelUnavailable
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
 from panels.services import EmptyCatalog, balance_sync, catalog_sync, panel_create
 

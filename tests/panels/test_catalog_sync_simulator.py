@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from panels.errors import PanelError
+from panels.api.errors import PanelError
 from panels.models import CatalogEvent, Panel, Service
 from panels.services import catalog_sync, panel_create
 from simulator import DIALECT_NAMES, FAULT_NAMES, start_simulator

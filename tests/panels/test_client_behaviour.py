@@ -12,8 +12,8 @@ import pytest
 import requests
 import responses
 
-from panels.client import ClientOptions, PanelClient
-from panels.errors import (
+from panels.api.client import PanelClient
+from panels.api.errors import (
     BadApiKey,
     OutcomeUnknown,
     PanelHttpError,
@@ -24,6 +24,7 @@ from panels.errors import (
     Reason,
     RequestNotSent,
 )
+from panels.api.options import ClientOptions
 from tests.panels.local import LOOPBACK
 
 URL = "https://panel.example/api/v2"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from panels.client import ClientOptions, PanelClient
-from panels.errors import (
+from panels.api.client import PanelClient
+from panels.api.errors import (
     OutcomeUnknown,
     PanelRejected,
     PanelUnavailable,
@@ -24,7 +24,8 @@ from panels.errors import (
     RateLimited,
     Reason,
 )
-from panels.results import OrderStatus
+from panels.api.options import ClientOptions
+from panels.api.results import OrderStatus
 from simulator import FAULT_NAMES, SimulatorHandle, start_simulator
 from tests.panels.local import LOOPBACK
 

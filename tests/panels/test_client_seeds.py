@@ -15,9 +15,10 @@ from urllib.parse import parse_qs
 import pytest
 import responses
 
-from panels.client import ClientOptions, PanelClient
-from panels.errors import Reason
-from panels.normalise import RefillStatus, Status
+from panels.api.client import PanelClient
+from panels.api.errors import Reason
+from panels.api.normalise import RefillStatus, Status
+from panels.api.options import ClientOptions
 
 SEEDS = Path(__file__).parent / "seeds"
 URL = "https://panel.example/api/v2"

@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 
-from panels.client import ClientOptions, PanelClient
-from panels.errors import BadApiKey, ItemError, PanelRejected, Reason
-from panels.normalise import RefillStatus, Status
-from panels.order_types import ORDER_TYPES, OTHER, billable_quantity, estimate_cost
-from panels.results import OrderStatus, Service
+from panels.api.client import PanelClient
+from panels.api.errors import BadApiKey, ItemError, PanelRejected, Reason
+from panels.api.normalise import RefillStatus, Status
+from panels.api.options import ClientOptions
+from panels.api.order_types import ORDER_TYPES, OTHER, billable_quantity, estimate_cost
+from panels.api.results import OrderStatus, Service
 from simulator import DIALECT_NAMES, SimulatorHandle, start_simulator
 from simulator import catalog as sim_catalog
 from simulator import dialects as sim_dialects

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from panels.client import ClientOptions, PanelClient, longest_write_seconds
-from panels.errors import Cause, OutcomeUnknown, PanelUnavailable
+from panels.api.client import PanelClient
+from panels.api.errors import Cause, OutcomeUnknown, PanelUnavailable
+from panels.api.options import ClientOptions, longest_write_seconds
 from tests.panels.local import LOOPBACK
 from tests.panels.slowserver import AnswerServer
 
@@ -67,7 +68,8 @@ def test_no_pause_between_write_attempts_is_longer_than_the_bound_counts(monkeyp
     """The bound holds for the jitter's worst draw: the reaper and the lease rely on it."""
     import random
 
-    from panels.client import BACKOFF_JITTER_MAX, PanelClient
+    from panels.api.client import PanelClient
+    from panels.api.options import BACKOFF_JITTER_MAX
 
     monkeypatch.setattr(random, "uniform", lambda low, high: high)
     options = ClientOptions(timeout=5, retries=3, backoff=2, max_delay=10)

@@ -14,8 +14,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from panels.api.order_types import ORDER_TYPES
 from panels.models import CatalogSync, Service
-from panels.order_types import ORDER_TYPES
 from panels.services import catalog_sync, panel_create
 
 URL = "https://property.example/api/v2"

@@ -8,6 +8,7 @@ from itertools import combinations
 
 import pytest
 
+from panels.api.order_types import order_type_key
 from panels.matching import (
     Difference,
     ServiceFacts,
@@ -19,7 +20,6 @@ from panels.matching import (
     mismatch_reason,
     same_offer,
 )
-from panels.order_types import order_type_key
 from simulator.catalogs import BUILDERS
 
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from panels import normalise
-from panels.errors import Reason, reason_for
-from panels.formatting import money, money_plain, money_text
-from panels.normalise import RefillStatus, Status
-from panels.order_types import order_type_key
+from core.money import money, money_plain, money_text
+from panels.api import normalise
+from panels.api.errors import Reason, reason_for
+from panels.api.normalise import RefillStatus, Status
+from panels.api.order_types import order_type_key
 
 
 @pytest.mark.parametrize(

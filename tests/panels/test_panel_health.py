@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from panels.errors import BadApiKey, PanelUnavailable
+from panels.api.errors import BadApiKey, PanelUnavailable
 from panels.health import health_words, read_age
 from panels.models import CatalogSync, Panel, Service
 from panels.services import panel_mark_failing, panel_mark_ok

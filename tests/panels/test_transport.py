@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from panels import transport
-from panels.client import ClientOptions, PanelClient
-from panels.errors import AddressRefused, Cause, OutcomeUnknown, PanelUnavailable
-from panels.transport import AddressPolicy, RefusedAddress, check_url, is_public
+from panels.api import addresses
+from panels.api.addresses import AddressPolicy, RefusedAddress, check_url, is_public
+from panels.api.client import PanelClient
+from panels.api.errors import AddressRefused, Cause, OutcomeUnknown, PanelUnavailable
+from panels.api.options import ClientOptions
 from simulator import SimulatorHandle, start_simulator
 
 KEY = "transport-key-0123456789"
@@ -133,7 +134,7 @@ def test_the_checked_address_is_the_one_connected_to(sim, monkeypatch):
     asked = fake_dns(monkeypatch, ["127.0.0.1", "10.9.9.9"])
     # 127.0.0.1 stands in for a public address here; 10.9.9.9 is still refused.
     monkeypatch.setattr(
-        transport, "is_public", lambda address: pretend_public(address, "127.0.0.1")
+        addresses, "is_public", lambda address: pretend_public(address, "127.0.0.1")
     )
     url = sim.api_url().replace("127.0.0.1", "rebind.example")
     client = PanelClient(url, KEY, ClientOptions(retries=0, allow_http=True))
@@ -144,7 +145,7 @@ def test_the_checked_address_is_the_one_connected_to(sim, monkeypatch):
 
 def test_a_public_name_is_allowed_through_the_pinned_connection(sim, monkeypatch):
     fake_dns(monkeypatch, ["127.0.0.1"])
-    monkeypatch.setattr(transport, "is_public", lambda address: pretend_public(address))
+    monkeypatch.setattr(addresses, "is_public", lambda address: pretend_public(address))
     url = sim.api_url().replace("127.0.0.1", "panel.example")
     client = PanelClient(url, KEY, ClientOptions(retries=0, allow_http=True))
 

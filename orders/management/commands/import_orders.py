@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import pluralize
 
+from core.money import money_text
 from orders.models import Upload
 from orders.services.duplicates import twin_text, upload_recent_twin
 from orders.services.uploads import (
@@ -23,7 +24,6 @@ from orders.services.uploads import (
     upload_totals,
 )
 from orders.uploads import UploadError
-from panels.formatting import money_text
 from panels.models import Panel
 
 

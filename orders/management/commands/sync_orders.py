@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import pluralize
 
 from orders.services import orders_status_sync, orders_to_sync
-from panels.errors import PanelError
+from panels.api.errors import PanelError
 from panels.models import Panel
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from panels.client import ClientOptions
+from panels.api.options import ClientOptions
 from panels.models import Panel
 from panels.services import panel_connection_test, panel_create, panel_record_check
 

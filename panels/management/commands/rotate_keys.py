@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import pluralize
 
-from panels import crypto
+from panels import stored_keys
 from panels.services import panel_keys_rotate
 
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        problem = crypto.stored_keys_problem()
+        problem = stored_keys.stored_keys_problem()
         if problem:
             raise CommandError(f"Nothing rotated: {problem}")  # it would fail half way
         count = panel_keys_rotate()

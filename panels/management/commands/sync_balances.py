@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from panels.errors import PanelError
-from panels.formatting import money_text
+from core.money import money_text
+from panels.api.errors import PanelError
 from panels.management.commands._selection import add_panel_argument, selected_panels
 from panels.models import Panel
 from panels.services import balance_sync

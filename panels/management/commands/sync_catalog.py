@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import pluralize
 
-from panels.errors import PanelError
+from panels.api.errors import PanelError
 from panels.management.commands._selection import add_panel_argument, selected_panels
 from panels.management.commands.sync_balances import balance_line
 from panels.models import CatalogSync

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from panels import normalise
-from panels.catalog_values import TEXT_LIMITS
-from panels.catalog_values import limits as _limits
-from panels.catalog_values import rate as _rate
-from panels.catalog_values import refill_days as _refill_days
-from panels.catalog_values import service_id as _service_id
-from panels.catalog_values import stored_text as _text
-from panels.order_types import order_type_key
-from panels.results.base import (
+from panels.api import normalise
+from panels.api.catalog_values import TEXT_LIMITS
+from panels.api.catalog_values import limits as _limits
+from panels.api.catalog_values import rate as _rate
+from panels.api.catalog_values import refill_days as _refill_days
+from panels.api.catalog_values import service_id as _service_id
+from panels.api.catalog_values import stored_text as _text
+from panels.api.order_types import order_type_key
+from panels.api.results.base import (
     Raw,
     items,
 )
@@ -24,7 +24,7 @@ from panels.results.base import (
 class Service:
     service_id: str
     name: str
-    type: str  # normalised order type key, see panels.order_types
+    type: str  # normalised order type key, see panels.api.order_types
     raw_type: str
     category: str
     rate: Decimal  # price per 1000 units (per package for flat types), panel's currency

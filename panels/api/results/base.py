@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from panels import normalise
-from panels.errors import ItemError
+from panels.api import normalise
+from panels.api.errors import ItemError
 
 Raw = dict[str, Any]
 T = TypeVar("T")

@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
 from orders.models import Order
+from panels.api.normalise import Status
 from panels.models import CatalogEvent, Panel
-from panels.normalise import Status
 from panels.selectors.catalog import catalog_changes
 
 # Orders whose money came back: they do not count as spend.

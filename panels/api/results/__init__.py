@@ -5,9 +5,15 @@ booleans and statuses are normalised, and every result keeps the raw value it ca
 No Django imports.
 """
 
-from panels.results.base import Raw, ShapeError
-from panels.results.catalog import Catalog, Service, SkippedService, parse_catalog, parse_service
-from panels.results.orders import (
+from panels.api.results.base import Raw, ShapeError
+from panels.api.results.catalog import (
+    Catalog,
+    Service,
+    SkippedService,
+    parse_catalog,
+    parse_service,
+)
+from panels.api.results.orders import (
     OrderPlaced,
     OrderStatus,
     order_id_of,
@@ -15,7 +21,7 @@ from panels.results.orders import (
     parse_order_status,
     parse_status_batch,
 )
-from panels.results.writes import (
+from panels.api.results.writes import (
     Balance,
     CancelResult,
     RefillCreated,

@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
-from dashboard import selectors
+from core.money import money_text
 from orders.models import STATUS_CHOICES
-from panels.formatting import money_text
+from overview import selectors
 
 # The SVG's own units: one slot of SLOT wide per day, HEIGHT tall. It is stretched to the
 # page's width; the text (scale, days, legend) is HTML around it, so it never stretches.

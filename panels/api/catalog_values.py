@@ -1,6 +1,6 @@
 """The values of one catalog entry as the catalog's columns can hold them (no Django imports).
 
-Used by panels.results.parse_service: an id, price or limit that cannot be real raises
+Used by panels.api.results.parse_service: an id, price or limit that cannot be real raises
 normalise.BadValue with a plain message (the entry is set aside); texts are cleaned and
 shortened to fit.
 """
@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from panels import normalise
+from panels.api import normalise
 
 # Column sizes of the stored catalog (panels.models.Service), known here so that a parsed
 # service always fits: a longer id is set aside, a longer text is shortened.

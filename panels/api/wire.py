@@ -1,6 +1,6 @@
 """The bytes on the wire: decoding answers, telling connection failures apart, batching ids.
 
-No Django imports; used by panels.client.
+No Django imports; used by panels.api.client.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from panels import normalise
-from panels.errors import ItemError
-from panels.normalise import BadValue
+from panels.api import normalise
+from panels.api.errors import ItemError
+from panels.api.normalise import BadValue
 
 UNUSABLE = "unusable_answer"  # the reason of an entry set aside (fits error_reason columns)
 ID_LIMIT = 100  # remote ids are stored in 100-character columns

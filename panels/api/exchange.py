@@ -1,8 +1,8 @@
 """One request to a panel and what its answer means (no Django imports; used by
-panels.client, which decides what to retry).
+panels.api.client, which decides what to retry).
 
 The request is built before anything is sent, so a failure there sent nothing
-(RequestNotSent). It goes out under the call's total deadline (panels.transport), never
+(RequestNotSent). It goes out under the call's total deadline (panels.api.deadline), never
 follows a redirect, and its answer is read up to the size limit. Then the answer is judged:
 429, an in-band `{"error": ...}` (a bad key is told apart), redirects, 5xx, other 4xx, and a
 body that is not JSON. For a write, anything after the request may have reached the panel
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
-from panels.errors import (
+from panels.api.addresses import AddressPolicy, RefusedAddress, check_url, refused_reason
+from panels.api.deadline import call_deadline
+from panels.api.errors import (
     AddressRefused,
     BadApiKey,
     Cause,
@@ -32,9 +34,9 @@ from panels.errors import (
     RequestNotSent,
     reason_for,
 )
-from panels.normalise import error_text, storable_text
-from panels.transport import AddressPolicy, RefusedAddress, call_deadline, check_url, refused_reason
-from panels.wire import (
+from panels.api.normalise import error_text, storable_text
+from panels.api.options import ClientOptions
+from panels.api.wire import (
     CLOUDFLARE_MARKS,
     NOT_JSON,
     Secret,
@@ -45,10 +47,7 @@ from panels.wire import (
     retry_after_seconds,
 )
 
-if TYPE_CHECKING:
-    from panels.client import ClientOptions
-
-logger = logging.getLogger("panels.client")  # one logger for the client's lines, as before
+logger = logging.getLogger("panels.api.client")  # one logger for the client's lines, as before
 
 WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
 ANSWER_KEPT = 2000  # characters of an answer kept with what it answered

@@ -10,7 +10,7 @@ have reached the panel: then the client raises OutcomeUnknown and never resends.
 connection that never opened is tried again, because then nothing left this machine.
 
 Every call has a total deadline of `ClientOptions.timeout` seconds, enforced at the socket
-(panels.transport.call_deadline): connecting, sending, the status line, the headers and the
+(panels.api.deadline.call_deadline): connecting, sending, the status line, the headers and the
 body all end by it, however slowly the panel trickles its answer.
 """
 
@@ -20,14 +20,14 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
 import requests
 
-from panels import results
-from panels.errors import (
+from panels.api import results
+from panels.api.addresses import AddressPolicy
+from panels.api.errors import (
     BadApiKey,
     Cause,
     ItemError,
@@ -40,9 +40,10 @@ from panels.errors import (
     RequestNotSent,
     TransientError,
 )
-from panels.exchange import Exchange
-from panels.order_types import FieldValue, add_fields
-from panels.results import (
+from panels.api.exchange import Exchange
+from panels.api.options import BACKOFF_JITTER_MAX, ClientOptions
+from panels.api.order_types import FieldValue, add_fields
+from panels.api.results import (
     Balance,
     CancelResult,
     Catalog,
@@ -51,50 +52,14 @@ from panels.results import (
     RefillCreated,
     RefillState,
 )
-from panels.transport import (
-    AddressPolicy,
-    panel_session,
-)
-from panels.wire import (
+from panels.api.transport import panel_session
+from panels.api.wire import (
     Secret,
     chunks,
 )
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-
-BACKOFF_JITTER_MAX = 1.5  # a retry waits 0.5 to 1.5 times its backoff
-DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) SMMDashboard/1.0"
-
-
-@dataclass(frozen=True, slots=True)
-class ClientOptions:
-    """Per-panel request options; the defaults suit nearly every panel."""
-
-    method: str = "POST"  # "POST" or "GET"
-    key_field: str = "key"  # some panels want "api_token" or "api"
-    body: str = "form"  # "form" (x-www-form-urlencoded) or "json"
-    user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 30.0  # the whole call's deadline: connect, send and the complete answer
-    connect_timeout: float = 10.0
-    retries: int = 2  # extra attempts for read-only actions
-    backoff: float = 1.0  # first retry delay in seconds; doubles each time
-    max_delay: float = 30.0
-    # Where requests may go (panels.transport): public https addresses unless allowed.
-    allow_http: bool = False
-    allow_private: bool = False
-    # The largest answer read, in bytes (a catalog of 10,000 services is about 5 MB).
-    max_response_bytes: int = 32 * 1024 * 1024
-
-
-def longest_write_seconds(options: ClientOptions) -> float:
-    """The longest one write (`add`) can take: every attempt ends by the deadline, and between
-    attempts whose connection never opened the client pauses at most its largest backoff."""
-    pauses = sum(
-        min(options.backoff * 2**attempt * BACKOFF_JITTER_MAX, options.max_delay)
-        for attempt in range(options.retries)
-    )
-    return (options.retries + 1) * options.timeout + pauses
 
 
 class PanelClient:
@@ -291,5 +256,5 @@ class PanelClient:
         return min(delay, self.options.max_delay)
 
     def _call(self, action: str, fields: dict[str, str]) -> Any:
-        """One HTTP request (panels.exchange): the decoded JSON, or the matching PanelError."""
+        """One HTTP request (panels.api.exchange): the decoded JSON, or the matching PanelError."""
         return self._exchange.call(action, fields)

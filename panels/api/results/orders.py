@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from panels import answer_values, normalise
-from panels.answer_values import UnusableAnswer, shown
-from panels.errors import ItemError
-from panels.normalise import BadValue
-from panels.results.base import (
+from panels.api import answer_values, normalise
+from panels.api.answer_values import UnusableAnswer, shown
+from panels.api.errors import ItemError
+from panels.api.normalise import BadValue
+from panels.api.results.base import (
     Raw,
     ShapeError,
     require_object,
@@ -27,7 +27,7 @@ class OrderPlaced:
 @dataclass(frozen=True, slots=True)
 class OrderStatus:
     order_id: str
-    status: str  # normalised, see panels.normalise.Status
+    status: str  # normalised, see panels.api.normalise.Status
     raw_status: str
     charge: Decimal | None
     start_count: int | None

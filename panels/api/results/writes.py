@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from panels import answer_values, normalise
-from panels.answer_values import UnusableAnswer, shown
-from panels.errors import ItemError
-from panels.normalise import BadValue
-from panels.results.base import (
+from panels.api import answer_values, normalise
+from panels.api.answer_values import UnusableAnswer, shown
+from panels.api.errors import ItemError
+from panels.api.normalise import BadValue
+from panels.api.results.base import (
     MISSING,
     Raw,
     ShapeError,
@@ -32,7 +32,7 @@ class RefillCreated:
 @dataclass(frozen=True, slots=True)
 class RefillState:
     refill_id: str
-    status: str | None  # normalised, see panels.normalise.RefillStatus; None with an error
+    status: str | None  # normalised, see panels.api.normalise.RefillStatus; None with an error
     raw_status: str
     error: ItemError | None
     raw: Any = field(default=None, repr=False)
