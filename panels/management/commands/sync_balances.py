@@ -32,4 +32,5 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(self.style.SUCCESS(f"{panel.name}: ") + balance_line(panel))
         if failed:
-            raise CommandError(f"The balance of {failed} panel(s) could not be read.")
+            panels = "1 panel" if failed == 1 else f"{failed} panels"
+            raise CommandError(f"The balance of {panels} could not be read.")
