@@ -9,6 +9,8 @@ the selection is too large to ask about while someone waits; then it says how ol
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +23,7 @@ from orders.models import Order
 from orders.services.status import WRITTEN, orders_status_sync
 from panels.api.errors import PanelError
 from panels.api.normalise import Status
+from panels.api.wire import BATCH_SIZE
 from panels.models import Panel
 from panels.services.explain import explain_error
 
@@ -30,6 +33,11 @@ logger = logging.getLogger(__name__)
 REFRESH_LIMIT = 3000
 # A preview waits on the panels: no retries, and no panel's 30-second timeout.
 REFRESH_TIMEOUT = 10.0
+# ...and all of them together get this long, well inside the web server's 60-second limit: a
+# panel that answers slowly (or trickles) leaves later panels unasked rather than the page
+# timing out.
+REFRESH_BUDGET = 25.0
+SHORTEST_CALL = 2.0  # below this a call is not worth making
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,19 @@ def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Fr
     for order in changing.order_by().select_related(None).only(*WRITTEN, "remote_id", "panel_id"):
         by_panel[order.panel_id].append(order)
     failed = []
+    started = time.monotonic()
     for panel in Panel.objects.filter(pk__in=by_panel).order_by("name"):
-        timeout = min(float(panel.timeout_seconds), REFRESH_TIMEOUT)
+        left = REFRESH_BUDGET - (time.monotonic() - started)
+        calls = math.ceil(len(by_panel[panel.pk]) / BATCH_SIZE)
+        timeout = min(float(panel.timeout_seconds), REFRESH_TIMEOUT, left / calls)
+        if timeout < SHORTEST_CALL:
+            reason = (
+                f"Not asked: the {REFRESH_BUDGET:g} seconds a preview waits for the panels ran out."
+            )
+            oldest = _oldest_read(changing.filter(panel=panel))
+            failed.append(PanelNotRefreshed(panel.name, reason, oldest))
+            count -= len(by_panel[panel.pk])
+            continue
         try:
             client = panel.client(retries=0, timeout=timeout)
             orders_status_sync(panel=panel, orders=by_panel[panel.pk], client=client)

@@ -78,3 +78,19 @@ def test_a_panel_that_fails_does_not_block_the_preview(sim, panel, logged_in):
     assert "<strong>Sim</strong> could not be asked. Could not connect" in html
     assert "Its orders are judged as read before, the oldest <time" in html
     assert "Statuses of" not in html  # none was read
+
+
+def test_panels_left_when_the_previews_wait_runs_out_are_not_asked(sim, panel, logged_in,
+                                                                   monkeypatch):  # fmt: skip
+    """A slow panel cannot hold the page past the web server's limit: once the preview's
+    budget is spent, the panels left are named as not asked."""
+    monkeypatch.setattr("orders.services.freshness.REFRESH_BUDGET", 1.0)
+    service = service_of(panel, "default", refill=True)
+    orders = [place(service) for _ in range(2)]
+    asked = len(sim.requests("status"))
+
+    html = preview(logged_in, "refill", orders)
+
+    assert len(sim.requests("status")) == asked
+    assert "<strong>Sim</strong> could not be asked." in html
+    assert "Not asked: the 1 seconds a preview waits for the panels ran out." in html
