@@ -310,12 +310,16 @@ def test_column_headers_sort_and_reverse(logged_in: Client, shop: dict) -> None:
 # ---- Pages and bad parameters -------------------------------------------------------------------
 
 
-def test_it_pages_fifty_at_a_time(logged_in: Client) -> None:
+def many_orders(count: int) -> None:
     service = make_service(make_panel())
     Order.objects.bulk_create(
         [Order(panel=service.panel, service=service, link=f"https://x.example/{n}")
-         for n in range(120)]
+         for n in range(count)]
     )  # fmt: skip
+
+
+def test_it_pages_fifty_at_a_time(logged_in: Client) -> None:
+    many_orders(120)
     first = logged_in.get(LIST).content.decode()
     assert len(shown_ids(first)) == 50
     assert "1–50 · page 1 of 3" in first
@@ -390,11 +394,7 @@ def test_an_invalid_filter_value_is_dropped_quietly(logged_in: Client, shop: dic
 
 
 def test_a_page_past_the_end_shows_the_last_page(logged_in: Client) -> None:
-    service = make_service(make_panel())
-    Order.objects.bulk_create(
-        [Order(panel=service.panel, service=service, link=f"https://x.example/{n}")
-         for n in range(110)]
-    )  # fmt: skip
+    many_orders(110)
     last = shown_ids(logged_in.get(LIST, {"page": "3"}).content.decode())
     assert len(last) == 10
 
