@@ -285,7 +285,8 @@ class ListFilterForm(forms.Form):
     # The fields in the order of the canonical query string, where it is not the bar's order.
     query_order: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, data: Any = None) -> None:
+    def __init__(self, data: QueryDict) -> None:
+        # Always bound: a list page reads its filters from its query string, even an empty one.
         super().__init__(data, auto_id="f-%s", label_suffix="")
         url = reverse(self.list_url_name)
         for field in self.fields.values():

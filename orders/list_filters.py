@@ -75,7 +75,7 @@ class OrderFilterForm(ListFilterForm):
     )
     attention = CheckField(label="Needs attention only")
 
-    def __init__(self, data: QueryDict | None, *, panels: list[tuple[int, str]]) -> None:
+    def __init__(self, data: QueryDict, *, panels: list[tuple[int, str]]) -> None:
         super().__init__(data)
         self.panel_field.offer(panels)
 

@@ -1,5 +1,5 @@
-"""The order list's parts: query string to filters and back, sort and page links, count
-chips, table rows, and the page context. No request handling here."""
+"""The order list's parts: its filters (read by the form in orders.list_filters), sort and page
+links, count chips, table rows, and the page context. No request handling here."""
 
 from __future__ import annotations
 

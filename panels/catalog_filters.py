@@ -49,7 +49,7 @@ class CatalogFilterForm(ListFilterForm):
     dripfeed = YesNoField(label="Drip-feed")
     sort = ChoiceFilterField(label="Sort by", choices=SORT_CHOICES, empty_value=DEFAULT_SORT)
 
-    def __init__(self, data: QueryDict | None, *, facets: CatalogFacets) -> None:
+    def __init__(self, data: QueryDict, *, facets: CatalogFacets) -> None:
         super().__init__(data)
         self.choice_field("panel_id").offer(facets.panels)
         # Every category and type of the listed services filters; the options leave out the
