@@ -1,12 +1,16 @@
 """Reading list pages' GET parameters safely, and building their links back.
 
 Shared by the catalog browser and the order list: anything unexpected in the query string is
-ignored, never an error.
+ignored, never an error. Their filters are read by forms (core.listforms); what is here is the
+page number, the canonical query string, and the links that change one parameter.
 """
 
 from __future__ import annotations
 
-from django.core.paginator import Page
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
@@ -17,12 +21,6 @@ def partial_wanted(htmx: HtmxDetails) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-def clean_text(params: QueryDict, name: str, limit: int) -> str:
-    """The parameter with NUL bytes dropped, white space folded, and cut to `limit`."""
-    value = params.get(name, "")
-    return " ".join(value.replace("\x00", "").split())[:limit]
-
-
 def positive_int(value: str) -> int | None:
     """1, 2, 3... from the text; None for anything else (0, signs, huge or non-ASCII digits)."""
     value = value.strip()
@@ -31,12 +29,23 @@ def positive_int(value: str) -> int | None:
     return int(value)
 
 
-def page_number(value: str, last: int) -> int:
-    """1 for anything that is not a page number; the last page for any number past it."""
+def get_page(paginator: Paginator, value: str) -> Page:
+    """The page `value` asks for, by `Paginator.get_page`: a number past the end gives the last
+    page; anything that is not a page number (0, signs, "2.5", non-ASCII digits) the first."""
     value = value.strip()
-    if value.isascii() and value.isdigit() and len(value) > 9:
-        return last  # a huge number is past the end, never converted
-    return max(1, min(positive_int(value) or 1, last))
+    if not (value.isascii() and value.isdigit()) or not value.strip("0"):
+        return paginator.get_page(1)
+    # A huge number is past the end: never converted (Python refuses over 4300 digits).
+    return paginator.get_page(value if len(value) <= 9 else paginator.num_pages + 1)
+
+
+def canonical(values: Mapping[str, object]) -> QueryDict:
+    """The values that are set ("" and None are not), in this order, as a query string."""
+    query = QueryDict(mutable=True)
+    for name, value in values.items():
+        if value not in ("", None):
+            query[name] = str(value)
+    return query
 
 
 def href(url_name: str, query: QueryDict) -> str:
@@ -63,3 +72,36 @@ def page_links(params: QueryDict, page: Page, url_name: str) -> dict[str, str | 
         "next": link(page.number + 1) if page.has_next() else None,
         "last": link(last) if page.number < last - 1 else None,
     }
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str
+    href: str
+    state: str  # "ascending", "descending" or "" (aria-sort)
+
+
+def sort_columns(
+    params: QueryDict,
+    current: str,
+    *,
+    columns: Iterable[tuple[str, str, str]],
+    default: str,
+    url_name: str,
+) -> dict[str, SortColumn]:
+    """Header links, back on page 1. Each column is (key, the sort a first click gives, the
+    sort a click on the sorted column gives): a second click reverses where it can."""
+    links = {}
+    for key, first, second in columns:
+        target = second if current == first else first
+        state = ""
+        if current in (first, second):
+            state = "descending" if current.startswith("-") else "ascending"
+        query = params.copy()
+        query.pop("page", None)
+        if target == default:
+            query.pop("sort", None)
+        else:
+            query["sort"] = target
+        links[key] = SortColumn(key, href(url_name, query), state)
+    return links

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
     "django_htmx",
     "template_partials",
     "dashboard",
@@ -114,6 +116,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render with the templates above, so forms can use the project's widget templates
+# (templates/widgets/: the list pages' filter bars).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,11 +1,9 @@
-"""The order list's parts: query string to filters and back, sort and page links, count
-chips, table rows, and the page context. No request handling here."""
+"""The order list's parts: its filters (read by the form in orders.list_filters), sort and page
+links, count chips, table rows, and the page context. No request handling here."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -13,30 +11,22 @@ from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 
 from core import querystring
+from orders.list_filters import OrderFilterForm
 from orders.models import STATUS_CHOICES, Order
-from orders.rows import (
-    STATUS_LABELS,
-    TYPE_LABELS,
-    detail_url_maker,
-    order_row,
-)
+from orders.rows import detail_url_maker, order_row
 from orders.selectors import (
     DEFAULT_ORDER_SORT,
-    ORDER_SORTS,
     OrderFilters,
     StatusCounts,
     order_page,
     order_panel_choices,
     order_service_choices,
-    order_service_panel,
     order_status_counts,
 )
-from panels.models import ORDER_TYPE_CHOICES
 
 PER_PAGE = 50
 
 
-MAX_QUERY_LENGTH = 200
 LIST_URL = "orders:list"
 
 
@@ -48,29 +38,6 @@ POLL_SECONDS = 15
 
 
 RESULTS_ID = "order-results"  # the element that polls: its requests are not navigation
-
-
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-# Days a date filter accepts: anything wider is no filter (and stays clear of date overflows).
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
-
-
-YES = frozenset({"yes", "on", "1", "true"})
-
-
-STATE_VALUES = frozenset(Order.State.values)
-
-
-SORT_LABELS = {
-    "-created": "Newest first",
-    "created": "Oldest first",
-    "-charge": "Charge: high to low",
-    "charge": "Charge: low to high",
-    "-quantity": "Quantity: high to low",
-    "quantity": "Quantity: low to high",
-}
 
 
 # Sortable columns: (column, the sort a first click gives, the sort a second click gives).
@@ -85,81 +52,11 @@ def _reverse_or_empty(name: str) -> str:
         return ""
 
 
-def _day(value: str) -> date | None:
-    value = value.strip()
-    if not DATE_RE.fullmatch(value):
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None
-    return day if FIRST_DAY <= day <= LAST_DAY else None
-
-
-@dataclass(frozen=True)
-class Facets:
-    """The choices the filter form offers that come from the database."""
-
-    panels: list[tuple[int, str]]
-    services: list[tuple[int, str]]  # the chosen panel's services that have orders
-
-
-def parse_filters(params: QueryDict) -> tuple[OrderFilters, Facets]:
-    """The filters the parameters ask for, keeping only values that exist. A service implies
-    its panel. One query, two more when a panel or service is chosen."""
-    panels = order_panel_choices()
-    panel_id = querystring.positive_int(params.get("panel", ""))
-    if panel_id not in {pk for pk, _ in panels}:
-        panel_id = None
-    service_id = querystring.positive_int(params.get("service", ""))
-    if service_id is not None:
-        service_panel = order_service_panel(service_id=service_id)
-        if service_panel is None or (panel_id is not None and service_panel != panel_id):
-            service_id = None
-        else:
-            panel_id = service_panel
-    date_from, date_to = _day(params.get("from", "")), _day(params.get("to", ""))
-    if date_from and date_to and date_from > date_to:
-        date_from, date_to = date_to, date_from
-    type_, state, status = params.get("type", ""), params.get("state", ""), params.get("status", "")
-    source, sort = params.get("source", ""), params.get("sort", "")
-    filters = OrderFilters(
-        q=querystring.clean_text(params, "q", MAX_QUERY_LENGTH),
-        panel_id=panel_id,
-        service_id=service_id,
-        type=type_ if type_ in TYPE_LABELS else "",
-        state=state if state in STATE_VALUES else "",
-        status=status if status in STATUS_LABELS else "",
-        date_from=date_from,
-        date_to=date_to,
-        source=source if source in Order.Source.values else "",
-        attention=params.get("attention", "").strip().lower() in YES,
-        sort=sort if sort in ORDER_SORTS else DEFAULT_ORDER_SORT,
-    )
-    services = order_service_choices(panel_id=panel_id) if panel_id is not None else []
-    return filters, Facets(panels=panels, services=services)
-
-
-def filter_params(filters: OrderFilters) -> QueryDict:
-    """The filters as a query string, without defaults: the canonical URL of a result page."""
-    params = QueryDict(mutable=True)
-    values: dict[str, object] = {
-        "q": filters.q,
-        "panel": filters.panel_id,
-        "service": filters.service_id,
-        "type": filters.type,
-        "state": filters.state,
-        "status": filters.status,
-        "from": filters.date_from.isoformat() if filters.date_from else "",
-        "to": filters.date_to.isoformat() if filters.date_to else "",
-        "source": filters.source,
-        "attention": "yes" if filters.attention else "",
-        "sort": "" if filters.sort == DEFAULT_ORDER_SORT else filters.sort,
-    }
-    for name, value in values.items():
-        if value not in ("", None):
-            params[name] = str(value)
-    return params
+def parse_filters(params: QueryDict) -> tuple[OrderFilters, OrderFilterForm]:
+    """The filters the parameters ask for, keeping only values that exist (a service implies
+    its panel), and the form that read them. One query, one more when a service is asked for."""
+    form = OrderFilterForm(params, panels=order_panel_choices())
+    return form.filters(), form
 
 
 def _with(params: QueryDict, **changes: str) -> str:
@@ -172,26 +69,6 @@ def _with(params: QueryDict, **changes: str) -> str:
         else:
             query.pop(name, None)
     return querystring.href(LIST_URL, query)
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    key: str
-    href: str
-    state: str  # "ascending", "descending" or "" (aria-sort)
-
-
-def sort_columns(params: QueryDict, current: str) -> dict[str, SortColumn]:
-    """Header links: a click sorts by the column, a second click reverses it."""
-    columns = {}
-    for key, first, second in SORT_COLUMNS:
-        target = second if current == first else first
-        state = ""
-        if current in (first, second):
-            state = "descending" if current.startswith("-") else "ascending"
-        sort = "" if target == DEFAULT_ORDER_SORT else target
-        columns[key] = SortColumn(key, _with(params, sort=sort), state)
-    return columns
 
 
 @dataclass(frozen=True)
@@ -244,14 +121,17 @@ def list_context(params: QueryDict) -> dict[str, Any]:
     """Everything the list shows for these GET parameters. A fixed number of queries: the
     panels, the counts (which give the total too) and one page of rows; the chosen panel's
     services and the chosen service's panel when there are."""
-    filters, facets = parse_filters(params)
-    canonical = filter_params(filters)
+    filters, form = parse_filters(params)
+    form.offer_services(
+        order_service_choices(panel_id=filters.panel_id) if filters.panel_id is not None else []
+    )
+    canonical = form.query()
     counts = order_status_counts(filters=filters)
     total = counts.total(filters)
     # The counts hold the total, so the paginator only does the arithmetic (no COUNT query);
     # the rows of the page come from `order_page`.
     paginator = Paginator(range(total), PER_PAGE)
-    page = paginator.page(querystring.page_number(params.get("page", ""), paginator.num_pages))
+    page = querystring.get_page(paginator, params.get("page", ""))
     orders = order_page(filters=filters, offset=(page.number - 1) * PER_PAGE, limit=PER_PAGE,
                         total=total)  # fmt: skip
     detail_url = detail_url_maker()
@@ -262,20 +142,21 @@ def list_context(params: QueryDict) -> dict[str, Any]:
     export_query = canonical.urlencode()
     export_url = _reverse_or_empty("orders:export")
     return {
+        "form": form,
         "filters": filters,
-        "facets": facets,
         "params": canonical,
-        "type_choices": ORDER_TYPE_CHOICES,
-        "state_choices": Order.State.choices,
-        "status_choices": STATUS_CHOICES,
-        "source_choices": Order.Source.choices,
-        "sort_choices": [(key, SORT_LABELS[key]) for key in ORDER_SORTS],
         "page": page,
         "rows": rows,
         "total": total,
         "state_chips": state_chips(canonical, filters, counts),
         "status_chips": status_chips(canonical, filters, counts),
-        "columns": sort_columns(canonical, filters.sort),
+        "columns": querystring.sort_columns(
+            canonical,
+            filters.sort,
+            columns=SORT_COLUMNS,
+            default=DEFAULT_ORDER_SORT,
+            url_name=LIST_URL,
+        ),
         "pages": querystring.page_links(canonical, page, LIST_URL),
         "is_filtered": any(name != "sort" for name in canonical),
         "live": any(row.is_live for row in rows),

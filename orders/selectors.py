@@ -18,6 +18,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from core.filtering import where_chosen
 from orders.links import target_key
 from orders.models import BulkAction, BulkItem, Order
 from panels.api.order_types import ORDER_TYPES, split_lines
@@ -85,26 +86,21 @@ def _search(q: str) -> Q:
 def _filtered(filters: OrderFilters, *, with_state: bool = True) -> QuerySet[Order]:
     """Orders matching the filters; without our state, the panel's status and "needs
     attention" when `with_state` is false (what the counts per state are counted over)."""
-    orders = Order.objects.order_by()
+    orders = where_chosen(
+        Order.objects.order_by(),
+        panel_id=filters.panel_id,
+        service_id=filters.service_id,
+        order_type=filters.type,
+        source=filters.source,
+    )
     if filters.q:
         orders = orders.filter(_search(filters.q))
-    if filters.panel_id is not None:
-        orders = orders.filter(panel_id=filters.panel_id)
-    if filters.service_id is not None:
-        orders = orders.filter(service_id=filters.service_id)
-    if filters.type:
-        orders = orders.filter(order_type=filters.type)
-    if filters.source:
-        orders = orders.filter(source=filters.source)
     if filters.date_from is not None:
         orders = orders.filter(created_at__gte=_start_of(filters.date_from))
     if filters.date_to is not None:
         orders = orders.filter(created_at__lt=_start_of(filters.date_to + timedelta(days=1)))
     if with_state:
-        if filters.state:
-            orders = orders.filter(state=filters.state)
-        if filters.status:
-            orders = orders.filter(status=filters.status)
+        orders = where_chosen(orders, state=filters.state, status=filters.status)
         if filters.attention:
             orders = orders.filter(Q(state__in=ATTENTION_STATES) | RAISED)
     return orders

@@ -14,9 +14,10 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict, Streaming
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from core import querystring
@@ -39,24 +40,26 @@ from panels.api.errors import PanelError
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def order_list(request: HtmxHttpRequest) -> HttpResponse:
     context = list_context(request.GET)
     if querystring.partial_wanted(request.htmx):
         # Out-of-band, and never the control in use: the service list follows a change of
-        # panel; the state, status and sort fields follow a click on a chip, a column header
-        # or a page link (boosted links inside the results).
+        # panel; the state, status, attention and sort fields follow a click on a chip, a
+        # column header or a page link (boosted links inside the results).
         shown = QueryDict(urlsplit(request.htmx.current_url or "").query)
         params = context["params"]
-        context["oob_service"] = shown.get("panel", "") != params.get("panel", "") or (
-            shown.get("service", "") != params.get("service", "")
-        )
-        context["oob_links"] = request.htmx.boosted
+        oob = []
+        if any(shown.get(name, "") != params.get(name, "") for name in ("panel", "service")):
+            oob.append("service_id")
+        if request.htmx.boosted:
+            oob += ["state", "status", "attention", "sort"]
+        context["oob_fields"] = [context["form"][name] for name in oob]
         response = render(request, "orders/list.html#results", context)
         if request.htmx.trigger != RESULTS_ID:  # a poll is not a navigation
             push_url(response, context["here"])
     else:
         response = render(request, "orders/list.html", context)
-    patch_vary_headers(response, ("HX-Request",))
     return response
 
 
@@ -118,6 +121,7 @@ def refresh_notice(orders: list[Order]) -> Notice:
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def orders_refresh_selected(request: HtmxHttpRequest) -> HttpResponse:
     """Sync the ticked orders with their panels now, then show the list as it was."""
     list_url = reverse("orders:list")
@@ -134,9 +138,7 @@ def orders_refresh_selected(request: HtmxHttpRequest) -> HttpResponse:
     if querystring.partial_wanted(request.htmx):
         context = list_context(QueryDict(urlsplit(back).query))
         context["notice"] = notice
-        response = render(request, "orders/list.html#results", context)
-        patch_vary_headers(response, ("HX-Request",))
-        return response
+        return render(request, "orders/list.html#results", context)
     level = {"success": messages.SUCCESS, "warning": messages.WARNING}.get(
         notice.level, messages.ERROR
     )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.filtering import where_chosen
 from panels.matching import CurrencyGroup, ServiceFacts, compare_by_currency, describe
 from panels.matching.describe import Signature
 from panels.models import CatalogEvent, Panel, Service
@@ -46,16 +47,10 @@ def service_search(*, filters: CatalogFilters) -> QuerySet[Service]:
         services = services.filter(
             Q(name__icontains=word) | Q(category__icontains=word) | Q(remote_id=word)
         )
-    if filters.panel_id is not None:
-        services = services.filter(panel_id=filters.panel_id)
-    if filters.category:
-        services = services.filter(category=filters.category)
-    if filters.type:
-        services = services.filter(type=filters.type)
-    for flag in ("refill", "cancel", "dripfeed"):
-        value = getattr(filters, flag)
-        if value is not None:
-            services = services.filter(**{flag: value})
+    flags = {flag: getattr(filters, flag) for flag in ("refill", "cancel", "dripfeed")}
+    services = where_chosen(
+        services, panel_id=filters.panel_id, category=filters.category, type=filters.type, **flags
+    )
     return services.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
 
 

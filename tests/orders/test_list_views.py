@@ -310,12 +310,16 @@ def test_column_headers_sort_and_reverse(logged_in: Client, shop: dict) -> None:
 # ---- Pages and bad parameters -------------------------------------------------------------------
 
 
-def test_it_pages_fifty_at_a_time(logged_in: Client) -> None:
+def many_orders(count: int) -> None:
     service = make_service(make_panel())
     Order.objects.bulk_create(
         [Order(panel=service.panel, service=service, link=f"https://x.example/{n}")
-         for n in range(120)]
+         for n in range(count)]
     )  # fmt: skip
+
+
+def test_it_pages_fifty_at_a_time(logged_in: Client) -> None:
+    many_orders(120)
     first = logged_in.get(LIST).content.decode()
     assert len(shown_ids(first)) == 50
     assert "1–50 · page 1 of 3" in first
@@ -365,6 +369,42 @@ def test_bad_parameters_never_fail(logged_in: Client, shop: dict, query: dict) -
     response = logged_in.get(LIST, query)
     assert response.status_code == 200
     assert logged_in.get("/orders/export.csv", query).status_code == 200
+
+
+def test_an_invalid_filter_value_is_dropped_quietly(logged_in: Client, shop: dict) -> None:
+    # The bogus state and day are ignored; the valid source filter still applies.
+    query = {"state": "bogus", "from": "2025-13-45", "attention": "maybe", "source": "mass"}
+    response = logged_in.get(LIST, query)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert set(shown_ids(html)) == ids_of(shop, "rejected")
+    assert '<option value="mass" selected>' in html
+    assert '<option value="">Any state</option>' in html
+    assert 'value="bogus"' not in html  # the bar shows what was applied, not what was typed
+    assert 'value="2025-13-45"' not in html
+    attention = re.search(r'<input[^>]* name="attention"[^>]*>', html)
+    assert attention
+    assert "checked" not in attention.group(0)
+    assert "aria-invalid" not in html
+    assert "error" not in text(html.split('id="order-filters"', 1)[1].split("</form>", 1)[0])
+    # The address bar gets the filters that were applied.
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/orders/"}
+    response = logged_in.get(LIST, query, headers=headers)
+    assert response["HX-Push-Url"] == "/orders/?source=mass"
+
+
+def test_a_page_past_the_end_shows_the_last_page(logged_in: Client) -> None:
+    many_orders(110)
+    last = shown_ids(logged_in.get(LIST, {"page": "3"}).content.decode())
+    assert len(last) == 10
+
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/orders/"}
+    response = logged_in.get(LIST, {"page": "4"}, headers=headers)
+    html = response.content.decode()
+    assert shown_ids(html) == last
+    assert "101–110 · page 3 of 3" in html
+    assert 'rel="next"' not in html
+    assert response["HX-Push-Url"] == "/orders/?page=3"  # the page shown, not the one asked
 
 
 # ---- Counts per state and status ----------------------------------------------------------------

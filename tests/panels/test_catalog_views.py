@@ -259,6 +259,37 @@ def test_bad_parameters_are_ignored(logged_in: Client, catalog, query: str) -> N
     assert response.status_code == 200
 
 
+def test_an_invalid_filter_value_is_dropped_quietly(logged_in: Client, catalog) -> None:
+    # The bogus type and flag are ignored; the valid refill filter still applies.
+    response = browse(logged_in, "?type=bogus&cancel=maybe&refill=yes&sort=password")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert set(results_names(html)) == {"Instagram Followers [Real]",
+                                        "IG Followers - HQ [Refill 30D]"}  # fmt: skip
+    assert '<option value="">Any type</option>' in html
+    assert '<option value="name" selected>Name</option>' in html  # the default sort
+    assert 'value="bogus"' not in html
+    assert "aria-invalid" not in html
+    # The address bar gets the filters that were applied.
+    response = browse(logged_in, "?type=bogus&cancel=maybe&refill=yes&sort=password",
+                      HX_Request="true")  # fmt: skip
+    assert response["HX-Push-Url"] == "/catalog/?refill=yes"
+
+
+def test_a_page_past_the_end_shows_the_last_page(logged_in: Client) -> None:
+    panel = make_panel("Alpha SMM")
+    for n in range(110):
+        make_service(panel, f"Bulk Followers {n:03}")
+
+    response = browse(logged_in, "?page=4", HX_Request="true")
+
+    html = response.content.decode()
+    assert results_names(html) == [f"Bulk Followers {n:03}" for n in range(100, 110)]
+    assert "101–110 · page 3 of 3" in html
+    assert 'rel="next"' not in html
+    assert response["HX-Push-Url"] == "/catalog/?page=3"  # the page shown, not the one asked
+
+
 def test_an_unknown_panel_or_category_shows_everything(logged_in: Client, catalog) -> None:
     names = results_names(browse(logged_in, "?panel=999999&category=Nope").content.decode())
     assert len(names) == 6
