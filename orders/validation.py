@@ -119,6 +119,7 @@ def validate_order(
         if not check.text(name):
             check.error(name, "Required for this service.")
     numbers: dict[str, int] = {}
+    held: set[str] = set()  # numbers already held to the service's limits
     today = today or date.today()
     for name in spec.fields:
         value = _read(check, name, field_spec(name), today)
@@ -131,11 +132,13 @@ def validate_order(
             clean.params[name] = value
         if spec.pricing == PER_LINE and spec.counted_field == name and value:
             check.within_limits(name, len(split_lines(value)), "", noun=field_spec(name).noun)
+        if spec.key == "subscriptions" and name == "max":  # min and max are both read now
+            held = _min_max(check, numbers)
     if "runs" in spec.fields:
         _dripfeed(check, clean)
-    held: set[str] = set()
     if spec.key == "subscriptions":
-        held = _subscription(check, clean, numbers)
+        # The account is sent without the @ people often type.
+        clean.params["username"] = check.text("username").lstrip("@")
     _extra(check, clean, spec.fields)
     # The service's own limits, on numbers readable and within their field's range.
     for name, number in numbers.items():
@@ -208,10 +211,9 @@ def _dripfeed(check: _Checker, clean: CleanOrder) -> None:
         check.error(missing, "Drip-feed needs both runs and an interval.")
 
 
-def _subscription(check: _Checker, clean: CleanOrder, numbers: dict[str, int]) -> set[str]:
-    """The account without the @ people often type; min at most max, both within the
-    service's limits. The fields it held to those limits."""
-    clean.params["username"] = check.text("username").lstrip("@")
+def _min_max(check: _Checker, numbers: dict[str, int]) -> set[str]:
+    """A subscription's min per post at most its max, both within the service's limits (named
+    "Min" and "Max"). The fields it held to those limits."""
     low, high = numbers.get("min"), numbers.get("max")
     if low is not None and high is not None and low > high:
         check.error("max", f"Max ({high}) must be at least min ({low}).")
