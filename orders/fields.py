@@ -1,10 +1,17 @@
-"""How each order field is labelled, explained and read back: the help table, delays,
-limits, expiry dates, extra fields, and the values of an earlier order."""
+"""The order field table (`FIELDS`): how each field is labelled, explained, checked, laid out and
+shown in the upload templates; the form, validation, the uploads and the order page all read
+it. Also how fields are read back: delays, limits, expiry dates, extra fields, and the values of
+an earlier order.
+
+Adding a field: list it in its type in panels.api.order_types (and in LIST_FIELDS if it is a
+list), then give it one entry here.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from orders.links import whole_or_none
@@ -18,36 +25,40 @@ from panels.models import Service
 EXTRA_LINE = re.compile(r"^\s*([^=\s]+)\s*=(.*)$")
 
 
+# What a field holds: it decides the input, how the value is checked and how it is shown.
+TEXT = "text"  # one line, trimmed
+LINK = "link"  # a web address, checked like the order's link
+NUMBER = "number"  # a whole number from `low` to `high`
+LIST = "list"  # one item per line; must be in panels.api.order_types.LIST_FIELDS (the wire)
+DELAY = "delay"  # minutes, one of SUBSCRIPTION_DELAYS, picked from a list
+DATE = "date"  # a day: picked with a date input, checked and sent as d/m/Y
+
+
 @dataclass(frozen=True)
-class FieldInfo:
+class FieldSpec:
+    """Everything a person meets of one order field: its label and help on the form, what kind
+    of value it holds and its limits, its layout, and its upload example.
+
+    The upload column is the field's own name (as the panels' API docs name it); the wire part
+    (which types send it, how a list is joined) is panels.api.order_types.
+    """
+
     label: str
     help: str = ""
+    kind: str = TEXT
+    low: int = 1  # NUMBER: the smallest value allowed
+    high: int | None = None  # NUMBER: the largest, if any
+    service_limits: bool = False  # NUMBER: also held to the service's min and max
+    rows: int = 4  # LIST: the textarea's height
+    half: bool = False  # laid out half width, next to its neighbour
+    noun: str = ""  # LIST: what its lines are ("12 comments")
+    lines_are_links: bool = False  # LIST: each line may be a link, checked for its scheme
+    help_by_type: Mapping[str, str] = field(default_factory=dict)  # help that differs per type
+    example: str = ""  # the cell the upload templates show ("" for none)
 
 
-FIELD_INFO: dict[str, FieldInfo] = {
-    "link": FieldInfo("Link", "The post, profile, video or channel the order is for."),
-    "quantity": FieldInfo("Quantity"),
-    "runs": FieldInfo("Runs", "How many times the quantity is delivered (2 or more)."),
-    "interval": FieldInfo("Interval", "Minutes between two runs."),
-    "comments": FieldInfo("Comments", "One comment per line."),
-    "usernames": FieldInfo("Usernames", "One username per line."),
-    "hashtags": FieldInfo("Hashtags", "One hashtag per line."),
-    "keywords": FieldInfo("Keywords", "One search keyword per line."),
-    "groups": FieldInfo("Groups", "One group per line: members are invited from them."),
-    "hashtag": FieldInfo("Hashtag", "People who posted with this hashtag are mentioned."),
-    "username": FieldInfo("Username"),
-    "media": FieldInfo("Media link", "The people who liked this post are mentioned."),
-    "answer_number": FieldInfo("Answer number", "Which answer of the poll gets the votes: 1 is "
-                               "the first."),
-    "min": FieldInfo("Min per post"),
-    "max": FieldInfo("Max per post"),
-    "posts": FieldInfo("Posts", "How many new posts to serve. Empty: no limit."),
-    "old_posts": FieldInfo("Old posts", "Also serve this many of the latest existing posts."),
-    "delay": FieldInfo("Delay", "How long after a new post to start."),
-    "expiry": FieldInfo("Expiry", "Stop on this day. Empty: no end date."),
-}  # fmt: skip
-
-
+MAX_RUNS, MAX_INTERVAL = 1000, 60 * 24 * 30
+DRIPFEED_FIELDS = ("runs", "interval")  # optional together, on a service that offers drip-feed
 USERNAME_HELP = {
     "mentions_user_followers": "The followers of this account are mentioned.",
     "comment_likes": "The owner of the comment that gets the likes.",
@@ -55,8 +66,55 @@ USERNAME_HELP = {
     "subscriptions": "The account whose new posts get the service, without the @.",
 }
 
+# Every order field, keyed by its name on the wire. The order is the upload columns' order.
+FIELDS: dict[str, FieldSpec] = {
+    "link": FieldSpec("Link", "The post, profile, video or channel the order is for.",
+                      kind=LINK, example="https://instagram.com/p/example"),
+    "quantity": FieldSpec("Quantity", kind=NUMBER, service_limits=True, example="1000"),
+    "comments": FieldSpec("Comments", "One comment per line.", kind=LIST, rows=6,
+                          noun="comments", example="Nice\nCool",
+                          help_by_type={"custom_comments_package": "One comment per line. The "
+                                        "package has a fixed price."}),
+    "usernames": FieldSpec("Usernames", "One username per line.", kind=LIST, rows=5,
+                           noun="usernames", example="alice\nbob"),
+    "hashtags": FieldSpec("Hashtags", "One hashtag per line.", kind=LIST, noun="hashtags",
+                          example="#one\n#two"),
+    "hashtag": FieldSpec("Hashtag", "People who posted with this hashtag are mentioned.",
+                         example="#summer"),
+    "username": FieldSpec("Username", help_by_type=USERNAME_HELP, example="natgeo"),
+    "media": FieldSpec("Media link", "The people who liked this post are mentioned.",
+                       kind=LINK, example="https://instagram.com/p/media1"),
+    "answer_number": FieldSpec("Answer number", "Which answer of the poll gets the votes: 1 is "
+                               "the first.", kind=NUMBER, example="2"),
+    "groups": FieldSpec("Groups", "One group per line: members are invited from them.",
+                        kind=LIST, noun="groups", lines_are_links=True,
+                        example="https://t.me/source1\nhttps://t.me/source2"),
+    "keywords": FieldSpec("Keywords", "One search keyword per line.", kind=LIST,
+                          noun="keywords", example="smm panel\nbest likes"),
+    "runs": FieldSpec("Runs", "How many times the quantity is delivered (2 or more).",
+                      kind=NUMBER, low=2, high=MAX_RUNS, half=True, example="5"),
+    "interval": FieldSpec("Interval", "Minutes between two runs.", kind=NUMBER,
+                          high=MAX_INTERVAL, half=True, example="30"),
+    "min": FieldSpec("Min per post", kind=NUMBER, service_limits=True, half=True,
+                     example="100"),
+    "max": FieldSpec("Max per post", kind=NUMBER, service_limits=True, half=True,
+                     example="200"),
+    "posts": FieldSpec("Posts", "How many new posts to serve. Empty: no limit.", kind=NUMBER,
+                       half=True, example="10"),
+    "old_posts": FieldSpec("Old posts", "Also serve this many of the latest existing posts.",
+                           kind=NUMBER, low=0, half=True, example="0"),
+    "delay": FieldSpec("Delay", "How long after a new post to start.", kind=DELAY, low=0,
+                       half=True, example="30"),
+    # No example: a fixed day would one day be in the past (the generic template shows one).
+    "expiry": FieldSpec("Expiry", "Stop on this day. Empty: no end date.", kind=DATE,
+                        half=True),
+}  # fmt: skip
 
-ROWS = {"comments": 6, "usernames": 5, "keywords": 4, "hashtags": 4, "groups": 4}
+
+def field_spec(name: str) -> FieldSpec:
+    """The field's entry; a field no table knows (an extra field) is text, labelled by its
+    name."""
+    return FIELDS.get(name) or FieldSpec(name.replace("_", " ").capitalize())
 
 
 def delay_label(minutes: int) -> str:

@@ -1,6 +1,8 @@
-"""The order form: built from the service's order type (`panels.api.order_types.ORDER_TYPES`).
+"""The order form: built from the service's order type (`panels.api.order_types.ORDER_TYPES`) and
+the field table (`orders.fields.FIELDS`): each field's kind gives its input, label, help, limits
+and width.
 
-It only shapes what a person types (a textarea per list, numbers with the service's limits, a
+It only shapes what a person types (a textarea per list, numbers with their limits, a
 select for the subscription delay, a date for the expiry) into the raw values of
 `orders.validation.validate_order`, which owns every rule and message. The estimate and the
 live hints under the fields come from the same values.
@@ -17,20 +19,23 @@ from django import forms
 
 from core.money import money_text
 from orders.fields import (
-    FIELD_INFO,
-    ROWS,
-    USERNAME_HELP,
-    FieldInfo,
+    DATE,
+    DELAY,
+    DRIPFEED_FIELDS,
+    FIELDS,
+    LINK,
+    LIST,
+    NUMBER,
     _number,
     delay_label,
     expiry_text,
+    field_spec,
     limits_text,
     parse_extra,
 )
-from orders.validation import LIST_NOUNS, MAX_INTERVAL, MAX_RUNS, CleanOrder, validate_order
+from orders.validation import CleanOrder, validate_order
 from panels.api.order_types import (
     FLAT,
-    LIST_FIELDS,
     ORDER_TYPES,
     OTHER,
     PER_LINE,
@@ -42,14 +47,6 @@ from panels.api.order_types import (
 )
 from panels.models import Service
 
-DRIPFEED_FIELDS = ("runs", "interval")
-NUMBER_FIELDS = frozenset({"quantity", "runs", "interval", "answer_number", "min", "max", "posts",
-                           "old_posts"})  # fmt: skip
-LIMITED_FIELDS = frozenset({"quantity", "min", "max"})  # held to the service's min/max
-HALF_FIELDS = frozenset({"min", "max", "posts", "old_posts", "delay", "expiry", "runs",
-                         "interval"})  # fmt: skip
-# Subscriptions read better as pairs: min/max, posts/old posts, delay/expiry.
-SUBSCRIPTION_ORDER = ("username", "min", "max", "posts", "old_posts", "delay", "expiry")
 REQUIRED_MESSAGE = "Required for this service."
 
 
@@ -117,9 +114,8 @@ class OrderForm(forms.Form):
         self.service = service
         self.spec = order_type_of(service)
         self.today = today or date.today()
+        # In the type's order (subscriptions read as pairs: min/max, posts/old posts...).
         names = [n for n in self.spec.fields if n not in DRIPFEED_FIELDS or service.dripfeed]
-        if self.spec.key == "subscriptions":
-            names = [n for n in SUBSCRIPTION_ORDER if n in names]
         self.names = names
         extra = self.fields.pop("extra")
         for name in names:
@@ -136,55 +132,50 @@ class OrderForm(forms.Form):
             "autocomplete": "off",
             "data-carry": "1",
         }
+        spec = field_spec(name)
         widget: forms.Widget
-        if name in LIST_FIELDS:
-            attrs |= {"rows": ROWS.get(name, 4), "spellcheck": "false",
-                      "placeholder": "One per line"}  # fmt: skip
+        if spec.kind == LIST:
+            attrs |= {"rows": spec.rows, "spellcheck": "false", "placeholder": "One per line"}
             widget = forms.Textarea(attrs=attrs)
-        elif name in NUMBER_FIELDS:
+        elif spec.kind == NUMBER:
             attrs |= {"inputmode": "numeric", "step": 1, **self._number_limits(name)}
             widget = forms.NumberInput(attrs=attrs)
-        elif name == "delay":
+        elif spec.kind == DELAY:
             choices = [(str(d), delay_label(d)) for d in SUBSCRIPTION_DELAYS]
             widget = forms.Select(attrs=attrs, choices=choices)
-        elif name == "expiry":
+        elif spec.kind == DATE:
             widget = forms.DateInput(attrs={**attrs, "type": "date",
                                             "min": self.today.isoformat()})  # fmt: skip
         else:
             attrs |= {"spellcheck": "false"}
-            if name in ("link", "media"):
+            if spec.kind == LINK:
                 attrs |= {"inputmode": "url", "placeholder": "https://"}
             widget = forms.TextInput(attrs=attrs)
-        info = FIELD_INFO.get(name, FieldInfo(name.replace("_", " ").capitalize()))
-        label = info.label
+        label = spec.label
         if name == "quantity" and "runs" in self.names:
             label = "Quantity (per run with drip-feed)"
-        initial = "0" if name == "delay" else None
+        initial = str(SUBSCRIPTION_DELAYS[0]) if spec.kind == DELAY else None  # "No delay"
         return forms.CharField(label=label, required=False, widget=widget, initial=initial)
 
     def _number_limits(self, name: str) -> dict[str, int]:
-        if name in LIMITED_FIELDS:
+        spec = field_spec(name)
+        if spec.service_limits:
             low, high = self.service.min_quantity, self.service.max_quantity
             return {"min": low or 1, **({"max": high} if high else {})}
-        return {"runs": {"min": 2, "max": MAX_RUNS}, "interval": {"min": 1, "max": MAX_INTERVAL},
-                "old_posts": {"min": 0}}.get(name, {"min": 1})  # fmt: skip
+        return {"min": spec.low, **({"max": spec.high} if spec.high is not None else {})}
 
     def help_for(self, name: str) -> str:
-        spec, service = self.spec, self.service
-        if name == "username" and spec.key in USERNAME_HELP:
-            return USERNAME_HELP[spec.key]
-        if name in ("quantity", "min", "max"):
+        spec, service, info = self.spec, self.service, field_spec(name)
+        if spec.key in info.help_by_type:
+            return info.help_by_type[spec.key]
+        if info.service_limits:
             limits = limits_text(service)
-            base = FIELD_INFO[name].help
-            return " ".join(p for p in (base, f"{limits}." if limits else "") if p)
+            return " ".join(p for p in (info.help, f"{limits}." if limits else "") if p)
         if spec.pricing == PER_LINE and name == spec.counted_field:
-            noun = LIST_NOUNS.get(name, name)
             limits = limits_text(service)
-            text = f"One per line: the number of {noun} is the quantity."
+            text = f"One per line: the number of {info.noun} is the quantity."
             return f"{text} {limits}." if limits else text
-        if name == "comments" and spec.pricing == FLAT:
-            return "One comment per line. The package has a fixed price."
-        return FIELD_INFO.get(name, FieldInfo("")).help
+        return info.help
 
     # ---- Values -------------------------------------------------------------------------
 
@@ -235,7 +226,7 @@ class OrderForm(forms.Form):
                 elif name == "__all__":
                     self.add_error(None, message)
                 else:
-                    label = FIELD_INFO.get(name, FieldInfo(name)).label
+                    label = FIELDS[name].label if name in FIELDS else name
                     self.add_error(None, f"{label}: {message}")
 
     def duplicate_key(self) -> str:
@@ -255,9 +246,9 @@ class OrderForm(forms.Form):
         for name in [*self.names, "extra"]:
             hint = Hint(name=name, help=self.help_for(name) if name != "extra" else "")
             text = self.raw(name).strip()
-            if name in LIST_FIELDS:
+            if field_spec(name).kind == LIST:
                 count = len(split_lines(text))
-                noun = LIST_NOUNS.get(name, name)
+                noun = field_spec(name).noun
                 if count:
                     hint.live = f"{count:,} {noun if count != 1 else noun.rstrip('s')}"
             if name == "quantity" and "runs" in self.names:
@@ -277,7 +268,7 @@ class OrderForm(forms.Form):
 
         def row(name: str) -> Row:
             optional = name not in required and name not in DRIPFEED_FIELDS
-            return Row(self[name], hints[name], optional, name in HALF_FIELDS)
+            return Row(self[name], hints[name], optional, field_spec(name).half)
 
         main = [row(n) for n in self.names if n not in DRIPFEED_FIELDS]
         sections = [Section("main", "", "", main)]
@@ -310,8 +301,9 @@ class OrderForm(forms.Form):
         else:
             # Numbers read as the validator reads them ("1,000" is 1000); "1,5" stays as typed
             # and gives no estimate rather than the cost of 15.
-            values_for_cost = {k: (str(_number(v)) if k in NUMBER_FIELDS and _number(v) is not None
-                                   else str(v)) for k, v in values.items()}  # fmt: skip
+            values_for_cost = {k: (str(_number(v)) if field_spec(k).kind == NUMBER
+                                   and _number(v) is not None else str(v))
+                                   for k, v in values.items()}  # fmt: skip
             cost = estimate_cost(service.type, service.rate, values_for_cost)
             units = None
         if spec.pricing == FLAT:
@@ -321,7 +313,7 @@ class OrderForm(forms.Form):
         if spec.pricing == PER_LINE:
             counted = spec.counted_field or ""
             count = len(split_lines(values.get(counted, "")))
-            noun = LIST_NOUNS.get(counted, counted)
+            noun = field_spec(counted).noun
             if not count:
                 return Estimate(None, currency, f"Write the {noun}, one per line, to see the "
                                 "cost.")  # fmt: skip

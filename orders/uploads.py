@@ -14,13 +14,11 @@ import re
 from dataclasses import dataclass, field
 
 from orders.exports import neutralise
+from orders.fields import DRIPFEED_FIELDS, FIELDS
+from panels.api.order_types import ORDER_TYPES, OTHER
 
-BASE_COLUMNS = ("panel", "service", "link", "quantity")
-TYPE_COLUMNS = ("comments", "usernames", "hashtags", "hashtag", "username", "media",
-                "answer_number", "groups", "keywords", "runs", "interval", "min", "max",
-                "posts", "old_posts", "delay", "expiry")  # fmt: skip
-ALL_COLUMNS = BASE_COLUMNS + TYPE_COLUMNS
 REQUIRED_COLUMNS = ("panel", "service")
+TRIMMED_COLUMNS = (*REQUIRED_COLUMNS, "link", "quantity")  # the others may hold lists: kept
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _NUMBER = re.compile(r"^\d[\d ,]*$")
@@ -38,6 +36,12 @@ class ParsedUpload:
     rows: list[dict[str, str]] = field(default_factory=list)
     columns: tuple[str, ...] = ()
     delimiter: str = ""
+
+
+def upload_columns() -> tuple[str, ...]:
+    """Every column an upload may have: the panel, the service, then every order field
+    (orders.fields.FIELDS, in its order)."""
+    return (*REQUIRED_COLUMNS, *FIELDS)
 
 
 # The first bytes of files people pick by mistake, and what to call them.
@@ -78,9 +82,10 @@ def _sniff(header_line: str) -> str:
     columns, or, when no column is known, into the most columns (so that a header of unknown
     names is split and each name can be reported)."""
     scores = {}
+    columns = upload_columns()
     for delimiter in DELIMITERS:
         names = [n.strip().lower() for n in header_line.split(delimiter)]
-        scores[delimiter] = (sum(1 for n in names if n in ALL_COLUMNS), len(names))
+        scores[delimiter] = (sum(1 for n in names if n in columns), len(names))
     return max(DELIMITERS, key=lambda d: scores[d])  # ties go to the first: comma
 
 
@@ -130,17 +135,19 @@ def parse_csv(data: bytes, *, max_rows: int) -> ParsedUpload:
 
 def _cells(header: list[str], record: list[str]) -> dict[str, str]:
     cells = {name: (record[i] if i < len(record) else "") for i, name in enumerate(header)}
-    return {k: (v.strip() if k not in TYPE_COLUMNS else v) for k, v in cells.items()}
+    return {k: (v.strip() if k in TRIMMED_COLUMNS or k not in FIELDS else v)
+            for k, v in cells.items()}  # fmt: skip
 
 
 def _header(record: list[str], delimiter: str) -> list[str]:
     names = [cell.strip().lstrip("\ufeff").lower() for cell in record]
-    expected = (f"The columns are: {', '.join(ALL_COLUMNS)} (panel and service are required; "
+    columns = upload_columns()
+    expected = (f"The columns are: {', '.join(columns)} (panel and service are required; "
                 "the first row of the file names them).")  # fmt: skip
-    if len(names) == 1 and names[0] not in ALL_COLUMNS and any(d in names[0] for d in "|:"):
+    if len(names) == 1 and names[0] not in columns and any(d in names[0] for d in "|:"):
         raise UploadError("The header row could not be split into columns. Separate columns "
                           f"with commas, semicolons or tabs. {expected}")  # fmt: skip
-    unknown = [n for n in names if n and n not in ALL_COLUMNS]
+    unknown = [n for n in names if n and n not in columns]
     if unknown:
         shown = ", ".join(repr(neutralise(n[:40])) for n in unknown[:8])
         more = f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""
@@ -200,51 +207,65 @@ def parse_mass_text(text: str, *, max_rows: int) -> ParsedUpload:
 
 # ---- The template -------------------------------------------------------------------------
 
-_EXAMPLES: tuple[dict[str, str], ...] = (
-    {"service": "1", "link": "https://instagram.com/p/example1", "quantity": "1000"},
-    {"service": "2", "link": "https://instagram.com/p/example2", "quantity": "500",
-     "runs": "5", "interval": "30"},
-    {"service": "3", "link": "https://example.com/package"},
-    {"service": "4", "link": "https://example.com/", "quantity": "1000",
-     "keywords": "smm panel\nbest likes"},
-    {"service": "5", "link": "https://instagram.com/p/example3",
-     "comments": "Great post!\nLove it\nAmazing"},
-    {"service": "6", "link": "https://instagram.com/p/example4", "comments": "Nice\nCool"},
-    {"service": "7", "link": "https://instagram.com/p/example5", "quantity": "1000",
-     "usernames": "alice\nbob"},
-    {"service": "8", "link": "https://instagram.com/p/example6", "quantity": "1000",
-     "usernames": "alice\nbob", "hashtags": "#one\n#two"},
-    {"service": "9", "link": "https://instagram.com/p/example7", "usernames": "alice\nbob\ncarol"},
-    {"service": "10", "link": "https://instagram.com/p/example8", "quantity": "1000",
-     "hashtag": "#summer"},
-    {"service": "11", "link": "https://instagram.com/p/example9", "quantity": "1000",
-     "username": "natgeo"},
-    {"service": "12", "link": "https://instagram.com/p/example10", "quantity": "1000",
-     "media": "https://instagram.com/p/media1"},
-    {"service": "13", "link": "https://instagram.com/p/example11", "quantity": "1000",
-     "username": "comment_owner"},
-    {"service": "14", "link": "https://instagram.com/p/example12", "username": "comment_owner",
-     "comments": "Thanks!\nAgreed"},
-    {"service": "15", "link": "https://t.me/poll/1", "quantity": "1000", "answer_number": "2"},
-    {"service": "16", "link": "https://t.me/group", "quantity": "1000",
-     "groups": "https://t.me/source1\nhttps://t.me/source2"},
-    {"service": "17", "username": "natgeo", "min": "100", "max": "200", "posts": "10",
-     "old_posts": "0", "delay": "30", "expiry": "31/12/2030"},
-)  # fmt: skip
-TEMPLATE_TYPES = ("Default", "Default (drip-feed)", "Package", "SEO", "Custom Comments",
-                  "Custom Comments Package", "Mentions", "Mentions with Hashtags",
-                  "Mentions Custom List", "Mentions Hashtag", "Mentions User Followers",
-                  "Mentions Media Likers", "Comment Likes", "Comment Replies", "Poll",
-                  "Invites from Groups", "Subscriptions")  # fmt: skip
+# What each type's example row shows beyond its fields' own examples (orders.fields.FIELDS):
+# a link of its own (a panel takes one active order per link), and values that read better for
+# that type. The filled template (orders.services.upload_template) starts from the same.
+TYPE_EXAMPLES: dict[str, dict[str, str]] = {
+    "default": {"link": "https://instagram.com/p/example1"},
+    "package": {"link": "https://example.com/package"},
+    "seo": {"link": "https://example.com/"},
+    "custom_comments": {"link": "https://instagram.com/p/example3",
+                        "comments": "Great post!\nLove it\nAmazing"},
+    "custom_comments_package": {"link": "https://instagram.com/p/example4"},
+    "mentions": {"link": "https://instagram.com/p/example5"},
+    "mentions_with_hashtags": {"link": "https://instagram.com/p/example6"},
+    "mentions_custom_list": {"link": "https://instagram.com/p/example7",
+                             "usernames": "alice\nbob\ncarol"},
+    "mentions_hashtag": {"link": "https://instagram.com/p/example8"},
+    "mentions_user_followers": {"link": "https://instagram.com/p/example9"},
+    "mentions_media_likers": {"link": "https://instagram.com/p/example10"},
+    "comment_likes": {"link": "https://instagram.com/p/example11", "username": "comment_owner"},
+    "comment_replies": {"link": "https://instagram.com/p/example12",
+                        "username": "comment_owner", "comments": "Thanks!\nAgreed"},
+    "poll": {"link": "https://t.me/poll/1"},
+    "invites_from_groups": {"link": "https://t.me/group"},
+    "subscriptions": {"expiry": "31/12/2030"},
+    OTHER: {"link": "https://instagram.com/p/example13"},
+}  # fmt: skip
+DRIPFEED_EXAMPLE = {"link": "https://instagram.com/p/example2", "quantity": "500"}
+
+
+def example_cells(type_key: str, *, dripfeed: bool = False) -> dict[str, str]:
+    """A type's example row: each of its fields' example (the drip-feed ones only in a
+    drip-feed row), with the type's own values over them."""
+    spec = ORDER_TYPES[type_key]
+    names = [n for n in spec.fields if dripfeed or n not in DRIPFEED_FIELDS]
+    cells = {n: FIELDS[n].example for n in names if n in FIELDS and FIELDS[n].example}
+    cells |= {k: v for k, v in TYPE_EXAMPLES.get(type_key, {}).items() if k in names}
+    return cells | (DRIPFEED_EXAMPLE if dripfeed else {})
+
+
+def template_examples() -> list[tuple[str, dict[str, str]]]:
+    """(what the row shows, its cells): one row per order type, and a drip-feed row after a
+    type that offers runs."""
+    rows = []
+    for key, spec in ORDER_TYPES.items():
+        if key == OTHER:
+            continue
+        rows.append((spec.label, example_cells(key)))
+        if "runs" in spec.fields:
+            rows.append((f"{spec.label} (drip-feed)", example_cells(key, dripfeed=True)))
+    return rows
 
 
 def upload_template_csv(panel_name: str = "My panel") -> str:
     """A CSV template: the header and one example row per order type (service ids are
-    placeholders: use the panel's own)."""
+    placeholders, 1, 2, 3...: use the panel's own)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ALL_COLUMNS)
-    for example in _EXAMPLES:
-        writer.writerow([neutralise({"panel": panel_name, **example}.get(c, ""))
-                         for c in ALL_COLUMNS])  # fmt: skip
+    columns = upload_columns()
+    writer.writerow(columns)
+    for number, (_label, example) in enumerate(template_examples(), start=1):
+        cells = {"panel": panel_name, "service": str(number), **example}
+        writer.writerow([neutralise(cells.get(c, "")) for c in columns])
     return out.getvalue()

@@ -12,13 +12,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from orders.fields import (
+    DATE,
+    DELAY,
+    LINK,
+    LIST,
+    NUMBER,
+    FieldSpec,
+    field_spec,
+)
 from orders.links import link_problem, read_whole, scheme_problem
+from orders.models import Order
 from panels.api.order_types import (
-    LIST_FIELDS,
     ORDER_TYPES,
     OTHER,
     PER_LINE,
     SUBSCRIPTION_DELAYS,
+    FieldValue,
+    add_fields,
     billable_quantity,
     estimate_cost,
     split_lines,
@@ -29,9 +40,6 @@ from panels.models import Service
 COLUMNS = ("link", "quantity", "runs", "interval")
 EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED = frozenset({"key", "action", "service", "api_token", "api"})
-LIST_NOUNS = {"comments": "comments", "usernames": "usernames", "hashtags": "hashtags",
-              "keywords": "keywords", "groups": "groups"}  # fmt: skip
-MAX_RUNS, MAX_INTERVAL = 1000, 60 * 24 * 30
 
 
 @dataclass
@@ -44,17 +52,13 @@ class CleanOrder:
     billable: int | None = None  # units charged (runs x quantity, or lines)
     estimated_cost: Decimal | None = None
 
-    def add_fields(self) -> dict[str, str]:
-        """The fields of the `add` call, as strings, in a stable order."""
-        fields: dict[str, str] = {}
-        if self.link:
-            fields["link"] = self.link
-        for name in ("quantity", "runs", "interval"):
-            value = getattr(self, name)
-            if value is not None:
-                fields[name] = str(value)
-        fields.update(self.params)
-        return fields
+
+def stored_values(order: CleanOrder | Order) -> dict[str, FieldValue | None]:
+    """An order's fields as kept (its columns, then its params): what
+    panels.api.order_types.add_fields turns into the body of its `add`."""
+    values: dict[str, FieldValue | None] = {name: getattr(order, name) for name in COLUMNS}
+    values.update({name: str(value) for name, value in (order.params or {}).items()})
+    return values
 
 
 class _Checker:
@@ -104,49 +108,75 @@ class _Checker:
 def validate_order(
     service: Service, values: Mapping[str, object], *, today: date | None = None
 ) -> tuple[CleanOrder | None, dict[str, list[str]]]:
-    """(the clean order, {}) or (None, {field: [messages]})."""
+    """(the clean order, {}) or (None, {field: [messages]}).
+
+    Each field of the service's type is read by its kind in orders.fields.FIELDS; then the
+    rules between fields (drip-feed, a subscription's min and max, the service's limits)."""
     check = _Checker(service, values)
     spec = ORDER_TYPES.get(service.type, ORDER_TYPES[OTHER])
     clean = CleanOrder()
     for name in spec.required:
         if not check.text(name):
             check.error(name, "Required for this service.")
-
-    if "link" in spec.fields and check.text("link"):
-        clean.link = _link(check)
-    if "quantity" in spec.fields:
-        clean.quantity = check.integer("quantity")
-    _dripfeed(check, clean, spec.fields)
+    numbers: dict[str, int] = {}
+    held: set[str] = set()  # numbers already held to the service's limits
+    today = today or date.today()
     for name in spec.fields:
-        if name in COLUMNS or name in ("min", "max", "posts", "old_posts", "delay", "expiry"):
-            continue
-        value = check.text(name)
-        if name in LIST_FIELDS:
-            lines = split_lines(value)
-            value = "\n".join(lines)
-            if name == "groups":
-                _link_lines(check, name, lines)
-            if spec.pricing == PER_LINE and spec.counted_field == name and lines:
-                check.within_limits(name, len(lines), "", noun=LIST_NOUNS[name])
-        elif name == "answer_number" and value:
-            value = str(check.integer(name) or "")
-        elif name == "media" and value:
-            value = _link(check, "media")
-        if value:
+        value = _read(check, name, field_spec(name), today)
+        if isinstance(value, int):
+            numbers[name] = value
+            value = str(value)
+        if name in COLUMNS:
+            setattr(clean, name, numbers.get(name) if name != "link" else value)
+        elif value:
             clean.params[name] = value
+        if spec.pricing == PER_LINE and spec.counted_field == name and value:
+            check.within_limits(name, len(split_lines(value)), "", noun=field_spec(name).noun)
+        if spec.key == "subscriptions" and name == "max":  # min and max are both read now
+            held = _min_max(check, numbers)
+    if "runs" in spec.fields:
+        _dripfeed(check, clean)
     if spec.key == "subscriptions":
-        _subscription(check, clean, today or date.today())
+        # The account is sent without the @ people often type.
+        clean.params["username"] = check.text("username").lstrip("@")
     _extra(check, clean, spec.fields)
-
-    if clean.quantity is not None and "quantity" not in check.errors:
-        what = "Quantity per run" if clean.runs else "Quantity"
-        check.within_limits("quantity", clean.quantity, what)
+    # The service's own limits, on numbers readable and within their field's range.
+    for name, number in numbers.items():
+        if field_spec(name).service_limits and name not in held and name not in check.errors:
+            per_run = name == "quantity" and clean.runs
+            check.within_limits(name, number, "Quantity per run" if per_run else
+                                field_spec(name).label)  # fmt: skip
     if check.errors:
         return None, check.errors
-    values_for_cost = {**clean.add_fields()}
-    clean.billable = billable_quantity(service.type, values_for_cost)
-    clean.estimated_cost = estimate_cost(service.type, service.rate, values_for_cost)
+    body = add_fields(None, stored_values(clean))
+    clean.billable = billable_quantity(service.type, body)
+    clean.estimated_cost = estimate_cost(service.type, service.rate, body)
     return clean, {}
+
+
+def _read(check: _Checker, name: str, spec: FieldSpec, today: date) -> str | int | None:
+    """One field's value read by its kind: a number (None if empty or wrong, with its error),
+    or the text to keep ("" if empty)."""
+    if spec.kind in (NUMBER, DELAY):
+        number = check.integer(name, low=spec.low, high=spec.high)
+        if spec.kind == DELAY and number is not None and number not in SUBSCRIPTION_DELAYS:
+            allowed = ", ".join(str(d) for d in SUBSCRIPTION_DELAYS)
+            check.error(name, f"{spec.label} must be one of {allowed} minutes.")
+            return None
+        return number
+    value = check.text(name)
+    if not value:
+        return ""
+    if spec.kind == LINK:
+        return _link(check, name)
+    if spec.kind == LIST:
+        lines = split_lines(value)
+        if spec.lines_are_links:
+            _link_lines(check, name, lines)
+        return "\n".join(lines)
+    if spec.kind == DATE:
+        return _date(check, name, spec.label.lower(), value, today)
+    return value
 
 
 def _link(check: _Checker, name: str = "link") -> str:
@@ -170,53 +200,39 @@ def _link_lines(check: _Checker, name: str, lines: list[str]) -> None:
             return
 
 
-def _dripfeed(check: _Checker, clean: CleanOrder, fields: tuple[str, ...]) -> None:
-    if "runs" not in fields:
-        return
-    runs = check.integer("runs", low=2, high=MAX_RUNS)
-    interval = check.integer("interval", low=1, high=MAX_INTERVAL)
-    if runs is None and interval is None:
+def _dripfeed(check: _Checker, clean: CleanOrder) -> None:
+    """Runs and interval go together, and only on a service that offers drip-feed."""
+    if clean.runs is None and clean.interval is None:
         return
     if not check.service.dripfeed:
         check.error("runs", "This service does not offer drip-feed.")
-    elif runs is None or interval is None:
-        missing = "runs" if runs is None else "interval"
+    elif clean.runs is None or clean.interval is None:
+        missing = "runs" if clean.runs is None else "interval"
         check.error(missing, "Drip-feed needs both runs and an interval.")
-    clean.runs, clean.interval = runs, interval
 
 
-def _subscription(check: _Checker, clean: CleanOrder, today: date) -> None:
-    clean.params["username"] = check.text("username").lstrip("@")
-    low = check.integer("min")
-    high = check.integer("max")
+def _min_max(check: _Checker, numbers: dict[str, int]) -> set[str]:
+    """A subscription's min per post at most its max, both within the service's limits (named
+    "Min" and "Max"). The fields it held to those limits."""
+    low, high = numbers.get("min"), numbers.get("max")
     if low is not None and high is not None and low > high:
         check.error("max", f"Max ({high}) must be at least min ({low}).")
     for name, number in (("min", low), ("max", high)):
         if number is not None:
             check.within_limits(name, number, name.capitalize())
-            clean.params[name] = str(number)
-    posts = check.integer("posts")
-    old_posts = check.integer("old_posts", low=0)
-    if posts is not None:
-        clean.params["posts"] = str(posts)
-    if old_posts is not None:
-        clean.params["old_posts"] = str(old_posts)
-    delay = check.integer("delay", low=0)
-    if delay is not None and delay not in SUBSCRIPTION_DELAYS:
-        allowed = ", ".join(str(d) for d in SUBSCRIPTION_DELAYS)
-        check.error("delay", f"Delay must be one of {allowed} minutes.")
-    elif delay is not None:
-        clean.params["delay"] = str(delay)
-    expiry = check.text("expiry")
-    if expiry:
-        try:
-            when = datetime.strptime(expiry, "%d/%m/%Y").date()
-        except ValueError:
-            check.error("expiry", "Write the expiry date as dd/mm/yyyy.")
-        else:
-            if when < today:
-                check.error("expiry", "The expiry date is in the past.")
-            clean.params["expiry"] = when.strftime("%d/%m/%Y")
+    return {"min", "max"}
+
+
+def _date(check: _Checker, name: str, what: str, value: str, today: date) -> str:
+    """A d/m/Y day, not in the past: as the panel wants it."""
+    try:
+        when = datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        check.error(name, f"Write the {what} date as dd/mm/yyyy.")
+        return ""
+    if when < today:
+        check.error(name, f"The {what} date is in the past.")
+    return when.strftime("%d/%m/%Y")
 
 
 def _extra(check: _Checker, clean: CleanOrder, fields: tuple[str, ...]) -> None:

@@ -31,7 +31,7 @@ from django.utils import timezone
 from core.logcontext import log_context
 from orders.models import Order, OrderStatusChange
 from orders.services.outcomes import order_late_answer
-from orders.validation import validate_order
+from orders.validation import stored_values, validate_order
 from panels.api.errors import (
     BadApiKey,
     OutcomeUnknown,
@@ -163,7 +163,7 @@ def _send(order: Order) -> Order:
     # Before the request can leave: a failure here sent nothing, so the order goes back.
     try:
         client = panel.client()
-        service_id, fields = order.service.remote_id, _add_fields(order)
+        service_id, fields = order.service.remote_id, stored_values(order)
     except UndecryptableKey:
         return _requeue(order, NOT_DECRYPTABLE)
     except Exception:
@@ -213,16 +213,6 @@ def _record(order: Order, record: Callable[[], Order], *, answer: str = "") -> O
     except Exception:
         logger.exception("order %s: its outcome could not be recorded at all", order.pk)
         return order  # still SUBMITTING: the reaper makes it unknown
-
-
-def _add_fields(order: Order) -> dict[str, str]:
-    fields = {"link": order.link} if order.link else {}
-    for name in ("quantity", "runs", "interval"):
-        value = getattr(order, name)
-        if value is not None:
-            fields[name] = str(value)
-    fields.update({k: str(v) for k, v in order.params.items()})
-    return fields
 
 
 def _finish(order: Order, state: str, *, error: str = "", reason: str = "",

@@ -12,38 +12,16 @@ import csv
 import io
 
 from orders.exports import neutralise
-from orders.uploads import ALL_COLUMNS
+from orders.fields import DATE, FIELDS
+from orders.uploads import example_cells, upload_columns
 from orders.validation import validate_order
 from panels.api.order_types import ORDER_TYPES, OTHER
 from panels.models import Service
 
-# Example cells per order type, before fitting them to the service's limits: `quantity` and the
-# lines of the counted list (comments, usernames) become the service's own minimum.
-EXAMPLES: dict[str, dict[str, str]] = {
-    "default": {"link": "https://instagram.com/p/example1"},
-    "package": {"link": "https://instagram.com/p/example2"},
-    "seo": {"link": "https://example.com/", "keywords": "smm panel\nbest likes"},
-    "custom_comments": {"link": "https://instagram.com/p/example3"},
-    "custom_comments_package": {"link": "https://instagram.com/p/example4",
-                                "comments": "Nice\nCool"},
-    "mentions": {"link": "https://instagram.com/p/example5", "usernames": "alice\nbob"},
-    "mentions_with_hashtags": {"link": "https://instagram.com/p/example6",
-                               "usernames": "alice\nbob", "hashtags": "#one\n#two"},
-    "mentions_custom_list": {"link": "https://instagram.com/p/example7"},
-    "mentions_hashtag": {"link": "https://instagram.com/p/example8", "hashtag": "#summer"},
-    "mentions_user_followers": {"link": "https://instagram.com/p/example9",
-                                "username": "natgeo"},
-    "mentions_media_likers": {"link": "https://instagram.com/p/example10",
-                              "media": "https://instagram.com/p/media1"},
-    "comment_likes": {"link": "https://instagram.com/p/example11", "username": "comment_owner"},
-    "comment_replies": {"link": "https://instagram.com/p/example12",
-                        "username": "comment_owner"},
-    "poll": {"link": "https://t.me/poll/1", "answer_number": "2"},
-    "invites_from_groups": {"link": "https://t.me/group",
-                            "groups": "https://t.me/source1\nhttps://t.me/source2"},
-    "subscriptions": {"username": "natgeo", "posts": "10", "old_posts": "0", "delay": "30"},
-    OTHER: {"link": "https://instagram.com/p/example13"},
-}  # fmt: skip
+# The example cells are the generic template's (orders.uploads.example_cells), fitted to the
+# service's limits: `quantity`, min and max, and the lines of the counted list (comments,
+# usernames) become the service's own. A package gets an Instagram link here.
+OWN_LINKS = {"package": "https://instagram.com/p/example2"}
 DEFAULT_QUANTITY = 1000
 MOST_LINES = 100  # a service whose minimum is more lines than this gets no example row
 DRIPFEED = {"link": "https://instagram.com/p/example14", "runs": "5", "interval": "30"}
@@ -59,7 +37,10 @@ def _fitted(service: Service, dripfeed: bool) -> dict[str, str] | None:
     spec = ORDER_TYPES.get(service.type, ORDER_TYPES[OTHER])
     low, high = service.min_quantity or 1, service.max_quantity or DEFAULT_QUANTITY
     amount = str(min(max(low, DEFAULT_QUANTITY), high))
-    values = dict(EXAMPLES.get(spec.key, EXAMPLES[OTHER]))
+    # No fixed day: one day it would be in the past, and the row refused.
+    values = {k: v for k, v in example_cells(spec.key).items() if FIELDS[k].kind != DATE}
+    if spec.key in OWN_LINKS:
+        values["link"] = OWN_LINKS[spec.key]
     if "quantity" in spec.fields:
         values["quantity"] = amount
     if spec.counted_field:
@@ -108,8 +89,9 @@ def filled_template_csv(rows: list[tuple[str, Service, dict[str, str]]]) -> str:
     """The CSV of those rows, cells neutralised against spreadsheet formulas."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ALL_COLUMNS)
+    columns = upload_columns()
+    writer.writerow(columns)
     for _label, service, values in rows:
         cells = {"panel": service.panel.name, "service": service.remote_id, **values}
-        writer.writerow([neutralise(cells.get(column, "")) for column in ALL_COLUMNS])
+        writer.writerow([neutralise(cells.get(column, "")) for column in columns])
     return out.getvalue()

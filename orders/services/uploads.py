@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from orders.fields import FIELDS
 from orders.models import Order, Upload
 from orders.services.duplicates import (
     active_order_text,
@@ -35,12 +36,11 @@ from orders.services.duplicates import (
 )
 from orders.services.placement import order_create, order_dispatch_soon
 from orders.uploads import (
-    ALL_COLUMNS,
-    BASE_COLUMNS,
     ParsedUpload,
     UploadError,
     parse_csv,
     parse_mass_text,
+    upload_columns,
 )
 from orders.validation import validate_order
 from panels.api.order_types import ORDER_TYPES, OTHER
@@ -176,7 +176,8 @@ def _place(row: dict[str, str]) -> dict[str, int]:
 
 
 def _invalid(row: dict[str, str], errors: list[str]) -> dict[str, Any]:
-    raw = {k: v for k, v in row.items() if k in ALL_COLUMNS}
+    columns = upload_columns()
+    raw = {k: v for k, v in row.items() if k in columns}
     return {**_place(row), "raw": raw, "errors": errors}
 
 
@@ -215,12 +216,12 @@ def _check_row(
     errors = [
         f"The column {column!r} does not apply to {spec.label} services: leave it empty."
         for column, value in row.items()
-        if column in ALL_COLUMNS and column not in BASE_COLUMNS[:2]
-        and column not in spec.fields and value.strip()
-    ]  # fmt: skip
+        if column in FIELDS and column not in spec.fields and value.strip()
+    ]
     values = {k: v for k, v in row.items() if k in spec.fields and v.strip()}
     clean, field_errors = validate_order(service, values)
     for field_name, messages in field_errors.items():
+        # Named as its column is (the field's name), the way the file names it.
         label = field_name.replace("_", " ").capitalize()
         errors.extend(m if m.startswith(label) else f"{label}: {m}" for m in messages)
     if errors or clean is None:

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.htmx import HtmxHttpRequest
 from core.money import money_text
+from orders.fields import FIELDS, LIST
 from orders.models import BulkAction, Order, OrderStatusChange
 from orders.presenters import cancel_answer
 from orders.selectors import order_detail as select_order
@@ -41,7 +42,7 @@ from orders.services.bulk import bulk_preview, order_cancel_now
 from orders.services.status import StatusSyncResult
 from panels.api.errors import ItemError, PanelError, Reason
 from panels.api.normalise import Status
-from panels.api.order_types import LIST_FIELDS, ORDER_TYPES, OTHER, split_lines
+from panels.api.order_types import ORDER_TYPES, OTHER, split_lines
 
 TEMPLATE = "orders/detail.html"
 State = Order.State
@@ -63,12 +64,6 @@ STATUS_TONES: dict[str, str] = {
     Status.FAILED: "failing",
     Status.EXPIRED: "unknown",
 }
-PARAM_LABELS = {"comments": "Comments", "usernames": "Usernames", "hashtags": "Hashtags",
-                "keywords": "Keywords", "groups": "Groups", "hashtag": "Hashtag",
-                "username": "Username", "media": "Media link", "answer_number": "Answer number",
-                "min": "Min per post", "max": "Max per post", "posts": "Posts",
-                "old_posts": "Old posts", "delay": "Delay (minutes)",
-                "expiry": "Expiry"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -92,8 +87,10 @@ def _params(order: Order) -> list[Param]:
     params = []
     for name, value in (order.params or {}).items():
         text = str(value)
-        lines = split_lines(text) if name in LIST_FIELDS else None
-        params.append(Param(PARAM_LABELS.get(name, name), text, lines, name not in spec.fields))
+        known = FIELDS.get(name)  # an extra field is shown by its own name
+        lines = split_lines(text) if known and known.kind == LIST else None
+        label = known.label if known else name
+        params.append(Param(label, text, lines, name not in spec.fields))
     return params
 
 

@@ -96,13 +96,10 @@ class PanelClient:
         order_type: str | None = None,
     ) -> OrderPlaced:
         """Place one order. With `order_type`, the type's required fields are checked first."""
-        if order_type is not None:
-            try:
-                body = add_fields(order_type, fields)
-            except ValueError as exc:  # a required field missing: checked before sending
-                raise RequestNotSent(f"add: {exc}; nothing was sent", action="add") from None
-        else:
-            body = {k: str(v) for k, v in fields.items() if v is not None and str(v) != ""}
+        try:
+            body = add_fields(order_type, fields)
+        except ValueError as exc:  # a required field missing: checked before sending
+            raise RequestNotSent(f"add: {exc}; nothing was sent", action="add") from None
         body["service"] = str(service_id)
         data = self._write("add", body)
         answer = self._exchange.last_answer

@@ -1,6 +1,10 @@
-"""Every order type of API v2: the fields `add` takes and how the price is computed.
+"""Every order type of API v2: the fields `add` takes, how they are sent, and how the price is
+computed.
 
-No Django imports: the client, the forms and the uploads all read this one table.
+No Django imports: this is the wire-level half of the field table. Which fields each type sends
+(in the order a person fills them), which fields are lists and how a list is joined, and the one
+function that builds the body of an `add` (`add_fields`). The person-facing half (labels, help,
+kinds, limits, layout, upload columns) is `orders.fields.FIELDS`, keyed by the same names.
 """
 
 from __future__ import annotations
@@ -16,11 +20,8 @@ FLAT = "flat"  # the rate is the price of one package
 PER_LINE = "per_line"  # quantity = number of lines in a list field, priced per 1000
 SUBSCRIPTION = "subscription"  # reserve max × posts × rate / 1000
 
-# Fields that hold one item per line; sent joined with "\n".
+# Fields that hold one item per line; sent joined with "\n" (blank lines dropped).
 LIST_FIELDS = frozenset({"comments", "usernames", "hashtags", "keywords", "groups"})
-INT_FIELDS = frozenset(
-    {"quantity", "runs", "interval", "answer_number", "min", "max", "posts", "old_posts", "delay"}
-)
 SUBSCRIPTION_DELAYS = (0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420,
                        480, 540, 600)  # fmt: skip
 
@@ -29,18 +30,19 @@ SUBSCRIPTION_DELAYS = (0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 3
 class OrderType:
     key: str
     label: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
+    fields: tuple[str, ...]  # every field `add` takes, in the order a person fills them
+    optional: tuple[str, ...] = ()  # those of `fields` that may be left out
     pricing: str = PER_1000
     counted_field: str | None = None  # for PER_LINE: the list whose lines are the quantity
 
     @property
-    def fields(self) -> tuple[str, ...]:
-        return self.required + self.optional
+    def required(self) -> tuple[str, ...]:
+        return tuple(name for name in self.fields if name not in self.optional)
 
 
 _TYPES = (
-    OrderType("default", "Default", ("link", "quantity"), ("runs", "interval")),
+    OrderType("default", "Default", ("link", "quantity", "runs", "interval"),
+              optional=("runs", "interval")),
     OrderType("package", "Package", ("link",), pricing=FLAT),
     OrderType("seo", "SEO", ("link", "quantity", "keywords")),
     OrderType(
@@ -68,11 +70,13 @@ _TYPES = (
     OrderType("poll", "Poll", ("link", "quantity", "answer_number")),
     OrderType("invites_from_groups", "Invites from Groups", ("link", "quantity", "groups")),
     OrderType(
-        "subscriptions", "Subscriptions", ("username", "min", "max", "delay"),
-        ("posts", "old_posts", "expiry"), pricing=SUBSCRIPTION,
+        "subscriptions", "Subscriptions",
+        ("username", "min", "max", "posts", "old_posts", "delay", "expiry"),
+        optional=("posts", "old_posts", "expiry"), pricing=SUBSCRIPTION,
     ),
     # A type this table does not know: Default's fields, plus whatever extra fields a user adds.
-    OrderType("other", "Other", ("link", "quantity"), ("runs", "interval")),
+    OrderType("other", "Other", ("link", "quantity", "runs", "interval"),
+              optional=("runs", "interval")),
 )  # fmt: skip
 
 ORDER_TYPES: dict[str, OrderType] = {t.key: t for t in _TYPES}
@@ -105,13 +109,14 @@ def split_lines(value: object) -> list[str]:
 FieldValue = str | int | Decimal | list[str] | tuple[str, ...]
 
 
-def add_fields(order_type: str, values: Mapping[str, FieldValue | None]) -> dict[str, str]:
-    """The form fields of an `add` for this type, as strings.
+def add_fields(order_type: str | None, values: Mapping[str, FieldValue | None]) -> dict[str, str]:
+    """The form fields of an `add`, as strings, in the order of `values`: the one place the
+    body is built (the client sends it; validation prices it; tests compare with it).
 
-    Raises ValueError naming a missing required field. Fields the type does not list are passed
-    through unchanged (panels have extras such as `order_style`); empty values are left out.
+    Lists are sent one item per line; other values trimmed; empty values left out. Fields the
+    type does not list are passed through (panels have extras such as `order_style`). With a
+    type, raises ValueError naming any missing required field.
     """
-    spec = ORDER_TYPES.get(order_type, ORDER_TYPES[OTHER])
     fields: dict[str, str] = {}
     for name, value in values.items():
         if value is None:
@@ -124,6 +129,9 @@ def add_fields(order_type: str, values: Mapping[str, FieldValue | None]) -> dict
             text = str(value).strip()
         if text:
             fields[name] = text
+    if order_type is None:
+        return fields
+    spec = ORDER_TYPES.get(order_type, ORDER_TYPES[OTHER])
     missing = [name for name in spec.required if name not in fields]
     if missing:
         raise ValueError(f"{spec.label} orders need: {', '.join(missing)}")

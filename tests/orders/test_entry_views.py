@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order
-from orders.validation import CleanOrder
+from orders.validation import stored_values
 from panels.api.normalise import Status
+from panels.api.order_types import add_fields
 from panels.models import Panel, Service
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
@@ -220,9 +221,7 @@ def test_each_type_queues_an_order_with_exactly_its_add_fields(
     assert order.state == State.QUEUED
     assert (order.service, order.panel, order.placed_by) == (service, shop, user)
     assert order.source == Order.Source.FORM
-    clean = CleanOrder(link=order.link, quantity=order.quantity, runs=order.runs,
-                       interval=order.interval, params=order.params)  # fmt: skip
-    assert clean.add_fields() == expected
+    assert add_fields(order.order_type, stored_values(order)) == expected
     assert not entry_sim.orders()  # queued: nothing is sent before the commit
 
     for callback in callbacks:  # the commit: the dispatch task runs (eagerly)

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orders.links import link_key, link_problem, read_whole, target_key
-from orders.validation import validate_order
+from orders.validation import stored_values, validate_order
+from panels.api.order_types import add_fields
 from panels.models import Service
 
 
@@ -173,4 +174,6 @@ def test_the_link_sent_is_the_one_typed():
     clean, _ = validate_order(_service(), {"link": "  https://WWW.X.com/a/?utm_source=z  ",
                                            "quantity": "10"})  # fmt: skip
     assert clean is not None
-    assert clean.add_fields()["link"] == "https://WWW.X.com/a/?utm_source=z"
+    assert (
+        add_fields("default", stored_values(clean))["link"] == "https://WWW.X.com/a/?utm_source=z"
+    )
