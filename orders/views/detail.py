@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.htmx import HtmxHttpRequest
 from core.money import money_text
-from orders.fields import FIELDS, LIST
+from orders.fields import DELAY, FIELDS, LIST, delay_label
 from orders.models import BulkAction, Order, OrderStatusChange
 from orders.presenters import cancel_answer
 from orders.selectors import order_detail as select_order
@@ -86,8 +86,10 @@ def _params(order: Order) -> list[Param]:
     spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
     params = []
     for name, value in (order.params or {}).items():
-        text = str(value)
         known = FIELDS.get(name)  # an extra field is shown by its own name
+        text = str(value)
+        if known and known.kind == DELAY and text.isdigit():
+            text = delay_label(int(text))  # "1 hour 30 minutes", as the form offered it
         lines = split_lines(text) if known and known.kind == LIST else None
         label = known.label if known else name
         params.append(Param(label, text, lines, name not in spec.fields))

@@ -112,6 +112,19 @@ def test_it_shows_every_field_the_estimate_and_the_charge(
     assert "&quot;status&quot;" in page
 
 
+def test_a_subscriptions_delay_reads_as_the_form_offered_it(logged_in, shop):
+    service = Service.objects.filter(panel=shop, type="subscriptions").first()
+    assert service is not None
+    order = Order.objects.create(
+        panel=shop,
+        service=service,
+        order_type="subscriptions",
+        params={"username": "natgeo", "min": 100, "max": 200, "posts": 3, "delay": 90},
+    )
+
+    assert "Delay 1 hour 30 minutes" in text(detail(logged_in, order))
+
+
 def test_a_queued_order_refreshes_itself_and_a_final_one_does_not(logged_in, shop, placed):
     queued = Order.objects.create(panel=shop, service=placed.service, link="https://x.test/q",
                                   quantity=100)  # fmt: skip
