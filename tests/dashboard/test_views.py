@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import count
+from functools import partial
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,45 +15,14 @@ from django.utils import timezone
 from orders.models import Order
 from overview import selectors
 from panels.models import Panel, Service
+from tests.factories import OrderFactory, PanelFactory, ServiceFactory
+
+# The orders of these tests share one link; each test names what it is about.
+make_order = partial(OrderFactory, link="https://instagram.com/someone")
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
-_seq = count(1)
-
-
-def make_panel(name: str | None = None, **fields: object) -> Panel:
-    panel = Panel(
-        name=name or f"Panel {next(_seq)}",
-        api_url="https://panel.example/api/v2",
-        **fields,
-    )
-    panel.api_key = "secret-key-0123456789"
-    panel.save()
-    return panel
-
-
-def make_service(panel: Panel, **fields: object) -> Service:
-    values: dict[str, object] = {
-        "remote_id": str(next(_seq)),
-        "name": "Instagram Followers",
-        "rate": Decimal("1.50"),
-        "min_quantity": 10,
-        "max_quantity": 10_000,
-    }
-    values.update(fields)
-    return Service.objects.create(panel=panel, **values)
-
-
-def make_order(service: Service, **fields: object) -> Order:
-    values: dict[str, object] = {
-        "panel": service.panel,
-        "service": service,
-        "link": "https://instagram.com/someone",
-        "quantity": 1000,
-    }
-    values.update(fields)
-    return Order.objects.create(**values)
 
 
 @pytest.fixture
@@ -183,8 +152,10 @@ def test_it_has_a_logout_form_with_csrf(logged_in: Client) -> None:
 
 
 def test_it_shows_panel_balances(logged_in: Client) -> None:
-    make_panel("Alpha SMM", balance=Decimal("1234.5"), currency="USD", health=Panel.Health.OK)
-    make_panel("Beta Boost", balance=Decimal("3.20"), currency="EUR")
+    PanelFactory(
+        name="Alpha SMM", balance=Decimal("1234.5"), currency="USD", health=Panel.Health.OK
+    )
+    PanelFactory(name="Beta Boost", balance=Decimal("3.20"), currency="EUR")
 
     html = logged_in.get(reverse("overview")).content.decode()
 
@@ -197,14 +168,14 @@ def test_it_shows_panel_balances(logged_in: Client) -> None:
 
 
 def test_it_escapes_a_malicious_last_error(logged_in: Client) -> None:
-    make_panel(
-        "Evil",
+    PanelFactory(
+        name="Evil",
         health=Panel.Health.FAILING,
         failing_since=timezone.now() - timedelta(hours=2),
         last_error="<script>alert(1)</script>",
         last_error_at=timezone.now(),
     )
-    make_panel("<img src=x onerror=alert(2)>")
+    PanelFactory(name="<img src=x onerror=alert(2)>")
 
     html = logged_in.get(reverse("overview")).content.decode()
 
@@ -216,7 +187,7 @@ def test_it_escapes_a_malicious_last_error(logged_in: Client) -> None:
 
 
 def test_it_returns_only_the_panel_cards_to_htmx(logged_in: Client) -> None:
-    make_panel("Alpha SMM", balance=Decimal("50"), currency="USD")
+    PanelFactory(name="Alpha SMM", balance=Decimal("50"), currency="USD")
 
     response = logged_in.get(reverse("overview"), headers={"HX-Request": "true"})
 
@@ -237,11 +208,13 @@ def test_it_explains_what_to_do_without_panels(logged_in: Client, user: User) ->
 
 
 def test_it_lists_what_needs_attention(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM", balance=Decimal("0"), currency="USD")
-    make_panel("Down Panel", health=Panel.Health.FAILING, last_error="Connection refused")
-    service = make_service(panel)
-    unknown = make_order(service, state=Order.State.UNKNOWN, link="https://example.com/<b>x</b>")
-    make_order(service, state=Order.State.REJECTED)
+    panel = PanelFactory(name="Alpha SMM", balance=Decimal("0"), currency="USD")
+    PanelFactory(name="Down Panel", health=Panel.Health.FAILING, last_error="Connection refused")
+    service = ServiceFactory(panel=panel)
+    unknown = make_order(
+        service=service, state=Order.State.UNKNOWN, link="https://example.com/<b>x</b>"
+    )
+    make_order(service=service, state=Order.State.REJECTED)
 
     html = logged_in.get(reverse("overview")).content.decode()
 
@@ -254,14 +227,15 @@ def test_it_lists_what_needs_attention(logged_in: Client) -> None:
     assert "rejected by a panel in the last 24 hours" in html
 
 
-def test_the_rejected_orders_link_to_the_order_list(logged_in: Client, monkeypatch,
-                                                     settings) -> None:  # fmt: skip
+def test_the_rejected_orders_link_to_the_order_list(
+    logged_in: Client, monkeypatch, settings
+) -> None:
     settings.TIME_ZONE = "Europe/Berlin"
     at = datetime(2026, 3, 10, 0, 30, tzinfo=UTC)  # 01:30 in Berlin: yesterday began on the 9th
     monkeypatch.setattr(timezone, "now", lambda: at)
-    service = make_service(make_panel("Alpha SMM", currency="USD"))
-    rejected = make_order(service, state=Order.State.REJECTED)
-    placed = make_order(service, state=Order.State.PLACED)
+    service = ServiceFactory(panel=PanelFactory(name="Alpha SMM", currency="USD"))
+    rejected = make_order(service=service, state=Order.State.REJECTED)
+    placed = make_order(service=service, state=Order.State.PLACED)
 
     html = logged_in.get(reverse("overview")).content.decode()
 
@@ -280,20 +254,22 @@ def test_the_overview_has_new_order_and_upload_shortcuts(logged_in: Client) -> N
 
 
 def test_it_shows_all_clear_when_nothing_needs_attention(logged_in: Client) -> None:
-    make_panel("Alpha SMM", balance=Decimal("500"), currency="USD", health=Panel.Health.OK)
+    PanelFactory(name="Alpha SMM", balance=Decimal("500"), currency="USD", health=Panel.Health.OK)
     html = logged_in.get(reverse("overview")).content.decode()
     assert "All clear" in html
 
 
 def test_it_shows_spend_per_currency(logged_in: Client) -> None:
-    usd = make_service(make_panel(currency="USD"))
-    eur = make_service(make_panel(currency="EUR"))
+    usd = ServiceFactory(panel=PanelFactory(currency="USD"))
+    eur = ServiceFactory(panel=PanelFactory(currency="EUR"))
     placed = Order.State.PLACED
-    make_order(usd, state=placed, charge=Decimal("1.25"), currency="USD")
-    make_order(usd, state=placed, charge=None, estimated_cost=Decimal("0.75"))  # panel's USD
-    make_order(eur, state=placed, charge=Decimal("10.00"), currency="EUR")
-    make_order(usd, state=Order.State.QUEUED, estimated_cost=Decimal("99"))  # not placed
-    make_order(usd, state=placed, charge=Decimal("50"), status="canceled")  # refunded
+    make_order(service=usd, state=placed, charge=Decimal("1.25"), currency="USD")
+    make_order(
+        service=usd, state=placed, charge=None, estimated_cost=Decimal("0.75")
+    )  # panel's USD
+    make_order(service=eur, state=placed, charge=Decimal("10.00"), currency="EUR")
+    make_order(service=usd, state=Order.State.QUEUED, estimated_cost=Decimal("99"))  # not placed
+    make_order(service=usd, state=placed, charge=Decimal("50"), status="canceled")  # refunded
 
     html = logged_in.get(reverse("overview")).content.decode()
 
@@ -308,12 +284,12 @@ def test_it_shows_spend_per_currency(logged_in: Client) -> None:
 
 def test_spend_is_decimal_and_grouped_by_currency() -> None:
     now = timezone.now()
-    usd = make_service(make_panel(currency="USD"))
-    make_order(usd, state=Order.State.PLACED, charge=Decimal("0.10"), currency="USD")
-    make_order(usd, state=Order.State.PLACED, charge=Decimal("0.20"), currency="USD")
-    old = make_order(usd, state=Order.State.PLACED, charge=Decimal("5"), currency="USD")
+    usd = ServiceFactory(panel=PanelFactory(currency="USD"))
+    make_order(service=usd, state=Order.State.PLACED, charge=Decimal("0.10"), currency="USD")
+    make_order(service=usd, state=Order.State.PLACED, charge=Decimal("0.20"), currency="USD")
+    old = make_order(service=usd, state=Order.State.PLACED, charge=Decimal("5"), currency="USD")
     Order.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=3))
-    ancient = make_order(usd, state=Order.State.PLACED, charge=Decimal("7"), currency="USD")
+    ancient = make_order(service=usd, state=Order.State.PLACED, charge=Decimal("7"), currency="USD")
     Order.objects.filter(pk=ancient.pk).update(created_at=now - timedelta(days=8))
 
     [spend] = selectors.spend_by_currency(now=now)
@@ -326,9 +302,9 @@ def test_spend_is_decimal_and_grouped_by_currency() -> None:
 
 
 def test_state_counts_cover_every_tile() -> None:
-    service = make_service(make_panel())
+    service = ServiceFactory(panel=PanelFactory())
     for state in (Order.State.QUEUED, Order.State.QUEUED, Order.State.UNKNOWN):
-        make_order(service, state=state)
+        make_order(service=service, state=state)
 
     counts = selectors.order_counts(now=timezone.now())
 
@@ -348,11 +324,11 @@ def test_the_overview_query_count_does_not_grow_with_panels(
 ) -> None:
     def populate(n: int) -> None:
         for _ in range(n):
-            panel = make_panel(balance=Decimal("5"), currency="USD", health=Panel.Health.FAILING)
-            service = make_service(panel)
-            make_order(service, state=Order.State.PLACED, charge=Decimal("1"))
-            make_order(service, state=Order.State.UNKNOWN)
-            make_order(service, state=Order.State.REJECTED)
+            panel = PanelFactory(balance=Decimal("5"), currency="USD", health=Panel.Health.FAILING)
+            service = ServiceFactory(panel=panel)
+            make_order(service=service, state=Order.State.PLACED, charge=Decimal("1"))
+            make_order(service=service, state=Order.State.UNKNOWN)
+            make_order(service=service, state=Order.State.REJECTED)
 
     populate(2)
     logged_in.get(reverse("overview"))  # warm up: session, user, content types
@@ -375,8 +351,13 @@ def test_a_panels_own_low_balance_threshold_wins_over_the_site_wide_one(client, 
     user = get_user_model().objects.create_user("owner", password="pw-123456")
     client.force_login(user)
     for name, balance, threshold in (("Roomy", "50", "100"), ("Tight", "5", "1")):
-        panel = Panel(name=name, api_url="https://x.example/api/v2", balance=balance,
-                      currency="USD", low_balance_threshold=threshold)  # fmt: skip
+        panel = Panel(
+            name=name,
+            api_url="https://x.example/api/v2",
+            balance=balance,
+            currency="USD",
+            low_balance_threshold=threshold,
+        )
         panel.api_key = "key-123"
         panel.save()
 
@@ -400,14 +381,14 @@ def days_ago(days: int, hour: int = 12) -> object:
 
 def placed(service: Service, amount: str | None, when: object, **fields: object) -> Order:
     charge = Decimal(amount) if amount is not None else None
-    order = make_order(service, state=Order.State.PLACED, charge=charge, **fields)
+    order = make_order(service=service, state=Order.State.PLACED, charge=charge, **fields)
     Order.objects.filter(pk=order.pk).update(created_at=when)
     return order
 
 
 def test_spend_per_day_is_exact_per_panel_and_day() -> None:
-    alpha = make_service(make_panel("Alpha", currency="USD"))
-    beta = make_service(make_panel("Beta", currency="USD"))
+    alpha = ServiceFactory(panel=PanelFactory(name="Alpha", currency="USD"))
+    beta = ServiceFactory(panel=PanelFactory(name="Beta", currency="USD"))
     placed(alpha, "0.1", days_ago(0, 9))
     placed(alpha, "0.2", days_ago(0, 10))
     placed(alpha, "0.000000000001", days_ago(0, 11))
@@ -416,7 +397,7 @@ def test_spend_per_day_is_exact_per_panel_and_day() -> None:
     placed(alpha, "5", days_ago(30))  # one day too old
     placed(alpha, "7", days_ago(3), status="canceled")  # money came back
     placed(alpha, "8", days_ago(3), status="refunded")
-    make_order(alpha, state=Order.State.QUEUED, estimated_cost=Decimal("9"))  # not placed
+    make_order(service=alpha, state=Order.State.QUEUED, estimated_cost=Decimal("9"))  # not placed
 
     spend = selectors.spend_per_day(now=timezone.now())
 
@@ -435,7 +416,7 @@ def test_spend_per_day_follows_the_site_time_zone(settings) -> None:
 
     settings.TIME_ZONE = "Asia/Tokyo"
     with timezone.override("Asia/Tokyo"):
-        service = make_service(make_panel(currency="USD"))
+        service = ServiceFactory(panel=PanelFactory(currency="USD"))
         tokyo = timezone.get_current_timezone()
         now = datetime(2025, 3, 10, 12, 0, tzinfo=tokyo)
         placed(service, "1", datetime(2025, 3, 9, 23, 50, tzinfo=tokyo))  # 14:50 UTC on the 9th
@@ -445,13 +426,15 @@ def test_spend_per_day_follows_the_site_time_zone(settings) -> None:
 
     from datetime import date
 
-    assert {e.day: e.amount for e in spend} == {date(2025, 3, 9): Decimal("1"),
-                                                date(2025, 3, 10): Decimal("2")}  # fmt: skip
+    assert {e.day: e.amount for e in spend} == {
+        date(2025, 3, 9): Decimal("1"),
+        date(2025, 3, 10): Decimal("2"),
+    }
 
 
 def test_the_overview_draws_the_spend_chart(logged_in: Client) -> None:
-    alpha = make_service(make_panel("Alpha SMM", currency="USD"))
-    beta = make_service(make_panel("Beta <b>Boost</b>", currency="USD"))
+    alpha = ServiceFactory(panel=PanelFactory(name="Alpha SMM", currency="USD"))
+    beta = ServiceFactory(panel=PanelFactory(name="Beta <b>Boost</b>", currency="USD"))
     placed(alpha, "0.10", days_ago(0))
     placed(alpha, "0.20", days_ago(0))
     placed(beta, "1.005", days_ago(0))
@@ -476,8 +459,8 @@ def test_the_overview_draws_the_spend_chart(logged_in: Client) -> None:
 
 
 def test_the_chart_has_one_panel_per_currency(logged_in: Client) -> None:
-    usd = make_service(make_panel("Dollar Panel", currency="USD"))
-    eur = make_service(make_panel("Euro Panel", currency="EUR"))
+    usd = ServiceFactory(panel=PanelFactory(name="Dollar Panel", currency="USD"))
+    eur = ServiceFactory(panel=PanelFactory(name="Euro Panel", currency="EUR"))
     placed(usd, "1.25", days_ago(1))
     placed(eur, "10", days_ago(2))
     placed(usd, "2", days_ago(2), currency="EUR")  # the order's own currency wins
@@ -497,7 +480,7 @@ def test_the_chart_has_one_panel_per_currency(logged_in: Client) -> None:
 
 
 def test_the_chart_explains_itself_without_spend(logged_in: Client) -> None:
-    make_panel("Alpha SMM", currency="USD")
+    PanelFactory(name="Alpha SMM", currency="USD")
     html = logged_in.get(reverse("overview")).content.decode()
     assert "No spend in the last 30 days" in html
     assert "spend-chart-svg" not in html
@@ -505,9 +488,18 @@ def test_the_chart_explains_itself_without_spend(logged_in: Client) -> None:
 
 @pytest.mark.parametrize(
     ("value", "step"),
-    [("0", "1"), ("0.3", "0.5"), ("1", "1"), ("1.01", "2"), ("2.6", "5"), ("7", "10"),
-     ("12.5", "20"), ("0.0012", "0.002"), ("4999", "5000")],
-)  # fmt: skip
+    [
+        ("0", "1"),
+        ("0.3", "0.5"),
+        ("1", "1"),
+        ("1.01", "2"),
+        ("2.6", "5"),
+        ("7", "10"),
+        ("12.5", "20"),
+        ("0.0012", "0.002"),
+        ("4999", "5000"),
+    ],
+)
 def test_the_scale_steps_are_round(value: str, step: str) -> None:
     from overview.charts import nice_step
 
@@ -519,7 +511,7 @@ def test_the_chart_query_count_does_not_grow_with_days_or_panels(
 ) -> None:
     def populate(panels: int) -> None:
         for _ in range(panels):
-            service = make_service(make_panel(currency="USD"))
+            service = ServiceFactory(panel=PanelFactory(currency="USD"))
             for day in range(0, 30, 3):
                 placed(service, "1.5", days_ago(day))
 
@@ -537,10 +529,10 @@ def test_the_chart_query_count_does_not_grow_with_days_or_panels(
 
 
 def test_the_overview_counts_placed_orders_by_panel_status(logged_in: Client) -> None:
-    service = make_service(make_panel(currency="USD"))
+    service = ServiceFactory(panel=PanelFactory(currency="USD"))
     for status in ("pending", "in_progress", "in_progress", "completed", ""):
-        make_order(service, state=Order.State.PLACED, status=status)
-    make_order(service, state=Order.State.UNKNOWN)
+        make_order(service=service, state=Order.State.PLACED, status=status)
+    make_order(service=service, state=Order.State.UNKNOWN)
 
     html = logged_in.get(reverse("overview")).content.decode()
 

@@ -13,8 +13,8 @@ from django.test import Client
 
 from orders.models import BulkAction, BulkItem, Order, Refill, Upload
 from orders.services import orders_status_sync
+from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 from tests.orders.conftest import place, service_of
-from tests.orders.test_list_views import make_order, make_panel, make_service
 
 pytestmark = pytest.mark.django_db
 State = Order.State
@@ -27,8 +27,15 @@ def finish(sim, panel) -> None:
 
 
 def make_bulk(**fields: object) -> BulkAction:
-    values: dict[str, object] = {"kind": "refill", "state": "done", "total": 3, "eligible": 2,
-                                 "sent": 2, "succeeded": 1, "failed": 1}  # fmt: skip
+    values: dict[str, object] = {
+        "kind": "refill",
+        "state": "done",
+        "total": 3,
+        "eligible": 2,
+        "sent": 2,
+        "succeeded": 1,
+        "failed": 1,
+    }
     values.update(fields)
     return BulkAction.objects.create(**values)
 
@@ -51,10 +58,14 @@ def test_every_page_needs_a_login(client: Client, db: None) -> None:
 def test_posts_need_the_csrf_token(user: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    panel = make_panel()
-    order = make_order(make_service(panel))
-    assert client.post(CREATE, {"kind": "refill", "token": str(uuid.uuid4()),
-                                "selection": f"ids={order.pk}"}).status_code == 403  # fmt: skip
+    panel = PanelFactory()
+    order = OrderFactory(service=ServiceFactory(panel=panel))
+    assert (
+        client.post(
+            CREATE, {"kind": "refill", "token": str(uuid.uuid4()), "selection": f"ids={order.pk}"}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/orders/{order.pk}/refill/").status_code == 403
     assert client.post(f"/orders/{order.pk}/cancel/").status_code == 403
     assert not BulkAction.objects.exists()
@@ -64,11 +75,13 @@ def test_the_preview_counts_and_explains(logged_in: Client, sim, panel) -> None:
     ok = place(service_of(panel, "default", refill=True))
     no = place(service_of(panel, "default", refill=False))
     finish(sim, panel)
-    queued = Order.objects.create(panel=panel, service=ok.service, link="https://x.test/q",
-                                  quantity=100, state=State.QUEUED)  # fmt: skip
+    queued = Order.objects.create(
+        panel=panel, service=ok.service, link="https://x.test/q", quantity=100, state=State.QUEUED
+    )
 
-    html = logged_in.get(PREVIEW, {"kind": "refill", "ids": [ok.pk, no.pk, queued.pk]}
-                         ).content.decode()  # fmt: skip
+    html = logged_in.get(
+        PREVIEW, {"kind": "refill", "ids": [ok.pk, no.pk, queued.pk]}
+    ).content.decode()
 
     assert 'id="bulk-total">3<' in html
     assert 'id="bulk-eligible">1<' in html
@@ -79,8 +92,8 @@ def test_the_preview_counts_and_explains(logged_in: Client, sim, panel) -> None:
 
 
 def test_the_preview_names_the_ticked_orders_in_singular_or_plural(logged_in: Client) -> None:
-    service = make_service(make_panel())
-    one, two = make_order(service), make_order(service)
+    service = ServiceFactory(panel=PanelFactory())
+    one, two = OrderFactory(service=service), OrderFactory(service=service)
     html = logged_in.get(PREVIEW, {"kind": "refill", "ids": [one.pk]}).content.decode()
     assert "1 ticked order<" in html
     html = logged_in.get(PREVIEW, {"kind": "refill", "ids": [one.pk, two.pk]}).content.decode()
@@ -88,12 +101,12 @@ def test_the_preview_names_the_ticked_orders_in_singular_or_plural(logged_in: Cl
 
 
 def test_select_all_matching_uses_the_filter_not_ids(logged_in: Client) -> None:
-    alpha, beta = make_panel("Alpha"), make_panel("Beta")
-    one, two = make_service(alpha), make_service(beta)
+    alpha, beta = PanelFactory(name="Alpha"), PanelFactory(name="Beta")
+    one, two = ServiceFactory(panel=alpha), ServiceFactory(panel=beta)
     for _ in range(70):
-        make_order(one)
+        OrderFactory(service=one)
     for _ in range(50):
-        make_order(two)
+        OrderFactory(service=two)
 
     response = logged_in.get(PREVIEW, {"kind": "refill", "all": "1", "panel": alpha.pk})
     html = response.content.decode()
@@ -104,15 +117,16 @@ def test_select_all_matching_uses_the_filter_not_ids(logged_in: Client) -> None:
     assert "ids=" not in response.context["query"]
 
     token = str(uuid.uuid4())
-    logged_in.post(CREATE, {"kind": "refill", "token": token,
-                            "selection": response.context["query"]})  # fmt: skip
+    logged_in.post(
+        CREATE, {"kind": "refill", "token": token, "selection": response.context["query"]}
+    )
     bulk = BulkAction.objects.get()
     assert bulk.total == 70
     assert bulk.eligible == 0
 
 
 def test_the_same_token_twice_acts_once(logged_in: Client) -> None:
-    order = make_order(make_service(make_panel()))
+    order = OrderFactory(service=ServiceFactory(panel=PanelFactory()))
     data = {"kind": "cancel", "token": str(uuid.uuid4()), "selection": f"ids={order.pk}"}
     first = logged_in.post(CREATE, data)
     second = logged_in.post(CREATE, data)
@@ -129,13 +143,15 @@ def test_a_bad_kind_or_token_changes_nothing(logged_in: Client) -> None:
 
 
 def _items(bulk: BulkAction, panel_name: str = "Alpha") -> list[Order]:
-    service = make_service(make_panel(panel_name))
-    orders = [make_order(service, remote_id=str(n)) for n in range(3)]
+    service = ServiceFactory(panel=PanelFactory(name=panel_name))
+    orders = [OrderFactory(service=service, remote_id=str(n)) for n in range(3)]
     BulkItem.objects.create(bulk=bulk, order=orders[0], outcome="done")
-    BulkItem.objects.create(bulk=bulk, order=orders[1], outcome="rejected",
-                            message="=HYPERLINK(\"http://evil\")")  # fmt: skip
-    BulkItem.objects.create(bulk=bulk, order=orders[2], outcome="skipped",
-                            message="Only completed or partial orders.")  # fmt: skip
+    BulkItem.objects.create(
+        bulk=bulk, order=orders[1], outcome="rejected", message='=HYPERLINK("http://evil")'
+    )
+    BulkItem.objects.create(
+        bulk=bulk, order=orders[2], outcome="skipped", message="Only completed or partial orders."
+    )
     return orders
 
 
@@ -206,17 +222,18 @@ def test_history_and_refills_list(logged_in: Client) -> None:
 
 
 def test_the_list_offers_selection(logged_in: Client) -> None:
-    service = make_service(make_panel())
+    service = ServiceFactory(panel=PanelFactory())
     for _ in range(60):
-        make_order(service)
+        OrderFactory(service=service)
     html = logged_in.get("/orders/").content.decode()
     assert "Select all 60 matching" in html
     assert "Refill selected" in html
     assert "/orders/bulk/history/" in html
 
 
-def test_the_detail_refill_button_refills(logged_in: Client, sim, panel, settings,
-                                          django_capture_on_commit_callbacks) -> None:  # fmt: skip
+def test_the_detail_refill_button_refills(
+    logged_in: Client, sim, panel, settings, django_capture_on_commit_callbacks
+) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     order = place(service_of(panel, "default", refill=True))
     finish(sim, panel)
@@ -239,14 +256,21 @@ def test_the_detail_refill_button_refills(logged_in: Client, sim, panel, setting
 
 
 def test_the_preview_counts_only_the_panels_the_eligible_orders_go_to(logged_in: Client) -> None:
-    eligible = make_order(make_service(make_panel("Alpha"), refill=True), state=State.PLACED,
-                          status="completed", remote_id="1")  # fmt: skip
-    others = [make_order(make_service(make_panel(name), refill=True), state=State.QUEUED)
-              for name in ("Beta", "Gamma")]  # fmt: skip
+    eligible = OrderFactory(
+        service=ServiceFactory(panel=PanelFactory(name="Alpha"), refill=True),
+        state=State.PLACED,
+        status="completed",
+        remote_id="1",
+    )
+    others = [
+        OrderFactory(
+            service=ServiceFactory(panel=PanelFactory(name=name), refill=True), state=State.QUEUED
+        )
+        for name in ("Beta", "Gamma")
+    ]
 
     ids = [eligible.pk, *(o.pk for o in others)]
-    page = " ".join(logged_in.get(PREVIEW, {"kind": "refill", "ids": ids}).content.decode()
-                    .split())  # fmt: skip
+    page = " ".join(logged_in.get(PREVIEW, {"kind": "refill", "ids": ids}).content.decode().split())
 
     assert "1 order will be sent to 1 panel, 100 per request." in page
 
@@ -313,8 +337,7 @@ def test_a_refused_cancel_shows_the_panels_reason(logged_in: Client, sim, panel)
     assert f"refused to cancel it: {item.message}" in card
 
 
-def test_cancel_of_an_order_that_cannot_be_canceled_says_why(logged_in: Client, sim,
-                                                            panel) -> None:  # fmt: skip
+def test_cancel_of_an_order_that_cannot_be_canceled_says_why(logged_in: Client, sim, panel) -> None:
     order = place(service_of(panel, "default", cancel=False))
     for data in ({}, {"confirm": "1", "token": str(uuid.uuid4())}):
         response = logged_in.post(f"/orders/{order.pk}/cancel/", data, follow=True)

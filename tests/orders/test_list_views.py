@@ -17,38 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order
-from panels.models import Panel, Service
+from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 _seq = count(1)
 LIST = "/orders/"
-
-
-def make_panel(name: str | None = None, **fields: object) -> Panel:
-    panel = Panel(name=name or f"Panel {next(_seq)}", api_url="https://panel.example/api/v2",
-                  **fields)  # fmt: skip
-    panel.api_key = "k"
-    panel.save()
-    return panel
-
-
-def make_service(panel: Panel, name: str = "Instagram Followers", **fields: object) -> Service:
-    return Service.objects.create(panel=panel, remote_id=str(next(_seq)), name=name,
-                                  rate=Decimal("1.50"), **fields)  # fmt: skip
-
-
-def make_order(service: Service, **fields: object) -> Order:
-    created_at = fields.pop("created_at", None)
-    values: dict[str, object] = {"panel": service.panel, "service": service,
-                                 "link": f"https://instagram.com/p/{next(_seq)}",
-                                 "quantity": 1000}  # fmt: skip
-    values.update(fields)
-    order = Order.objects.create(**values)
-    if created_at is not None:
-        Order.objects.filter(pk=order.pk).update(created_at=created_at)
-        order.created_at = created_at  # type: ignore[assignment]
-    return order
 
 
 def text(html: str) -> str:
@@ -64,30 +38,64 @@ def shown_ids(html: str) -> list[int]:
 @pytest.fixture
 def shop() -> dict[str, object]:
     """Two panels, three services, and one order of each kind the filters tell apart."""
-    alpha = make_panel("Alpha SMM", currency="USD")
-    beta = make_panel("Beta Boost", currency="EUR")
-    followers = make_service(alpha, "Instagram Followers")
-    likes = make_service(alpha, "Instagram Likes")
-    views = make_service(beta, "TikTok Views", type="package")
+    alpha = PanelFactory(name="Alpha SMM", currency="USD")
+    beta = PanelFactory(name="Beta Boost", currency="EUR")
+    followers = ServiceFactory(panel=alpha, name="Instagram Followers")
+    likes = ServiceFactory(panel=alpha, name="Instagram Likes")
+    views = ServiceFactory(panel=beta, name="TikTok Views", type="package")
     now = timezone.now()
     orders = {
-        "queued": make_order(followers, state=Order.State.QUEUED, link="https://instagram.com/queued"),
-        "pending": make_order(followers, state=Order.State.PLACED, status="pending",
-                              remote_id="77001", charge=Decimal("1.500000000000")),
-        "completed": make_order(likes, state=Order.State.PLACED, status="completed",
-                                remote_id="77002", charge=Decimal("0.25"),
-                                created_at=now - timedelta(days=10)),
-        "unknown": make_order(likes, state=Order.State.UNKNOWN, source=Order.Source.CSV,
-                              link="https://instagram.com/unsure"),
-        "package": make_order(views, state=Order.State.PLACED, status="partial",
-                              order_type="package", remote_id="9001", quantity=None,
-                              charge=Decimal("7"), currency="EUR",
-                              created_at=now - timedelta(days=40)),
-        "rejected": make_order(views, state=Order.State.REJECTED, order_type="package",
-                               source=Order.Source.MASS, last_error="Not enough funds."),
-    }  # fmt: skip
-    return {"alpha": alpha, "beta": beta, "followers": followers, "likes": likes,
-            "views": views, "orders": orders}  # fmt: skip
+        "queued": OrderFactory(
+            service=followers, state=Order.State.QUEUED, link="https://instagram.com/queued"
+        ),
+        "pending": OrderFactory(
+            service=followers,
+            state=Order.State.PLACED,
+            status="pending",
+            remote_id="77001",
+            charge=Decimal("1.500000000000"),
+        ),
+        "completed": OrderFactory(
+            service=likes,
+            state=Order.State.PLACED,
+            status="completed",
+            remote_id="77002",
+            charge=Decimal("0.25"),
+            created_at=now - timedelta(days=10),
+        ),
+        "unknown": OrderFactory(
+            service=likes,
+            state=Order.State.UNKNOWN,
+            source=Order.Source.CSV,
+            link="https://instagram.com/unsure",
+        ),
+        "package": OrderFactory(
+            service=views,
+            state=Order.State.PLACED,
+            status="partial",
+            order_type="package",
+            remote_id="9001",
+            quantity=None,
+            charge=Decimal("7"),
+            currency="EUR",
+            created_at=now - timedelta(days=40),
+        ),
+        "rejected": OrderFactory(
+            service=views,
+            state=Order.State.REJECTED,
+            order_type="package",
+            source=Order.Source.MASS,
+            last_error="Not enough funds.",
+        ),
+    }
+    return {
+        "alpha": alpha,
+        "beta": beta,
+        "followers": followers,
+        "likes": likes,
+        "views": views,
+        "orders": orders,
+    }
 
 
 def ids_of(shop: dict[str, object], *names: str) -> set[int]:
@@ -125,9 +133,9 @@ def test_it_lists_every_order_newest_first(logged_in: Client, shop: dict) -> Non
     assert response.status_code == 200
     html = response.content.decode()
     orders = shop["orders"]
-    assert shown_ids(html) == [orders[n].pk for n in
-                               ("rejected", "unknown", "pending", "queued", "completed",
-                                "package")]  # fmt: skip
+    assert shown_ids(html) == [
+        orders[n].pk for n in ("rejected", "unknown", "pending", "queued", "completed", "package")
+    ]
     assert "6 orders" in html
     assert "Alpha SMM" in html
     assert "Instagram Followers" in html
@@ -139,10 +147,14 @@ def test_it_lists_every_order_newest_first(logged_in: Client, shop: dict) -> Non
 
 
 def test_it_escapes_what_panels_and_users_wrote(logged_in: Client) -> None:
-    panel = make_panel("<b>Evil</b> Panel")
-    service = make_service(panel, "<script>alert(1)</script>")
-    make_order(service, link="javascript:alert(2)//<img src=x onerror=alert(3)>",
-               state=Order.State.REJECTED, last_error="<i>no</i>")  # fmt: skip
+    panel = PanelFactory(name="<b>Evil</b> Panel")
+    service = ServiceFactory(panel=panel, name="<script>alert(1)</script>")
+    OrderFactory(
+        service=service,
+        link="javascript:alert(2)//<img src=x onerror=alert(3)>",
+        state=Order.State.REJECTED,
+        last_error="<i>no</i>",
+    )
     User.objects.create_user("<u>mallory</u>")
 
     html = logged_in.get(LIST).content.decode()
@@ -228,10 +240,12 @@ def test_the_date_range_is_whole_days_of_the_site_time_zone(logged_in: Client, s
     settings.TIME_ZONE = "Asia/Tokyo"
     timezone.activate("Asia/Tokyo")
     try:
-        service = make_service(make_panel())
+        service = ServiceFactory(panel=PanelFactory())
         tokyo = timezone.get_current_timezone()
-        late = make_order(service, created_at=datetime(2025, 3, 1, 23, 30, tzinfo=tokyo))
-        next_day = make_order(service, created_at=datetime(2025, 3, 2, 0, 10, tzinfo=tokyo))
+        late = OrderFactory(service=service, created_at=datetime(2025, 3, 1, 23, 30, tzinfo=tokyo))
+        next_day = OrderFactory(
+            service=service, created_at=datetime(2025, 3, 2, 0, 10, tzinfo=tokyo)
+        )
         html = logged_in.get(LIST, {"from": "2025-03-01", "to": "2025-03-01"}).content.decode()
         assert shown_ids(html) == [late.pk]
         html = logged_in.get(LIST, {"from": "2025-03-02"}).content.decode()
@@ -311,11 +325,13 @@ def test_column_headers_sort_and_reverse(logged_in: Client, shop: dict) -> None:
 
 
 def many_orders(count: int) -> None:
-    service = make_service(make_panel())
+    service = ServiceFactory(panel=PanelFactory())
     Order.objects.bulk_create(
-        [Order(panel=service.panel, service=service, link=f"https://x.example/{n}")
-         for n in range(count)]
-    )  # fmt: skip
+        [
+            Order(panel=service.panel, service=service, link=f"https://x.example/{n}")
+            for n in range(count)
+        ]
+    )
 
 
 def test_it_pages_fifty_at_a_time(logged_in: Client) -> None:
@@ -460,14 +476,16 @@ def test_a_change_of_panel_refreshes_the_service_choices(logged_in: Client, shop
 
 
 def test_the_list_refreshes_itself_only_while_orders_may_change(logged_in: Client) -> None:
-    service = make_service(make_panel())
-    make_order(service, state=Order.State.PLACED, status="completed", remote_id="1")
-    make_order(service, state=Order.State.REJECTED)
+    service = ServiceFactory(panel=PanelFactory())
+    OrderFactory(service=service, state=Order.State.PLACED, status="completed", remote_id="1")
+    OrderFactory(service=service, state=Order.State.REJECTED)
     html = logged_in.get(LIST).content.decode()
     assert 'hx-trigger="every' not in html
     assert "Updates itself" not in html
 
-    live = make_order(service, state=Order.State.PLACED, status="in_progress", remote_id="2")
+    live = OrderFactory(
+        service=service, state=Order.State.PLACED, status="in_progress", remote_id="2"
+    )
     html = logged_in.get(LIST).content.decode()
     assert 'hx-get="/orders/" hx-trigger="every 15s"' in html
     # ...but not when the live order is filtered away
@@ -475,8 +493,11 @@ def test_the_list_refreshes_itself_only_while_orders_may_change(logged_in: Clien
     assert 'hx-trigger="every' not in html
 
     # The poll itself: the same rows, no new history entry; it stops once all are final.
-    headers = {"HX-Request": "true", "HX-Trigger": "order-results",
-               "HX-Current-URL": "http://testserver/orders/"}  # fmt: skip
+    headers = {
+        "HX-Request": "true",
+        "HX-Trigger": "order-results",
+        "HX-Current-URL": "http://testserver/orders/",
+    }
     response = logged_in.get(LIST, headers=headers)
     assert "HX-Push-Url" not in response
     assert 'hx-trigger="every 15s"' in response.content.decode()
@@ -497,14 +518,19 @@ def test_checkboxes_survive_a_refresh(logged_in: Client, shop: dict) -> None:
 def test_the_query_count_does_not_grow_with_orders(
     logged_in: Client, django_assert_max_num_queries, django_assert_num_queries
 ) -> None:
-    panels = [make_panel(currency="USD") for _ in range(3)]
-    services = [make_service(panel) for panel in panels]
+    panels = [PanelFactory(currency="USD") for _ in range(3)]
+    services = [ServiceFactory(panel=panel) for panel in panels]
 
     def populate(n: int) -> None:
         for i in range(n):
-            make_order(services[i % 3], state=Order.State.PLACED, status="pending",
-                       remote_id=str(next(_seq)), charge=Decimal("0.5"),
-                       placed_by=User.objects.get(username="alice"))  # fmt: skip
+            OrderFactory(
+                service=services[i % 3],
+                state=Order.State.PLACED,
+                status="pending",
+                remote_id=str(next(_seq)),
+                charge=Decimal("0.5"),
+                placed_by=User.objects.get(username="alice"),
+            )
 
     populate(5)
     logged_in.get(LIST)  # warm up
@@ -530,8 +556,9 @@ def test_it_exports_the_current_filter(logged_in: Client, shop: dict) -> None:
     response = logged_in.get("/orders/export.csv", {"panel": shop["alpha"].pk, "state": "placed"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="orders-[\d-]+\.csv"',
-                        response["Content-Disposition"])  # fmt: skip
+    assert re.fullmatch(
+        r'attachment; filename="orders-[\d-]+\.csv"', response["Content-Disposition"]
+    )
     rows = read_csv(response)
     orders = shop["orders"]
     assert [int(r["Order"]) for r in rows] == [orders["pending"].pk, orders["completed"].pk]
@@ -548,12 +575,18 @@ def test_the_list_links_to_the_export_of_its_filter(logged_in: Client, shop: dic
 
 
 def test_the_export_neutralises_formulas_and_keeps_money_exact(logged_in: Client) -> None:
-    panel = make_panel('=HYPERLINK("http://evil")', currency="USD")
-    service = make_service(panel, "+cmd|' /C calc'!A0")
+    panel = PanelFactory(name='=HYPERLINK("http://evil")', currency="USD")
+    service = ServiceFactory(panel=panel, name="+cmd|' /C calc'!A0")
     attacks = ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"]
     for n, link in enumerate(attacks):
-        make_order(service, link=link, state=Order.State.PLACED, remote_id=f"r{n}",
-                   charge=Decimal("0.001250000000"), start_count=-5)  # fmt: skip
+        OrderFactory(
+            service=service,
+            link=link,
+            state=Order.State.PLACED,
+            remote_id=f"r{n}",
+            charge=Decimal("0.001250000000"),
+            start_count=-5,
+        )
 
     rows = read_csv(logged_in.get("/orders/export.csv", {"sort": "created"}))
 
@@ -565,11 +598,13 @@ def test_the_export_neutralises_formulas_and_keeps_money_exact(logged_in: Client
 
 
 def test_a_custom_comments_order_shows_its_number_of_comments(logged_in: Client) -> None:
-    service = make_service(make_panel(currency="USD"), "Instagram Custom Comments",
-                           type="custom_comments")  # fmt: skip
+    service = ServiceFactory(
+        panel=PanelFactory(currency="USD"), name="Instagram Custom Comments", type="custom_comments"
+    )
     comments = "Love it\n\n  So good  \nWow\r\nNice"  # a blank line is not a comment
-    order = make_order(service, order_type="custom_comments", quantity=None,
-                       params={"comments": comments})  # fmt: skip
+    order = OrderFactory(
+        service=service, order_type="custom_comments", quantity=None, params={"comments": comments}
+    )
 
     html = logged_in.get(LIST).content.decode()
     cell = html.split(f'id="order-{order.pk}"', 1)[1].split('class="num cell-charge"', 1)[0]
@@ -580,17 +615,27 @@ def test_a_custom_comments_order_shows_its_number_of_comments(logged_in: Client)
 
 def test_the_list_shows_the_whole_link(logged_in: Client) -> None:
     link = "https://www.instagram.com/p/C1a2B3c4D5e/?img_index=3&utm_source=ig_web_copy_link"
-    make_order(make_service(make_panel()), link=link)
+    OrderFactory(service=ServiceFactory(panel=PanelFactory()), link=link)
     html = logged_in.get(LIST).content.decode()
     assert f">{link.replace('&', '&amp;')}</a>" in html
 
 
 def test_money_reads_the_same_in_the_list_the_order_and_the_export(logged_in: Client) -> None:
-    service = make_service(make_panel(currency="USD"))
-    big = make_order(service, state=Order.State.PLACED, remote_id="1", currency="USD",
-                     charge=Decimal("1000.000000000000"))  # fmt: skip
-    make_order(service, state=Order.State.PLACED, remote_id="2", currency="USD",
-               charge=Decimal("2.222500000000"))  # fmt: skip
+    service = ServiceFactory(panel=PanelFactory(currency="USD"))
+    big = OrderFactory(
+        service=service,
+        state=Order.State.PLACED,
+        remote_id="1",
+        currency="USD",
+        charge=Decimal("1000.000000000000"),
+    )
+    OrderFactory(
+        service=service,
+        state=Order.State.PLACED,
+        remote_id="2",
+        currency="USD",
+        charge=Decimal("2.222500000000"),
+    )
 
     listed = text(logged_in.get(LIST).content.decode())
     assert "1,000.00 USD" in listed
@@ -602,7 +647,7 @@ def test_money_reads_the_same_in_the_list_the_order_and_the_export(logged_in: Cl
 
 
 def test_the_export_has_every_order_not_just_one_page(logged_in: Client) -> None:
-    service = make_service(make_panel())
+    service = ServiceFactory(panel=PanelFactory())
     Order.objects.bulk_create([Order(panel=service.panel, service=service) for _ in range(130)])
     assert len(read_csv(logged_in.get("/orders/export.csv"))) == 130
 
@@ -634,7 +679,7 @@ def test_refresh_selected_asks_the_panel(logged_in: Client, panel, sim) -> None:
     service = service_of(panel, "default")
     placed = place(service)
     assert placed.state == Order.State.PLACED
-    queued = make_order(service, state=Order.State.QUEUED)
+    queued = OrderFactory(service=service, state=Order.State.QUEUED)
     Order.objects.filter(pk=placed.pk).update(status="", status_checked_at=None)
 
     headers = {"HX-Request": "true"}
@@ -657,11 +702,13 @@ def test_refresh_selected_asks_the_panel(logged_in: Client, panel, sim) -> None:
 
 def test_refresh_reports_a_panel_that_does_not_answer(logged_in: Client, settings) -> None:
     settings.PANEL_HTTP_RETRIES = 0
-    panel = make_panel("Down Panel")
+    panel = PanelFactory(name="Down Panel")
     panel.api_url = "http://127.0.0.1:9/api/v2"  # nothing listens on the discard port
     panel.timeout_seconds = 1
     panel.save()
-    order = make_order(make_service(panel), state=Order.State.PLACED, remote_id="5")
+    order = OrderFactory(
+        service=ServiceFactory(panel=panel), state=Order.State.PLACED, remote_id="5"
+    )
 
     response = logged_in.post("/orders/refresh/", {"ids": [order.pk]}, follow=True)
 
@@ -670,22 +717,27 @@ def test_refresh_reports_a_panel_that_does_not_answer(logged_in: Client, setting
     assert "Down Panel did not answer" in html
 
 
-@pytest.mark.parametrize("sort", ["-created", "created", "-charge", "charge", "-quantity",
-                                  "quantity"])  # fmt: skip
+@pytest.mark.parametrize(
+    "sort", ["-created", "created", "-charge", "charge", "-quantity", "quantity"]
+)
 def test_every_page_read_from_either_end_is_the_same_order(sort: str) -> None:
     from orders.selectors import OrderFilters, order_page, order_search
 
-    service = make_service(make_panel())
+    service = ServiceFactory(panel=PanelFactory())
     start = timezone.now() - timedelta(days=1)
     for n in range(23):
-        make_order(service, charge=Decimal(n % 5) if n % 4 else None,
-                   quantity=None if n % 6 == 0 else 100 * (n % 3),
-                   created_at=start + timedelta(minutes=n // 2))  # fmt: skip
+        OrderFactory(
+            service=service,
+            charge=Decimal(n % 5) if n % 4 else None,
+            quantity=None if n % 6 == 0 else 100 * (n % 3),
+            created_at=start + timedelta(minutes=n // 2),
+        )
     filters = OrderFilters(sort=sort)
     expected = [o.pk for o in order_search(filters=filters)]
 
-    pages = [order_page(filters=filters, offset=offset, limit=5, total=23)
-             for offset in range(0, 23, 5)]  # fmt: skip
+    pages = [
+        order_page(filters=filters, offset=offset, limit=5, total=23) for offset in range(0, 23, 5)
+    ]
 
     assert [o.pk for page in pages for o in page] == expected
     assert [len(page) for page in pages] == [5, 5, 5, 5, 3]
