@@ -36,6 +36,12 @@ class ServiceFactory(DjangoModelFactory[Service]):
     min_quantity = 10
     max_quantity = 10_000
 
+    class Params:
+        # "Service 12": named after its id, as uploads and messages refer to it.
+        numbered_name = factory.Trait(
+            name=factory.LazyAttribute(lambda service: f"Service {service.remote_id}")
+        )
+
 
 class OrderFactory(DjangoModelFactory[Order]):
     class Meta:

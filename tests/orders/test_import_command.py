@@ -32,8 +32,9 @@ def test_dry_run_prints_preview_and_queues_nothing(catalog, tmp_path):  # noqa: 
 
 def test_queues_valid_rows(catalog, tmp_path):  # noqa: F811
     path = tmp_path / "orders.csv"
-    path.write_text("panel,service,link,quantity\nSim,1,https://x.com/a,100\n"
-                    "Other,1,https://x.com/b,100\n")  # fmt: skip
+    path.write_text(
+        "panel,service,link,quantity\nSim,1,https://x.com/a,100\nOther,1,https://x.com/b,100\n"
+    )
     out = run(str(path))
     assert "Queued 2 orders" in out
     assert Order.objects.filter(source=Order.Source.CSV).count() == 2

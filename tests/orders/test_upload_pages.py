@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.test import Client
@@ -15,31 +16,27 @@ from orders.models import Order, Upload
 from orders.services.upload_template import filled_template_rows, template_services
 from orders.services.uploads import upload_check, upload_submit
 from panels.api.order_types import ORDER_TYPES, OTHER
-from panels.models import Panel, Service
+from panels.models import Panel
+from tests.factories import PanelFactory, ServiceFactory
 from tests.orders.conftest import text
 
+# The catalog the templates are filled from: services named after their ids.
+make_panel = partial(PanelFactory, currency="USD", balance=Decimal("1000"))
+make_service = partial(ServiceFactory, numbered_name=True, rate=Decimal("0.50"), max_quantity=5000)
+
 pytestmark = pytest.mark.django_db
-
-
-def make_panel(name: str, **kw: object) -> Panel:
-    panel = Panel(name=name, api_url=f"https://{name.lower()}.example/api/v2", currency="USD",
-                  balance=Decimal("1000"), **kw)  # fmt: skip
-    panel.api_key = "k"
-    panel.save()
-    return panel
-
-
-def make_service(panel: Panel, remote_id: str, type: str = "default", **kw: object) -> Service:
-    fields = {"name": f"Service {remote_id}", "rate": Decimal("0.50"), "min_quantity": 10,
-              "max_quantity": 5000, **kw}  # fmt: skip
-    return Service.objects.create(panel=panel, remote_id=remote_id, type=type, **fields)
 
 
 def every_type(panel: Panel) -> None:
     """A service of every order type, with limits a template has to respect."""
     for number, key in enumerate(k for k in ORDER_TYPES if k != OTHER):
-        make_service(panel, str(200 + number), key, min_quantity=20 if key != "default" else 50,
-                     max_quantity=300)  # fmt: skip
+        make_service(
+            panel=panel,
+            remote_id=str(200 + number),
+            type=key,
+            min_quantity=20 if key != "default" else 50,
+            max_quantity=300,
+        )
 
 
 # ---- where the upload page is linked from ------------------------------------------------
@@ -55,11 +52,13 @@ def test_order_pages_link_to_the_upload_page(logged_in: Client, url: str) -> Non
 
 
 def test_the_filled_template_has_a_valid_row_per_type_the_panels_offer(logged_in, user) -> None:
-    panel = make_panel("Beta SMM")
+    panel = make_panel(name="Beta SMM")
     every_type(panel)
-    make_service(panel, "900", dripfeed=True, min_quantity=100, max_quantity=10_000)
-    make_service(panel, "901", is_active=False)  # never in a template
-    make_service(make_panel("Off", is_active=False), "5")  # a disabled panel neither
+    make_service(panel=panel, remote_id="900", dripfeed=True, min_quantity=100, max_quantity=10_000)
+    make_service(panel=panel, remote_id="901", is_active=False)  # never in a template
+    make_service(
+        panel=make_panel(name="Off", is_active=False), remote_id="5"
+    )  # a disabled panel neither
 
     response = logged_in.get(reverse("orders:upload_template_filled"))
 
@@ -79,14 +78,18 @@ def test_the_filled_template_has_a_valid_row_per_type_the_panels_offer(logged_in
 
 
 def test_the_filled_template_keeps_within_each_services_limits(db) -> None:
-    panel = make_panel("Gamma")
-    make_service(panel, "1", "custom_comments", min_quantity=7, max_quantity=9)
-    make_service(panel, "2", "default", min_quantity=2000, max_quantity=3000)
-    make_service(panel, "3", "subscriptions", min_quantity=50, max_quantity=80)
-    make_service(panel, "4", "mentions_custom_list", min_quantity=5000)  # no sane example
+    panel = make_panel(name="Gamma")
+    make_service(panel=panel, remote_id="1", type="custom_comments", min_quantity=7, max_quantity=9)
+    make_service(panel=panel, remote_id="2", type="default", min_quantity=2000, max_quantity=3000)
+    make_service(panel=panel, remote_id="3", type="subscriptions", min_quantity=50, max_quantity=80)
+    make_service(
+        panel=panel, remote_id="4", type="mentions_custom_list", min_quantity=5000
+    )  # no sane example
 
-    rows = {service.remote_id: values for _, service, values in
-            filled_template_rows(template_services())}  # fmt: skip
+    rows = {
+        service.remote_id: values
+        for _, service, values in filled_template_rows(template_services())
+    }
 
     assert rows["1"]["comments"].count("\n") + 1 == 7
     assert rows["2"]["quantity"] == "2000"
@@ -95,7 +98,7 @@ def test_the_filled_template_keeps_within_each_services_limits(db) -> None:
 
 
 def test_without_services_only_the_generic_template_is_offered(logged_in: Client) -> None:
-    make_panel("Empty")  # connected, catalog not synced yet
+    make_panel(name="Empty")  # connected, catalog not synced yet
 
     page = text(logged_in.get(reverse("orders:upload")).content.decode())
     assert "Your panels have no services yet" in page
@@ -110,7 +113,7 @@ def test_without_services_only_the_generic_template_is_offered(logged_in: Client
 
 
 def test_with_services_the_filled_template_comes_first(logged_in: Client) -> None:
-    make_service(make_panel("Beta"), "1")
+    make_service(panel=make_panel(name="Beta"), remote_id="1")
     html = logged_in.get(reverse("orders:upload")).content.decode()
     filled = html.index(reverse("orders:upload_template_filled"))
     assert filled < html.index(reverse("orders:upload_template"))
@@ -121,10 +124,12 @@ def test_with_services_the_filled_template_comes_first(logged_in: Client) -> Non
 
 
 def test_a_submitted_upload_says_what_was_queued_and_links_each_order(logged_in, user) -> None:
-    panel = make_panel("Beta")
-    make_service(panel, "1")
-    data = ("panel,service,link,quantity\nBeta,1,https://x.com/a,100\nBeta,1,https://x.com/b,5\n"
-            "Beta,1,https://x.com/c,200\n")  # fmt: skip
+    panel = make_panel(name="Beta")
+    make_service(panel=panel, remote_id="1")
+    data = (
+        "panel,service,link,quantity\nBeta,1,https://x.com/a,100\nBeta,1,https://x.com/b,5\n"
+        "Beta,1,https://x.com/c,200\n"
+    )
     upload = upload_check(kind=Upload.Kind.CSV, data=data.encode(), user=user)
     url = reverse("orders:upload_preview", args=[upload.pk])
     assert "2 of 3 rows can be queued" in text(logged_in.get(url).content.decode())

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.utils import timezone
@@ -13,37 +14,30 @@ from django.utils import timezone
 from orders.models import Order, Upload
 from orders.services.uploads import upload_check, upload_submit, upload_totals
 from orders.uploads import UploadError
-from panels.models import Panel, Service
+from panels.models import Panel
+from tests.factories import PanelFactory, ServiceFactory
 from tests.orders.conftest import text as page_text
+
+# The catalog these upload tests check rows against: services named after their ids.
+make_panel = partial(PanelFactory, currency="USD", balance=Decimal("100"))
+make_service = partial(ServiceFactory, numbered_name=True, rate=Decimal("1.00"), max_quantity=1000)
 
 HEADER = "panel,service,link,quantity,comments,runs,interval,username\n"
 
 
-def make_panel(name: str, balance: str | None = "100") -> Panel:
-    panel = Panel(name=name, api_url=f"https://{name.lower()}.example/api/v2", currency="USD",
-                  balance=Decimal(balance) if balance is not None else None)  # fmt: skip
-    panel.api_key = "k"
-    panel.save()
-    return panel
-
-
-def make_service(panel: Panel, remote_id: str, type: str = "default", **kw) -> Service:
-    fields = {"name": f"Service {remote_id}", "rate": Decimal("1.00"), "min_quantity": 10,
-              "max_quantity": 1000, **kw}  # fmt: skip
-    return Service.objects.create(panel=panel, remote_id=remote_id, type=type, **fields)
-
-
 @pytest.fixture
 def catalog(db):
-    sim = make_panel("Sim")
-    other = make_panel("Other", balance="0.01")
+    sim = make_panel(name="Sim")
+    other = make_panel(name="Other", balance=Decimal("0.01"))
     return {
         "sim": sim,
         "other": other,
-        "default": make_service(sim, "1"),
-        "comments": make_service(sim, "5", "custom_comments", min_quantity=2, max_quantity=5),
-        "inactive": make_service(sim, "9", is_active=False),
-        "o_default": make_service(other, "1", rate=Decimal("2.00")),
+        "default": make_service(panel=sim, remote_id="1"),
+        "comments": make_service(
+            panel=sim, remote_id="5", type="custom_comments", min_quantity=2, max_quantity=5
+        ),
+        "inactive": make_service(panel=sim, remote_id="9", is_active=False),
+        "o_default": make_service(panel=other, remote_id="1", rate=Decimal("2.00")),
     }
 
 
@@ -56,9 +50,12 @@ def errors_by_row(upload: Upload) -> dict[int, list[str]]:
 
 
 def test_valid_rows_are_saved_with_costs(catalog, user):
-    upload = check(user, HEADER + 'Sim,1,https://x.com/a,100,,,,\n'
-                   'sim,5,https://x.com/b,,"One\nTwo\nThree",,,\n'
-                   'Other,1,https://x.com/a,500,,,,\n')  # fmt: skip
+    upload = check(
+        user,
+        HEADER + "Sim,1,https://x.com/a,100,,,,\n"
+        'sim,5,https://x.com/b,,"One\nTwo\nThree",,,\n'
+        "Other,1,https://x.com/a,500,,,,\n",
+    )
     assert (upload.state, upload.rows_total, upload.rows_valid, upload.rows_invalid) == (
         Upload.State.PREVIEWED,
         3,
@@ -73,8 +70,7 @@ def test_valid_rows_are_saved_with_costs(catalog, user):
     assert Decimal(str(first["cost"])) == Decimal("0.1")
     assert upload.valid_rows[1]["quantity"] == 3
     # The comments cell spans lines 3-5 of the file: the next order is row 4, on line 6.
-    assert [(r["row"], r.get("line")) for r in upload.valid_rows] == [(2, None), (3, None),
-                                                                       (4, 6)]  # fmt: skip
+    assert [(r["row"], r.get("line")) for r in upload.valid_rows] == [(2, None), (3, None), (4, 6)]
     upload.refresh_from_db()
     totals = {t.panel: t for t in upload_totals(upload)}
     assert totals["Sim"].orders == 2
@@ -84,8 +80,9 @@ def test_valid_rows_are_saved_with_costs(catalog, user):
 
 
 def test_every_reason(catalog, user):
-    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                         link="https://x.com/busy", quantity=100)  # fmt: skip
+    Order.objects.create(
+        panel=catalog["sim"], service=catalog["default"], link="https://x.com/busy", quantity=100
+    )
     rows = [
         "Nowhere,1,https://x.com/1,100,,,,",  # 2 unknown panel
         "Sim,77,https://x.com/2,100,,,,",  # 3 unknown service
@@ -120,8 +117,9 @@ def test_every_reason(catalog, user):
     assert errors[8] == ["Quantity: Required for this service."]
     assert errors[9] == ["Comments: 1 comments given, the service's minimum is 2."]
     assert errors[10] == ["Links must start with http:// or https://. This one starts with ftp:."]
-    assert errors[11] == ["The column 'comments' does not apply to Default services: "
-                          "leave it empty."]  # fmt: skip
+    assert errors[11] == [
+        "The column 'comments' does not apply to Default services: leave it empty."
+    ]
     assert errors[13] == ["Same panel, service and link as row 12."]
     assert errors[14][0].startswith("This link already has an active order #")
     assert "on Sim (placed with the order form)" in errors[14][0]
@@ -135,8 +133,13 @@ def test_every_reason(catalog, user):
 
 
 def test_whole_file_errors_save_nothing(catalog, user):
-    for data in (b"", b"panel,service\n", "panel,service\nCaf\u00e9,1\n".encode("latin-1"),
-                 b"link\nx\n", b"PK\x03\x04\x00\x00binary"):  # fmt: skip
+    for data in (
+        b"",
+        b"panel,service\n",
+        "panel,service\nCaf\u00e9,1\n".encode("latin-1"),
+        b"link\nx\n",
+        b"PK\x03\x04\x00\x00binary",
+    ):
         with pytest.raises(UploadError):
             upload_check(kind="csv", data=data, filename="x.csv", user=user)
     assert not Upload.objects.exists()
@@ -161,8 +164,9 @@ def test_mass_text_with_swapped_fields(catalog, user):
     assert [r["row"] for r in upload.valid_rows] == [1, 3]
     assert upload.valid_rows[1]["values"] == {"link": "https://x.com/b", "quantity": "200"}
     errors = errors_by_row(upload)
-    assert errors[4] == ["Write the line as: service id | link | quantity (found 2 parts "
-                         "separated by |)."]  # fmt: skip
+    assert errors[4] == [
+        "Write the line as: service id | link | quantity (found 2 parts separated by |)."
+    ]
     one = upload_check(kind="mass", data="1\n", panel=catalog["sim"], user=user)
     assert "(found 1 part separated by |)" in errors_by_row(one)[1][0]
     assert errors[5] == ["Sim has no service with id '77'."]
@@ -173,14 +177,16 @@ def test_mass_text_with_swapped_fields(catalog, user):
 def _rows(n: int) -> str:
     return HEADER + "".join(
         f"{'Sim' if i % 2 else 'Other'},{1 if i % 3 else 5},https://x.com/{i},100,"
-        f"{'a' if i % 3 == 0 else ''},,,\n" for i in range(n)
-    )  # fmt: skip
+        f"{'a' if i % 3 == 0 else ''},,,\n"
+        for i in range(n)
+    )
 
 
 @pytest.mark.parametrize("count", [10, 200])
 def test_fixed_number_of_queries(catalog, user, count, django_assert_max_num_queries):
-    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                         link="https://x.com/3", quantity=100)  # fmt: skip
+    Order.objects.create(
+        panel=catalog["sim"], service=catalog["default"], link="https://x.com/3", quantity=100
+    )
     with django_assert_max_num_queries(4):
         upload = check(user, _rows(count))
     assert upload.rows_total == count
@@ -210,8 +216,9 @@ def test_submit_is_idempotent(catalog, user):
 
 
 def test_submit_mass_source(catalog, user):
-    upload = upload_check(kind="mass", data="1|https://x.com/a|100", panel=catalog["sim"],
-                          user=user)  # fmt: skip
+    upload = upload_check(
+        kind="mass", data="1|https://x.com/a|100", panel=catalog["sim"], user=user
+    )
     assert upload_submit(upload=upload, user=user) == 1
     assert Order.objects.get().source == Order.Source.MASS
 
@@ -261,13 +268,15 @@ def test_mass_upload_page(catalog, user, client):
     from django.urls import reverse
 
     client.force_login(user)
-    response = client.post(reverse("orders:upload"), {"kind": "mass", "panel": "",
-                                                      "text": "1|https://x.com/a|100"})  # fmt: skip
+    response = client.post(
+        reverse("orders:upload"), {"kind": "mass", "panel": "", "text": "1|https://x.com/a|100"}
+    )
     assert response.status_code == 400
     assert "Choose the panel" in response.content.decode()
-    response = client.post(reverse("orders:upload"), {"kind": "mass",
-                                                      "panel": catalog["sim"].pk,
-                                                      "text": "1|https://x.com/a|100"})  # fmt: skip
+    response = client.post(
+        reverse("orders:upload"),
+        {"kind": "mass", "panel": catalog["sim"].pk, "text": "1|https://x.com/a|100"},
+    )
     assert response.status_code == 302
     assert Upload.objects.get().rows_valid == 1
     page = client.get(response.url).content.decode()
@@ -314,7 +323,7 @@ def test_submitting_wakes_each_panels_dispatcher_once(
 def test_the_results_file_writes_costs_as_plain_numbers(catalog, user, client):
     from django.urls import reverse
 
-    make_service(catalog["sim"], "77", rate=Decimal("1500"), max_quantity=100_000)
+    make_service(panel=catalog["sim"], remote_id="77", rate=Decimal("1500"), max_quantity=100_000)
     item = check(user, HEADER + "Sim,77,https://x.com/big,2000,,,,\n")
     client.force_login(user)
     results = client.get(reverse("orders:upload_results_csv", args=[item.pk]))
