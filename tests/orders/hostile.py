@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,22 +15,23 @@ import responses
 from orders.models import Order, Refill
 from panels.api.normalise import RefillStatus, Status
 from panels.models import Panel, Service
+from tests.factories import PanelFactory, ServiceFactory
 
 URL = "https://hostile-panel.example/api/v2"
 Answer = Callable[[dict[str, str]], Any]
 
-
-def make_panel(name: str = "Hostile") -> Panel:
-    panel = Panel(name=name, api_url=URL, currency="USD", balance=Decimal("50.00"),
-                  supports_cancel=True)  # fmt: skip
-    panel.api_key = "hostile-key-0123456789"
-    panel.save()
-    return panel
-
-
-def make_service(panel: Panel) -> Service:
-    return Service.objects.create(panel=panel, remote_id="1", name="Followers",
-                                  rate=Decimal("0.9"), refill=True, cancel=True)  # fmt: skip
+make_panel = partial(
+    PanelFactory,
+    name="Hostile",
+    api_url=URL,
+    api_key="hostile-key-0123456789",
+    currency="USD",
+    balance=Decimal("50.00"),
+    supports_cancel=True,
+)
+make_service = partial(
+    ServiceFactory, remote_id="1", name="Followers", rate=Decimal("0.9"), refill=True, cancel=True
+)
 
 
 def placed(panel: Panel, service: Service, count: int, *, status: str = Status.PENDING,

@@ -108,7 +108,7 @@ def assert_orders_fit(orders: list[Order]) -> None:
 def test_any_status_entries_leave_the_good_one_written(panel, entries):
     with panel_answers(lambda f: {"1": entries[0], "2": entries[1], "3": entries[2],
                             "4": good_status("4")}):  # fmt: skip
-        orders = placed(panel, make_service(panel), 4)
+        orders = placed(panel, make_service(panel=panel), 4)
 
         result = orders_status_sync(panel=panel)
 
@@ -125,7 +125,7 @@ def test_any_status_entries_leave_the_good_one_written(panel, entries):
 def test_any_single_status_answer_concerns_that_order_only(panel, entry):
     is_error = isinstance(entry, dict) and "error" in entry  # the whole call refused: by design
     with panel_answers(lambda f: entry):
-        orders = placed(panel, make_service(panel), 1)
+        orders = placed(panel, make_service(panel=panel), 1)
         if not is_error:
             answer = panel.client().status("1")
             assert isinstance(answer, OrderStatus | ItemError)
@@ -144,7 +144,7 @@ REFILL_ITEM = entry_of({"order": 1, "refill": 5})
                 {"order": 3, "refill": -4}])  # fmt: skip
 def test_any_refill_answer_stores_only_usable_refill_ids(panel, items):
     with panel_answers(lambda f: [*items, {"order": "4", "refill": "99"}]):
-        orders = placed(panel, make_service(panel), 4, status=Status.COMPLETED)
+        orders = placed(panel, make_service(panel=panel), 4, status=Status.COMPLETED)
         bulk = bulk_create(kind=BulkAction.Kind.REFILL, orders=Order.objects.all(),
                            token=uuid.uuid4())  # fmt: skip
 
@@ -169,7 +169,7 @@ CANCEL_ITEM = entry_of({"order": 1, "cancel": 1})
 def test_any_cancel_answer_records_each_order(panel, items):
     with panel_answers(lambda f: [*items, {"order": 4, "cancel": {"error": "Incorrect order ID"}},
                             {"order": 5, "cancel": 1}]):  # fmt: skip
-        orders = placed(panel, make_service(panel), 5)
+        orders = placed(panel, make_service(panel=panel), 5)
         bulk = bulk_create(kind=BulkAction.Kind.CANCEL, orders=Order.objects.all(),
                            token=uuid.uuid4())  # fmt: skip
 
@@ -190,7 +190,7 @@ REFILL_STATE_ITEM = entry_of({"refill": "r1", "status": "Completed"})
                 {"refill": "r2", "status": {"error": "\x00not found"}}])  # fmt: skip
 def test_any_refill_status_answer_leaves_the_good_one_written(panel, items):
     with panel_answers(lambda f: [*items, {"refill": "r4", "status": "Completed"}]):
-        orders = placed(panel, make_service(panel), 4, status=Status.COMPLETED)
+        orders = placed(panel, make_service(panel=panel), 4, status=Status.COMPLETED)
         refills = refills_of(orders)
 
         refills_status_sync(panel=panel)

@@ -144,7 +144,7 @@ def mock():
 def test_a_status_entry_no_column_takes_sets_aside_or_stores_safely_and_the_others_are_written(
     hostile_panel, mock, entry
 ):
-    bad, good = placed(hostile_panel, make_hostile_service(hostile_panel), 2)
+    bad, good = placed(hostile_panel, make_hostile_service(panel=hostile_panel), 2)
     answer_with(
         mock,
         statuses_answer(

@@ -44,7 +44,7 @@ def kept_previous_values(order: Order) -> bool:
 
 
 def test_malformed_entries_set_aside_their_orders_and_every_other_batch_is_written(panel, mock):
-    orders = placed(panel, make_service(panel), 250)
+    orders = placed(panel, make_service(panel=panel), 250)
     broken = {"7": {"charge": "1.0"}, "120": "Completed", "230": None}
     answer_with(mock, statuses_answer(lambda i: broken.get(i, good_status(i))))
 
@@ -87,7 +87,7 @@ HUGE_INT = "a JSON integer of 5,000 digits"
     ],
 )
 def test_an_out_of_range_value_sets_aside_that_order_only(panel, mock, field, value, reason):
-    bad, good = placed(panel, make_service(panel), 2)
+    bad, good = placed(panel, make_service(panel=panel), 2)
     answer = statuses_answer(
         lambda i: {**good_status(i), field: value} if i == bad.remote_id else good_status(i)
     )
@@ -110,7 +110,7 @@ def test_an_out_of_range_value_sets_aside_that_order_only(panel, mock, field, va
     [("0,27", "0.27"), ("12,5", "12.5"), ("1.234,56", "1234.56"), (" 0.1 ", "0.1")],
 )
 def test_decimal_commas_in_the_charge_are_read(panel, mock, charge, stored):
-    (order,) = placed(panel, make_service(panel), 1)
+    (order,) = placed(panel, make_service(panel=panel), 1)
     answer_with(mock, statuses_answer(lambda i: {**good_status(i), "charge": charge}))
 
     orders_status_sync(panel=panel)
@@ -121,7 +121,7 @@ def test_decimal_commas_in_the_charge_are_read(panel, mock, charge, stored):
 
 
 def test_a_one_order_answer_in_single_form_is_read_or_set_aside(panel, mock):
-    first, second = placed(panel, make_service(panel), 2)
+    first, second = placed(panel, make_service(panel=panel), 2)
     # Asked about one order, the panel answers as for `order=`, without the id as key.
     answer_with(mock, lambda f: {"status": "Completed", "remains": "0", "charge": "0,3"}
                 if f["orders"] == first.remote_id else {"status": None})  # fmt: skip
@@ -136,7 +136,7 @@ def test_a_one_order_answer_in_single_form_is_read_or_set_aside(panel, mock):
 
 
 def test_the_reason_is_in_the_history_once_and_goes_away_with_a_good_answer(panel, mock):
-    (order,) = placed(panel, make_service(panel), 1)
+    (order,) = placed(panel, make_service(panel=panel), 1)
     answers = iter([{"status": "Pending", "remains": "1e30"}] * 2 + [good_status("1")])
     answer_with(mock, statuses_answer(lambda i: next(answers)))
 
@@ -166,7 +166,7 @@ def test_a_single_order_status_call_sets_aside_a_malformed_answer(panel, mock):
 
 
 def test_a_body_that_is_not_json_is_a_panel_failure(panel, mock):
-    placed(panel, make_service(panel), 1)
+    placed(panel, make_service(panel=panel), 1)
     answer_with(mock, lambda f: "<html>Just a moment...</html>")
 
     with pytest.raises(PanelUnavailable):
@@ -177,7 +177,7 @@ def test_a_body_that_is_not_json_is_a_panel_failure(panel, mock):
 
 
 def test_nul_characters_and_nan_in_an_answer_are_stored_safely(panel, mock):
-    (order,) = placed(panel, make_service(panel), 1)
+    (order,) = placed(panel, make_service(panel=panel), 1)
     body = '{"1": {"status": "In\\u0000 progress", "remains": "5", "extra": NaN, "k\\u0000": 1}}'
     answer_with(mock, lambda f: body)
 
@@ -191,7 +191,7 @@ def test_nul_characters_and_nan_in_an_answer_are_stored_safely(panel, mock):
 
 
 def test_the_order_page_shows_why_its_last_answer_was_set_aside(panel, mock, logged_in):
-    (order,) = placed(panel, make_service(panel), 1)
+    (order,) = placed(panel, make_service(panel=panel), 1)
     answer_with(mock, statuses_answer(lambda i: {"status": "Pending", "remains": "1e30"}))
     orders_status_sync(panel=panel)
 
@@ -202,7 +202,7 @@ def test_the_order_page_shows_why_its_last_answer_was_set_aside(panel, mock, log
 
 
 def test_refresh_says_the_answer_could_not_be_used(panel, mock, logged_in):
-    (order,) = placed(panel, make_service(panel), 1)
+    (order,) = placed(panel, make_service(panel=panel), 1)
     answer_with(mock, statuses_answer(lambda i: {"status": "Pending", "charge": "-1"}))
 
     page = logged_in.post(f"/orders/{order.pk}/refresh/", follow=True).content.decode()

@@ -55,7 +55,7 @@ def run(kind: str, orders: list[Order]) -> dict[str, BulkItem]:
     ],
 )
 def test_an_absurd_refill_id_is_an_unknown_outcome_for_that_order_only(panel, mock, refill_id, why):
-    bad, good = placed(panel, make_service(panel), 2, status=Status.COMPLETED)
+    bad, good = placed(panel, make_service(panel=panel), 2, status=Status.COMPLETED)
     answer_with(mock, lambda f: [{"order": 1, "refill": refill_id}, {"order": 2, "refill": 77}])
 
     items = run(Kind.REFILL, [bad, good])
@@ -69,7 +69,7 @@ def test_an_absurd_refill_id_is_an_unknown_outcome_for_that_order_only(panel, mo
 
 @pytest.mark.parametrize("value", ["maybe", None, 2, [1], {"ok": 1}])
 def test_a_cancel_answer_that_is_neither_yes_nor_no_is_an_unknown_outcome(panel, mock, value):
-    bad, good, refused = placed(panel, make_service(panel), 3)
+    bad, good, refused = placed(panel, make_service(panel=panel), 3)
     answer_with(mock, lambda f: [{"order": "1", "cancel": value}, {"order": "2", "cancel": 1},
                                  {"order": "3", "cancel": "0"}])  # fmt: skip
 
@@ -87,7 +87,7 @@ def test_a_cancel_answer_that_is_neither_yes_nor_no_is_an_unknown_outcome(panel,
     [("x" * 300, None), (None, "there is no status"), ({"a": 1}, "is not a status")],
 )
 def test_a_refill_status_that_is_not_a_status_is_noted_on_that_refill(panel, mock, status, why):
-    bad, good = refills_of(placed(panel, make_service(panel), 2, status=Status.COMPLETED))
+    bad, good = refills_of(placed(panel, make_service(panel=panel), 2, status=Status.COMPLETED))
     answer_with(mock, lambda f: [{"refill": bad.remote_id, "status": status},
                                  {"refill": good.remote_id, "status": "Completed"}])  # fmt: skip
 
