@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
-from itertools import count
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,32 +18,15 @@ from orders.models import Order
 from panels import tasks
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
 from simulator import SimulatorHandle, start_simulator
+from tests.factories import PanelFactory, ServiceFactory
+
+STORED_KEY = "stored-secret-key-0123456789"
+make_panel = partial(PanelFactory, api_key=STORED_KEY)  # the key a page must never show
 
 pytestmark = pytest.mark.django_db
 
-STORED_KEY = "stored-secret-key-0123456789"
 NEW_KEY = "brand-new-secret-key-abcdef9876"
 HTMX = {"HX-Request": "true"}
-_seq = count(1)
-
-
-def make_panel(name: str | None = None, *, key: str = STORED_KEY, **fields: object) -> Panel:
-    values: dict[str, object] = {"api_url": "https://panel.example/api/v2"}
-    values.update(fields)
-    panel = Panel(name=name or f"Panel {next(_seq)}", **values)
-    panel.api_key = key
-    panel.save()
-    return panel
-
-
-def make_service(panel: Panel, **fields: object) -> Service:
-    values: dict[str, object] = {
-        "remote_id": str(next(_seq)),
-        "name": "Instagram Followers",
-        "rate": Decimal("1.50"),
-    }
-    values.update(fields)
-    return Service.objects.create(panel=panel, **values)
 
 
 def form_data(**overrides: object) -> dict[str, object]:
@@ -134,21 +117,37 @@ def test_the_views_refuse_the_wrong_method(logged_in: Client) -> None:
 def test_the_list_shows_each_panels_state(logged_in: Client) -> None:
     now = timezone.now()
     ok = make_panel(
-        "Alpha SMM", balance=Decimal("1234.5"), currency="USD", health=Panel.Health.OK,
-        balance_checked_at=now, last_ok_at=now, catalog_synced_at=now - timedelta(minutes=40),
-    )  # fmt: skip
+        name="Alpha SMM",
+        balance=Decimal("1234.5"),
+        currency="USD",
+        health=Panel.Health.OK,
+        balance_checked_at=now,
+        last_ok_at=now,
+        catalog_synced_at=now - timedelta(minutes=40),
+    )
     for _ in range(3):
-        make_service(ok)
-    make_service(ok, is_active=False)  # gone from the panel: not counted
+        ServiceFactory(panel=ok)
+    ServiceFactory(panel=ok, is_active=False)  # gone from the panel: not counted
     make_panel(
-        "Broken Panel", balance=Decimal("87.1"), currency="EUR", health=Panel.Health.FAILING,
-        failing_since=now - timedelta(hours=3), last_error_at=now,
+        name="Broken Panel",
+        balance=Decimal("87.1"),
+        currency="EUR",
+        health=Panel.Health.FAILING,
+        failing_since=now - timedelta(hours=3),
+        last_error_at=now,
         last_error="<script>alert('x')</script> 502 Bad Gateway",
-    )  # fmt: skip
+    )
     CatalogSync.objects.create(
-        panel=ok, state=CatalogSync.State.DONE, finished_at=now, created=17, updated=2,
-        deactivated=1, reactivated=0, events=20, services_seen=40,
-    )  # fmt: skip
+        panel=ok,
+        state=CatalogSync.State.DONE,
+        finished_at=now,
+        created=17,
+        updated=2,
+        deactivated=1,
+        reactivated=0,
+        events=20,
+        services_seen=40,
+    )
 
     response = logged_in.get(reverse("panels:list"))
 
@@ -173,10 +172,14 @@ def test_the_list_flags_a_low_balance_with_the_panels_own_threshold(
     logged_in: Client, settings
 ) -> None:
     settings.LOW_BALANCE_THRESHOLD = Decimal("10")
-    make_panel("Own threshold", balance=Decimal("40"), currency="USD",
-               low_balance_threshold=Decimal("50"))  # fmt: skip
-    make_panel("Site default", balance=Decimal("40"), currency="USD")
-    make_panel("Disabled", balance=Decimal("1"), currency="USD", is_active=False)
+    make_panel(
+        name="Own threshold",
+        balance=Decimal("40"),
+        currency="USD",
+        low_balance_threshold=Decimal("50"),
+    )
+    make_panel(name="Site default", balance=Decimal("40"), currency="USD")
+    make_panel(name="Disabled", balance=Decimal("1"), currency="USD", is_active=False)
 
     html = logged_in.get(reverse("panels:list")).content.decode()
 
@@ -202,7 +205,7 @@ def test_the_list_query_count_does_not_grow_with_panels(
 ) -> None:
     def add_panel() -> None:
         panel = make_panel(balance=Decimal("5"), currency="USD", health=Panel.Health.OK)
-        make_service(panel)
+        ServiceFactory(panel=panel)
         CatalogSync.objects.create(panel=panel, state=CatalogSync.State.DONE)
         CatalogSync.objects.create(panel=panel, state=CatalogSync.State.RUNNING)
 
@@ -279,8 +282,10 @@ def test_adding_stores_the_balance_it_read_and_editing_checks_it_in_the_backgrou
     assert queued == []  # nothing left to check: the test on save read it
 
     with django_capture_on_commit_callbacks(execute=True):
-        logged_in.post(reverse("panels:edit", args=[panel.pk]),
-                       form_data(api_key="", api_url=simulator.api_url()))  # fmt: skip
+        logged_in.post(
+            reverse("panels:edit", args=[panel.pk]),
+            form_data(api_key="", api_url=simulator.api_url()),
+        )
     assert queued == [panel.pk]
 
 
@@ -308,28 +313,35 @@ def test_adding_a_panel_whose_key_is_refused_asks_before_saving(
 def test_testing_the_saved_settings_of_a_panel_stores_the_balance_it_read(
     logged_in: Client, simulator: SimulatorHandle
 ) -> None:
-    panel = make_panel("Saved", key="k", api_url=simulator.api_url())
+    panel = make_panel(name="Saved", api_key="k", api_url=simulator.api_url())
     edited = form_data(api_key="", api_url=simulator.api_url(), timeout_seconds="9")
 
     logged_in.post(f"{reverse('panels:test_connection')}?panel={panel.pk}", edited, headers=HTMX)
     panel.refresh_from_db()
     assert panel.balance is None  # other settings than the saved ones: nothing is learnt
 
-    logged_in.post(f"{reverse('panels:test_connection')}?panel={panel.pk}",
-                   {**edited, "timeout_seconds": "30"}, headers=HTMX)  # fmt: skip
+    logged_in.post(
+        f"{reverse('panels:test_connection')}?panel={panel.pk}",
+        {**edited, "timeout_seconds": "30"},
+        headers=HTMX,
+    )
     panel.refresh_from_db()
     assert (panel.balance, panel.currency, panel.health) == (Decimal("1234.50"), "USD", "ok")
 
 
 def test_the_add_form_explains_what_is_wrong(logged_in: Client) -> None:
-    make_panel("Taken")
+    make_panel(name="Taken")
     response = logged_in.post(
         reverse("panels:add"),
         form_data(
-            name="Taken", api_url="ftp://panel.example/api", api_key="", key_field="my key",
-            timeout_seconds="0", low_balance_threshold="-1",
+            name="Taken",
+            api_url="ftp://panel.example/api",
+            api_key="",
+            key_field="my key",
+            timeout_seconds="0",
+            low_balance_threshold="-1",
         ),
-    )  # fmt: skip
+    )
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -352,13 +364,22 @@ def test_a_url_without_a_scheme_is_refused_not_guessed(logged_in: Client) -> Non
 
 
 def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client, simulator) -> None:
-    panel = make_panel("Alpha SMM", api_url=simulator.api_url())
+    panel = make_panel(name="Alpha SMM", api_url=simulator.api_url())
     response = logged_in.post(
         reverse("panels:edit", args=[panel.pk]),
-        form_data(name="Alpha Renamed", api_key="", http_method="GET", body_format="json",
-                  key_field="api_token", user_agent="Custom/1.0", timeout_seconds="45",
-                  low_balance_threshold="3", api_url=simulator.api_url(), save_anyway="on"),
-    )  # fmt: skip
+        form_data(
+            name="Alpha Renamed",
+            api_key="",
+            http_method="GET",
+            body_format="json",
+            key_field="api_token",
+            user_agent="Custom/1.0",
+            timeout_seconds="45",
+            low_balance_threshold="3",
+            api_url=simulator.api_url(),
+            save_anyway="on",
+        ),
+    )
 
     assert response.status_code == 302
     panel.refresh_from_db()
@@ -375,9 +396,11 @@ def test_editing_with_an_empty_key_keeps_the_stored_key(logged_in: Client, simul
 
 
 def test_editing_with_a_new_key_replaces_it(logged_in: Client, simulator) -> None:
-    panel = make_panel("Alpha SMM", api_url=simulator.api_url())
-    logged_in.post(reverse("panels:edit", args=[panel.pk]),
-                   form_data(api_key=f"  {NEW_KEY} ", api_url=simulator.api_url()))  # fmt: skip
+    panel = make_panel(name="Alpha SMM", api_url=simulator.api_url())
+    logged_in.post(
+        reverse("panels:edit", args=[panel.pk]),
+        form_data(api_key=f"  {NEW_KEY} ", api_url=simulator.api_url()),
+    )
     panel.refresh_from_db()
     assert panel.api_key == NEW_KEY
     assert panel.balance == Decimal("1234.50")  # the new key was tested, its answer kept
@@ -386,7 +409,7 @@ def test_editing_with_a_new_key_replaces_it(logged_in: Client, simulator) -> Non
 def test_editing_a_panel_tests_new_connection_settings_before_saving_them(
     logged_in: Client, simulator
 ) -> None:
-    panel = make_panel("Alpha SMM", key="k", api_url=simulator.api_url())
+    panel = make_panel(name="Alpha SMM", api_key="k", api_url=simulator.api_url())
     wrong = form_data(api_key="wrong-key-0000000000", api_url=simulator.api_url())
 
     refused = logged_in.post(reverse("panels:edit", args=[panel.pk]), wrong)
@@ -453,7 +476,7 @@ def test_testing_a_web_page_says_it_is_not_an_api(logged_in: Client, simulator) 
 def test_testing_on_edit_with_an_empty_key_uses_the_stored_key(
     logged_in: Client, simulator
 ) -> None:
-    panel = make_panel("Alpha SMM", key="k", api_url="https://old.example/api/v2")
+    panel = make_panel(name="Alpha SMM", api_key="k", api_url="https://old.example/api/v2")
     url = f"{reverse('panels:test_connection')}?panel={panel.pk}"
 
     response = logged_in.post(url, form_data(api_url=simulator.api_url(), api_key=""), headers=HTMX)
@@ -491,7 +514,7 @@ def test_testing_a_connection_to_an_unknown_panel_is_a_404(logged_in: Client) ->
 def test_sync_now_starts_a_run_and_the_status_shows_progress_then_the_result(
     logged_in: Client, simulator, django_capture_on_commit_callbacks
 ) -> None:
-    panel = make_panel("Alpha SMM", key="k", api_url=simulator.api_url())
+    panel = make_panel(name="Alpha SMM", api_key="k", api_url=simulator.api_url())
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = logged_in.post(reverse("panels:sync", args=[panel.pk]), headers=HTMX)
@@ -529,9 +552,11 @@ def test_sync_now_starts_a_run_and_the_status_shows_progress_then_the_result(
 def test_a_failed_sync_shows_the_error_escaped(logged_in: Client) -> None:
     panel = make_panel()
     run = CatalogSync.objects.create(
-        panel=panel, state=CatalogSync.State.FAILED, finished_at=timezone.now(),
+        panel=panel,
+        state=CatalogSync.State.FAILED,
+        finished_at=timezone.now(),
         error="<img src=x onerror=alert(1)> The panel refused the API key",
-    )  # fmt: skip
+    )
 
     html = logged_in.get(reverse("panels:sync_status", args=[run.pk]), headers=HTMX)
     html = html.content.decode()
@@ -554,7 +579,7 @@ def test_a_second_sync_click_while_one_is_in_flight_reuses_the_run(logged_in: Cl
 
 
 def test_sync_now_without_javascript_goes_back_to_the_list(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM")
+    panel = make_panel(name="Alpha SMM")
     response = logged_in.post(reverse("panels:sync", args=[panel.pk]), follow=True)
     assert response.redirect_chain[-1][0] == f"{reverse('panels:list')}#panel-{panel.pk}"
     assert "Syncing the catalog of Alpha SMM" in response.content.decode()
@@ -578,8 +603,8 @@ def test_an_unknown_sync_run_is_a_404_and_stops_a_poll(logged_in: Client) -> Non
 
 
 def test_disabling_a_panel_keeps_its_services_and_history(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM", balance=Decimal("1"), currency="USD")
-    service = make_service(panel)
+    panel = make_panel(name="Alpha SMM", balance=Decimal("1"), currency="USD")
+    service = ServiceFactory(panel=panel)
     run = CatalogSync.objects.create(panel=panel, state=CatalogSync.State.DONE)
     CatalogEvent.objects.create(panel=panel, service=service, sync=run, kind="added")
     Order.objects.create(panel=panel, service=service, link="https://x.example/p", quantity=100)
