@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from orders.models import Order
@@ -23,6 +24,10 @@ class PanelFactory(DjangoModelFactory[Panel]):
     name = factory.Sequence(lambda n: f"Panel {n}")
     api_url = "https://panel.example/api/v2"
     api_key = "secret-key-0123456789"  # a property: stored encrypted
+
+    class Params:
+        # Its catalog was just synced: pages that say "synced 3 hours ago" need a time.
+        synced = factory.Trait(catalog_synced_at=factory.LazyFunction(timezone.now))
 
 
 class ServiceFactory(DjangoModelFactory[Service]):

@@ -42,8 +42,9 @@ def panels(tmp_path: Path) -> Iterator[dict[str, Panel]]:
         synced: dict[str, Panel] = {}
         for name, catalog in PANELS:
             # seed001: a panel that also lists descriptions and refill periods
-            handle = start_simulator(state_dir=tmp_path / catalog, keys=("k",), catalog=catalog,
-                                     dialect="seed001")  # fmt: skip
+            handle = start_simulator(
+                state_dir=tmp_path / catalog, keys=("k",), catalog=catalog, dialect="seed001"
+            )
             handles.append(handle)
             panel = panel_create(name=name, api_url=handle.api_url(), api_key="k")
             balance_sync(panel=panel)
@@ -53,8 +54,12 @@ def panels(tmp_path: Path) -> Iterator[dict[str, Panel]]:
         base.update_service(3, catalog="base", rate="1.45")
         base.update_service(5, catalog="base", rate="0.12")
         alt1.update_service(1002, catalog="alt1", rate="0.42", max=20000)
-        alt1.add_service(catalog="alt1", name="IG Followers - Arab Women [Refill 60D]",
-                         category="Instagram - Followers", rate="2.80")  # fmt: skip
+        alt1.add_service(
+            catalog="alt1",
+            name="IG Followers - Arab Women [Refill 60D]",
+            category="Instagram - Followers",
+            rate="2.80",
+        )
         alt2.remove_services([502], catalog="alt2")
         for panel in synced.values():
             catalog_sync(panel=panel)
@@ -168,8 +173,11 @@ def test_it_searches_filters_sorts_and_compares(
             "Math.ceil(document.querySelector('#comparison').getBoundingClientRect().bottom"
             " + window.scrollY)"
         )
-        page.screenshot(path=artifacts / "comparison-readme-desktop.png", full_page=True,
-                        clip={"x": 0, "y": 0, "width": 1280, "height": bottom + 8})  # fmt: skip
+        page.screenshot(
+            path=artifacts / "comparison-readme-desktop.png",
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": bottom + 8},
+        )
 
         # The changes feed: price rises first, as sentences.
         page.goto(f"{live_server.url}/catalog/changes/")
@@ -247,8 +255,8 @@ def test_a_euro_service_lists_the_dollar_offers_with_the_cheapest_of_each_curren
 ) -> None:
     User.objects.create_user("alice", password=PASSWORD)
     alpha = Service.objects.get(panel=panels["base"], name=COMPARED)
-    euro = make_panel("Euro Panel", currency="EUR")
-    mine = make_service(euro, COMPARED, "0.30", category=alpha.category)
+    euro = make_panel(name="Euro Panel", currency="EUR")
+    mine = make_service(panel=euro, name=COMPARED, rate=Decimal("0.30"), category=alpha.category)
     usd_panels = {p.name for p in panels.values()}
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()

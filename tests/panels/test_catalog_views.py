@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import count
 
 import pytest
@@ -16,6 +17,11 @@ from django.utils import timezone
 
 from panels.models import CatalogEvent, Panel, Service
 from panels.presenters import change_line
+from tests.factories import PanelFactory, ServiceFactory
+
+# Catalogs as a sync leaves them: a currency, a sync time, services without a category.
+make_panel = partial(PanelFactory, currency="USD", synced=True)
+make_service = partial(ServiceFactory, rate=Decimal("1.00"), category="")
 
 pytestmark = pytest.mark.django_db
 
@@ -25,28 +31,9 @@ EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 _seq = count(1)
 
 
-def make_panel(name: str, **fields: object) -> Panel:
-    values: dict[str, object] = {"currency": "USD", "catalog_synced_at": timezone.now()}
-    values.update(fields)
-    panel = Panel(name=name, api_url="https://panel.example/api/v2", **values)
-    panel.api_key = "secret-key-0123456789"
-    panel.save()
-    return panel
-
-
-def make_service(panel: Panel, name: str, rate: str = "1.00", **fields: object) -> Service:
-    values: dict[str, object] = {
-        "remote_id": str(next(_seq)),
-        "category": "",
-        "min_quantity": 10,
-        "max_quantity": 10_000,
-    }
-    values.update(fields)
-    return Service.objects.create(panel=panel, name=name, rate=Decimal(rate), **values)
-
-
-def make_event(service: Service, kind: str, *, ago: timedelta | None = None,
-               **fields: object) -> CatalogEvent:  # fmt: skip
+def make_event(
+    service: Service, kind: str, *, ago: timedelta | None = None, **fields: object
+) -> CatalogEvent:
     event = CatalogEvent.objects.create(panel=service.panel, service=service, kind=kind, **fields)
     if ago is not None:
         CatalogEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - ago)
@@ -56,8 +43,14 @@ def make_event(service: Service, kind: str, *, ago: timedelta | None = None,
 
 def price_change(service: Service, old: str, new: str, **kwargs: object) -> CatalogEvent:
     change = ((Decimal(new) - Decimal(old)) / Decimal(old)).quantize(Decimal("0.0001"))
-    return make_event(service, Kind.RATE_CHANGED, old_rate=Decimal(old), new_rate=Decimal(new),
-                      rate_change=change, **kwargs)  # fmt: skip
+    return make_event(
+        service,
+        Kind.RATE_CHANGED,
+        old_rate=Decimal(old),
+        new_rate=Decimal(new),
+        rate_change=change,
+        **kwargs,
+    )
 
 
 def text(html: str) -> str:
@@ -72,30 +65,84 @@ def results_names(html: str) -> list[str]:
 
 @pytest.fixture
 def catalog(db: None) -> dict[str, Service]:
-    alpha, beta, gamma = make_panel("Alpha SMM"), make_panel("Beta Boost"), make_panel("Gamma")
-    off = make_panel("Off Panel", is_active=False)
+    alpha, beta, gamma = (
+        make_panel(name="Alpha SMM"),
+        make_panel(name="Beta Boost"),
+        make_panel(name="Gamma"),
+    )
+    off = make_panel(name="Off Panel", is_active=False)
     return {
-        "ig": make_service(alpha, "Instagram Followers [Real]", "0.90",
-                           category="Instagram Followers", remote_id="101", refill=True,
-                           refill_days=30, min_quantity=100, max_quantity=50_000,
-                           description="Line one\nLine two"),
-        "ig_beta": make_service(beta, "IG Followers - HQ [Refill 30D]", "0.75",
-                                category="IG | Followers", remote_id="1001", refill=True,
-                                refill_days=30, min_quantity=50, max_quantity=20_000),
-        "ig_gamma": make_service(gamma, "📸 Instagram - Followers [Max 50K]", "1.10",
-                                 category="⭐ Instagram Followers ⭐", remote_id="501",
-                                 max_quantity=50_000, cancel=True),
-        "likes": make_service(alpha, "Instagram Likes [Fast]", "0.15", category="Instagram Likes",
-                              remote_id="102", dripfeed=True),
-        "tt": make_service(beta, "TikTok Views", "0.01", category="TikTok", remote_id="1002",
-                           cancel=True, min_quantity=100, max_quantity=10_000_000),
-        "pkg": make_service(gamma, "Instagram Likes Package [1000]", "2.50",
-                            category="Instagram Likes", type="package", remote_id="502",
-                            min_quantity=1, max_quantity=1),
-        "gone": make_service(alpha, "Instagram Followers Old", "0.50", remote_id="103",
-                             is_active=False),
-        "off": make_service(off, "Instagram Followers", "0.10", remote_id="9"),
-    }  # fmt: skip
+        "ig": make_service(
+            panel=alpha,
+            name="Instagram Followers [Real]",
+            rate=Decimal("0.90"),
+            category="Instagram Followers",
+            remote_id="101",
+            refill=True,
+            refill_days=30,
+            min_quantity=100,
+            max_quantity=50_000,
+            description="Line one\nLine two",
+        ),
+        "ig_beta": make_service(
+            panel=beta,
+            name="IG Followers - HQ [Refill 30D]",
+            rate=Decimal("0.75"),
+            category="IG | Followers",
+            remote_id="1001",
+            refill=True,
+            refill_days=30,
+            min_quantity=50,
+            max_quantity=20_000,
+        ),
+        "ig_gamma": make_service(
+            panel=gamma,
+            name="📸 Instagram - Followers [Max 50K]",
+            rate=Decimal("1.10"),
+            category="⭐ Instagram Followers ⭐",
+            remote_id="501",
+            max_quantity=50_000,
+            cancel=True,
+        ),
+        "likes": make_service(
+            panel=alpha,
+            name="Instagram Likes [Fast]",
+            rate=Decimal("0.15"),
+            category="Instagram Likes",
+            remote_id="102",
+            dripfeed=True,
+        ),
+        "tt": make_service(
+            panel=beta,
+            name="TikTok Views",
+            rate=Decimal("0.01"),
+            category="TikTok",
+            remote_id="1002",
+            cancel=True,
+            min_quantity=100,
+            max_quantity=10_000_000,
+        ),
+        "pkg": make_service(
+            panel=gamma,
+            name="Instagram Likes Package [1000]",
+            rate=Decimal("2.50"),
+            category="Instagram Likes",
+            type="package",
+            remote_id="502",
+            min_quantity=1,
+            max_quantity=1,
+        ),
+        "gone": make_service(
+            panel=alpha,
+            name="Instagram Followers Old",
+            rate=Decimal("0.50"),
+            remote_id="103",
+            is_active=False,
+        ),
+        "off": make_service(
+            panel=off, name="Instagram Followers", rate=Decimal("0.10"), remote_id="9"
+        ),
+    }
 
 
 def browse(client: Client, query: str = "", **headers: str) -> HttpResponse:
@@ -107,10 +154,13 @@ def browse(client: Client, query: str = "", **headers: str) -> HttpResponse:
 
 @pytest.mark.parametrize(
     "url",
-    [lambda s: reverse("catalog:browse"), lambda s: reverse("catalog:service", args=[s.pk]),
-     lambda s: reverse("catalog:changes")],
+    [
+        lambda s: reverse("catalog:browse"),
+        lambda s: reverse("catalog:service", args=[s.pk]),
+        lambda s: reverse("catalog:changes"),
+    ],
     ids=["browse", "service", "changes"],
-)  # fmt: skip
+)
 def test_it_redirects_anonymous_users_to_login(client: Client, catalog, url) -> None:
     target = url(catalog["ig"])
     response = client.get(target)
@@ -144,9 +194,12 @@ def test_it_lists_every_active_service_of_every_active_panel(logged_in: Client, 
 
 def test_it_searches_name_category_and_the_panels_service_id(logged_in: Client, catalog) -> None:
     assert set(results_names(browse(logged_in, "?q=instagram+followers").content.decode())) == {
-        "Instagram Followers [Real]", "📸 Instagram - Followers [Max 50K]"}  # fmt: skip
+        "Instagram Followers [Real]",
+        "📸 Instagram - Followers [Max 50K]",
+    }
     assert results_names(browse(logged_in, "?q=1001").content.decode()) == [
-        "IG Followers - HQ [Refill 30D]"]  # fmt: skip
+        "IG Followers - HQ [Refill 30D]"
+    ]
     assert results_names(browse(logged_in, "?q=tiktok").content.decode()) == ["TikTok Views"]
     html = browse(logged_in, "?q=nothing-like-this").content.decode()
     assert results_names(html) == []
@@ -164,7 +217,7 @@ def test_it_searches_name_category_and_the_panels_service_id(logged_in: Client, 
         ("?dripfeed=yes", {"Instagram Likes [Fast]"}),
         ("?dripfeed=no&refill=no&cancel=no", {"Instagram Likes Package [1000]"}),
     ],
-)  # fmt: skip
+)
 def test_it_filters(logged_in: Client, catalog, query: str, expected: set[str]) -> None:
     beta = Panel.objects.get(name="Beta Boost")
     html = browse(logged_in, query.format(beta=beta.pk)).content.decode()
@@ -213,7 +266,9 @@ def test_it_shows_50_services_a_page_with_links_that_keep_the_query(
 ) -> None:
     panel = Panel.objects.get(name="Alpha SMM")
     for n in range(120):
-        make_service(panel, f"Bulk Followers {n:03}", "1.00", category="Bulk")
+        make_service(
+            panel=panel, name=f"Bulk Followers {n:03}", rate=Decimal("1.00"), category="Bulk"
+        )
 
     first = browse(logged_in, "?q=bulk").content.decode()
     assert len(results_names(first)) == 50
@@ -228,15 +283,21 @@ def test_it_shows_50_services_a_page_with_links_that_keep_the_query(
 
 @pytest.mark.parametrize(
     ("page", "first_name"),
-    [("0", "Bulk Followers 000"), ("-3", "Bulk Followers 000"), ("abc", "Bulk Followers 000"),
-     ("999", "Bulk Followers 050"), ("99999999999999999999", "Bulk Followers 050"),
-     ("2.5", "Bulk Followers 000")],
-)  # fmt: skip
-def test_a_page_number_out_of_range_is_clamped(logged_in: Client, page: str,
-                                               first_name: str) -> None:  # fmt: skip
-    panel = make_panel("Alpha SMM")
+    [
+        ("0", "Bulk Followers 000"),
+        ("-3", "Bulk Followers 000"),
+        ("abc", "Bulk Followers 000"),
+        ("999", "Bulk Followers 050"),
+        ("99999999999999999999", "Bulk Followers 050"),
+        ("2.5", "Bulk Followers 000"),
+    ],
+)
+def test_a_page_number_out_of_range_is_clamped(
+    logged_in: Client, page: str, first_name: str
+) -> None:
+    panel = make_panel(name="Alpha SMM")
     for n in range(60):
-        make_service(panel, f"Bulk Followers {n:03}")
+        make_service(panel=panel, name=f"Bulk Followers {n:03}")
     response = browse(logged_in, f"?page={page}")
     assert response.status_code == 200
     assert results_names(response.content.decode())[0] == first_name
@@ -245,13 +306,29 @@ def test_a_page_number_out_of_range_is_clamped(logged_in: Client, page: str,
 @pytest.mark.parametrize(
     "query",
     [
-        "?panel=abc", "?panel=-1", "?panel=999999", "?panel=99999999999999999999999",
-        "?panel=1.5", "?category=Nope", "?type=bogus", "?refill=maybe", "?cancel=1",
-        "?dripfeed=", "?sort=DROP+TABLE", "?sort=-name", "?sort=password", "?q=%00",
-        "?q=a%00b", "?q=" + "x" * 5000, "?q=%F0%9F%93%B8", "?page=", "?category=%00",
-        "?panel=%00&type=%00&sort=%00", "?q=1+2+3+4+5+6+7+8+9+10+11",
+        "?panel=abc",
+        "?panel=-1",
+        "?panel=999999",
+        "?panel=99999999999999999999999",
+        "?panel=1.5",
+        "?category=Nope",
+        "?type=bogus",
+        "?refill=maybe",
+        "?cancel=1",
+        "?dripfeed=",
+        "?sort=DROP+TABLE",
+        "?sort=-name",
+        "?sort=password",
+        "?q=%00",
+        "?q=a%00b",
+        "?q=" + "x" * 5000,
+        "?q=%F0%9F%93%B8",
+        "?page=",
+        "?category=%00",
+        "?panel=%00&type=%00&sort=%00",
+        "?q=1+2+3+4+5+6+7+8+9+10+11",
     ],
-)  # fmt: skip
+)
 def test_bad_parameters_are_ignored(logged_in: Client, catalog, query: str) -> None:
     response = browse(logged_in, query)
     assert response.status_code == 200
@@ -264,22 +341,25 @@ def test_an_invalid_filter_value_is_dropped_quietly(logged_in: Client, catalog) 
     response = browse(logged_in, "?type=bogus&cancel=maybe&refill=yes&sort=password")
     html = response.content.decode()
     assert response.status_code == 200
-    assert set(results_names(html)) == {"Instagram Followers [Real]",
-                                        "IG Followers - HQ [Refill 30D]"}  # fmt: skip
+    assert set(results_names(html)) == {
+        "Instagram Followers [Real]",
+        "IG Followers - HQ [Refill 30D]",
+    }
     assert '<option value="">Any type</option>' in html
     assert '<option value="name" selected>Name</option>' in html  # the default sort
     assert 'value="bogus"' not in html
     assert "aria-invalid" not in html
     # The address bar gets the filters that were applied.
-    response = browse(logged_in, "?type=bogus&cancel=maybe&refill=yes&sort=password",
-                      HX_Request="true")  # fmt: skip
+    response = browse(
+        logged_in, "?type=bogus&cancel=maybe&refill=yes&sort=password", HX_Request="true"
+    )
     assert response["HX-Push-Url"] == "/catalog/?refill=yes"
 
 
 def test_a_page_past_the_end_shows_the_last_page(logged_in: Client) -> None:
-    panel = make_panel("Alpha SMM")
+    panel = make_panel(name="Alpha SMM")
     for n in range(110):
-        make_service(panel, f"Bulk Followers {n:03}")
+        make_service(panel=panel, name=f"Bulk Followers {n:03}")
 
     response = browse(logged_in, "?page=4", HX_Request="true")
 
@@ -340,8 +420,9 @@ def test_choosing_a_panel_updates_the_category_list(logged_in: Client, catalog) 
     beta = Panel.objects.get(name="Beta Boost")
     # The page showed every panel; the request asks for Beta's services.
     headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/catalog/?q=ig"}
-    html = logged_in.get(f"/catalog/?q=ig&panel={beta.pk}&category=Instagram+Likes",
-                         headers=headers).content.decode()  # fmt: skip
+    html = logged_in.get(
+        f"/catalog/?q=ig&panel={beta.pk}&category=Instagram+Likes", headers=headers
+    ).content.decode()
 
     assert 'id="f-category-field" class="field filters-category" hx-swap-oob="true"' in html
     assert '<option value="IG | Followers">' in html
@@ -354,8 +435,9 @@ def test_typing_leaves_the_other_controls_alone(logged_in: Client, catalog) -> N
         "HX-Request": "true",
         "HX-Current-URL": f"http://testserver/catalog/?panel={beta.pk}",
     }
-    html = logged_in.get(f"/catalog/?q=ig&panel={beta.pk}&sort=-rate",
-                         headers=headers).content.decode()  # fmt: skip
+    html = logged_in.get(
+        f"/catalog/?q=ig&panel={beta.pk}&sort=-rate", headers=headers
+    ).content.decode()
     assert "hx-swap-oob" not in html
 
 
@@ -381,12 +463,20 @@ def test_each_service_links_to_the_ordering_page(logged_in: Client, catalog) -> 
 
 
 def test_a_malicious_service_is_escaped_everywhere(logged_in: Client) -> None:
-    alpha, beta = make_panel("Alpha SMM"), make_panel(f"Beta {EVIL}")
-    evil = make_service(alpha, f"Instagram Followers {EVIL}", "0.90",
-                        category=f"Instagram Followers {EVIL}",
-                        description=f"Fast.\n{EVIL}\n<script>alert(2)</script>")  # fmt: skip
-    plain = make_service(alpha, "Instagram Followers [Real]", "1.00", category="Instagram")
-    make_service(beta, "Instagram Followers [HQ]", "1.20", category="Instagram")
+    alpha, beta = make_panel(name="Alpha SMM"), make_panel(name=f"Beta {EVIL}")
+    evil = make_service(
+        panel=alpha,
+        name=f"Instagram Followers {EVIL}",
+        rate=Decimal("0.90"),
+        category=f"Instagram Followers {EVIL}",
+        description=f"Fast.\n{EVIL}\n<script>alert(2)</script>",
+    )
+    plain = make_service(
+        panel=alpha, name="Instagram Followers [Real]", rate=Decimal("1.00"), category="Instagram"
+    )
+    make_service(
+        panel=beta, name="Instagram Followers [HQ]", rate=Decimal("1.20"), category="Instagram"
+    )
     price_change(evil, "0.80", "0.90")
 
     pages = {
@@ -503,11 +593,18 @@ def test_the_cheapest_badge_sits_on_the_cheapest_row(logged_in: Client, catalog)
     assert "This service" in rows[0]
 
 
-def test_offers_in_other_currencies_are_listed_in_their_own_currency(logged_in: Client,
-                                                                     catalog) -> None:  # fmt: skip
-    euro = make_panel("Euro Panel", currency="EUR")
-    mine = make_service(euro, "Instagram Followers [EUR]", "0.50", category="Instagram Followers",
-                        min_quantity=100, max_quantity=50_000)  # fmt: skip
+def test_offers_in_other_currencies_are_listed_in_their_own_currency(
+    logged_in: Client, catalog
+) -> None:
+    euro = make_panel(name="Euro Panel", currency="EUR")
+    mine = make_service(
+        panel=euro,
+        name="Instagram Followers [EUR]",
+        rate=Decimal("0.50"),
+        category="Instagram Followers",
+        min_quantity=100,
+        max_quantity=50_000,
+    )
 
     html = logged_in.get(reverse("catalog:service", args=[mine.pk])).content.decode()
     page = text(html)
@@ -529,7 +626,9 @@ def test_offers_in_other_currencies_are_listed_in_their_own_currency(logged_in: 
 
 
 def test_an_unrecognised_service_is_never_compared(logged_in: Client, catalog) -> None:
-    weird = make_service(Panel.objects.get(name="Alpha SMM"), "Mystery Boost", "0.30")
+    weird = make_service(
+        panel=Panel.objects.get(name="Alpha SMM"), name="Mystery Boost", rate=Decimal("0.30")
+    )
     html = logged_in.get(reverse("catalog:service", args=[weird.pk])).content.decode()
     page = text(html)
     assert "not recognised" in page
@@ -550,8 +649,11 @@ def test_the_changes_feed_writes_each_change_as_a_sentence(logged_in: Client, ca
     price_change(catalog["tt"], "0.02", "0.01")
     make_event(catalog["likes"], Kind.ADDED, new_rate=Decimal("0.15"))
     make_event(catalog["gone"], Kind.REMOVED, old_rate=Decimal("0.50"))
-    make_event(catalog["pkg"], Kind.FLAGS_CHANGED, details={"refill": [True, False],
-                                                            "refill_days": [30, None]})  # fmt: skip
+    make_event(
+        catalog["pkg"],
+        Kind.FLAGS_CHANGED,
+        details={"refill": [True, False], "refill_days": [30, None]},
+    )
 
     page = text(logged_in.get(reverse("catalog:changes")).content.decode())
 
@@ -597,20 +699,31 @@ def test_the_changes_feed_explains_an_empty_period(logged_in: Client) -> None:
 @pytest.mark.parametrize(
     ("kind", "fields", "sentence"),
     [
-        (Kind.RATE_CHANGED, {"old_rate": Decimal("0.001250000000"),
-                             "new_rate": Decimal("0.001000000000"),
-                             "rate_change": Decimal("-0.2000")},
-         "lowered X from 0.00125 to 0.001 EUR"),
+        (
+            Kind.RATE_CHANGED,
+            {
+                "old_rate": Decimal("0.001250000000"),
+                "new_rate": Decimal("0.001000000000"),
+                "rate_change": Decimal("-0.2000"),
+            },
+            "lowered X from 0.00125 to 0.001 EUR",
+        ),
         (Kind.REACTIVATED, {"new_rate": Decimal("3.000000000000")}, "brought back X at 3.00 EUR"),
-        (Kind.LIMITS_CHANGED, {"details": {"min_quantity": [10, 50], "max_quantity": [100, 90]}},
-         "changed X: min 10 → 50, max 100 → 90"),
-        (Kind.FLAGS_CHANGED, {"details": {"dripfeed": [False, True]}},
-         "changed X: drip-feed no → yes"),
+        (
+            Kind.LIMITS_CHANGED,
+            {"details": {"min_quantity": [10, 50], "max_quantity": [100, 90]}},
+            "changed X: min 10 → 50, max 100 → 90",
+        ),
+        (
+            Kind.FLAGS_CHANGED,
+            {"details": {"dripfeed": [False, True]}},
+            "changed X: drip-feed no → yes",
+        ),
     ],
-)  # fmt: skip
+)
 def test_change_sentences(kind: str, fields: dict[str, object], sentence: str) -> None:
-    panel = make_panel("P", currency="EUR")
-    event = make_event(make_service(panel, "X"), kind, **fields)
+    panel = make_panel(name="P", currency="EUR")
+    event = make_event(make_service(panel=panel, name="X"), kind, **fields)
     line = change_line(event)
     assert f"{line.verb} X{line.tail}" == sentence
 
@@ -620,10 +733,15 @@ def test_change_sentences(kind: str, fields: dict[str, object], sentence: str) -
 
 def populate(n: int) -> None:
     for i in range(n):
-        panel = make_panel(f"Panel {next(_seq)}")
+        panel = make_panel(name=f"Panel {next(_seq)}")
         for j in range(8):
-            service = make_service(panel, f"Instagram Followers {i}-{j}", f"{1 + j / 10:.2f}",
-                                   category="Instagram Followers", refill=bool(j % 2))  # fmt: skip
+            service = make_service(
+                panel=panel,
+                name=f"Instagram Followers {i}-{j}",
+                rate=Decimal(f"{1 + j / 10:.2f}"),
+                category="Instagram Followers",
+                refill=bool(j % 2),
+            )
             price_change(service, "0.50", f"{1 + j / 10:.2f}")
 
 
@@ -688,7 +806,7 @@ def test_the_overview_shows_the_latest_catalog_changes(logged_in: Client, catalo
 
 
 def test_the_overview_says_when_nothing_changed(logged_in: Client) -> None:
-    make_panel("Alpha SMM")
+    make_panel(name="Alpha SMM")
     html = logged_in.get(reverse("overview")).content.decode()
     assert "No price or catalog changes in the last 7 days" in html
 
