@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.utils import timezone
 
-from panels.models import CatalogEvent, Panel, Service
+from panels.models import CatalogEvent, Service
 from panels.selectors.catalog import (
     CatalogFilters,
     catalog_changes,
@@ -17,29 +18,26 @@ from panels.selectors.catalog import (
     service_offers,
     service_search,
 )
+from tests.factories import PanelFactory, ServiceFactory
 
 Kind = CatalogEvent.Kind
+make_panel = partial(PanelFactory, currency="USD")  # comparisons group offers by currency
 
 
-def make_panel(name: str, *, active: bool = True, currency: str = "USD") -> Panel:
-    panel = Panel(name=name, api_url=f"https://{name.lower()}.example/api/v2",
-                  is_active=active, currency=currency)  # fmt: skip
-    panel.api_key = "k-123"
-    panel.save()
-    return panel
-
-
-def make_service(panel, remote_id, name, category="", rate="1.00", type="default", **extra):
-    return Service.objects.create(panel=panel, remote_id=remote_id, name=name,
-                                  category=category, rate=Decimal(rate), type=type,
-                                  min_quantity=extra.pop("min", 10),
-                                  max_quantity=extra.pop("max", 10000), **extra)  # fmt: skip
+def make_service(panel, remote_id, name, category="", rate="1.00", **fields) -> Service:
+    """One row of the catalog tables below, in their column order."""
+    for short, field in (("min", "min_quantity"), ("max", "max_quantity")):
+        if short in fields:
+            fields[field] = fields.pop(short)
+    return ServiceFactory(
+        panel=panel, remote_id=remote_id, name=name, category=category, rate=Decimal(rate), **fields
+    )
 
 
 @pytest.fixture
 def catalog(db):
-    alpha, beta, gamma = make_panel("Alpha"), make_panel("Beta"), make_panel("Gamma")
-    off = make_panel("Off", active=False)
+    alpha, beta, gamma = make_panel(name="Alpha"), make_panel(name="Beta"), make_panel(name="Gamma")
+    off = make_panel(name="Off", is_active=False)
     return {
         "ig": make_service(alpha, "1", "Instagram Followers [Real]", "Instagram Followers",
                            "0.90", refill=True),
