@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Order
 from panels.models import Panel, Service
+from tests.factories import PanelFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -25,33 +26,26 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def make_panel(name: str, **fields: object) -> Panel:
-    panel = Panel(name=name, api_url="https://panel.example/api/v2", **fields)
-    panel.api_key = "secret-key-0123456789"
-    panel.save()
-    return panel
-
-
 def populate() -> None:
     now = timezone.now()
-    ok = make_panel(
-        "Alpha SMM",
+    ok = PanelFactory(
+        name="Alpha SMM",
         balance=Decimal("1234.5"),
         currency="USD",
         health=Panel.Health.OK,
         balance_checked_at=now - timedelta(minutes=4),
         catalog_synced_at=now - timedelta(minutes=40),
     )
-    make_panel(
-        "Boost Panel",
+    PanelFactory(
+        name="Boost Panel",
         balance=Decimal("3.2"),
         currency="EUR",
         health=Panel.Health.OK,
         balance_checked_at=now - timedelta(minutes=9),
         catalog_synced_at=now - timedelta(hours=2),
     )
-    make_panel(
-        "Cheap Likes Co",
+    PanelFactory(
+        name="Cheap Likes Co",
         balance=Decimal("87.10"),
         currency="USD",
         health=Panel.Health.FAILING,
@@ -60,7 +54,7 @@ def populate() -> None:
         last_error_at=now - timedelta(minutes=2),
         balance_checked_at=now - timedelta(hours=3),
     )
-    make_panel("Delta Growth")
+    PanelFactory(name="Delta Growth")
     service = Service.objects.create(
         panel=ok,
         remote_id="101",
@@ -69,13 +63,21 @@ def populate() -> None:
     )
     for charge in ("1.20", "2.40", "0.36"):
         Order.objects.create(
-            panel=ok, service=service, link="https://instagram.com/someone", quantity=1000,
-            state=Order.State.PLACED, charge=Decimal(charge), currency="USD",
-        )  # fmt: skip
+            panel=ok,
+            service=service,
+            link="https://instagram.com/someone",
+            quantity=1000,
+            state=Order.State.PLACED,
+            charge=Decimal(charge),
+            currency="USD",
+        )
     Order.objects.create(
-        panel=ok, service=service, link="https://instagram.com/p/Cx12345", quantity=500,
+        panel=ok,
+        service=service,
+        link="https://instagram.com/p/Cx12345",
+        quantity=500,
         state=Order.State.UNKNOWN,
-    )  # fmt: skip
+    )
     Order.objects.create(
         panel=ok, service=service, link="https://instagram.com/other", state=Order.State.QUEUED
     )
@@ -160,10 +162,13 @@ def test_the_overview_links_rejected_orders_and_has_shortcuts(
     User.objects.create_user("alice", password=PASSWORD)
     populate()
     rejected = Order.objects.create(
-        panel=Panel.objects.get(name="Alpha SMM"), service=Service.objects.get(remote_id="101"),
-        link="https://instagram.com/refused", quantity=100, state=Order.State.REJECTED,
+        panel=Panel.objects.get(name="Alpha SMM"),
+        service=Service.objects.get(remote_id="101"),
+        link="https://instagram.com/refused",
+        quantity=100,
+        state=Order.State.REJECTED,
         last_error="Not enough funds on balance",
-    )  # fmt: skip
+    )
     base_url = live_server.url
     context = browser.new_context(viewport=viewport)
     page = context.new_page()

@@ -10,6 +10,7 @@ import random
 import re
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Order
 from panels.models import Panel, Service
+from tests.factories import PanelFactory
+
+# Panels with money on them that answer: the list shows their orders as they are.
+make_panel = partial(PanelFactory, balance=Decimal("250"), health=Panel.Health.OK)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -30,20 +35,12 @@ PHONE = {"width": 390, "height": 844}
 NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def make_panel(name: str, currency: str) -> Panel:
-    panel = Panel(name=name, api_url="https://panel.example/api/v2", currency=currency,
-                  balance=Decimal("250"), health=Panel.Health.OK)  # fmt: skip
-    panel.api_key = "k"
-    panel.save()
-    return panel
-
-
 def populate() -> dict[str, object]:
     """Three panels (two in USD, one in EUR), a month of orders, one whose outcome is unknown."""
     rng = random.Random(3)
-    alpha = make_panel("Alpha SMM", "USD")
-    boost = make_panel("Boost Panel", "USD")
-    euro = make_panel("Euro Likes", "EUR")
+    alpha = make_panel(name="Alpha SMM", currency="USD")
+    boost = make_panel(name="Boost Panel", currency="USD")
+    euro = make_panel(name="Euro Likes", currency="EUR")
     services = [
         Service.objects.create(panel=panel, remote_id=remote_id, name=name, rate=Decimal(rate))
         for panel, remote_id, name, rate in (
@@ -62,26 +59,44 @@ def populate() -> dict[str, object]:
         status = rng.choice(statuses)
         quantity = rng.choice((500, 1000, 2500, 5000))
         order = Order.objects.create(
-            panel=service.panel, service=service, state=Order.State.PLACED, status=status,
-            link=f"https://www.instagram.com/p/C{rng.getrandbits(36):x}/", quantity=quantity,
-            remote_id=str(880000 + n), charge=service.rate * quantity / 1000,
+            panel=service.panel,
+            service=service,
+            state=Order.State.PLACED,
+            status=status,
+            link=f"https://www.instagram.com/p/C{rng.getrandbits(36):x}/",
+            quantity=quantity,
+            remote_id=str(880000 + n),
+            charge=service.rate * quantity / 1000,
             remains=0 if status == "completed" else quantity // 2,
             source=rng.choice([Order.Source.FORM, Order.Source.FORM, Order.Source.CSV]),
-        )  # fmt: skip
+        )
         Order.objects.filter(pk=order.pk).update(
             created_at=noon - timedelta(days=rng.randrange(1, 29), minutes=rng.randrange(600))
         )
-    Order.objects.create(panel=alpha, service=services[0], state=Order.State.QUEUED,
-                         link="https://www.instagram.com/brand.new/", quantity=1000,
-                         estimated_cost=Decimal("1.20"))  # fmt: skip
+    Order.objects.create(
+        panel=alpha,
+        service=services[0],
+        state=Order.State.QUEUED,
+        link="https://www.instagram.com/brand.new/",
+        quantity=1000,
+        estimated_cost=Decimal("1.20"),
+    )
     unknown = Order.objects.create(
-        panel=boost, service=services[2], state=Order.State.UNKNOWN, quantity=2000,
+        panel=boost,
+        service=services[2],
+        state=Order.State.UNKNOWN,
+        quantity=2000,
         link="https://www.tiktok.com/@someone/video/7301234567890123456",
         last_error="The connection broke after the order was sent.",
-    )  # fmt: skip
-    Order.objects.create(panel=euro, service=services[3], state=Order.State.REJECTED,
-                         link="https://youtu.be/dQw4w9WgXcQ", quantity=100,
-                         last_error="Not enough funds on the panel's balance.")  # fmt: skip
+    )
+    Order.objects.create(
+        panel=euro,
+        service=services[3],
+        state=Order.State.REJECTED,
+        link="https://youtu.be/dQw4w9WgXcQ",
+        quantity=100,
+        last_error="Not enough funds on the panel's balance.",
+    )
     return {"unknown": unknown, "alpha": alpha}
 
 
@@ -94,8 +109,12 @@ def log_in(page: Page, base_url: str, path: str) -> None:
 
 
 def row_ids(page: Page) -> list[int]:
-    return [int(v) for v in page.eval_on_selector_all(
-        "#order-results input[name=ids]", "boxes => boxes.map(b => b.value)")]  # fmt: skip
+    return [
+        int(v)
+        for v in page.eval_on_selector_all(
+            "#order-results input[name=ids]", "boxes => boxes.map(b => b.value)"
+        )
+    ]
 
 
 def test_it_filters_searches_and_exports(browser: Browser, live_server, artifacts: Path) -> None:
@@ -117,9 +136,11 @@ def test_it_filters_searches_and_exports(browser: Browser, live_server, artifact
         page.screenshot(path=artifacts / "orders-list-desktop-top.png")
         box = page.locator("#order-results").bounding_box()
         assert box
-        page.screenshot(path=artifacts / "orders-list-desktop-rows.png", full_page=True,
-                        clip={"x": 0, "y": box["y"] - 8, "width": DESKTOP["width"],
-                              "height": 900})  # fmt: skip
+        page.screenshot(
+            path=artifacts / "orders-list-desktop-rows.png",
+            full_page=True,
+            clip={"x": 0, "y": box["y"] - 8, "width": DESKTOP["width"], "height": 900},
+        )
 
         page.evaluate("window.stillSamePage = true")  # dies with a full page load
 
@@ -177,8 +198,10 @@ def test_it_filters_searches_and_exports(browser: Browser, live_server, artifact
         page.locator("#order-results").get_by_role("link", name="Charge").click()
         expect(page).to_have_url(re.compile(r"sort=-charge"))
         expect(page.locator("#f-sort")).to_have_value("-charge")
-        charges = [Decimal(t.replace("≈", "").strip()) for t in
-                   page.locator("#order-results .cell-charge .rate").all_inner_texts()]  # fmt: skip
+        charges = [
+            Decimal(t.replace("≈", "").strip())
+            for t in page.locator("#order-results .cell-charge .rate").all_inner_texts()
+        ]
         assert charges == sorted(charges, reverse=True)
         assert page.evaluate("window.stillSamePage === true")  # all of it without a page load
     finally:
@@ -188,8 +211,9 @@ def test_it_filters_searches_and_exports(browser: Browser, live_server, artifact
 def test_screenshots_on_a_phone(browser: Browser, live_server, artifacts: Path) -> None:
     User.objects.create_user("alice", password=PASSWORD)
     populate()
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)  # fmt: skip
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         log_in(page, live_server.url, "/orders/")
@@ -199,9 +223,11 @@ def test_screenshots_on_a_phone(browser: Browser, live_server, artifacts: Path) 
         page.screenshot(path=artifacts / "orders-list-phone-top.png")
         box = page.locator("#order-results").bounding_box()
         assert box
-        page.screenshot(path=artifacts / "orders-list-phone-rows.png", full_page=True,
-                        clip={"x": 0, "y": box["y"] - 8, "width": PHONE["width"],
-                              "height": 1100})  # fmt: skip
+        page.screenshot(
+            path=artifacts / "orders-list-phone-rows.png",
+            full_page=True,
+            clip={"x": 0, "y": box["y"] - 8, "width": PHONE["width"], "height": 1100},
+        )
 
         page.goto(f"{live_server.url}/")
         expect(page.locator(".spend-chart")).to_have_count(2)  # USD and EUR
@@ -255,7 +281,7 @@ def test_whole_links_comment_counts_and_one_money_format(
     browser: Browser, live_server, artifacts: Path
 ) -> None:
     User.objects.create_user("alice", password=PASSWORD)
-    panel = make_panel("Alpha SMM", "USD")
+    panel = make_panel(name="Alpha SMM", currency="USD")
     comments = Service.objects.create(
         panel=panel,
         remote_id="7",
@@ -263,17 +289,32 @@ def test_whole_links_comment_counts_and_one_money_format(
         name="Instagram Custom Comments",
         rate=Decimal("12"),
     )
-    followers = Service.objects.create(panel=panel, remote_id="8", rate=Decimal("1.20"),
-                                       name="Instagram Followers [Real]")  # fmt: skip
+    followers = Service.objects.create(
+        panel=panel, remote_id="8", rate=Decimal("1.20"), name="Instagram Followers [Real]"
+    )
     listed = Order.objects.create(
-        panel=panel, service=comments, order_type="custom_comments", state=Order.State.PLACED,
-        status="pending", remote_id="501", link=LONG_LINK, currency="USD",
-        params={"comments": "Love it\nSo good\nWow\nNice shot"}, charge=Decimal("2.2225"),
-    )  # fmt: skip
-    Order.objects.create(panel=panel, service=followers, state=Order.State.PLACED,
-                         status="completed", remote_id="502", quantity=1_000_000,
-                         link="https://instagram.com/brand", currency="USD",
-                         charge=Decimal("1000.000000000000"))  # fmt: skip
+        panel=panel,
+        service=comments,
+        order_type="custom_comments",
+        state=Order.State.PLACED,
+        status="pending",
+        remote_id="501",
+        link=LONG_LINK,
+        currency="USD",
+        params={"comments": "Love it\nSo good\nWow\nNice shot"},
+        charge=Decimal("2.2225"),
+    )
+    Order.objects.create(
+        panel=panel,
+        service=followers,
+        state=Order.State.PLACED,
+        status="completed",
+        remote_id="502",
+        quantity=1_000_000,
+        link="https://instagram.com/brand",
+        currency="USD",
+        charge=Decimal("1000.000000000000"),
+    )
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     try:

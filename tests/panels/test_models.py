@@ -1,5 +1,7 @@
 """Panel API keys are encrypted at rest, shown masked, and survive a key rotation."""
 
+from functools import partial
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
@@ -7,15 +9,10 @@ from django.db import connection
 
 from panels import crypto
 from panels.models import Panel
+from tests.factories import PanelFactory
 
 SECRET = "live-api-key-7c2e91d04b5f"
-
-
-def make_panel(name: str = "Alpha", key: str = SECRET) -> Panel:
-    panel = Panel(name=name, api_url="https://alpha.example/api/v2")
-    panel.api_key = key
-    panel.save()
-    return panel
+make_panel = partial(PanelFactory, name="Alpha", api_key=SECRET)
 
 
 def raw_row(panel: Panel) -> str:
@@ -34,7 +31,7 @@ def test_the_api_key_is_not_readable_in_the_database_row():
 
 @pytest.mark.django_db
 def test_the_same_key_encrypts_differently_each_time():
-    first, second = make_panel("A"), make_panel("B")
+    first, second = make_panel(name="A"), make_panel(name="B")
 
     assert first.api_key_encrypted != second.api_key_encrypted
 
@@ -47,13 +44,13 @@ def test_the_key_is_shown_masked():
     assert SECRET not in panel.masked_api_key
     assert SECRET not in repr(panel)
     assert SECRET not in str(panel)
-    assert make_panel("Short", "abc123").masked_api_key == "••••••••"
+    assert make_panel(name="Short", api_key="abc123").masked_api_key == "••••••••"
 
 
 @pytest.mark.django_db
 def test_rotation_re_encrypts_every_key_under_the_new_encryption_key(settings):
     old_key = settings.PANEL_KEY_ENCRYPTION_KEYS[0]
-    panels = [make_panel("A"), make_panel("B", "another-key-000000001")]
+    panels = [make_panel(name="A"), make_panel(name="B", api_key="another-key-000000001")]
     before = {p.pk: p.api_key_encrypted for p in panels}
     new_key = Fernet.generate_key().decode()
     settings.PANEL_KEY_ENCRYPTION_KEYS = [new_key, old_key]
