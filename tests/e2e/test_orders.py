@@ -20,7 +20,7 @@ from orders.services import order_create, orders_status_sync
 from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
-from tests.orders.conftest import service_of, svc, values_for
+from tests.orders.helpers import service_of, svc, values_for
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -27,7 +27,7 @@ from orders.services import (
 from panels.models import CatalogSync, Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
-from tests.orders.conftest import service_of, values_for
+from tests.orders.helpers import service_of, values_for
 from tests.panels.slowserver import AnswerServer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

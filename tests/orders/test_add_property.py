@@ -17,7 +17,7 @@ from orders.models import Order
 from orders.services import order_claim, order_create, order_dispatch
 from panels.api.client import PanelClient
 from panels.models import Panel
-from tests.orders.conftest import service_of, values_for
+from tests.orders.helpers import service_of, values_for
 
 State = Order.State
 SETTLED = {State.PLACED, State.UNKNOWN, State.REJECTED, State.QUEUED}

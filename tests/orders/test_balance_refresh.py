@@ -11,7 +11,7 @@ import pytest
 from orders.models import BulkAction, Order
 from orders.services.bulk import bulk_create, bulk_execute
 from panels import tasks
-from tests.orders.conftest import place, service_of
+from tests.orders.helpers import place, service_of
 
 
 @pytest.fixture

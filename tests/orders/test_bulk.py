@@ -12,7 +12,7 @@ from orders.services.bulk import bulk_create, bulk_execute, bulk_preview, refill
 from panels.api.normalise import RefillStatus, Status
 from panels.models import Panel, Service
 from panels.services import catalog_sync, panel_create
-from tests.orders.conftest import KEY, place, service_of
+from tests.orders.helpers import KEY, place, service_of
 from tests.panels.test_client_seeds import example
 
 Kind = BulkAction.Kind

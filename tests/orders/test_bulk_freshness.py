@@ -7,7 +7,7 @@ from django.test import Client
 
 from orders.models import Order
 from panels.api.normalise import Status
-from tests.orders.conftest import place, service_of
+from tests.orders.helpers import place, service_of
 
 pytestmark = pytest.mark.django_db
 PREVIEW = "/orders/bulk/preview/"

@@ -14,7 +14,7 @@ from django.test import Client
 from orders.models import BulkAction, BulkItem, Order, Refill, Upload
 from orders.services import orders_status_sync
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
-from tests.orders.conftest import place, service_of
+from tests.orders.helpers import place, service_of
 
 pytestmark = pytest.mark.django_db
 State = Order.State

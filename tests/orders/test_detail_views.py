@@ -19,7 +19,7 @@ from panels.api.normalise import Status
 from panels.models import Panel, Service
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
-from tests.orders.conftest import adds, svc, text
+from tests.orders.helpers import adds, svc, text
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from panels.api.order_types import add_fields
 from panels.models import Panel, Service
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
-from tests.orders.conftest import svc, text
+from tests.orders.helpers import svc, text
 
 pytestmark = pytest.mark.django_db
 

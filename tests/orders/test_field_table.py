@@ -21,7 +21,7 @@ from orders.uploads import upload_columns, upload_template_csv
 from orders.validation import stored_values, validate_order
 from panels.api.order_types import LIST_FIELDS, ORDER_TYPES, OrderType, add_fields
 from panels.models import Panel, Service
-from tests.orders.conftest import text
+from tests.orders.helpers import text
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from orders.services import (
     orders_reap_stuck,
 )
 from panels.models import Panel
-from tests.orders.conftest import KEY, adds, place, service_of, values_for
+from tests.orders.helpers import KEY, adds, place, service_of, values_for
 from tests.panels.slowserver import AnswerServer
 
 State = Order.State

@@ -674,7 +674,7 @@ def test_refresh_is_post_only(logged_in: Client) -> None:
 
 
 def test_refresh_selected_asks_the_panel(logged_in: Client, panel, sim) -> None:
-    from tests.orders.conftest import place, service_of
+    from tests.orders.helpers import place, service_of
 
     service = service_of(panel, "default")
     placed = place(service)

@@ -14,7 +14,7 @@ from orders import tasks
 from orders.models import Order
 from orders.services import order_create
 from panels import tasks as panel_tasks
-from tests.orders.conftest import KEY, service_of, values_for
+from tests.orders.helpers import KEY, service_of, values_for
 
 
 @pytest.fixture(autouse=True)

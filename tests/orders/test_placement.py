@@ -26,7 +26,7 @@ from panels.api.errors import Reason
 from panels.api.normalise import Status
 from panels.api.order_types import ORDER_TYPES
 from panels.models import CatalogSync, Panel
-from tests.orders.conftest import adds, place, service_of, values_for
+from tests.orders.helpers import adds, place, service_of, values_for
 
 State = Order.State
 TYPES = [key for key in ORDER_TYPES if key != "other"]

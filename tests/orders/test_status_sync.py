@@ -15,7 +15,7 @@ from orders.services import orders_refresh, orders_status_sync
 from panels.api.errors import PanelUnavailable, Reason
 from panels.api.normalise import Status
 from panels.services import panel_create
-from tests.orders.conftest import place, service_of
+from tests.orders.helpers import place, service_of
 
 State = Order.State
 

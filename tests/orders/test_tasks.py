@@ -16,7 +16,7 @@ from orders.services import order_create
 from panels.api.normalise import Status
 from panels.api.options import longest_write_seconds
 from panels.services import panel_create
-from tests.orders.conftest import place, service_of, values_for
+from tests.orders.helpers import place, service_of, values_for
 
 State = Order.State
 

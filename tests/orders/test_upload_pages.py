@@ -18,7 +18,7 @@ from orders.services.uploads import upload_check, upload_submit
 from panels.api.order_types import ORDER_TYPES, OTHER
 from panels.models import Panel
 from tests.factories import PanelFactory, ServiceFactory
-from tests.orders.conftest import text
+from tests.orders.helpers import text
 
 # The catalog the templates are filled from: services named after their ids.
 make_panel = partial(PanelFactory, currency="USD", balance=Decimal("1000"))

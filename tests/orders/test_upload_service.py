@@ -16,7 +16,7 @@ from orders.services.uploads import upload_check, upload_submit, upload_totals
 from orders.uploads import UploadError
 from panels.models import Panel
 from tests.factories import PanelFactory, ServiceFactory
-from tests.orders.conftest import text as page_text
+from tests.orders.helpers import text as page_text
 
 # The catalog these upload tests check rows against: services named after their ids.
 make_panel = partial(PanelFactory, currency="USD", balance=Decimal("100"))

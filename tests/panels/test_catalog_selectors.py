@@ -24,7 +24,7 @@ Kind = CatalogEvent.Kind
 make_panel = partial(PanelFactory, currency="USD")  # comparisons group offers by currency
 
 
-def make_service(panel, remote_id, name, category="", rate="1.00", **fields) -> Service:
+def listed(panel, remote_id, name, category="", rate="1.00", **fields) -> Service:
     """One row of the catalog tables below, in their column order."""
     for short, field in (("min", "min_quantity"), ("max", "max_quantity")):
         if short in fields:
@@ -39,19 +39,19 @@ def catalog(db):
     alpha, beta, gamma = make_panel(name="Alpha"), make_panel(name="Beta"), make_panel(name="Gamma")
     off = make_panel(name="Off", is_active=False)
     return {
-        "ig": make_service(alpha, "1", "Instagram Followers [Real]", "Instagram Followers",
+        "ig": listed(alpha, "1", "Instagram Followers [Real]", "Instagram Followers",
                            "0.90", refill=True),
-        "ig_beta": make_service(beta, "1001", "IG Followers - HQ [Refill 30D]",
+        "ig_beta": listed(beta, "1001", "IG Followers - HQ [Refill 30D]",
                                 "IG | Followers", "0.75", refill=True, refill_days=30),
-        "ig_gamma": make_service(gamma, "501", "📸 Instagram - Followers [Max 50K]",
+        "ig_gamma": listed(gamma, "501", "📸 Instagram - Followers [Max 50K]",
                                  "⭐ Instagram Followers ⭐", "1.10", max=50000),
-        "story": make_service(beta, "1002", "Instagram Story Views", "Instagram Views",
+        "story": listed(beta, "1002", "Instagram Story Views", "Instagram Views",
                               "0.05"),
-        "tt": make_service(alpha, "2", "TikTok Views", "TikTok", "0.01", cancel=True),
-        "gone": make_service(alpha, "3", "Instagram Followers Old", "Instagram Followers",
+        "tt": listed(alpha, "2", "TikTok Views", "TikTok", "0.01", cancel=True),
+        "gone": listed(alpha, "3", "Instagram Followers Old", "Instagram Followers",
                              "0.50", is_active=False),
-        "off": make_service(off, "9", "Instagram Followers", "Instagram Followers", "0.10"),
-        "sub": make_service(gamma, "502", "Instagram Auto Likes", "Instagram Likes", "0.30",
+        "off": listed(off, "9", "Instagram Followers", "Instagram Followers", "0.10"),
+        "sub": listed(gamma, "502", "Instagram Auto Likes", "Instagram Likes", "0.30",
                             type="subscriptions"),
     }  # fmt: skip
 

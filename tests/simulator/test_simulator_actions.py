@@ -8,8 +8,7 @@ import requests
 
 from simulator import SimulatorHandle
 from simulator.catalog import SERVICES, TYPE_RULES
-
-from .conftest import KEY, STAGE, Api
+from tests.simulator.helpers import KEY, STAGE, Api
 
 SEED_SERVICES = [
     {

@@ -13,8 +13,8 @@ import requests
 from simulator import CATALOG_NAMES, DIALECT_NAMES, SimulatorHandle, start_simulator
 from simulator.catalog import SERVICES, TYPE_RULES
 from simulator.cli import build_parser
+from tests.simulator.helpers import KEY, STAGE
 
-from .conftest import KEY, STAGE
 from .test_simulator_orders import VALID_ADDS
 
 VARIANTS = ("alt1", "alt2")

@@ -15,8 +15,7 @@ import pytest
 import requests
 
 from simulator import SimulatorHandle, start_simulator
-
-from .conftest import STAGE, Api
+from tests.simulator.helpers import STAGE, Api
 
 LINK = "https://instagram.com/p/abc"
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from pathlib import Path
 import requests
 
 from simulator import DIALECT_NAMES, SimulatorHandle, start_simulator
+from tests.simulator.helpers import KEY, STAGE, Api
 
-from .conftest import KEY, STAGE, Api
 from .test_simulator_actions import SEED_SERVICES
 
 LINK = "https://instagram.com/p/abc"

@@ -10,8 +10,7 @@ import pytest
 import requests
 
 from simulator import FAULT_NAMES, SimulatorHandle, start_simulator
-
-from .conftest import Api
+from tests.simulator.helpers import Api
 
 LINK = "https://instagram.com/p/abc"
 ADD = {"service": 1, "link": LINK, "quantity": 100}

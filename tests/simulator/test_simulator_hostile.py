@@ -23,8 +23,7 @@ from simulator import (
     HOSTILE_FAULT_NAMES,
     SimulatorHandle,
 )
-
-from .conftest import KEY, Api, logged
+from tests.simulator.helpers import KEY, Api, logged
 
 ROOT = Path(__file__).resolve().parents[2]
 SIX = "1,2,3,4,5,6"

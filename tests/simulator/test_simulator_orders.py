@@ -9,8 +9,7 @@ import pytest
 
 from simulator import SimulatorHandle
 from simulator.catalog import SERVICES, TYPE_RULES
-
-from .conftest import STAGE, Api
+from tests.simulator.helpers import STAGE, Api
 
 LINK = "https://instagram.com/p/abc"
 

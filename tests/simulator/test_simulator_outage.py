@@ -11,8 +11,7 @@ import pytest
 import requests
 
 from simulator import SimulatorHandle
-
-from .conftest import Api, logged
+from tests.simulator.helpers import Api, logged
 
 LINK = "https://instagram.com/p/abc"
 ADD = {"service": 1, "link": LINK, "quantity": 100}

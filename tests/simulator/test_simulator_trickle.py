@@ -14,8 +14,7 @@ import pytest
 import requests
 
 from simulator import SimulatorHandle
-
-from .conftest import KEY, Api
+from tests.simulator.helpers import KEY, Api
 
 LINK = "https://instagram.com/p/trickle"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
