@@ -33,6 +33,7 @@ from core.htmx import HtmxHttpRequest
 from orders.exports import csv_lines
 from orders.listing import parse_filters
 from orders.models import REFILL_STATUS_CHOICES, BulkAction, BulkItem, Order, Refill, Upload
+from orders.presenters.tones import outcome_tone
 from orders.selectors import order_search
 from orders.services.bulk import bulk_create, bulk_preview, order_bulk_one
 from orders.services.freshness import statuses_refresh
@@ -41,8 +42,6 @@ from panels.models import Panel
 KINDS = dict(BulkAction.Kind.choices)
 MAX_IDS = 1000  # ticked boxes: a page at most; a whole filter goes as `all=1`
 PER_PAGE = 50
-OUTCOME_TONES = {"done": "ok", "rejected": "failing", "unknown": "warning",
-                 "not_sent": "failing", "skipped": "unknown", "pending": "progress"}  # fmt: skip
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -127,9 +126,8 @@ def bulk_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "bulk": bulk, "page": page, "outcome": outcome, "finished": finished,
         "percent": _percent(bulk.sent, bulk.eligible),
-        "chips": [(value, label, counts[value], OUTCOME_TONES[value])
+        "chips": [(value, label, counts[value], outcome_tone(value))
                   for value, label in BulkItem.Outcome.choices],
-        "tones": OUTCOME_TONES,
     }  # fmt: skip
     if request.htmx and not request.htmx.history_restore_request:
         html = render(request, "orders/bulk_result.html#live", context)

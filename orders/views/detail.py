@@ -29,6 +29,7 @@ from core.htmx import HtmxHttpRequest
 from core.money import money_text
 from orders.models import BulkAction, Order, OrderStatusChange
 from orders.presenters import cancel_answer
+from orders.presenters.tones import state_tone, status_tone
 from orders.selectors import order_detail as select_order
 from orders.selectors import order_last_cancel
 from orders.services import (
@@ -40,29 +41,12 @@ from orders.services import (
 from orders.services.bulk import bulk_preview, order_cancel_now
 from orders.services.status import StatusSyncResult
 from panels.api.errors import ItemError, PanelError, Reason
-from panels.api.normalise import Status
 from panels.api.order_types import LIST_FIELDS, ORDER_TYPES, OTHER, split_lines
 
 TEMPLATE = "orders/detail.html"
 State = Order.State
 # Seconds between two looks while the order may still change; None: it is settled.
 POLL_SENDING, POLL_PLACED = 3, 5
-STATE_TONES: dict[str, str] = {
-    State.QUEUED: "unknown",
-    State.SUBMITTING: "warning",
-    State.PLACED: "ok",
-    State.REJECTED: "failing",
-    State.UNKNOWN: "failing",
-    State.NOT_PLACED: "unknown",
-}
-STATUS_TONES: dict[str, str] = {
-    Status.COMPLETED: "ok",
-    Status.PARTIAL: "warning",
-    Status.CANCELED: "failing",
-    Status.REFUNDED: "failing",
-    Status.FAILED: "failing",
-    Status.EXPIRED: "unknown",
-}
 PARAM_LABELS = {"comments": "Comments", "usernames": "Usernames", "hashtags": "Hashtags",
                 "keywords": "Keywords", "groups": "Groups", "hashtag": "Hashtag",
                 "username": "Username", "media": "Media link", "answer_number": "Answer number",
@@ -152,8 +136,8 @@ def _context(order: Order, **extra: Any) -> dict[str, Any]:
         "params": _params(order),
         "total": total,
         "poll_every": poll_every(order),
-        "state_tone": STATE_TONES.get(order.state, "unknown"),
-        "status_tone": STATUS_TONES.get(order.status, "progress"),
+        "state_tone": state_tone(order.state),
+        "status_tone": status_tone(order.status),
         "estimated": money_text(order.estimated_cost) if order.estimated_cost is not None else "",
         "charge": money_text(order.charge) if order.charge is not None else "",
         "charge_difference": _charge_difference(order),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.money import money_plain, money_text
 from orders.exports import csv_lines
 from orders.models import Order, Upload
+from orders.presenters.tones import state_tone
 from orders.services.duplicates import twin_text, upload_recent_twin
 from orders.services.upload_template import (
     filled_template_csv,
@@ -147,8 +148,8 @@ def _progress(item: Upload) -> dict[str, object]:
         "done": total - waiting,
         "percent": round((total - waiting) * 100 / total) if total else 100,
         "running": waiting > 0,
-        "states": [(label, counts.get(state, 0), state) for state, label in PROGRESS_STATES
-                   if counts.get(state, 0)],
+        "states": [(label, counts.get(state, 0), state_tone(state))
+                   for state, label in PROGRESS_STATES if counts.get(state, 0)],
     }  # fmt: skip
 
 
