@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
@@ -187,13 +188,12 @@ def refills(request: HtmxHttpRequest) -> HttpResponse:
 
 def _one(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
     order = get_object_or_404(Order, pk=pk)
-    preview = bulk_preview(kind=kind, orders=Order.objects.filter(pk=pk))
-    if not preview.eligible:
-        why = " ".join(reason for _, reason, _ in preview.reasons())
+    try:
+        bulk = order_bulk_one(order=order, kind=kind, user=request.user)
+    except ValidationError as exc:
         done = "refilled" if kind == BulkAction.Kind.REFILL else "canceled"
-        messages.error(request, f"Order #{pk} cannot be {done}: {why}")
+        messages.error(request, f"Order #{pk} cannot be {done}: {' '.join(exc.messages)}")
         return redirect("orders:detail", pk=pk)
-    bulk = order_bulk_one(order=order, kind=kind, user=request.user)
     return redirect("orders:bulk_result", pk=bulk.pk)
 
 
