@@ -263,6 +263,11 @@ class BulkAction(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.total} orders ({self.state})"
 
+    @property
+    def is_finished(self) -> bool:
+        """Every eligible order was sent (or the action failed): its page stops following it."""
+        return self.state in (self.State.DONE, self.State.FAILED)
+
 
 class BulkItem(models.Model):
     """One order of a bulk action: why it was (not) eligible, and what the panel said."""
