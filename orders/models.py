@@ -155,6 +155,28 @@ class Order(models.Model):
     def needs_attention(self) -> bool:
         return self.state == self.State.UNKNOWN or bool(self.attention)
 
+    @property
+    def is_on_panel(self) -> bool:
+        """Placed, with the panel's id: the panel can be asked for its status."""
+        return self.state == self.State.PLACED and bool(self.remote_id)
+
+    @property
+    def can_refresh(self) -> bool:
+        """Its status may still change on the panel, so asking now is worth it."""
+        return self.is_on_panel and not self.is_final
+
+    @property
+    def can_place_again(self) -> bool:
+        """Closed without being placed; not once a late answer says the panel has it after
+        all (that would buy it twice)."""
+        closed = self.state in (self.State.REJECTED, self.State.NOT_PLACED)
+        return closed and not self.late_remote_id
+
+    @property
+    def awaits_resolution(self) -> bool:
+        """Sent, with no clear answer: only a person can say whether the panel has it."""
+        return self.state == self.State.UNKNOWN
+
 
 class OrderStatusChange(models.Model):
     """One step of an order's life on the panel: what its status sync saw change, and when."""
@@ -240,6 +262,11 @@ class BulkAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.total} orders ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        """Every eligible order was sent (or the action failed): its page stops following it."""
+        return self.state in (self.State.DONE, self.State.FAILED)
 
 
 class BulkItem(models.Model):

@@ -10,40 +10,21 @@ from django.urls import NoReverseMatch, reverse
 
 from core.money import money_text
 from orders.models import STATUS_CHOICES, Order
+from orders.presenters.tones import Tone, order_tone
 from panels.api.normalise import Status
 from panels.api.order_types import ORDER_TYPES, split_lines
 from panels.models import ORDER_TYPE_CHOICES
-
-# Panel statuses as a badge: still moving, done, partly done, money back, failed.
-STATUS_KIND: dict[str, str] = {
-    Status.COMPLETED: "ok",
-    Status.PARTIAL: "warning",
-    Status.FAILED: "failing",
-    Status.CANCELED: "neutral",
-    Status.REFUNDED: "neutral",
-    Status.EXPIRED: "neutral",
-}
 
 STATUS_LABELS = dict(STATUS_CHOICES)
 
 TYPE_LABELS = dict(ORDER_TYPE_CHOICES)
 
 
-STATE_KIND: dict[str, str] = {
-    Order.State.QUEUED: "neutral",
-    Order.State.SUBMITTING: "progress",
-    Order.State.PLACED: "progress",
-    Order.State.REJECTED: "failing",
-    Order.State.UNKNOWN: "failing",
-    Order.State.NOT_PLACED: "neutral",
-}
-
-
 @dataclass(frozen=True)
 class OrderRow:
     order: Order
     status_label: str
-    status_kind: str  # badge colour: ok, warning, failing, progress, neutral
+    status_kind: Tone  # the badge's colour (orders.presenters.tones)
     status_note: str  # one line under the badge
     quantity: int | None  # per run; for per-line types (Custom Comments...) the line count
     quantity_noun: str  # "comments", "usernames" when the quantity is a count of lines
@@ -88,11 +69,9 @@ def _quantity(order: Order) -> tuple[int | None, str]:
 def order_row(order: Order, detail_url: Callable[[int], str] = lambda pk: "") -> OrderRow:
     if order.state == Order.State.PLACED and order.status:
         label = STATUS_LABELS.get(order.status, order.status)
-        kind = STATUS_KIND.get(order.status, "progress")
         note = ""
     else:
         label = order.get_state_display()
-        kind = STATE_KIND.get(order.state, "neutral")
         notes: dict[str, str] = {
             Order.State.QUEUED: "Waiting to be sent",
             Order.State.SUBMITTING: "Being sent to the panel",
@@ -113,7 +92,7 @@ def order_row(order: Order, detail_url: Callable[[int], str] = lambda pk: "") ->
     return OrderRow(
         order=order,
         status_label=label,
-        status_kind=kind,
+        status_kind=order_tone(order),
         status_note=note,
         quantity=quantity,
         quantity_noun=noun,

@@ -7,6 +7,7 @@ never runs a separate count), the choices its filters offer, and the rows of its
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -340,6 +341,11 @@ def order_detail(*, pk: int) -> Order | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def order_id_for_client_ref(*, client_ref: uuid.UUID) -> int | None:
+    """The order a form with this reference already queued, if any. One query."""
+    return Order.objects.filter(client_ref=client_ref).values_list("pk", flat=True).first()
 
 
 def order_last_cancel(*, order: Order) -> BulkItem | None:

@@ -240,8 +240,21 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
         bulk.failed += len(items) - done
 
 
+def order_why_not(*, order: Order, kind: str) -> str | None:
+    """Why this one order cannot be refilled (or canceled), in words; None when it can.
+    Two queries."""
+    preview = bulk_preview(kind=kind, orders=Order.objects.filter(pk=order.pk))
+    if preview.eligible:
+        return None
+    return " ".join(reason for _, reason, _ in preview.reasons())
+
+
 def order_bulk_one(*, order: Order, kind: str, user: Any = None) -> BulkAction:
-    """The Refill / Cancel button of one order: the same path as a selection."""
+    """The Refill / Cancel button of one order: the same path as a selection. Raises
+    ValidationError (nothing recorded) when the order cannot be refilled (or canceled)."""
+    why_not = order_why_not(order=order, kind=kind)
+    if why_not is not None:
+        raise ValidationError(why_not)
     return bulk_create(kind=kind, orders=Order.objects.filter(pk=order.pk), token=uuid.uuid4(),
                        user=user, description=f"Order #{order.pk}")  # fmt: skip
 
@@ -255,9 +268,9 @@ def order_cancel_now(*, order: Order, token: uuid.UUID, user: Any = None) -> Bul
     Raises ValidationError (nothing recorded, nothing sent) when the order cannot be canceled
     or the token belongs to an action of other orders."""
     if not BulkAction.objects.filter(token=token).exists():
-        preview = bulk_preview(kind=Kind.CANCEL, orders=Order.objects.filter(pk=order.pk))
-        if not preview.eligible:
-            raise ValidationError(" ".join(reason for _, reason, _ in preview.reasons()))
+        why_not = order_why_not(order=order, kind=Kind.CANCEL)
+        if why_not is not None:
+            raise ValidationError(why_not)
     bulk = bulk_create(kind=Kind.CANCEL, orders=Order.objects.filter(pk=order.pk), token=token,
                        user=user, description=f"Order #{order.pk}", enqueue=False)  # fmt: skip
     bulk_execute(bulk_id=bulk.pk)  # does nothing when a first submit already ran it

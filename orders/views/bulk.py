@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
@@ -30,19 +31,25 @@ from django_htmx.http import HttpResponseStopPolling
 
 from core import querystring
 from core.htmx import HtmxHttpRequest
+from orders.bulk_selectors import (
+    bulk_actions,
+    bulk_items,
+    bulk_outcome_counts,
+    refill_panel_choices,
+    refill_search,
+    uploads_latest,
+)
 from orders.exports import csv_lines
 from orders.listing import parse_filters
-from orders.models import REFILL_STATUS_CHOICES, BulkAction, BulkItem, Order, Refill, Upload
+from orders.models import REFILL_STATUS_CHOICES, BulkAction, BulkItem, Order
+from orders.presenters.tones import outcome_tone
 from orders.selectors import order_search
 from orders.services.bulk import bulk_create, bulk_preview, order_bulk_one
 from orders.services.freshness import statuses_refresh
-from panels.models import Panel
 
 KINDS = dict(BulkAction.Kind.choices)
 MAX_IDS = 1000  # ticked boxes: a page at most; a whole filter goes as `all=1`
 PER_PAGE = 50
-OUTCOME_TONES = {"done": "ok", "rejected": "failing", "unknown": "warning",
-                 "not_sent": "failing", "skipped": "unknown", "pending": "progress"}  # fmt: skip
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -114,22 +121,17 @@ def _percent(part: int, whole: int) -> int:
 def bulk_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     bulk = get_object_or_404(BulkAction.objects.select_related("created_by"), pk=pk)
     outcome = request.GET.get("outcome", "")
-    items = bulk.items.select_related("order__panel", "refill").order_by("id")
-    if outcome in BulkItem.Outcome.values:
-        items = items.filter(outcome=outcome)
-    else:
+    if outcome not in BulkItem.Outcome.values:
         outcome = ""
+    items = bulk_items(bulk=bulk, outcome=outcome)
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
-    counts = dict.fromkeys(BulkItem.Outcome.values, 0)
-    for row in bulk.items.values_list("outcome", flat=True).order_by():
-        counts[row] += 1
-    finished = bulk.state in (BulkAction.State.DONE, BulkAction.State.FAILED)
+    counts = bulk_outcome_counts(bulk=bulk)
+    finished = bulk.is_finished
     context = {
         "bulk": bulk, "page": page, "outcome": outcome, "finished": finished,
         "percent": _percent(bulk.sent, bulk.eligible),
-        "chips": [(value, label, counts[value], OUTCOME_TONES[value])
+        "chips": [(value, label, counts[value], outcome_tone(value))
                   for value, label in BulkItem.Outcome.choices],
-        "tones": OUTCOME_TONES,
     }  # fmt: skip
     if request.htmx and not request.htmx.history_restore_request:
         html = render(request, "orders/bulk_result.html#live", context)
@@ -147,8 +149,7 @@ def bulk_export(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     rows = (
         [i.order_id, i.order.panel.name, i.order.remote_id or "", i.order.link,
          i.get_outcome_display(), i.reason, i.message, i.refill.remote_id if i.refill else ""]
-        for i in bulk.items.select_related("order__panel", "refill").order_by("id")
-        .iterator(chunk_size=2000)
+        for i in bulk_items(bulk=bulk).iterator(chunk_size=2000)
     )  # fmt: skip
     response = StreamingHttpResponse(csv_lines(header, rows),
                                      content_type="text/csv; charset=utf-8")  # fmt: skip
@@ -159,43 +160,38 @@ def bulk_export(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
 
 @require_GET
 def bulk_history(request: HtmxHttpRequest) -> HttpResponse:
-    actions = BulkAction.objects.select_related("created_by").order_by("-created_at", "-id")
-    page = Paginator(actions, PER_PAGE).get_page(request.GET.get("page"))
-    uploads = list(Upload.objects.select_related("uploaded_by", "panel")[:PER_PAGE])
+    page = Paginator(bulk_actions(), PER_PAGE).get_page(request.GET.get("page"))
+    uploads = uploads_latest(limit=PER_PAGE)
     return render(request, "orders/bulk_history.html", {"page": page, "uploads": uploads})
 
 
 @require_GET
 def refills(request: HtmxHttpRequest) -> HttpResponse:
-    rows = Refill.objects.select_related("order__panel", "requested_by")
-    panels = list(Panel.objects.filter(orders__refills__isnull=False).distinct()
-                  .order_by("name").values_list("pk", "name"))  # fmt: skip
     panel_id = querystring.positive_int(request.GET.get("panel", ""))
-    if panel_id:
-        rows = rows.filter(order__panel_id=panel_id)
     status = request.GET.get("status", "")
     statuses = dict(REFILL_STATUS_CHOICES)
-    if status in statuses:
-        rows = rows.filter(status=status)
-    else:
+    if status not in statuses:
         status = ""
-    page = Paginator(rows.order_by("-created_at", "-id"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    context: dict[str, Any] = {"page": page, "panels": panels, "panel_id": panel_id,
-                               "statuses": list(statuses.items()), "status": status}  # fmt: skip
+    rows = refill_search(panel_id=panel_id, status=status)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "page": page,
+        "panels": refill_panel_choices(),
+        "panel_id": panel_id,
+        "statuses": list(statuses.items()),
+        "status": status,
+    }
     return render(request, "orders/refills.html", context)
 
 
 def _one(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
     order = get_object_or_404(Order, pk=pk)
-    preview = bulk_preview(kind=kind, orders=Order.objects.filter(pk=pk))
-    if not preview.eligible:
-        why = " ".join(reason for _, reason, _ in preview.reasons())
+    try:
+        bulk = order_bulk_one(order=order, kind=kind, user=request.user)
+    except ValidationError as exc:
         done = "refilled" if kind == BulkAction.Kind.REFILL else "canceled"
-        messages.error(request, f"Order #{pk} cannot be {done}: {why}")
+        messages.error(request, f"Order #{pk} cannot be {done}: {' '.join(exc.messages)}")
         return redirect("orders:detail", pk=pk)
-    bulk = order_bulk_one(order=order, kind=kind, user=request.user)
     return redirect("orders:bulk_result", pk=bulk.pk)
 
 

@@ -1,9 +1,9 @@
 """The new-order page: pick a service, fill in its type's fields, watch the estimate, place it.
 
 Thin: the form (`orders.forms.OrderForm`) shapes the values and delegates every rule to
-`validate_order`; placing is `order_create`; reads come from the selectors. HTMX swaps the
-picker's results, the form of another service, and the estimate as the user types; without
-JS every piece is a plain GET or POST.
+`validate_order`; placing, once per form, is `order_create_once`; reads come from the
+selectors. HTMX swaps the picker's results, the form of another service, and the estimate as
+the user types; without JS every piece is a plain GET or POST.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,8 +26,8 @@ from core.money import money_text
 from orders.fields import initial_from_order
 from orders.forms import OrderForm
 from orders.models import Order
-from orders.selectors import active_order_for_link
-from orders.services import order_create
+from orders.selectors import active_order_for_link, order_id_for_client_ref
+from orders.services.form_orders import order_create_once
 from panels.health import read_age
 from panels.models import Service
 from panels.presenters import ServiceRow, service_row
@@ -174,32 +173,33 @@ def _place(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, "Pick a service first.")
         return redirect("orders:new")
     ref = _client_ref(request.POST.get("client_ref")) or uuid.uuid4()
-    done = Order.objects.filter(client_ref=ref).values_list("pk", flat=True).first()
+    done = order_id_for_client_ref(client_ref=ref)
     if done is not None:
         # The same form sent twice (a double click, a reload): one order, not two.
-        messages.info(request, f"This form was already sent: it is order #{done}.")
-        return redirect("orders:detail", pk=done)
+        return _already_sent(request, done)
     form = OrderForm(service, data=request.POST)
     if form.is_valid():
         try:
-            order = _create(form, ref, request)
+            placed = order_create_once(
+                service=form.service, values=form.values(), placed_by=request.user, client_ref=ref
+            )
         except ValidationError as exc:
             form.add_order_errors(_messages_of(exc))
-        except IntegrityError:
-            # A concurrent copy of this very form won the client reference: show that order.
-            pk = Order.objects.filter(client_ref=ref).values_list("pk", flat=True).first()
-            if pk is None:
-                raise
-            messages.info(request, f"This form was already sent: it is order #{pk}.")
-            return redirect("orders:detail", pk=pk)
         else:
-            _say_placed(request, order)
-            return redirect("orders:detail", pk=order.pk)
+            if placed.order is None:
+                return _already_sent(request, placed.order_id)
+            _say_placed(request, placed.order)
+            return redirect("orders:detail", pk=placed.order_id)
     context: dict[str, Any] = {"q": "", "results": None, "notice": ""}
     if not _orderable(service):
         context["notice"] = NOT_OFFERED
     context |= _form_context(form, client_ref=ref)
     return render(request, TEMPLATE, context)
+
+
+def _already_sent(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    messages.info(request, f"This form was already sent: it is order #{pk}.")
+    return redirect("orders:detail", pk=pk)
 
 
 def _say_placed(request: HtmxHttpRequest, order: Order) -> None:
@@ -214,13 +214,6 @@ def _say_placed(request: HtmxHttpRequest, order: Order) -> None:
     else:
         messages.warning(request, f"Order #{order.pk} was sent to {panel}: see what happened "
                          "below.")  # fmt: skip
-
-
-def _create(form: OrderForm, ref: uuid.UUID, request: HtmxHttpRequest) -> Order:
-    """Queue the order under the form's own reference, in one transaction: a second copy of
-    the form fails on the unique reference and rolls back (its dispatch never runs)."""
-    return order_create(service=form.service, values=form.values(), placed_by=request.user,
-                        source=Order.Source.FORM, client_ref=ref)  # fmt: skip
 
 
 def _messages_of(exc: ValidationError) -> dict[str, list[str]]:

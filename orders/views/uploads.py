@@ -7,14 +7,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.money import money_plain, money_text
 from orders.exports import csv_lines
-from orders.models import Order, Upload
+from orders.models import Upload
 from orders.services.duplicates import twin_text, upload_recent_twin
 from orders.services.upload_template import (
     filled_template_csv,
@@ -29,7 +28,7 @@ from orders.services.uploads import (
     upload_submit,
     upload_totals,
 )
-from orders.upload_selectors import upload_row_orders
+from orders.upload_selectors import upload_row_orders, upload_sending_progress
 from orders.uploads import UploadError, upload_template_csv
 from panels.models import Panel, Service
 
@@ -103,7 +102,7 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         **_valid_rows(item), "upload": item, "totals": totals, "invalid": invalid,
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
-        "progress": _progress(item) if item.state == Upload.State.SUBMITTED else None,
+        "progress": upload_sending_progress(item) if item.state == Upload.State.SUBMITTED else None,
         "refused": [row for row in item.invalid_rows if row.get("at_submit")],
     }  # fmt: skip
     twin = upload_recent_twin(item) if item.state == Upload.State.PREVIEWED else None
@@ -126,38 +125,12 @@ def _valid_rows(item: Upload) -> dict[str, object]:
     return {"valid": valid, "more_valid": more, "word": row_word(item.kind)}
 
 
-# States an uploaded order goes through on its way to the panel, with their labels.
-PROGRESS_STATES = (
-    (Order.State.QUEUED, "Queued"), (Order.State.SUBMITTING, "Sending"),
-    (Order.State.PLACED, "Placed"), (Order.State.REJECTED, "Rejected"),
-    (Order.State.UNKNOWN, "Outcome unknown"), (Order.State.NOT_PLACED, "Not placed"),
-)  # fmt: skip
-
-
-def _progress(item: Upload) -> dict[str, object]:
-    """How far the upload's orders have got: one query."""
-    counts = dict(
-        Order.objects.filter(upload=item).order_by().values_list("state")
-        .annotate(n=Count("pk")).values_list("state", "n")
-    )  # fmt: skip
-    total = sum(counts.values())
-    waiting = counts.get(Order.State.QUEUED, 0) + counts.get(Order.State.SUBMITTING, 0)
-    return {
-        "total": total,
-        "done": total - waiting,
-        "percent": round((total - waiting) * 100 / total) if total else 100,
-        "running": waiting > 0,
-        "states": [(label, counts.get(state, 0), state) for state, label in PROGRESS_STATES
-                   if counts.get(state, 0)],
-    }  # fmt: skip
-
-
 @require_GET
 def upload_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block and the queued orders alone, polled while orders of the upload are
     still being sent."""
     item = get_object_or_404(Upload, pk=pk)
-    context = {**_valid_rows(item), "upload": item, "progress": _progress(item)}
+    context = {**_valid_rows(item), "upload": item, "progress": upload_sending_progress(item)}
     return render(request, "orders/upload_preview.html#progress", context)
 
 

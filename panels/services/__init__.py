@@ -1,6 +1,7 @@
 """Writes for panels and their catalog (see the modules for the details)."""
 
 from panels.services.balance import (
+    balance_check_soon,
     balance_refresh_soon,
     balance_refresh_started,
     balance_store,
@@ -22,12 +23,14 @@ from panels.services.panel import (
     panel_keys_rotate,
     panel_mark_failing,
     panel_mark_ok,
+    panel_set_active,
 )
 
 __all__ = [
     "CatalogSyncResult",
     "ConnectionCheck",
     "EmptyCatalog",
+    "balance_check_soon",
     "balance_refresh_soon",
     "balance_refresh_started",
     "balance_store",
@@ -40,4 +43,5 @@ __all__ = [
     "panel_mark_failing",
     "panel_mark_ok",
     "panel_record_check",
+    "panel_set_active",
 ]

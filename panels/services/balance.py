@@ -65,6 +65,16 @@ def _schedule(panel_id: int) -> None:
         raise
 
 
+def balance_check_soon(*, panel: Panel) -> None:
+    """Read a saved panel's balance in the background once the save commits, so the panels
+    list shows it. A disabled panel is not asked."""
+    if not panel.is_active:
+        return
+    from panels.tasks import balance_sync as balance_sync_task  # the tasks import the services
+
+    transaction.on_commit(lambda: balance_sync_task.delay(panel.pk), robust=True)
+
+
 def balance_refresh_started(*, panel_id: int) -> None:
     """The scheduled refresh is about to read the balance: an order placed from now on may
     not be in what it reads, so it schedules a refresh of its own."""

@@ -33,6 +33,14 @@ def panel_create(
     return panel
 
 
+def panel_set_active(*, panel: Panel, active: bool) -> Panel:
+    """Enable or disable a panel. Nothing is deleted: its services, orders and history stay;
+    a disabled panel is no longer synced."""
+    panel.is_active = active
+    panel.save(update_fields=["is_active", "updated_at"])
+    return panel
+
+
 def panel_mark_ok(*, panel: Panel) -> None:
     now = timezone.now()
     Panel.objects.filter(pk=panel.pk).update(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
 from core.htmx import HtmxHttpRequest
-from panels import services, tasks
+from panels import services
 from panels.forms import ConnectionTestForm, PanelForm
 from panels.models import Panel
 from panels.selectors import panels as selectors
@@ -32,12 +31,6 @@ LIST_TEMPLATE = "panels/list.html"
 def _list_url(panel: Panel | None = None) -> str:
     url = reverse("panels:list")
     return f"{url}#panel-{panel.pk}" if panel is not None else url
-
-
-def _check_balance_soon(panel: Panel) -> None:
-    """After a save, fetch the balance in the background so the list shows it."""
-    if panel.is_active:
-        transaction.on_commit(lambda: tasks.balance_sync.delay(panel.pk), robust=True)
 
 
 @require_GET
@@ -73,7 +66,7 @@ def _panel_form(request: HtmxHttpRequest, form: PanelForm) -> HttpResponse:
             if check is not None:
                 services.panel_record_check(panel=panel, check=check)
             else:
-                _check_balance_soon(panel)
+                services.balance_check_soon(panel=panel)
             messages.success(request, _saved_message(panel, check, added=added))
             return redirect(_list_url(panel))
         form.refuse_unconnected(check)
@@ -161,8 +154,8 @@ def panel_toggle_active(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Disable or enable a panel. Nothing is deleted: services, orders and history stay."""
     panel = get_object_or_404(Panel, pk=pk)
     wanted = request.POST.get("active")
-    panel.is_active = wanted == "1" if wanted in ("0", "1") else not panel.is_active
-    panel.save(update_fields=["is_active", "updated_at"])
+    active = wanted == "1" if wanted in ("0", "1") else not panel.is_active
+    panel = services.panel_set_active(panel=panel, active=active)
     if panel.is_active:
         messages.success(request, f"Enabled {panel.name}: it is synced again.")
     else:
