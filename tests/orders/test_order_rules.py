@@ -18,7 +18,7 @@ from orders.services.bulk import order_bulk_one, order_why_not
 from orders.services.form_orders import order_create_once
 from orders.services.resolve import order_resolve_found
 from panels.api.normalise import Status
-from tests.orders.conftest import adds, place, service_of, values_for
+from tests.orders.helpers import adds, place, service_of, values_for
 
 State = Order.State
 Kind = BulkAction.Kind

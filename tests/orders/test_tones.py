@@ -5,7 +5,6 @@ the overview the same as the list."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from itertools import count
 
 import pytest
@@ -15,7 +14,8 @@ from django.urls import reverse
 from orders.models import BulkAction, BulkItem, Order, Upload
 from orders.presenters.tones import OUTCOME_TONES, STATE_TONES, STATUS_TONES
 from panels.api.normalise import Status
-from panels.models import Panel, Service
+from panels.models import Service
+from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,20 +64,14 @@ def test_every_word_has_a_tone() -> None:
 
 @pytest.fixture
 def service() -> Service:
-    panel = Panel(name="Tone Panel", api_url="https://panel.example/api/v2", currency="USD")
-    panel.api_key = "k"
-    panel.save()
-    return Service.objects.create(panel=panel, remote_id="1", name="Instagram Followers",
-                                  rate=Decimal("1.50"))  # fmt: skip
+    return ServiceFactory(panel=PanelFactory(name="Tone Panel", currency="USD"))
 
 
-def make_order(service: Service, state: str, status: str, **fields: object) -> Order:
-    n = next(_seq)
+def order_in(service: Service, state: str, status: str) -> Order:
+    """An order in this state and panel status; a placed one has the panel's id."""
     placed = state == State.PLACED
-    return Order.objects.create(panel=service.panel, service=service, state=state,
-                                status=status, remote_id=str(9000 + n) if placed else None,
-                                link=f"https://instagram.com/p/{n}", quantity=1000,
-                                **fields)  # fmt: skip
+    remote_id = str(9000 + next(_seq)) if placed else None
+    return OrderFactory(service=service, state=state, status=status, remote_id=remote_id)
 
 
 def tone_after(html: str, anchor: str, badge: str = r'class="badge badge-([\w-]+)') -> str:
@@ -109,7 +103,7 @@ def submitted_upload(service: Service, order: Order) -> Upload:
 def test_an_order_wears_the_same_tone_in_the_list_on_its_page_and_in_its_upload(
     logged_in: Client, service: Service, state: str, status: str, tone: str
 ) -> None:
-    order = make_order(service, state, status)
+    order = order_in(service, state, status)
     upload = submitted_upload(service, order)
 
     listed = tone_after(get(logged_in, reverse("orders:list")), f'id="order-{order.pk}"')
@@ -131,7 +125,7 @@ def test_an_order_wears_the_same_tone_in_the_list_on_its_page_and_in_its_upload(
 def test_a_bulk_outcome_wears_its_tone_and_that_of_the_order_state_of_its_name(
     logged_in: Client, service: Service, outcome: str, tone: str
 ) -> None:
-    order = make_order(service, State.PLACED, Status.COMPLETED)
+    order = order_in(service, State.PLACED, Status.COMPLETED)
     bulk = BulkAction.objects.create(kind=BulkAction.Kind.CANCEL, state=BulkAction.State.DONE,
                                      total=1, eligible=1)  # fmt: skip
     BulkItem.objects.create(bulk=bulk, order=order, outcome=outcome)
@@ -146,8 +140,8 @@ def test_a_bulk_outcome_wears_its_tone_and_that_of_the_order_state_of_its_name(
 
 def test_the_overview_wears_the_tones_of_the_order_list(logged_in: Client,
                                                          service: Service) -> None:  # fmt: skip
-    unknown = make_order(service, State.UNKNOWN, "")
-    rejected = make_order(service, State.REJECTED, "")
+    unknown = order_in(service, State.UNKNOWN, "")
+    rejected = order_in(service, State.REJECTED, "")
     listed = get(logged_in, reverse("orders:list"))
 
     overview = get(logged_in, reverse("overview"))
