@@ -11,9 +11,8 @@ from orders.services.placement import (
     order_claim_next,
     order_create,
     order_dispatch,
-    order_resolve_not_placed,
-    order_resolve_placed,
 )
+from orders.services.resolve import order_resolve_not_placed, order_resolve_placed
 from orders.services.status import (
     StatusSyncResult,
     orders_refresh,

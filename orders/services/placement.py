@@ -42,7 +42,6 @@ from panels.api.errors import (
 )
 from panels.api.exchange import ANSWER_KEPT
 from panels.api.normalise import Status, storable_text
-from panels.api.order_types import ORDER_TYPES, OTHER
 from panels.api.results import OrderPlaced
 from panels.crypto import UndecryptableKey
 from panels.models import CatalogSync, Panel, Service
@@ -89,13 +88,23 @@ def order_create(
         raise ValidationError(errors)
     with transaction.atomic():
         order = Order.objects.create(
-            panel=service.panel, service=service, order_type=service.type, link=clean.link,
-            quantity=clean.quantity, runs=clean.runs, interval=clean.interval,
-            params=clean.params, estimated_cost=clean.estimated_cost,
-            currency=service.panel.currency, placed_by=placed_by, source=source,
-            retry_of=retry_of, upload=upload, upload_row=upload_row,
+            panel=service.panel,
+            service=service,
+            order_type=service.type,
+            link=clean.link,
+            quantity=clean.quantity,
+            runs=clean.runs,
+            interval=clean.interval,
+            params=clean.params,
+            estimated_cost=clean.estimated_cost,
+            currency=service.panel.currency,
+            placed_by=placed_by,
+            source=source,
+            retry_of=retry_of,
+            upload=upload,
+            upload_row=upload_row,
             **({"client_ref": client_ref} if client_ref else {}),
-        )  # fmt: skip
+        )
         if dispatch:
             order_dispatch_soon(panel_id=order.panel_id)
     return order
@@ -178,21 +187,35 @@ def _send(order: Order) -> Order:
     except Exception:
         # Something broke around the call: whether `add` went out is not known.
         logger.exception("order %s: unexpected error while sending", order.pk)
-        return _record(order, partial(_finish, order, Order.State.UNKNOWN,
-                       reason="outcome_unknown", error="An internal error happened while "
-                       "sending; the panel may have placed it. Check on the panel."))  # fmt: skip
+        return _record(
+            order,
+            partial(
+                _finish,
+                order,
+                Order.State.UNKNOWN,
+                reason="outcome_unknown",
+                error="An internal error happened while "
+                "sending; the panel may have placed it. Check on the panel.",
+            ),
+        )
     return _record(order, partial(_placed, order, placed), answer=placed.answer)
 
 
 def _failed(order: Order, panel: Panel, exc: PanelError) -> Order:
     if isinstance(exc, OutcomeUnknown):
-        return _finish(order, Order.State.UNKNOWN, error=exc.message, reason="outcome_unknown",
-                       add_answer=exc.answer)  # fmt: skip
+        return _finish(
+            order,
+            Order.State.UNKNOWN,
+            error=exc.message,
+            reason="outcome_unknown",
+            add_answer=exc.answer,
+        )
     if isinstance(exc, PanelRejected | BadApiKey):
         return _rejected(order, panel, exc)
     # An HTTP refusal (or a refused address) before the panel handled it.
-    return _finish(order, Order.State.REJECTED, error=exc.message, reason="http",
-                   add_answer=exc.answer)  # fmt: skip
+    return _finish(
+        order, Order.State.REJECTED, error=exc.message, reason="http", add_answer=exc.answer
+    )
 
 
 def _record(order: Order, record: Callable[[], Order], *, answer: str = "") -> Order:
@@ -206,18 +229,29 @@ def _record(order: Order, record: Callable[[], Order], *, answer: str = "") -> O
         logger.exception("order %s: the panel's answer could not be recorded", order.pk)
     try:
         with transaction.atomic():
-            return _finish(order, Order.State.UNKNOWN, reason="outcome_unknown",
-                           add_answer=storable_text(answer), error="The panel's answer could "
-                           "not be recorded (an error on our side); the panel may have placed "
-                           "it. Check on the panel.")  # fmt: skip
+            return _finish(
+                order,
+                Order.State.UNKNOWN,
+                reason="outcome_unknown",
+                add_answer=storable_text(answer),
+                error="The panel's answer could "
+                "not be recorded (an error on our side); the panel may have placed "
+                "it. Check on the panel.",
+            )
     except Exception:
         logger.exception("order %s: its outcome could not be recorded at all", order.pk)
         return order  # still SUBMITTING: the reaper makes it unknown
 
 
-def _finish(order: Order, state: str, *, error: str = "", reason: str = "",
-            from_states: tuple[str, ...] = (Order.State.SUBMITTING,), **fields: Any
-            ) -> Order:  # fmt: skip
+def _finish(
+    order: Order,
+    state: str,
+    *,
+    error: str = "",
+    reason: str = "",
+    from_states: tuple[str, ...] = (Order.State.SUBMITTING,),
+    **fields: Any,
+) -> Order:
     """SUBMITTING -> state, only if it is still ours (a reaper may have moved it)."""
     if "add_answer" in fields:
         fields["add_answer"] = fields["add_answer"][:ANSWER_KEPT]
@@ -237,10 +271,15 @@ def _placed(order: Order, placed: OrderPlaced) -> Order:
             updated = Order.objects.filter(
                 pk=order.pk, state__in=(Order.State.SUBMITTING, Order.State.UNKNOWN)
             ).update(
-                state=Order.State.PLACED, remote_id=remote_id, placed_at=timezone.now(),
-                status=Status.PENDING, next_attempt_at=None, last_error="", error_reason="",
+                state=Order.State.PLACED,
+                remote_id=remote_id,
+                placed_at=timezone.now(),
+                status=Status.PENDING,
+                next_attempt_at=None,
+                last_error="",
+                error_reason="",
                 add_answer=placed.answer[:ANSWER_KEPT],
-            )  # fmt: skip
+            )
             if updated:
                 OrderStatusChange.objects.create(
                     order=order, status=Status.PENDING, note=f"Placed on the panel as #{remote_id}"
@@ -250,11 +289,16 @@ def _placed(order: Order, placed: OrderPlaced) -> Order:
                 balance_refresh_soon(panel_ids=[order.panel_id])
     except IntegrityError:
         # The panel gave an id another order already holds: placed, but not safely recorded.
-        return _finish(order, Order.State.UNKNOWN, reason="duplicate_remote_id",
-                       from_states=(Order.State.SUBMITTING, Order.State.UNKNOWN),
-                       add_answer=placed.answer, error=f"The panel answered with order id "
-                       f"{remote_id}, which another order already has. "
-                       "Check on the panel.")  # fmt: skip
+        return _finish(
+            order,
+            Order.State.UNKNOWN,
+            reason="duplicate_remote_id",
+            from_states=(Order.State.SUBMITTING, Order.State.UNKNOWN),
+            add_answer=placed.answer,
+            error=f"The panel answered with order id "
+            f"{remote_id}, which another order already has. "
+            "Check on the panel.",
+        )
     if not updated:
         return order_late_answer(order=order, remote_id=remote_id, answer=placed.answer)
     order.refresh_from_db()
@@ -274,20 +318,35 @@ def _not_sent(order: Order, why: str, *, retry_after: float | None = None) -> Or
     """Nothing left this machine: back to QUEUED for later, or given up after many tries."""
     attempts = order.attempts + 1
     if attempts >= MAX_SEND_ATTEMPTS:
-        return _finish(order, Order.State.REJECTED, attempts=attempts, reason=Reason.NOT_SENT,
-                       error=f"Not sent after {attempts} tries; nothing was placed. "
-                       f"({why})")  # fmt: skip
+        return _finish(
+            order,
+            Order.State.REJECTED,
+            attempts=attempts,
+            reason=Reason.NOT_SENT,
+            error=f"Not sent after {attempts} tries; nothing was placed. ({why})",
+        )
     delay = max(_retry_delay(attempts), timedelta(seconds=retry_after or 0))
-    return _finish(order, Order.State.QUEUED, attempts=attempts, reason=Reason.NOT_SENT,
-                   next_attempt_at=timezone.now() + delay,
-                   error=f"Not sent yet: {why}. Trying again shortly.")  # fmt: skip
+    return _finish(
+        order,
+        Order.State.QUEUED,
+        attempts=attempts,
+        reason=Reason.NOT_SENT,
+        next_attempt_at=timezone.now() + delay,
+        error=f"Not sent yet: {why}. Trying again shortly.",
+    )
 
 
 def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Order:
     text = exc.text if isinstance(exc, PanelRejected) else exc.message
     message = exc.message if exc.message == text else f"{exc.message} (the panel said: {text})"
-    order = _finish(order, Order.State.REJECTED, error=message, reason=exc.reason,
-                    finished_at=timezone.now(), add_answer=exc.answer)  # fmt: skip
+    order = _finish(
+        order,
+        Order.State.REJECTED,
+        error=message,
+        reason=exc.reason,
+        finished_at=timezone.now(),
+        add_answer=exc.answer,
+    )
     if exc.reason == Reason.BAD_KEY:
         panel_mark_failing(panel=panel, error=exc)
     elif exc.reason == Reason.NOT_ENOUGH_FUNDS:
@@ -295,53 +354,3 @@ def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Ord
     elif exc.reason == Reason.INCORRECT_SERVICE_ID:
         catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.ORDER)
     return order
-
-
-def order_resolve_placed(*, order: Order, remote_id: str, user: Any = None) -> Order:
-    """A person found the order on the panel's site: record its id; it is synced from now."""
-    remote_id = remote_id.strip()
-    if not remote_id or "," in remote_id or len(remote_id) > 100:
-        raise ValidationError({"remote_id": "Enter the order id exactly as the panel shows it."})
-    if Order.objects.filter(panel=order.panel, remote_id=remote_id).exclude(pk=order.pk).exists():
-        raise ValidationError({"remote_id": f"Another order already has id {remote_id}."})
-    with transaction.atomic():
-        updated = Order.objects.filter(pk=order.pk, state=Order.State.UNKNOWN).update(
-            state=Order.State.PLACED, remote_id=remote_id, placed_at=timezone.now(),
-            status=Status.PENDING, last_error="", error_reason="",
-        )  # fmt: skip
-        if not updated:
-            raise ValidationError("Only an order whose outcome is unknown can be resolved.")
-        who = getattr(user, "username", "") or "someone"
-        OrderStatusChange.objects.create(
-            order=order, status=Status.PENDING, note=f"Resolved by {who}: placed as #{remote_id}"
-        )
-    order.refresh_from_db()
-    return order
-
-
-def order_resolve_not_placed(*, order: Order, user: Any = None, place_again: bool = False
-                             ) -> Order | None:  # fmt: skip
-    """A person confirmed the panel has no such order. With `place_again`, a new attempt is
-    queued (the person confirmed it); returns that new order. If the new attempt cannot be
-    created (the service changed), nothing changes: the order stays unknown."""
-    with transaction.atomic():
-        return _resolve_not_placed(order=order, user=user, place_again=place_again)
-
-
-def _resolve_not_placed(*, order: Order, user: Any, place_again: bool) -> Order | None:
-    updated = Order.objects.filter(pk=order.pk, state=Order.State.UNKNOWN).update(
-        state=Order.State.NOT_PLACED, finished_at=timezone.now(), error_reason="not_placed",
-        last_error=f"Confirmed not placed by {getattr(user, 'username', '') or 'someone'}.",
-    )  # fmt: skip
-    if not updated:
-        raise ValidationError("Only an order whose outcome is unknown can be resolved.")
-    order.refresh_from_db()
-    if not place_again:
-        return None
-    spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
-    values: dict[str, object] = {"link": order.link, "quantity": order.quantity,
-                                 "runs": order.runs, "interval": order.interval}  # fmt: skip
-    values.update({k: v for k, v in order.params.items() if k in spec.fields})
-    values["extra"] = {k: v for k, v in order.params.items() if k not in spec.fields}
-    return order_create(service=order.service, values=values, placed_by=user,
-                        source=order.source, retry_of=order)  # fmt: skip

@@ -1,16 +1,20 @@
-"""A person resolving an order whose outcome is unknown by the id they found on the panel's
-site: the panel is asked about the id first, since a typo would track someone else's order
-(or nothing). Recording it is `placement.order_resolve_placed`."""
+"""A person resolving an order whose outcome is unknown: by the id they found on the panel's
+site (the panel is asked about the id first, since a typo would track someone else's order, or
+nothing), or by confirming the panel has no such order, optionally placing it again."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
-from orders.models import Order
-from orders.services.placement import order_resolve_placed
+from orders.models import Order, OrderStatusChange
+from orders.services.placement import order_create
 from panels.api.errors import ItemError, PanelError, Reason
+from panels.api.normalise import Status
+from panels.api.order_types import ORDER_TYPES, OTHER
 
 
 def order_panel_does_not_know(*, order: Order, remote_id: str) -> str | None:
@@ -39,3 +43,65 @@ def order_resolve_found(*, order: Order, remote_id: str, user: Any = None) -> Or
     if problem:
         raise ValidationError({"remote_id": problem})
     return order_resolve_placed(order=order, remote_id=remote_id, user=user)
+
+
+def order_resolve_placed(*, order: Order, remote_id: str, user: Any = None) -> Order:
+    """A person found the order on the panel's site: record its id; it is synced from now."""
+    remote_id = remote_id.strip()
+    if not remote_id or "," in remote_id or len(remote_id) > 100:
+        raise ValidationError({"remote_id": "Enter the order id exactly as the panel shows it."})
+    if Order.objects.filter(panel=order.panel, remote_id=remote_id).exclude(pk=order.pk).exists():
+        raise ValidationError({"remote_id": f"Another order already has id {remote_id}."})
+    with transaction.atomic():
+        updated = Order.objects.filter(pk=order.pk, state=Order.State.UNKNOWN).update(
+            state=Order.State.PLACED,
+            remote_id=remote_id,
+            placed_at=timezone.now(),
+            status=Status.PENDING,
+            last_error="",
+            error_reason="",
+        )
+        if not updated:
+            raise ValidationError("Only an order whose outcome is unknown can be resolved.")
+        who = getattr(user, "username", "") or "someone"
+        OrderStatusChange.objects.create(
+            order=order, status=Status.PENDING, note=f"Resolved by {who}: placed as #{remote_id}"
+        )
+    order.refresh_from_db()
+    return order
+
+
+def order_resolve_not_placed(
+    *, order: Order, user: Any = None, place_again: bool = False
+) -> Order | None:
+    """A person confirmed the panel has no such order. With `place_again`, a new attempt is
+    queued (the person confirmed it); returns that new order. If the new attempt cannot be
+    created (the service changed), nothing changes: the order stays unknown."""
+    with transaction.atomic():
+        return _resolve_not_placed(order=order, user=user, place_again=place_again)
+
+
+def _resolve_not_placed(*, order: Order, user: Any, place_again: bool) -> Order | None:
+    updated = Order.objects.filter(pk=order.pk, state=Order.State.UNKNOWN).update(
+        state=Order.State.NOT_PLACED,
+        finished_at=timezone.now(),
+        error_reason="not_placed",
+        last_error=f"Confirmed not placed by {getattr(user, 'username', '') or 'someone'}.",
+    )
+    if not updated:
+        raise ValidationError("Only an order whose outcome is unknown can be resolved.")
+    order.refresh_from_db()
+    if not place_again:
+        return None
+    spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
+    values: dict[str, object] = {
+        "link": order.link,
+        "quantity": order.quantity,
+        "runs": order.runs,
+        "interval": order.interval,
+    }
+    values.update({k: v for k, v in order.params.items() if k in spec.fields})
+    values["extra"] = {k: v for k, v in order.params.items() if k not in spec.fields}
+    return order_create(
+        service=order.service, values=values, placed_by=user, source=order.source, retry_of=order
+    )
