@@ -59,9 +59,18 @@ def held_dispatch_slots() -> dict[int, int]:
     return held
 
 
-def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
-                in_flight: set[int], result: Result, duplicated: set[int], *,
-                cuts_requests: bool, sim: Any) -> None:  # fmt: skip
+def check_panel(
+    panel: Any,
+    mine: list[Any],
+    log: list[Any],
+    listed: set[int],
+    in_flight: set[int],
+    result: Result,
+    duplicated: set[int],
+    *,
+    cuts_requests: bool,
+    sim: Any,
+) -> None:
     """One panel's ledger and request log against our orders (see the module docstring)."""
     from orders.models import Order
     from panels.api.normalise import Status
@@ -93,8 +102,9 @@ def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
         if order.state == Order.State.PLACED and order.remote_id:
             remote = theirs_by_id.get(order.remote_id)
             if remote is None:
-                result.lost_orders.append(f"#{order.pk}: placed as {order.remote_id}, which "
-                                          "the panel does not have")  # fmt: skip
+                result.lost_orders.append(
+                    f"#{order.pk}: placed as {order.remote_id}, which the panel does not have"
+                )
                 continue
             wanted = (order.service.remote_id, order.link, order.quantity)
             got = (str(remote["service"]), remote["link"], remote["quantity"])
@@ -102,8 +112,10 @@ def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
                 result.mismatches.append(f"#{order.pk}: ours {wanted}, panel's {got}")
             status = remote["status"].lower().replace(" ", "_")
             if order.status != status or order.charge != Decimal(remote["charge"]):
-                result.mismatches.append(f"#{order.pk}: ours {order.status} {order.charge}, "
-                                         f"panel's {status} {remote['charge']}")  # fmt: skip
+                result.mismatches.append(
+                    f"#{order.pk}: ours {order.status} {order.charge}, "
+                    f"panel's {status} {remote['charge']}"
+                )
             if order.status not in Status.FINAL:
                 result.mismatches.append(f"#{order.pk}: {order.status}, not final")
             if not any(e.order == order.remote_id for e in vouched):
@@ -118,8 +130,9 @@ def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
         elif order.state == Order.State.QUEUED:
             result.stalled_orders.append(order.pk)  # not sent yet: not lost, but stuck
         else:  # still being sent when time ran out, or not listed for a person
-            result.lost_orders.append(f"#{order.pk}: {order.state}, remote id "
-                                      f"{order.remote_id!r}, {order.last_error!r}")  # fmt: skip
+            result.lost_orders.append(
+                f"#{order.pk}: {order.state}, remote id {order.remote_id!r}, {order.last_error!r}"
+            )
         # The panel cannot vouch for an order whose add reached it without a clean, timely
         # answer; after a kill, nor for what the dead worker was sending.
         if order.pk in in_flight or (handled and not vouched):
@@ -134,14 +147,19 @@ def check_panel(panel: Any, mine: list[Any], log: list[Any], listed: set[int],
     for remote in theirs:
         same_link = ours_by_link.get(remote["link"], [])
         # Of several orders for one link (a duplicate, counted above): the one with its id.
-        order = next((o for o in same_link if o.remote_id == str(remote["id"])),
-                     same_link[0] if same_link else None)  # fmt: skip
+        order = next(
+            (o for o in same_link if o.remote_id == str(remote["id"])),
+            same_link[0] if same_link else None,
+        )
         if order is None:
-            result.lost_orders.append(f"panel order {remote['id']} ({remote['link']}) is "
-                                      "none of ours")  # fmt: skip
+            result.lost_orders.append(
+                f"panel order {remote['id']} ({remote['link']}) is none of ours"
+            )
         elif order.state not in (Order.State.PLACED, Order.State.UNKNOWN):
-            result.mismatches.append(f"panel order {remote['id']}: ours #{order.pk} is "
-                                     f"{order.state}")  # fmt: skip
+            result.mismatches.append(
+                f"panel order {remote['id']}: ours #{order.pk} is {order.state}"
+            )
         elif order.state == Order.State.PLACED and order.remote_id != str(remote["id"]):
-            result.mismatches.append(f"panel order {remote['id']}: ours #{order.pk} is "
-                                     f"{order.remote_id}")  # fmt: skip
+            result.mismatches.append(
+                f"panel order {remote['id']}: ours #{order.pk} is {order.remote_id}"
+            )

@@ -42,8 +42,9 @@ def sync_catalogs(panels: list[Any], sim: Any, scenario: Scenario, result: Resul
         if n == 0 and scenario.catalog_fault is not None:
             sim.control("faults", {**scenario.catalog_fault, "count": 1})
         run = catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.COMMAND)
-        finished = CatalogSync.objects.filter(pk=run.pk, state__in=[
-            CatalogSync.State.DONE, CatalogSync.State.FAILED])  # fmt: skip
+        finished = CatalogSync.objects.filter(
+            pk=run.pk, state__in=[CatalogSync.State.DONE, CatalogSync.State.FAILED]
+        )
         with contextlib.suppress(TimeoutError):  # still running: reported below
             wait_for(finished.exists, CATALOG_SYNC_SECONDS, "the catalog sync", every=0.2)
         run.refresh_from_db()
@@ -52,8 +53,7 @@ def sync_catalogs(panels: list[Any], sim: Any, scenario: Scenario, result: Resul
             result.catalog_skipped = run.skipped
             _check_hostile_catalog(panel, run, sim, result)
         if run.state != CatalogSync.State.DONE:
-            result.mismatches.append(f"catalog sync of {panel.name}: {run.state} "
-                                     f"{run.error!r}")  # fmt: skip
+            result.mismatches.append(f"catalog sync of {panel.name}: {run.state} {run.error!r}")
             try:  # so the orders can go on: the suite syncs it itself, the fault used up
                 catalog_sync(panel=panel)
             except Exception as exc:
@@ -71,9 +71,11 @@ def _check_hostile_catalog(panel: Any, run: Any, sim: Any, result: Result) -> No
             for note in entry.detail.partition(":")[2].split(","):
                 sid, _, variant = note.strip().partition(" ")
                 spoiled[sid] = variant
-    result.notes.append(f"catalog of {panel.name}: out of range {spoiled}; the run "
-                        f"{run.state}, {run.services_seen} seen, {run.skipped} set "
-                        "aside")  # fmt: skip
+    result.notes.append(
+        f"catalog of {panel.name}: out of range {spoiled}; the run "
+        f"{run.state}, {run.services_seen} seen, {run.skipped} set "
+        "aside"
+    )
     if not spoiled:
         result.mismatches.append("the out-of-range catalog fault met no service")
         return
@@ -83,19 +85,23 @@ def _check_hostile_catalog(panel: Any, run: Any, sim: Any, result: Result) -> No
     for sid in set(spoiled) - set(set_aside):
         service = stored[sid]
         sane = (
-            service.rate.is_finite() and abs(service.rate) < MONEY_LIMIT
+            service.rate.is_finite()
+            and abs(service.rate) < MONEY_LIMIT
             and 0 <= service.min_quantity <= COUNT_LIMIT
             and 0 <= service.max_quantity <= COUNT_LIMIT
             and (service.refill_days or 0) <= 2**31 - 1
-        )  # fmt: skip
+        )
         if not sane:
             result.mismatches.append(f"service {sid} stored with its {spoiled[sid]} value")
     if len(stored) != listed - len(set_aside):
-        result.mismatches.append(f"catalog of {panel.name}: {len(stored)} services stored, "
-                                 f"{listed} listed, {len(set_aside)} set aside")  # fmt: skip
+        result.mismatches.append(
+            f"catalog of {panel.name}: {len(stored)} services stored, "
+            f"{listed} listed, {len(set_aside)} set aside"
+        )
     if run.skipped < len(set_aside):
-        result.mismatches.append(f"the catalog sync run records {run.skipped} services set "
-                                 f"aside, {len(set_aside)} were")  # fmt: skip
+        result.mismatches.append(
+            f"the catalog sync run records {run.skipped} services set aside, {len(set_aside)} were"
+        )
 
 
 def check_catalog_runs(panels: list[Any], result: Result) -> None:
@@ -109,8 +115,9 @@ def check_catalog_runs(panels: list[Any], result: Result) -> None:
         wait_for(lambda: not open_runs.exists(), 5, "catalog syncs to end")  # all settled
     except TimeoutError:
         for run in open_runs:
-            result.mismatches.append(f"catalog sync {run.pk} of panel {run.panel_id} is still "
-                                     f"{run.state}")  # fmt: skip
+            result.mismatches.append(
+                f"catalog sync {run.pk} of panel {run.panel_id} is still {run.state}"
+            )
 
 
 # ---- Malformed status entries ------------------------------------------------------------
@@ -152,8 +159,11 @@ class StatusWatch:
         from panels.api.normalise import Status
 
         catalogs = {p.catalog for p in panels}
-        during = [e for e in sim.requests("status") if e.catalog in catalogs
-                  and self.began <= e.at <= self.ended]  # fmt: skip
+        during = [
+            e
+            for e in sim.requests("status")
+            if e.catalog in catalogs and self.began <= e.at <= self.ended
+        ]
         result.status_syncs_during_fault = len(during)
         result.hostile_status = sum(e.outcome == "hostile" for e in during)
         active = {pk: old for pk, old in self.before.items() if old[1] not in Status.FINAL}
@@ -166,8 +176,9 @@ class StatusWatch:
             f"{len(untargeted)} active orders not targeted moved on"
         )
         if untargeted and not progressed:
-            result.mismatches.append("no order whose entries were whole moved on while other "
-                                     "entries were broken")  # fmt: skip
+            result.mismatches.append(
+                "no order whose entries were whole moved on while other entries were broken"
+            )
 
 
 # ---- Two previews of one file --------------------------------------------------------------
@@ -212,14 +223,18 @@ def upload_twice(plan: list[tuple[Any, dict]], result: Result) -> None:
     for thread in threads:
         thread.join(timeout=60)
     result.refused_second_submit += asked - sum(made)
-    result.notes.append(f"uploads: {made_first} then {made_second} orders from two previews "
-                        f"of {len(sequential)} rows; {made} at once from two previews of "
-                        f"{len(racing)} rows")  # fmt: skip
+    result.notes.append(
+        f"uploads: {made_first} then {made_second} orders from two previews "
+        f"of {len(sequential)} rows; {made} at once from two previews of "
+        f"{len(racing)} rows"
+    )
     for error in errors:
         result.notes.append(f"a racing submit failed: {error}")
     if sum(made) > len(racing):
-        result.mismatches.append(f"a file previewed twice and submitted at once from two tabs: "
-                                 f"{sum(made)} orders for {len(racing)} links")  # fmt: skip
+        result.mismatches.append(
+            f"a file previewed twice and submitted at once from two tabs: "
+            f"{sum(made)} orders for {len(racing)} links"
+        )
 
 
 def _previews(rows: list[tuple[Any, dict]], filename: str) -> tuple[Any, Any]:
@@ -229,12 +244,16 @@ def _previews(rows: list[tuple[Any, dict]], filename: str) -> tuple[Any, Any]:
     lines = ["panel,service,link,quantity"]
     lines += [f"{s.panel.name},{s.remote_id},{v['link']},{v['quantity']}" for s, v in rows]
     text = "\n".join(lines) + "\n"
-    previews = tuple(upload_check(kind=Upload.Kind.CSV, data=text.encode(), filename=filename,
-                                  user=None) for _ in range(2))  # fmt: skip
+    previews = tuple(
+        upload_check(kind=Upload.Kind.CSV, data=text.encode(), filename=filename, user=None)
+        for _ in range(2)
+    )
     for preview in previews:
         if preview.rows_valid != len(rows):
-            raise RuntimeError(f"a preview found {preview.rows_valid} of {len(rows)} rows "
-                               f"valid: {preview.invalid_rows[:3]}")  # fmt: skip
+            raise RuntimeError(
+                f"a preview found {preview.rows_valid} of {len(rows)} rows "
+                f"valid: {preview.invalid_rows[:3]}"
+            )
     return previews[0], previews[1]
 
 
@@ -253,25 +272,29 @@ def _submit(upload: Any, result: Result) -> int:
 # ---- Why an order is unknown ---------------------------------------------------------------
 
 
-def check_unknown_reason(order: Any, handled: list[Any], timeout: float, in_flight: set[int],
-                         result: Result) -> None:  # fmt: skip
+def check_unknown_reason(
+    order: Any, handled: list[Any], timeout: float, in_flight: set[int], result: Result
+) -> None:
     """An unknown order's reason tells what happened: the reaper's words only for what a dead
     worker was sending; an answer that came late (or never finished) says it was not in time."""
     text = order.last_error or ""
     if order.pk in in_flight:
         if REAPED not in text:
-            result.mismatches.append(f"#{order.pk}: unknown after the worker was killed, but "
-                                     f"its reason is {text!r}")  # fmt: skip
+            result.mismatches.append(
+                f"#{order.pk}: unknown after the worker was killed, but its reason is {text!r}"
+            )
         return
     if not text.strip():
         result.mismatches.append(f"#{order.pk}: unknown without a reason")
     elif REAPED in text:
-        result.mismatches.append(f"#{order.pk}: unknown, its reason says the worker stopped, "
-                                 f"which it did not: {text!r}")  # fmt: skip
+        result.mismatches.append(
+            f"#{order.pk}: unknown, its reason says the worker stopped, which it did not: {text!r}"
+        )
     late = [e for e in handled if e.fault in ("latency", "trickle") or e.seconds >= timeout]
     if late and not LATE.search(text):
-        result.mismatches.append(f"#{order.pk}: its answer did not come in time, but its reason "
-                                 f"is {text!r}")  # fmt: skip
+        result.mismatches.append(
+            f"#{order.pk}: its answer did not come in time, but its reason is {text!r}"
+        )
 
 
 def worker_crashes(log_path: Any, since: int, result: Result, *, redis_down: bool) -> None:

@@ -93,12 +93,27 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.dir), "--appendonly", "yes", "--save", "",
-             "--logfile", str(self.dir.parent / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=_die_with_us, env=_real_clock_env(),
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--logfile",
+                str(self.dir.parent / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_us,
+            env=_real_clock_env(),
+        )
         wait_for(self.ping, 10, "the private redis-server to answer")
 
     def ping(self) -> bool:
@@ -122,12 +137,29 @@ class Worker:
         self.log_path = log_path
         with log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--loglevel",
-                 "INFO", "--concurrency", "4", "--hostname", f"{name}@%h", "--without-gossip",
-                 "--without-mingle"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "dashboard",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "4",
+                    "--hostname",
+                    f"{name}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
                 preexec_fn=_die_with_us,
-            )  # fmt: skip
+            )
 
     def wait_ready(self, since: int, timeout: float = 60) -> None:
         def ready() -> bool:
@@ -161,12 +193,27 @@ class Simulator:
         log_path = workdir / f"simulator-{name}.log"
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "simulator", "--port", str(self.port),
-                 "--state-dir", str(workdir / f"sim-{name}"), "--key", KEY,
-                 "--stage-seconds", str(STAGE_SECONDS), "--balance", "100000"],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "simulator",
+                    "--port",
+                    str(self.port),
+                    "--state-dir",
+                    str(workdir / f"sim-{name}"),
+                    "--key",
+                    KEY,
+                    "--stage-seconds",
+                    str(STAGE_SECONDS),
+                    "--balance",
+                    "100000",
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
                 preexec_fn=_die_with_us,
-            )  # fmt: skip
+            )
         try:
             wait_for(self._answers, 15, "the simulator to start")
         except BaseException:

@@ -66,8 +66,10 @@ def _fault(at: float, fault: str | None, **rule: Any) -> Step:
 
 
 MALFORMED_RULE: dict[str, Any] = {
-    "fault": "malformed_status", "fraction": MALFORMED_FRACTION, "seed": MALFORMED_SEED,
-}  # fmt: skip
+    "fault": "malformed_status",
+    "fraction": MALFORMED_FRACTION,
+    "seed": MALFORMED_SEED,
+}
 
 SCENARIOS = (
     Scenario("none", "no fault"),

@@ -46,8 +46,9 @@ from benchmarks._fault_scenarios import (
 
 
 class Suite:
-    def __init__(self, *, workdir: Path, redis: PrivateRedis, orders: int,
-                 keep_logs: Path | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, *, workdir: Path, redis: PrivateRedis, orders: int, keep_logs: Path | None = None
+    ) -> None:
         self.workdir = workdir
         self.keep_logs = keep_logs
         self.redis = redis
@@ -62,8 +63,12 @@ class Suite:
     def worker_env(self) -> dict[str, str]:
         from django.db import connection
 
-        return {**os.environ, "DATABASE_URL": database_url(connection.settings_dict),
-                "REDIS_URL": self.redis.url, "VAR_DIR": str(self.workdir / "var")}  # fmt: skip
+        return {
+            **os.environ,
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "REDIS_URL": self.redis.url,
+            "VAR_DIR": str(self.workdir / "var"),
+        }
 
     def start_worker(self) -> None:
         self.workers_started += 1
@@ -129,8 +134,9 @@ class Suite:
 
         panels = []
         for catalog in CATALOGS:
-            panel = panel_create(name=f"{scenario.name} {catalog}", api_key=KEY,
-                                 api_url=sim.api_url(catalog=catalog))  # fmt: skip
+            panel = panel_create(
+                name=f"{scenario.name} {catalog}", api_key=KEY, api_url=sim.api_url(catalog=catalog)
+            )
             Panel.objects.filter(pk=panel.pk).update(timeout_seconds=PANEL_TIMEOUT)
             panel.refresh_from_db()
             panel.catalog = catalog
@@ -144,18 +150,25 @@ class Suite:
 
         services = {
             panel.pk: list(
-                Service.objects.filter(panel=panel, is_active=True, type="default",
-                                       dripfeed=False, min_quantity__lte=100,
-                                       max_quantity__gte=1000).order_by("remote_id")[:4]
+                Service.objects.filter(
+                    panel=panel,
+                    is_active=True,
+                    type="default",
+                    dripfeed=False,
+                    min_quantity__lte=100,
+                    max_quantity__gte=1000,
+                ).order_by("remote_id")[:4]
             )
             for panel in panels
-        }  # fmt: skip
+        }
         plan = []
         for n in range(self.orders):
             panel = panels[n % len(panels)]
             service = services[panel.pk][(n // len(panels)) % len(services[panel.pk])]
-            values = {"link": f"https://example.com/{scenario.name}/{n}",
-                      "quantity": 100 + 10 * (n % 7)}  # fmt: skip
+            values = {
+                "link": f"https://example.com/{scenario.name}/{n}",
+                "quantity": 100 + 10 * (n % 7),
+            }
             plan.append((service, values))
         short = panels[-1]
         cost = sum(
@@ -165,8 +178,9 @@ class Suite:
         sim.set_balance((cost * SHORT_OF_FUNDS).quantize(Decimal("0.01")), catalog=short.catalog)
         return plan
 
-    def _drive(self, scenario: Scenario, sim: Any, plan: list, started: float, result: Result
-               ) -> set[int]:  # fmt: skip
+    def _drive(
+        self, scenario: Scenario, sim: Any, plan: list, started: float, result: Result
+    ) -> set[int]:
         """Create the orders over CREATE_SECONDS while the steps happen on time."""
         steps = sorted(scenario.steps, key=lambda s: s.at)
         in_flight: set[int] = set()
@@ -195,8 +209,9 @@ class Suite:
         try:
             with transaction.atomic():
                 for service, values in batch:
-                    order_create(service=service, values=values, source=Order.Source.COMMAND,
-                                 dispatch=False)  # fmt: skip
+                    order_create(
+                        service=service, values=values, source=Order.Source.COMMAND, dispatch=False
+                    )
                 for panel_id in {service.panel_id for service, _ in batch}:
                     order_dispatch_soon(panel_id=panel_id)
         except Exception as exc:  # waking the dispatcher failed (the broker is down): the
@@ -229,8 +244,9 @@ class Suite:
 
             def sending() -> bool:  # claimed a moment ago: its slow `add` is under way
                 since = timezone.now() - timedelta(seconds=0.05)
-                return Order.objects.filter(state=Order.State.SUBMITTING,
-                                            submitted_at__lt=since).exists()  # fmt: skip
+                return Order.objects.filter(
+                    state=Order.State.SUBMITTING, submitted_at__lt=since
+                ).exists()
 
             with contextlib.suppress(TimeoutError):
                 wait_for(sending, 10, "an order being sent", every=0.02)
@@ -239,8 +255,10 @@ class Suite:
             in_flight = set(claimed.values_list("pk", flat=True))
             result.in_flight = len(in_flight)
             reaped = orders_reap_stuck(older_than=timedelta(seconds=-1))
-            result.notes.append(f"killed the worker with {len(in_flight)} order(s) being sent; "
-                                f"the reaper made {reaped} unknown")  # fmt: skip
+            result.notes.append(
+                f"killed the worker with {len(in_flight)} order(s) being sent; "
+                f"the reaper made {reaped} unknown"
+            )
             held = held_dispatch_slots()
             if held:
                 result.notes.append(f"sending slots the dead worker still holds: {held}")
@@ -251,8 +269,9 @@ class Suite:
             sim.control("faults", step.fault or {"fault": None})
         return set()
 
-    def _settle(self, panels: list[Any], started: float, scenario: Scenario, result: Result
-                ) -> None:  # fmt: skip
+    def _settle(
+        self, panels: list[Any], started: float, scenario: Scenario, result: Result
+    ) -> None:
         """Wait until no order is queued or being sent and every placed one is final; or until
         nothing has moved for STALL_SECONDS while queued orders are due (they are stalled)."""
         from django.utils import timezone
@@ -284,13 +303,23 @@ class Suite:
                 self.start_worker()
             time.sleep(0.5)
         if pending.exists():
-            result.notes.append(f"{pending.count()} order(s) still queued or being sent; "
-                                f"sending slots taken: {held_dispatch_slots()}")  # fmt: skip
+            result.notes.append(
+                f"{pending.count()} order(s) still queued or being sent; "
+                f"sending slots taken: {held_dispatch_slots()}"
+            )
         if unsynced.exists():
             result.mismatches.append(f"{unsynced.count()} placed order(s) not final in time")
 
-    def _check(self, sim: Any, panels: list[Any], links: list[str], in_flight: set[int],
-               result: Result, *, cuts_requests: bool) -> None:  # fmt: skip
+    def _check(
+        self,
+        sim: Any,
+        panels: list[Any],
+        links: list[str],
+        in_flight: set[int],
+        result: Result,
+        *,
+        cuts_requests: bool,
+    ) -> None:
         from orders.models import Order
         from orders.selectors import OrderFilters, order_search
 
@@ -311,8 +340,17 @@ class Suite:
         duplicated: set[int] = set()
         for panel in panels:
             mine = [o for o in ours if o.panel_id == panel.pk]
-            check_panel(panel, mine, adds, listed, in_flight, result, duplicated,
-                        cuts_requests=cuts_requests, sim=sim)  # fmt: skip
+            check_panel(
+                panel,
+                mine,
+                adds,
+                listed,
+                in_flight,
+                result,
+                duplicated,
+                cuts_requests=cuts_requests,
+                sim=sim,
+            )
         result.duplicate_orders = sorted(duplicated)
         result.duplicates = len(duplicated)
         result.lost = len(result.lost_orders)

@@ -48,11 +48,16 @@ def seed(args: argparse.Namespace, state: Path) -> tuple[list, list, dict]:
     from simulator import start_simulator
 
     sims = [
-        start_simulator(state_dir=state / str(n), keys=(KEY,), catalog=CATALOGS[n % 3],
-                        catalog_size=SERVICES_PER_PANEL, stage_seconds=args.stage_seconds,
-                        balance="1000000000")
+        start_simulator(
+            state_dir=state / str(n),
+            keys=(KEY,),
+            catalog=CATALOGS[n % 3],
+            catalog_size=SERVICES_PER_PANEL,
+            stage_seconds=args.stage_seconds,
+            balance="1000000000",
+        )
         for n in range(PANELS)
-    ]  # fmt: skip
+    ]
     panels = []
     for n, sim in enumerate(sims):
         panel = panel_create(name=f"Load panel {n}", api_url=sim.api_url(), api_key=KEY)
@@ -68,12 +73,18 @@ def seed(args: argparse.Namespace, state: Path) -> tuple[list, list, dict]:
         # The orders the sync will ask about get ids, services and links the simulator knows.
         by_remote = {
             int(s.remote_id): s.pk
-            for s in Service.objects.filter(panel=panel, type="default", dripfeed=False,
-                                            min_quantity__lte=100, max_quantity__gte=1000)
-        }  # fmt: skip
+            for s in Service.objects.filter(
+                panel=panel,
+                type="default",
+                dripfeed=False,
+                min_quantity__lte=100,
+                max_quantity__gte=1000,
+            )
+        }
         pks = list(orders_to_sync(panel=panel).order_by("pk").values_list("pk", flat=True))
-        placed = place_on_simulator(sim, len(pks), sorted(by_remote), key=KEY,
-                                    spread_seconds=3 * args.stage_seconds)  # fmt: skip
+        placed = place_on_simulator(
+            sim, len(pks), sorted(by_remote), key=KEY, spread_seconds=3 * args.stage_seconds
+        )
         rows = [
             Order(
                 pk=pk,
@@ -153,9 +164,13 @@ def sync_until_stopped(args: argparse.Namespace, panels: list) -> dict:
             totals["rounds"] += 1
             round_seconds.append(time.perf_counter() - started)
         stop.wait(args.pause)
-    return {**totals, "errors": errors[:20], "error_count": len(errors),
-            "round_seconds": [round(s, 1) for s in round_seconds],
-            "busy_seconds": round(busy, 1)}  # fmt: skip
+    return {
+        **totals,
+        "errors": errors[:20],
+        "error_count": len(errors),
+        "round_seconds": [round(s, 1) for s in round_seconds],
+        "busy_seconds": round(busy, 1),
+    }
 
 
 def main() -> int:

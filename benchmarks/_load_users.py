@@ -105,8 +105,9 @@ def user(shared: Shared, session, seed: int) -> None:
         kind, path, headers = next_request(rng, shared.facts, seen)
         started = time.perf_counter()
         try:
-            answer = session.get(shared.base + path, headers=headers, timeout=30,
-                                 allow_redirects=False)  # fmt: skip
+            answer = session.get(
+                shared.base + path, headers=headers, timeout=30, allow_redirects=False
+            )
             ok, problem, body = answer.status_code == 200, str(answer.status_code), answer.text
         except requests.RequestException as exc:
             ok, problem, body = False, type(exc).__name__, ""

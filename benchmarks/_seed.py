@@ -42,8 +42,11 @@ def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Ite
         status = _pick(rng, STATUSES) if state == "placed" else ""
         created = now - timedelta(seconds=year * (count - n) / count + rng.random())
         quantity = rng.choice((100, 250, 500, 1000, 2500, 5000, 10000))
-        charge = (Decimal(quantity) * Decimal(rng.randint(5, 900)) / Decimal(100_000)
-                  if state == "placed" else None)  # fmt: skip
+        charge = (
+            Decimal(quantity) * Decimal(rng.randint(5, 900)) / Decimal(100_000)
+            if state == "placed"
+            else None
+        )
         yield {
             "client_ref": uuid.UUID(int=rng.getrandbits(128), version=4),
             "panel_id": panel_id,
@@ -117,8 +120,13 @@ def place_on_simulator(
             link = f"https://example.com/bench/{service}/{n}"
             ctx = dataclasses.replace(base, now=now - spread_seconds * (n / count))
             quantity = 100 + n % 900
-            params = {"key": key, "action": "add", "service": str(service), "link": link,
-                      "quantity": str(quantity)}  # fmt: skip
+            params = {
+                "key": key,
+                "action": "add",
+                "service": str(service),
+                "link": link,
+                "quantity": str(quantity),
+            }
             answer = add(ctx, params)
             placed.append((str(answer["order"]), service, link, quantity))
         store.save()

@@ -47,10 +47,14 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as state:
             variants = ["base", "alt1", "alt2"]
             sims = [
-                start_simulator(state_dir=Path(state) / str(n), keys=("bench",),
-                                catalog=variants[n % 3], catalog_size=args.services)
+                start_simulator(
+                    state_dir=Path(state) / str(n),
+                    keys=("bench",),
+                    catalog=variants[n % 3],
+                    catalog_size=args.services,
+                )
                 for n in range(args.panels)
-            ]  # fmt: skip
+            ]
             panels = [
                 panel_create(name=f"Bench {n}", api_url=sim.api_url(), api_key="bench")
                 for n, sim in enumerate(sims)
@@ -70,8 +74,17 @@ def main() -> int:
                         started = time.perf_counter()
                         result = catalog_sync(panel=panel)
                         elapsed = time.perf_counter() - started
-                    rows.append((label, panel.name, service_count, elapsed, len(queries),
-                                 result.created + result.updated, result.events))  # fmt: skip
+                    rows.append(
+                        (
+                            label,
+                            panel.name,
+                            service_count,
+                            elapsed,
+                            len(queries),
+                            result.created + result.updated,
+                            result.events,
+                        )
+                    )
             for sim in sims:
                 sim.stop()
             total = Service.objects.count()
@@ -86,12 +99,34 @@ def main() -> int:
             f"{label:26} {name:8} {count:>8} {seconds:>8.2f} {count / seconds:>8,.0f} "
             f"{queries:>8} {queries * 1000 / count:>7.1f} {written:>12} {events:>7}"
         )
-    table(f"Catalog sync, {args.panels} panels ({total} services stored)",
-          ["sync", "panel", "services", "seconds", "services/s", "queries", "q/1000",
-           "rows written", "events"],
-          [[label, name, count, f"{seconds:.2f}", f"{count / seconds:,.0f}", queries,
-            f"{queries * 1000 / count:.1f}", written, events]
-           for label, name, count, seconds, queries, written, events in rows])  # fmt: skip
+    table(
+        f"Catalog sync, {args.panels} panels ({total} services stored)",
+        [
+            "sync",
+            "panel",
+            "services",
+            "seconds",
+            "services/s",
+            "queries",
+            "q/1000",
+            "rows written",
+            "events",
+        ],
+        [
+            [
+                label,
+                name,
+                count,
+                f"{seconds:.2f}",
+                f"{count / seconds:,.0f}",
+                queries,
+                f"{queries * 1000 / count:.1f}",
+                written,
+                events,
+            ]
+            for label, name, count, seconds, queries, written, events in rows
+        ],
+    )
     first = max(r[4] * 1000 / r[2] for r in rows if r[0] == "first sync")
     figure(
         "catalog first sync: SQL queries per 1,000 services (worst panel)",

@@ -41,36 +41,49 @@ def main() -> int:
 
         started = time.perf_counter()
         catalog = client.services()
-        rows.append(("services (whole catalog)", 1, time.perf_counter() - started,
-                     f"{len(catalog.services)} services"))  # fmt: skip
+        rows.append(
+            (
+                "services (whole catalog)",
+                1,
+                time.perf_counter() - started,
+                f"{len(catalog.services)} services",
+            )
+        )
 
         latencies = []
         ids = []
         for n in range(args.orders):
             t0 = time.perf_counter()
-            placed = client.add("1", {"link": f"https://bench.test/p/{n}", "quantity": 100},
-                                order_type="default")  # fmt: skip
+            placed = client.add(
+                "1", {"link": f"https://bench.test/p/{n}", "quantity": 100}, order_type="default"
+            )
             latencies.append(time.perf_counter() - t0)
             ids.append(placed.order_id)
         total = sum(latencies)
         p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
         median = statistics.median(latencies) * 1000
-        rows.append(("add, one order per call", args.orders, total,
-                     f"median {median:.1f} ms, p95 {p95:.1f} ms"))  # fmt: skip
+        rows.append(
+            (
+                "add, one order per call",
+                args.orders,
+                total,
+                f"median {median:.1f} ms, p95 {p95:.1f} ms",
+            )
+        )
 
         started = time.perf_counter()
         found = client.statuses(ids)
         elapsed = time.perf_counter() - started
         calls = -(-len(ids) // 100)
-        rows.append(("status, batches of 100", calls, elapsed,
-                     f"{len(found) / elapsed:,.0f} orders/s"))  # fmt: skip
+        rows.append(
+            ("status, batches of 100", calls, elapsed, f"{len(found) / elapsed:,.0f} orders/s")
+        )
 
         started = time.perf_counter()
         for order_id in ids[:100]:
             client.status(order_id)
         elapsed = time.perf_counter() - started
-        rows.append(("status, one order per call", 100, elapsed,
-                     f"{100 / elapsed:,.0f} orders/s"))  # fmt: skip
+        rows.append(("status, one order per call", 100, elapsed, f"{100 / elapsed:,.0f} orders/s"))
 
     print(f"{'what':32} {'calls':>6} {'seconds':>9}  notes")
     for what, calls, seconds, notes in rows:

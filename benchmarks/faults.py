@@ -107,8 +107,10 @@ def throwaway_database() -> Iterator[None]:
     from django.test.utils import setup_test_environment
 
     if connection.vendor != "postgresql":
-        raise SystemExit("The fault suite needs PostgreSQL (a real worker shares the database): "
-                         "set DATABASE_URL=postgres://...")  # fmt: skip
+        raise SystemExit(
+            "The fault suite needs PostgreSQL (a real worker shares the database): "
+            "set DATABASE_URL=postgres://..."
+        )
     setup_test_environment()
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_faults_{os.getpid()}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -123,8 +125,9 @@ def run(names: list[str], orders: int, keep_logs: Path | None = None) -> list[Re
     scenarios = [s for s in SCENARIOS if not names or s.name in names]
     unknown = set(names) - {s.name for s in SCENARIOS}
     if unknown:
-        raise SystemExit(f"unknown scenario(s) {sorted(unknown)}; known: "
-                         f"{', '.join(s.name for s in SCENARIOS)}")  # fmt: skip
+        raise SystemExit(
+            f"unknown scenario(s) {sorted(unknown)}; known: {', '.join(s.name for s in SCENARIOS)}"
+        )
     with tempfile.TemporaryDirectory(prefix="fault-suite-") as tmp:
         workdir = Path(tmp)
         redis = PrivateRedis(workdir)
@@ -158,14 +161,35 @@ def run_scenarios(scenarios: list[Scenario], suite: Suite) -> list[Result]:
         suite.close()  # before the database goes: the worker holds connections to it
 
 
-HEADERS = ("fault", "orders", "duplicates", "lost", "unknown", "stalled", "placed",
-           "rejected", "sent later", "ledgers", "seconds")  # fmt: skip
+HEADERS = (
+    "fault",
+    "orders",
+    "duplicates",
+    "lost",
+    "unknown",
+    "stalled",
+    "placed",
+    "rejected",
+    "sent later",
+    "ledgers",
+    "seconds",
+)
 
 
 def row(result: Result) -> list[object]:
-    return [result.label, result.orders, result.duplicates, result.lost, result.unknown,
-            result.stalled, result.placed, result.rejected, result.sent_later,
-            "match" if result.ledger_ok else "MISMATCH", result.seconds]  # fmt: skip
+    return [
+        result.label,
+        result.orders,
+        result.duplicates,
+        result.lost,
+        result.unknown,
+        result.stalled,
+        result.placed,
+        result.rejected,
+        result.sent_later,
+        "match" if result.ledger_ok else "MISMATCH",
+        result.seconds,
+    ]
 
 
 def format_row(cells: list[object] | tuple[object, ...]) -> str:
@@ -178,8 +202,11 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=300, help="orders per scenario")
     parser.add_argument("--scenarios", default="", help="comma-separated names (default: all)")
     parser.add_argument("--json", type=Path, help="also write every result, in detail, here")
-    parser.add_argument("--keep-logs", type=Path, help="copy the worker's, Redis' and the "
-                        "simulators' logs to this folder")  # fmt: skip
+    parser.add_argument(
+        "--keep-logs",
+        type=Path,
+        help="copy the worker's, Redis' and the simulators' logs to this folder",
+    )
     args = parser.parse_args()
     # A SIGTERM (a test's timeout, Ctrl-C's cousin) unwinds like an error: every finally runs,
     # so the worker, Redis, the simulators and the database go away.
@@ -208,10 +235,15 @@ def main() -> int:
     table("Fault suite", HEADERS, [row(r) for r in results])
     figure("fault suite: duplicate adds", duplicates, target="0", met=duplicates == 0)
     figure("fault suite: lost orders", lost, target="0", met=lost == 0)
-    figure("fault suite: orders stalled (queued, never sent)", stalled, target="0",
-           met=stalled == 0)  # fmt: skip
-    figure("fault suite: ledgers matching", sum(r.ledger_ok for r in results),
-           target=f"{len(results)} of {len(results)}", met=matched)  # fmt: skip
+    figure(
+        "fault suite: orders stalled (queued, never sent)", stalled, target="0", met=stalled == 0
+    )
+    figure(
+        "fault suite: ledgers matching",
+        sum(r.ledger_ok for r in results),
+        target=f"{len(results)} of {len(results)}",
+        met=matched,
+    )
     return 0 if duplicates == 0 and lost == 0 and stalled == 0 and matched else 1
 
 

@@ -122,23 +122,25 @@ def server_env(db_url: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     env = dict(os.environ)
-    env.update({
-        "DJANGO_READ_DOT_ENV": "False",  # a developer's .env (DEBUG=True...) must not leak in
-        "DATABASE_URL": db_url,
-        "REDIS_URL": redis_url(),
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "PANEL_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # Production sits behind a TLS proxy; here the proxy's header is sent by the client and
-        # the cookies are not marked Secure, since the client really speaks plain http.
-        "BEHIND_TLS_PROXY": "True",
-        "SECURE_COOKIES": "False",
-        # The simulated panels are on loopback over plain http.
-        "PANEL_ALLOW_HTTP": "True",
-        "PANEL_ALLOW_PRIVATE_ADDRESSES": "True",
-        "LOG_LEVEL": "WARNING",
-    })  # fmt: skip
+    env.update(
+        {
+            "DJANGO_READ_DOT_ENV": "False",  # a developer's .env (DEBUG=True...) must not leak in
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url(),
+            "DEBUG": "False",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "PANEL_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            # Production sits behind a TLS proxy; here the proxy's header is sent by the client and
+            # the cookies are not marked Secure, since the client really speaks plain http.
+            "BEHIND_TLS_PROXY": "True",
+            "SECURE_COOKIES": "False",
+            # The simulated panels are on loopback over plain http.
+            "PANEL_ALLOW_HTTP": "True",
+            "PANEL_ALLOW_PRIVATE_ADDRESSES": "True",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     return env
 
 
@@ -157,9 +159,22 @@ def create_users(count: int, password: str) -> None:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "dashboard.wsgi:application",
-               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
-               "--error-logfile", str(log), "--log-level", "warning"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dashboard.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "60",
+        "--error-logfile",
+        str(log),
+        "--log-level",
+        "warning",
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
@@ -201,8 +216,9 @@ def read_line(process: subprocess.Popen, kind: str, seconds: float) -> dict:
     thread.start()
     thread.join(seconds)
     if not found:
-        raise SystemExit(f"the sync process sent no {kind!r} line in {seconds:g} s "
-                         f"(exit code {process.poll()})")  # fmt: skip
+        raise SystemExit(
+            f"the sync process sent no {kind!r} line in {seconds:g} s (exit code {process.poll()})"
+        )
     return found
 
 
@@ -252,10 +268,20 @@ def main() -> int:
         log = Path(tmp) / "gunicorn.log"
         try:
             sync = subprocess.Popen(
-                [sys.executable, str(ROOT / "benchmarks" / "_load_sync.py"),
-                 "--orders", str(args.orders), "--max-seconds", str(args.seconds * 4 + 300)],
-                cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "_load_sync.py"),
+                    "--orders",
+                    str(args.orders),
+                    "--max-seconds",
+                    str(args.seconds * 4 + 300),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             facts = read_line(sync, "ready", 900)
             setup_seconds = time.perf_counter() - started
             print(
@@ -272,8 +298,10 @@ def main() -> int:
             wait_until_up(base, server, log)
             sessions = [session_for(base) for _ in range(args.users)]
             login_started = time.perf_counter()
-            logins = [threading.Thread(target=log_in, args=(s, base, f"load{n}", password))
-                      for n, s in enumerate(sessions)]  # fmt: skip
+            logins = [
+                threading.Thread(target=log_in, args=(s, base, f"load{n}", password))
+                for n, s in enumerate(sessions)
+            ]
             for thread in logins:
                 thread.start()
             for thread in logins:
@@ -285,10 +313,17 @@ def main() -> int:
             for s in sessions:  # warm every worker's templates and connections (not counted)
                 s.get(base + "/orders/", timeout=60)
 
-            shared = Shared(base=base, facts=facts, deadline=time.monotonic() + args.seconds,
-                            max_requests=args.max_requests, think=args.think)  # fmt: skip
-            threads = [threading.Thread(target=user, args=(shared, s, n), daemon=True)
-                       for n, s in enumerate(sessions)]  # fmt: skip
+            shared = Shared(
+                base=base,
+                facts=facts,
+                deadline=time.monotonic() + args.seconds,
+                max_requests=args.max_requests,
+                think=args.think,
+            )
+            threads = [
+                threading.Thread(target=user, args=(shared, s, n), daemon=True)
+                for n, s in enumerate(sessions)
+            ]
             load_started = time.perf_counter()
             for thread in threads:
                 thread.start()
@@ -312,29 +347,42 @@ def main() -> int:
     return report(args, shared, elapsed, login_seconds, synced, server_log)
 
 
-def report(args, shared: Shared, elapsed: float, login_seconds: float, synced: dict,
-           server_log: str) -> int:  # fmt: skip
+def report(
+    args, shared: Shared, elapsed: float, login_seconds: float, synced: dict, server_log: str
+) -> int:
     samples = shared.samples
     rows = []
     for kind in (*KINDS, "all pages"):
         times = sorted(ms for k, ms, _ in samples if kind in (k, "all pages"))
         errors = sum(1 for k, _, ok in samples if kind in (k, "all pages") and not ok)
-        rows.append([kind, len(times), errors, *(f"{percentile(times, q):.0f}" for q in
-                     (50, 95, 99)), f"{times[-1] if times else 0:.0f}"])  # fmt: skip
+        rows.append(
+            [
+                kind,
+                len(times),
+                errors,
+                *(f"{percentile(times, q):.0f}" for q in (50, 95, 99)),
+                f"{times[-1] if times else 0:.0f}",
+            ]
+        )
     total = len(samples)
     errors = sum(1 for *_, ok in samples if not ok)
     every = sorted(ms for _, ms, _ in samples)
     p50, p95, p99 = (percentile(every, q) for q in (50, 95, 99))
     rps = total / elapsed if elapsed else 0.0
 
-    print(f"{args.users} users (think time 0-{2 * args.think:g} s), {args.workers} gunicorn "
-          f"workers, {elapsed:.1f} s, {total:,} requests: {rps:.1f} requests/s; "
-          f"{args.users} logins in {login_seconds:.1f} s")  # fmt: skip
-    print(f"{'page':10} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-          f"{'max ms':>7}")  # fmt: skip
+    print(
+        f"{args.users} users (think time 0-{2 * args.think:g} s), {args.workers} gunicorn "
+        f"workers, {elapsed:.1f} s, {total:,} requests: {rps:.1f} requests/s; "
+        f"{args.users} logins in {login_seconds:.1f} s"
+    )
+    print(
+        f"{'page':10} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7}"
+    )
     for row in rows:
-        print(f"{row[0]:10} {row[1]:>8} {row[2]:>6} {row[3]:>7} {row[4]:>7} {row[5]:>7} "
-              f"{row[6]:>7}")  # fmt: skip
+        print(
+            f"{row[0]:10} {row[1]:>8} {row[2]:>6} {row[3]:>7} {row[4]:>7} {row[5]:>7} {row[6]:>7}"
+        )
     for problem, count in shared.failures.most_common():
         print(f"error: {problem} x{count}")
     for example in shared.examples:
@@ -342,30 +390,54 @@ def report(args, shared: Shared, elapsed: float, login_seconds: float, synced: d
     if errors and server_log.strip():
         print("gunicorn's log (end):\n" + server_log[-3000:])
     rounds = synced["round_seconds"]
-    print(f"status sync meanwhile: {synced['rounds']} full rounds over every panel "
-          f"({', '.join(f'{s:g}' for s in rounds)} s), {synced['calls']} status calls, "
-          f"{synced['checked']:,} orders checked, {synced['changed']:,} written, "
-          f"{synced['error_count']} errors")  # fmt: skip
+    print(
+        f"status sync meanwhile: {synced['rounds']} full rounds over every panel "
+        f"({', '.join(f'{s:g}' for s in rounds)} s), {synced['calls']} status calls, "
+        f"{synced['checked']:,} orders checked, {synced['changed']:,} written, "
+        f"{synced['error_count']} errors"
+    )
     # How long one sync of every open order takes while the users browse, from the rate seen.
     from django.conf import settings
 
     interval = settings.STATUS_SYNC_INTERVAL
     rate = synced["checked"] / synced["busy_seconds"] if synced["busy_seconds"] else 0.0
     full_round = shared.facts["active"] / rate if rate else float("inf")
-    print(f"  {rate:,.0f} orders/s while syncing: all {shared.facts['active']:,} open orders in "
-          f"{full_round:.0f} s (the schedule runs it every {interval} s)")  # fmt: skip
+    print(
+        f"  {rate:,.0f} orders/s while syncing: all {shared.facts['active']:,} open orders in "
+        f"{full_round:.0f} s (the schedule runs it every {interval} s)"
+    )
     for problem in synced["errors"]:
         print(f"  sync error: {problem}")
 
-    table(f"Load: {args.users} users, {args.workers} gunicorn workers, {elapsed:.0f} s, "
-          f"{shared.facts['orders']:,} orders, status sync running (latency in ms)",
-          ["page", "requests", "errors", "p50", "p95", "p99", "max"], rows)  # fmt: skip
-    table("Status sync while the users browsed",
-          ["full rounds", "status calls", "orders checked", "orders written", "errors",
-           "orders/s while syncing", "seconds for all open orders"],
-          [[synced["rounds"], synced["calls"], f"{synced['checked']:,}",
-            f"{synced['changed']:,}", synced["error_count"], f"{rate:,.0f}",
-            f"{full_round:.0f} ({shared.facts['active']:,} orders)"]])  # fmt: skip
+    table(
+        f"Load: {args.users} users, {args.workers} gunicorn workers, {elapsed:.0f} s, "
+        f"{shared.facts['orders']:,} orders, status sync running (latency in ms)",
+        ["page", "requests", "errors", "p50", "p95", "p99", "max"],
+        rows,
+    )
+    table(
+        "Status sync while the users browsed",
+        [
+            "full rounds",
+            "status calls",
+            "orders checked",
+            "orders written",
+            "errors",
+            "orders/s while syncing",
+            "seconds for all open orders",
+        ],
+        [
+            [
+                synced["rounds"],
+                synced["calls"],
+                f"{synced['checked']:,}",
+                f"{synced['changed']:,}",
+                synced["error_count"],
+                f"{rate:,.0f}",
+                f"{full_round:.0f} ({shared.facts['active']:,} orders)",
+            ]
+        ],
+    )
     target_rps = args.users / (args.think + TARGET_PAGE_SECONDS)
     sync_ok = full_round < interval and not synced["error_count"]
     # (name, value, unit, target, met)

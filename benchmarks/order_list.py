@@ -104,16 +104,23 @@ def main() -> int:
         user = User.objects.create_user("bench", password=secrets.token_urlsafe())
         panels = []
         for n in range(PANELS):
-            panel = Panel(name=f"Bench Panel {n}", api_url=f"https://p{n}.example/api/v2",
-                          currency="USD")  # fmt: skip
+            panel = Panel(
+                name=f"Bench Panel {n}", api_url=f"https://p{n}.example/api/v2", currency="USD"
+            )
             panel.api_key = "k"
             panel.save()
             panels.append(panel)
         services = Service.objects.bulk_create(
-            Service(panel=panel, remote_id=str(s), name=f"Instagram Followers #{s}",
-                    rate=Decimal("1.20"), category="Instagram")
-            for panel in panels for s in range(SERVICES_PER_PANEL)
-        )  # fmt: skip
+            Service(
+                panel=panel,
+                remote_id=str(s),
+                name=f"Instagram Followers #{s}",
+                rate=Decimal("1.20"),
+                category="Instagram",
+            )
+            for panel in panels
+            for s in range(SERVICES_PER_PANEL)
+        )
         seconds = insert_orders(args.orders, [(s.pk, s.panel_id) for s in services], user.pk)
         if args.proposed_indexes:
             with connection.cursor() as cursor:
@@ -121,9 +128,11 @@ def main() -> int:
                     cursor.execute(sql)
                 cursor.execute(f"ANALYZE {Order._meta.db_table}")
         total = Order.objects.count()
-        print(f"database: {connection.vendor} {connection.pg_version}; orders: {total:,} "
-              f"(COPY + VACUUM ANALYZE: {seconds:.1f} s)"
-              f"{'; with the proposed indexes' if args.proposed_indexes else ''}")  # fmt: skip
+        print(
+            f"database: {connection.vendor} {connection.pg_version}; orders: {total:,} "
+            f"(COPY + VACUUM ANALYZE: {seconds:.1f} s)"
+            f"{'; with the proposed indexes' if args.proposed_indexes else ''}"
+        )
 
         some = Order.objects.filter(state="placed").order_by("pk")[total // 3]
         link_part = some.link.removeprefix("https://instagram.com/p/").rstrip("/")[:8]
@@ -168,19 +177,42 @@ def main() -> int:
     rows = []
     for label, _url, queries, slowest, times, size in results:
         p90 = statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
-        print(f"{label:34} {queries:>7} {slowest:>7.1f}ms {statistics.median(times):>6.1f}ms "
-              f"{p90:>6.1f}ms {size / 1024:>6.0f}")  # fmt: skip
-        rows.append([label, queries, f"{slowest:.1f}", f"{statistics.median(times):.1f}",
-                     f"{p90:.1f}", f"{size / 1024:.0f}"])  # fmt: skip
+        print(
+            f"{label:34} {queries:>7} {slowest:>7.1f}ms {statistics.median(times):>6.1f}ms "
+            f"{p90:>6.1f}ms {size / 1024:>6.0f}"
+        )
+        rows.append(
+            [
+                label,
+                queries,
+                f"{slowest:.1f}",
+                f"{statistics.median(times):.1f}",
+                f"{p90:.1f}",
+                f"{size / 1024:.0f}",
+            ]
+        )
     print(f"CSV export of every order: {exported:,} rows in {export_seconds:.1f} s")
     print("(queries include 2 for the session and user; render = the whole Django response)")
-    rows.append(["CSV export of every order", "", "", f"{export_seconds * 1000:.0f}", "",
-                 f"{exported:,} rows"])  # fmt: skip
+    rows.append(
+        [
+            "CSV export of every order",
+            "",
+            "",
+            f"{export_seconds * 1000:.0f}",
+            "",
+            f"{exported:,} rows",
+        ]
+    )
     table(f"Order list over {total:,} orders (render = the whole Django response)", headers, rows)
     for label, _url, _queries, _slowest, times, _size in results:
         median = statistics.median(times)
-        figure(f"order list, {label}: median render", round(median, 1), unit="ms",
-               target=f"under {TARGET_MEDIAN_MS:g} ms", met=median < TARGET_MEDIAN_MS)  # fmt: skip
+        figure(
+            f"order list, {label}: median render",
+            round(median, 1),
+            unit="ms",
+            target=f"under {TARGET_MEDIAN_MS:g} ms",
+            met=median < TARGET_MEDIAN_MS,
+        )
     return 0
 
 

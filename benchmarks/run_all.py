@@ -264,8 +264,11 @@ def render(outcomes: list[Outcome], facts: dict[str, str], when: datetime) -> st
     ]
     if busy := _busy(facts):
         summary.append(f"- {busy}")
-    rows = [[o.name, f["name"], _value(f), f.get("target", ""), _verdict(f)]
-            for o in outcomes for f in o.figures]  # fmt: skip
+    rows = [
+        [o.name, f["name"], _value(f), f.get("target", ""), _verdict(f)]
+        for o in outcomes
+        for f in o.figures
+    ]
     rows += [[o.name, "—", "—", "—", o.status] for o in outcomes if o.failed and not o.figures]
     blocks = [
         ["# Benchmark results"],
@@ -277,17 +280,22 @@ def render(outcomes: list[Outcome], facts: dict[str, str], when: datetime) -> st
     ]
     for outcome in outcomes:
         about = f" {outcome.about}" if outcome.about else ""
-        blocks += [[f"## {outcome.name}"],
-                   [f"`benchmarks/{outcome.name}.py`:{about} ({outcome.status})."]]  # fmt: skip
+        blocks += [
+            [f"## {outcome.name}"],
+            [f"`benchmarks/{outcome.name}.py`:{about} ({outcome.status})."],
+        ]
         listed: list[str] = []
         for item in outcome.items:
             if item.get("kind") == "table":
                 blocks.append([f"**{item.get('title', '')}**"])
-                blocks.append(markdown_table(list(item.get("headers", [])),
-                                             list(item.get("rows", []))))  # fmt: skip
+                blocks.append(
+                    markdown_table(list(item.get("headers", [])), list(item.get("rows", [])))
+                )
             elif item.get("kind") == "figure":
-                listed.append(f"- {item['name']}: **{_value(item)}** (target: "
-                              f"{item.get('target', '')}) — {_verdict(item)}")  # fmt: skip
+                listed.append(
+                    f"- {item['name']}: **{_value(item)}** (target: "
+                    f"{item.get('target', '')}) — {_verdict(item)}"
+                )
         if listed:
             blocks.append(listed)
         if outcome.tail:
@@ -319,8 +327,10 @@ def _busy(facts: dict[str, str]) -> str:
     cpus = os.cpu_count() or 1
     if load <= cpus:
         return ""
-    return (f"The machine was busy with other work during the run (load average up to "
-            f"{load:g} on {cpus} CPUs): timings are slower than on an idle machine.")  # fmt: skip
+    return (
+        f"The machine was busy with other work during the run (load average up to "
+        f"{load:g} on {cpus} CPUs): timings are slower than on an idle machine."
+    )
 
 
 def _verdict(item: dict) -> str:

@@ -100,11 +100,15 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as state:
             sims = [
-                start_simulator(state_dir=Path(state) / str(n), keys=(KEY,),
-                                catalog=CATALOGS[n % len(CATALOGS)],
-                                stage_seconds=STAGE_SECONDS, balance="100000000")
+                start_simulator(
+                    state_dir=Path(state) / str(n),
+                    keys=(KEY,),
+                    catalog=CATALOGS[n % len(CATALOGS)],
+                    stage_seconds=STAGE_SECONDS,
+                    balance="100000000",
+                )
                 for n in range(args.panels)
-            ]  # fmt: skip
+            ]
             panels = []
             started = time.perf_counter()
             for n, (sim, size) in enumerate(
@@ -126,13 +130,23 @@ def main() -> int:
                     sim, size, sorted(services), key=KEY, spread_seconds=3 * STAGE_SECONDS
                 )
                 Order.objects.bulk_create(
-                    [Order(panel=panel, service=services[service], order_type="default",
-                           link=link, quantity=100 + i % 900, state=Order.State.PLACED,
-                           status=Status.PENDING, remote_id=remote_id, currency="USD",
-                           placed_at=timezone.now())
-                     for i, (remote_id, service, link, _) in enumerate(placed)],
+                    [
+                        Order(
+                            panel=panel,
+                            service=services[service],
+                            order_type="default",
+                            link=link,
+                            quantity=100 + i % 900,
+                            state=Order.State.PLACED,
+                            status=Status.PENDING,
+                            remote_id=remote_id,
+                            currency="USD",
+                            placed_at=timezone.now(),
+                        )
+                        for i, (remote_id, service, link, _) in enumerate(placed)
+                    ],
                     batch_size=2000,
-                )  # fmt: skip
+                )
                 panels.append(panel)
             setup_seconds = time.perf_counter() - started
 
@@ -156,9 +170,16 @@ def main() -> int:
             history = OrderStatusChange.objects.count()
 
             # Back to never synced, then the naive way on a sample spread over every panel.
-            Order.objects.update(status=Status.PENDING, status_raw="", charge=None,
-                                 start_count=None, remains=None, raw_status={},
-                                 status_checked_at=None, finished_at=None)  # fmt: skip
+            Order.objects.update(
+                status=Status.PENDING,
+                status_raw="",
+                charge=None,
+                start_count=None,
+                remains=None,
+                raw_status={},
+                status_checked_at=None,
+                finished_at=None,
+            )
             step = max(1, args.orders // args.naive_sample)
             every = Order.objects.order_by("pk").values_list("pk", flat=True)
             sample_ids = list(every)[::step][: args.naive_sample]
@@ -195,28 +216,50 @@ def main() -> int:
     scale = total / sampled
     speedup = naive_seconds * scale / seconds
     table_rows = [
-        *(("batched  " + name, count, n_calls, n_queries, secs, api)
-          for name, count, n_calls, n_queries, secs, api in rows),
+        *(
+            ("batched  " + name, count, n_calls, n_queries, secs, api)
+            for name, count, n_calls, n_queries, secs, api in rows
+        ),
         ("batched  all panels", total, calls, queries, seconds, api_seconds),
-        ("naive    sample (measured)", sampled, naive_calls, len(naive_queries), naive_seconds,
-         naive_api),
-        ("naive    all (extrapolated)", total, round(naive_calls * scale),
-         round(len(naive_queries) * scale), naive_seconds * scale, naive_api * scale),
-    ]  # fmt: skip
+        (
+            "naive    sample (measured)",
+            sampled,
+            naive_calls,
+            len(naive_queries),
+            naive_seconds,
+            naive_api,
+        ),
+        (
+            "naive    all (extrapolated)",
+            total,
+            round(naive_calls * scale),
+            round(len(naive_queries) * scale),
+            naive_seconds * scale,
+            naive_api * scale,
+        ),
+    ]
 
-    print(f"database: {connection.vendor}; {total} orders on {len(rows)} panels (set up in "
-          f"{setup_seconds:.1f} s); after the batched sync: "
-          + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-          + f"; {history} status changes recorded")  # fmt: skip
-    print(f"{'sync':28} {'orders':>7} {'calls':>6} {'queries':>8} {'q/100':>7} {'seconds':>8} "
-          f"{'in status':>9} {'the rest':>8} {'orders/s':>9}")  # fmt: skip
+    print(
+        f"database: {connection.vendor}; {total} orders on {len(rows)} panels (set up in "
+        f"{setup_seconds:.1f} s); after the batched sync: "
+        + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+        + f"; {history} status changes recorded"
+    )
+    print(
+        f"{'sync':28} {'orders':>7} {'calls':>6} {'queries':>8} {'q/100':>7} {'seconds':>8} "
+        f"{'in status':>9} {'the rest':>8} {'orders/s':>9}"
+    )
     for label, count, n_calls, n_queries, secs, api in table_rows:
-        print(f"{label:28} {count:>7} {n_calls:>6} {n_queries:>8} "
-              f"{n_queries * 100 / count:>7.2f} {secs:>8.2f} {api:>9.2f} {secs - api:>8.2f} "
-              f"{count / secs:>9,.0f}")  # fmt: skip
-    print(f"'in status': time inside the client's status calls (HTTP, the simulator's answer, "
-          f"parsing); 'the rest': our SQL and Python.\nnaive: {sampled} of {total} orders "
-          f"measured (every {step}th), then extrapolated linearly to all {total}.")  # fmt: skip
+        print(
+            f"{label:28} {count:>7} {n_calls:>6} {n_queries:>8} "
+            f"{n_queries * 100 / count:>7.2f} {secs:>8.2f} {api:>9.2f} {secs - api:>8.2f} "
+            f"{count / secs:>9,.0f}"
+        )
+    print(
+        f"'in status': time inside the client's status calls (HTTP, the simulator's answer, "
+        f"parsing); 'the rest': our SQL and Python.\nnaive: {sampled} of {total} orders "
+        f"measured (every {step}th), then extrapolated linearly to all {total}."
+    )
 
     targets = [
         (f"HTTP calls = sum of ceil(active / 100) = {expected_calls}", calls == expected_calls,
@@ -227,12 +270,34 @@ def main() -> int:
     ]  # fmt: skip
     for label, met, measured in targets:
         print(f"target {label:45} {'MET' if met else 'NOT MET':8} ({measured})")
-    table(f"Status sync of {total} orders on {len(rows)} panels",
-          ["sync", "orders", "calls", "queries", "q/100", "seconds", "in status", "the rest",
-           "orders/s"],
-          [[label, count, n_calls, n_queries, f"{n_queries * 100 / count:.2f}", f"{secs:.2f}",
-            f"{api:.2f}", f"{secs - api:.2f}", f"{count / secs:,.0f}"]
-           for label, count, n_calls, n_queries, secs, api in table_rows])  # fmt: skip
+    table(
+        f"Status sync of {total} orders on {len(rows)} panels",
+        [
+            "sync",
+            "orders",
+            "calls",
+            "queries",
+            "q/100",
+            "seconds",
+            "in status",
+            "the rest",
+            "orders/s",
+        ],
+        [
+            [
+                label,
+                count,
+                n_calls,
+                n_queries,
+                f"{n_queries * 100 / count:.2f}",
+                f"{secs:.2f}",
+                f"{api:.2f}",
+                f"{secs - api:.2f}",
+                f"{count / secs:,.0f}",
+            ]
+            for label, count, n_calls, n_queries, secs, api in table_rows
+        ],
+    )
     figure(
         "status sync: HTTP status calls",
         calls,

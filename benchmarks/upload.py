@@ -59,16 +59,26 @@ def main() -> int:
     results: list[tuple[int, float, int, int]] = []
     try:
         for n in range(args.panels):
-            panel = Panel(name=f"Bench {n}", api_url=f"https://bench{n}.example/api/v2",
-                          currency="USD", balance=Decimal("1000"))  # fmt: skip
+            panel = Panel(
+                name=f"Bench {n}",
+                api_url=f"https://bench{n}.example/api/v2",
+                currency="USD",
+                balance=Decimal("1000"),
+            )
             panel.api_key = "bench"
             panel.save()
             Service.objects.bulk_create(
-                Service(panel=panel, remote_id=str(i), name=f"Service {i}", rate=Decimal("0.9"),
-                        min_quantity=1 if i % 10 == 0 else 10, max_quantity=100_000,
-                        type="custom_comments" if i % 10 == 0 else "default")
+                Service(
+                    panel=panel,
+                    remote_id=str(i),
+                    name=f"Service {i}",
+                    rate=Decimal("0.9"),
+                    min_quantity=1 if i % 10 == 0 else 10,
+                    max_quantity=100_000,
+                    type="custom_comments" if i % 10 == 0 else "default",
+                )
                 for i in range(1, args.services + 1)
-            )  # fmt: skip
+            )
         for rows in (max(args.rows // 50, 10), args.rows):
             data = _csv(rows, args.panels, args.services)
             with CaptureQueriesContext(connection) as queries:
@@ -79,19 +89,26 @@ def main() -> int:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
-    print(f"database: {connection.vendor}; panels: {args.panels}; services per panel: "
-          f"{args.services}")  # fmt: skip
+    print(
+        f"database: {connection.vendor}; panels: {args.panels}; services per panel: {args.services}"
+    )
     print(f"{'rows':>8} {'valid':>8} {'seconds':>8} {'rows/s':>10} {'queries':>8}")
     for rows, seconds, count, valid in results:
         print(f"{rows:>8} {valid:>8} {seconds:>8.2f} {rows / seconds:>10,.0f} {count:>8}")
     big = results[-1]
     ok = big[1] < TARGET_SECONDS and results[0][2] == big[2]
-    print(f"target: {args.rows} rows under {TARGET_SECONDS:g} s, queries not growing: "
-          f"{'met' if ok else 'NOT met'}")  # fmt: skip
-    table(f"Upload check ({args.panels} panels, {args.services} services each)",
-          ["rows", "valid", "seconds", "rows/s", "queries"],
-          [[rows, valid, f"{seconds:.2f}", f"{rows / seconds:,.0f}", count]
-           for rows, seconds, count, valid in results])  # fmt: skip
+    print(
+        f"target: {args.rows} rows under {TARGET_SECONDS:g} s, queries not growing: "
+        f"{'met' if ok else 'NOT met'}"
+    )
+    table(
+        f"Upload check ({args.panels} panels, {args.services} services each)",
+        ["rows", "valid", "seconds", "rows/s", "queries"],
+        [
+            [rows, valid, f"{seconds:.2f}", f"{rows / seconds:,.0f}", count]
+            for rows, seconds, count, valid in results
+        ],
+    )
     figure(
         f"upload check: {args.rows:,} CSV rows",
         round(big[1], 2),

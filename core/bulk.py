@@ -50,8 +50,9 @@ def bulk_update_rows(
             params: list[Any] = []
             for obj in batch:
                 params.append(pk.get_db_prep_save(obj.pk, connection))
-                params.extend(c.get_db_prep_save(getattr(obj, c.attname), connection)
-                              for c in columns)  # fmt: skip
+                params.extend(
+                    c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns
+                )
             cursor.execute(
                 f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names quoted, values bound
                 f"FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v({names}) "

@@ -28,21 +28,53 @@ class RefillInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     # State and status first, and long panel text cut short, so the list fits a laptop screen.
     list_display = [
-        "id", "state", "status", "panel", "remote_id", "service_short", "link_short", "quantity",
-        "charge_shown", "created_shown",
-    ]  # fmt: skip
+        "id",
+        "state",
+        "status",
+        "panel",
+        "remote_id",
+        "service_short",
+        "link_short",
+        "quantity",
+        "charge_shown",
+        "created_shown",
+    ]
     list_filter = ["state", "status", "panel", "source", "order_type"]
     search_fields = ["remote_id", "link", "client_ref"]
     list_select_related = ["panel", "service"]
     date_hierarchy = "created_at"
     inlines = [RefillInline]
     readonly_fields = [
-        "client_ref", "panel", "service", "order_type", "link", "quantity", "runs", "interval",
-        "params", "state", "status", "status_raw", "remote_id", "charge", "start_count",
-        "remains", "currency", "estimated_cost", "placed_by", "source", "created_at",
-        "updated_at", "submitted_at", "placed_at", "status_checked_at", "finished_at",
-        "last_error", "error_reason", "raw_status",
-    ]  # fmt: skip
+        "client_ref",
+        "panel",
+        "service",
+        "order_type",
+        "link",
+        "quantity",
+        "runs",
+        "interval",
+        "params",
+        "state",
+        "status",
+        "status_raw",
+        "remote_id",
+        "charge",
+        "start_count",
+        "remains",
+        "currency",
+        "estimated_cost",
+        "placed_by",
+        "source",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "placed_at",
+        "status_checked_at",
+        "finished_at",
+        "last_error",
+        "error_reason",
+        "raw_status",
+    ]
 
     @admin.display(description="Service", ordering="service__remote_id")
     def service_short(self, order: Order) -> str:
@@ -74,9 +106,16 @@ class RefillAdmin(admin.ModelAdmin):
     search_fields = ["remote_id", "order__remote_id"]
     list_select_related = ["order", "order__panel"]
     readonly_fields = [
-        "order", "remote_id", "status", "status_raw", "last_error", "requested_by", "created_at",
-        "updated_at", "status_checked_at",
-    ]  # fmt: skip
+        "order",
+        "remote_id",
+        "status",
+        "status_raw",
+        "last_error",
+        "requested_by",
+        "created_at",
+        "updated_at",
+        "status_checked_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

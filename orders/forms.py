@@ -103,11 +103,20 @@ class OrderForm(forms.Form):
     `validate_order` decides what is required and what is valid, with its own messages."""
 
     extra = forms.CharField(
-        label="Extra fields", required=False, strip=True,
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off",
-                                     "placeholder": "order_style=fast",
-                                     "aria-describedby": "hint-extra", "data-carry": "1"}),
-    )  # fmt: skip
+        label="Extra fields",
+        required=False,
+        strip=True,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "placeholder": "order_style=fast",
+                "aria-describedby": "hint-extra",
+                "data-carry": "1",
+            }
+        ),
+    )
 
     def __init__(self, service: Service, *args: Any, today: date | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -144,8 +153,7 @@ class OrderForm(forms.Form):
             choices = [(str(d), delay_label(d)) for d in SUBSCRIPTION_DELAYS]
             widget = forms.Select(attrs=attrs, choices=choices)
         elif spec.kind == DATE:
-            widget = forms.DateInput(attrs={**attrs, "type": "date",
-                                            "min": self.today.isoformat()})  # fmt: skip
+            widget = forms.DateInput(attrs={**attrs, "type": "date", "min": self.today.isoformat()})
         else:
             attrs |= {"spellcheck": "false"}
             if spec.kind == LINK:
@@ -184,8 +192,7 @@ class OrderForm(forms.Form):
         if self.is_bound:
             value = self.data.get(name, "")
         else:
-            value = self.initial.get(name, self.fields[name].initial if name in self.fields
-                                     else "")  # fmt: skip
+            value = self.initial.get(name, self.fields[name].initial if name in self.fields else "")
         return "" if value is None else str(value)
 
     def values(self) -> dict[str, object]:
@@ -273,11 +280,15 @@ class OrderForm(forms.Form):
         main = [row(n) for n in self.names if n not in DRIPFEED_FIELDS]
         sections = [Section("main", "", "", main)]
         if "runs" in self.names:
-            sections.append(Section(
-                "dripfeed", "Drip-feed", "Optional: deliver the quantity in several runs. The "
-                "total is runs × quantity, and so is the price.",
-                [row(n) for n in DRIPFEED_FIELDS],
-            ))  # fmt: skip
+            sections.append(
+                Section(
+                    "dripfeed",
+                    "Drip-feed",
+                    "Optional: deliver the quantity in several runs. The "
+                    "total is runs × quantity, and so is the price.",
+                    [row(n) for n in DRIPFEED_FIELDS],
+                )
+            )
         return sections
 
     def extra_row(self) -> Row:
@@ -301,9 +312,14 @@ class OrderForm(forms.Form):
         else:
             # Numbers read as the validator reads them ("1,000" is 1000); "1,5" stays as typed
             # and gives no estimate rather than the cost of 15.
-            values_for_cost = {k: (str(_number(v)) if field_spec(k).kind == NUMBER
-                                   and _number(v) is not None else str(v))
-                                   for k, v in values.items()}  # fmt: skip
+            values_for_cost = {
+                k: (
+                    str(_number(v))
+                    if field_spec(k).kind == NUMBER and _number(v) is not None
+                    else str(v)
+                )
+                for k, v in values.items()
+            }
             cost = estimate_cost(service.type, service.rate, values_for_cost)
             units = None
         if spec.pricing == FLAT:
@@ -315,8 +331,7 @@ class OrderForm(forms.Form):
             count = len(split_lines(values.get(counted, "")))
             noun = field_spec(counted).noun
             if not count:
-                return Estimate(None, currency, f"Write the {noun}, one per line, to see the "
-                                "cost.")  # fmt: skip
+                return Estimate(None, currency, f"Write the {noun}, one per line, to see the cost.")
             return Estimate(cost, currency, f"{count:,} {noun} × {rate} per 1000", count)
         quantity = _number(values.get("quantity"))
         if quantity is None:

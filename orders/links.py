@@ -21,10 +21,28 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 HOST_PREFIXES = ("www.", "m.")  # the same site: www.instagram.com, m.facebook.com
 
 # Query parameters that only say where a click came from: dropped from the key.
-TRACKING = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-    "igshid", "igsh", "si", "mc_cid", "mc_eid", "ref_src", "ref_url", "_ga", "_gl",
-})  # fmt: skip
+TRACKING = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "igsh",
+        "si",
+        "mc_cid",
+        "mc_eid",
+        "ref_src",
+        "ref_url",
+        "_ga",
+        "_gl",
+    }
+)
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_VALUES = {"feature": frozenset({"share", "shared", "youtu.be"})}  # only these values
 # Per site (without www./m.): share markers that are not part of the target there.
@@ -76,8 +94,10 @@ def scheme_problem(link: str) -> str:
     lowered = link.lstrip("".join(chr(c) for c in range(33)) + "\x7f\u00a0\ufeff").lower()
     scheme = next((s for s in sorted(SCRIPT_SCHEMES) if lowered.startswith(f"{s}:")), scheme)
     if scheme in SCRIPT_SCHEMES:
-        return (f"{scheme}: links are not web addresses and are never sent to a panel. "
-                "Give the http:// or https:// address of the post or profile.")  # fmt: skip
+        return (
+            f"{scheme}: links are not web addresses and are never sent to a panel. "
+            "Give the http:// or https:// address of the post or profile."
+        )
     if scheme and scheme not in WEB_SCHEMES:
         return f"Links must start with http:// or https://. This one starts with {scheme}:."
     return ""
@@ -168,11 +188,15 @@ def read_whole(raw: str) -> int:
     if re.fullmatch(r"[+-]?[0-9]*[.,][0-9]+", squeezed) or re.fullmatch(
         r"[+-]?[0-9][0-9 ,]*\.[0-9]+", squeezed
     ):
-        return _refuse(f"Enter a whole number: {shown!r} has a decimal part (commas only "
-                       "separate thousands, as in 1,000).")  # fmt: skip
+        return _refuse(
+            f"Enter a whole number: {shown!r} has a decimal part (commas only "
+            "separate thousands, as in 1,000)."
+        )
     if re.fullmatch(r"[+-]?[0-9][0-9 ,]*", squeezed):
-        return _refuse(f"Enter a whole number: {shown!r} is not one (separate thousands in "
-                       "groups of three, as in 1,000 or 1 000).")  # fmt: skip
+        return _refuse(
+            f"Enter a whole number: {shown!r} is not one (separate thousands in "
+            "groups of three, as in 1,000 or 1 000)."
+        )
     return _refuse(f"Enter a whole number, not {shown!r}.")
 
 

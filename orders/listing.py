@@ -84,14 +84,26 @@ class Chip:
 def state_chips(params: QueryDict, filters: OrderFilters, counts: StatusCounts) -> list[Chip]:
     per_state = counts.per_state(filters)
     everything = replace(filters, state="", attention=False)
-    chips = [Chip("", "All", counts.total(everything), _with(params, state="", attention=""),
-                  not filters.state and not filters.attention)]  # fmt: skip
+    chips = [
+        Chip(
+            "",
+            "All",
+            counts.total(everything),
+            _with(params, state="", attention=""),
+            not filters.state and not filters.attention,
+        )
+    ]
     for state, label in Order.State.choices:
-        chips.append(Chip(
-            state, label, per_state[state], _with(params, state=state, attention=""),
-            filters.state == state and not filters.attention,
-            "danger" if state == Order.State.UNKNOWN and per_state[state] else "",
-        ))  # fmt: skip
+        chips.append(
+            Chip(
+                state,
+                label,
+                per_state[state],
+                _with(params, state=state, attention=""),
+                filters.state == state and not filters.attention,
+                "danger" if state == Order.State.UNKNOWN and per_state[state] else "",
+            )
+        )
     return chips
 
 
@@ -103,8 +115,15 @@ def status_chips(params: QueryDict, filters: OrderFilters, counts: StatusCounts)
     chips = [Chip("", "Any", counts.total(anything), _with(params, status=""), not filters.status)]
     for status, label in STATUS_CHOICES:
         if status in per_status or status == filters.status:
-            chips.append(Chip(status, label, per_status.get(status, 0),
-                              _with(params, status=status), filters.status == status))  # fmt: skip
+            chips.append(
+                Chip(
+                    status,
+                    label,
+                    per_status.get(status, 0),
+                    _with(params, status=status),
+                    filters.status == status,
+                )
+            )
     return chips
 
 
@@ -132,8 +151,9 @@ def list_context(params: QueryDict) -> dict[str, Any]:
     # the rows of the page come from `order_page`.
     paginator = Paginator(range(total), PER_PAGE)
     page = querystring.get_page(paginator, params.get("page", ""))
-    orders = order_page(filters=filters, offset=(page.number - 1) * PER_PAGE, limit=PER_PAGE,
-                        total=total)  # fmt: skip
+    orders = order_page(
+        filters=filters, offset=(page.number - 1) * PER_PAGE, limit=PER_PAGE, total=total
+    )
     detail_url = detail_url_maker()
     rows = [order_row(order, detail_url) for order in orders]
     here = canonical.copy()

@@ -70,9 +70,12 @@ class Order(models.Model):
     estimated_cost = money_field(null=True, blank=True)
 
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="orders",
-    )  # fmt: skip
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.FORM)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -207,9 +210,12 @@ class Refill(models.Model):
     # Tried but no answer came back: the panel may have created it; shown, never resent.
     outcome_unknown = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="refills",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_checked_at = models.DateTimeField(null=True, blank=True)
@@ -243,9 +249,12 @@ class BulkAction(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="bulk_actions",
-    )  # fmt: skip
+    )
     description = models.CharField(max_length=300, blank=True)  # the selection, in words
     total = models.PositiveIntegerField(default=0)
     eligible = models.PositiveIntegerField(default=0)
@@ -318,9 +327,12 @@ class Upload(models.Model):
         Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploads"
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="uploads",
-    )  # fmt: skip
+    )
     rows_total = models.PositiveIntegerField(default=0)
     rows_valid = models.PositiveIntegerField(default=0)
     rows_invalid = models.PositiveIntegerField(default=0)

@@ -123,8 +123,11 @@ def _counted_lines() -> Case:
     """The list whose lines are a per-line order's quantity (the comments of Custom Comments,
     the usernames of Mentions Custom List): such an order has no `quantity` of its own, and
     the list and its export show the number of lines instead. NULL for every other type."""
-    whens = [When(order_type=spec.key, then=KT(f"params__{spec.counted_field}"))
-             for spec in ORDER_TYPES.values() if spec.counted_field]  # fmt: skip
+    whens = [
+        When(order_type=spec.key, then=KT(f"params__{spec.counted_field}"))
+        for spec in ORDER_TYPES.values()
+        if spec.counted_field
+    ]
     return Case(*whens, default=Value(None), output_field=TextField())
 
 
@@ -157,9 +160,10 @@ def order_page(*, filters: OrderFilters, offset: int, limit: int, total: int) ->
     backwards = from_end < offset
     skip = from_end if backwards else offset
     page_ids = (
-        _filtered(filters).order_by(*ordering(filters.sort, backwards=backwards))
+        _filtered(filters)
+        .order_by(*ordering(filters.sort, backwards=backwards))
         .values("pk")[skip : skip + limit]
-    )  # fmt: skip
+    )
     return list(
         _with_relations(Order.objects.filter(pk__in=page_ids)).order_by(*ordering(filters.sort))
     )
@@ -184,8 +188,9 @@ class StatusCounts:
 
     def total(self, filters: OrderFilters) -> int:
         """Orders matching every filter: the list's length."""
-        return self._matching(state=filters.state or None, status=filters.status or None,
-                              attention=filters.attention)  # fmt: skip
+        return self._matching(
+            state=filters.state or None, status=filters.status or None, attention=filters.attention
+        )
 
     def per_state(self, filters: OrderFilters) -> dict[str, int]:
         """Per state of ours: the orders the list would show with that state chosen."""

@@ -60,8 +60,9 @@ def _free_slot(key: str) -> None:
 def _due(panel_id: int) -> bool:
     return Order.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
-        panel_id=panel_id, state=Order.State.QUEUED,
-    ).exists()  # fmt: skip
+        panel_id=panel_id,
+        state=Order.State.QUEUED,
+    ).exists()
 
 
 @shared_task(ignore_result=True)
@@ -102,9 +103,13 @@ def dispatch_queued_all() -> None:
     panel_ids = (
         Order.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
-            state=Order.State.QUEUED, panel__is_active=True,
-        ).order_by().values_list("panel_id", flat=True).distinct()
-    )  # fmt: skip
+            state=Order.State.QUEUED,
+            panel__is_active=True,
+        )
+        .order_by()
+        .values_list("panel_id", flat=True)
+        .distinct()
+    )
     for panel_id in panel_ids:
         dispatch_panel.delay(panel_id)
     for bulk_id in bulk.bulk_ids_not_started(older_than=BULK_START_GRACE):
@@ -144,8 +149,10 @@ def status_sync_all() -> None:
     panel_ids = (
         Order.objects.filter(state=Order.State.PLACED, panel__is_active=True)
         .exclude(status__in=Status.FINAL)
-        .order_by().values_list("panel_id", flat=True).distinct()
-    )  # fmt: skip
+        .order_by()
+        .values_list("panel_id", flat=True)
+        .distinct()
+    )
     for panel_id in panel_ids:
         status_sync.delay(panel_id)
 
@@ -174,7 +181,9 @@ def refill_status_sync_all() -> None:
     panel_ids = (
         Refill.objects.filter(remote_id__isnull=False, order__panel__is_active=True)
         .exclude(status__in=RefillStatus.FINAL)
-        .order_by().values_list("order__panel_id", flat=True).distinct()
-    )  # fmt: skip
+        .order_by()
+        .values_list("order__panel_id", flat=True)
+        .distinct()
+    )
     for panel_id in panel_ids:
         refill_status_sync.delay(panel_id)

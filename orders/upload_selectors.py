@@ -33,9 +33,12 @@ PROGRESS_STATES = (
 def upload_sending_progress(item: Upload) -> dict[str, object]:
     """How far the upload's orders have got, each state with its count and tone. One query."""
     counts = dict(
-        Order.objects.filter(upload=item).order_by().values_list("state")
-        .annotate(n=Count("pk")).values_list("state", "n")
-    )  # fmt: skip
+        Order.objects.filter(upload=item)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
     total = sum(counts.values())
     waiting = counts.get(Order.State.QUEUED, 0) + counts.get(Order.State.SUBMITTING, 0)
     return {
@@ -43,6 +46,9 @@ def upload_sending_progress(item: Upload) -> dict[str, object]:
         "done": total - waiting,
         "percent": round((total - waiting) * 100 / total) if total else 100,
         "running": waiting > 0,
-        "states": [(label, counts.get(state, 0), state_tone(state))
-                   for state, label in PROGRESS_STATES if counts.get(state, 0)],
-    }  # fmt: skip
+        "states": [
+            (label, counts.get(state, 0), state_tone(state))
+            for state, label in PROGRESS_STATES
+            if counts.get(state, 0)
+        ],
+    }

@@ -50,8 +50,10 @@ _SIGNATURES = (
     (b"%PDF", "a PDF document"), (b"PK\x03\x04", "an Excel workbook or another zip archive"),
     (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file"), (b"RIFF", "a media file"),
 )  # fmt: skip
-_NOT_TEXT = ("This is not a CSV or text file{what}. Open it in your spreadsheet, save it as "
-             "'CSV UTF-8' and upload the .csv file.")  # fmt: skip
+_NOT_TEXT = (
+    "This is not a CSV or text file{what}. Open it in your spreadsheet, save it as "
+    "'CSV UTF-8' and upload the .csv file."
+)
 
 
 def _decode(data: bytes) -> str:
@@ -72,8 +74,11 @@ def _decode(data: bytes) -> str:
         ) from None
     bad = next((c for c in text if ord(c) < 32 and c not in "\t\r\n"), None)
     if bad is not None:
-        raise UploadError(_NOT_TEXT.format(what=f" (a control character, 0x{ord(bad):02X}, at "
-                                                f"position {text.index(bad)})"))  # fmt: skip
+        raise UploadError(
+            _NOT_TEXT.format(
+                what=f" (a control character, 0x{ord(bad):02X}, at position {text.index(bad)})"
+            )
+        )
     return text
 
 
@@ -90,8 +95,10 @@ def _sniff(header_line: str) -> str:
 
 
 def _too_many(max_rows: int) -> UploadError:
-    return UploadError(f"The upload has more than {max_rows:,} orders, the most one upload may "
-                       "hold. Split it into smaller files.")  # fmt: skip
+    return UploadError(
+        f"The upload has more than {max_rows:,} orders, the most one upload may "
+        "hold. Split it into smaller files."
+    )
 
 
 def parse_csv(data: bytes, *, max_rows: int) -> ParsedUpload:
@@ -119,9 +126,14 @@ def parse_csv(data: bytes, *, max_rows: int) -> ParsedUpload:
             if len(record) > len(header):
                 extra = [c for c in record[len(header) :] if c.strip()]
                 if extra:
-                    rows.append({"row": str(number), "line": str(line),
-                                 **_cells(header, record),
-                                 "__extra__": str(len(record) - len(header))})  # fmt: skip
+                    rows.append(
+                        {
+                            "row": str(number),
+                            "line": str(line),
+                            **_cells(header, record),
+                            "__extra__": str(len(record) - len(header)),
+                        }
+                    )
                     continue
             rows.append({"row": str(number), "line": str(line), **_cells(header, record)})
     except csv.Error as exc:
@@ -135,26 +147,32 @@ def parse_csv(data: bytes, *, max_rows: int) -> ParsedUpload:
 
 def _cells(header: list[str], record: list[str]) -> dict[str, str]:
     cells = {name: (record[i] if i < len(record) else "") for i, name in enumerate(header)}
-    return {k: (v.strip() if k in TRIMMED_COLUMNS or k not in FIELDS else v)
-            for k, v in cells.items()}  # fmt: skip
+    return {
+        k: (v.strip() if k in TRIMMED_COLUMNS or k not in FIELDS else v) for k, v in cells.items()
+    }
 
 
 def _header(record: list[str], delimiter: str) -> list[str]:
     names = [cell.strip().lstrip("\ufeff").lower() for cell in record]
     columns = upload_columns()
-    expected = (f"The columns are: {', '.join(columns)} (panel and service are required; "
-                "the first row of the file names them).")  # fmt: skip
+    expected = (
+        f"The columns are: {', '.join(columns)} (panel and service are required; "
+        "the first row of the file names them)."
+    )
     if len(names) == 1 and names[0] not in columns and any(d in names[0] for d in "|:"):
-        raise UploadError("The header row could not be split into columns. Separate columns "
-                          f"with commas, semicolons or tabs. {expected}")  # fmt: skip
+        raise UploadError(
+            "The header row could not be split into columns. Separate columns "
+            f"with commas, semicolons or tabs. {expected}"
+        )
     unknown = [n for n in names if n and n not in columns]
     if unknown:
         shown = ", ".join(repr(neutralise(n[:40])) for n in unknown[:8])
         more = f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""
         sep = DELIMITER_NAMES[delimiter]
         noun = "This column was" if len(unknown) == 1 else "These columns were"
-        raise UploadError(f"{noun} not recognised: {shown}{more} (read with {sep} as the "
-                          f"separator). {expected}")  # fmt: skip
+        raise UploadError(
+            f"{noun} not recognised: {shown}{more} (read with {sep} as the separator). {expected}"
+        )
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
         noun = "A column is" if len(dupes) == 1 else "Columns are"
@@ -163,9 +181,11 @@ def _header(record: list[str], delimiter: str) -> list[str]:
     if missing:
         sep = DELIMITER_NAMES[delimiter]
         noun = "column" if len(missing) == 1 else "columns"
-        raise UploadError(f"Missing required {noun}: {', '.join(missing)} (read with {sep} "
-                          "as the separator). The header row must name at least panel and "
-                          "service.")  # fmt: skip
+        raise UploadError(
+            f"Missing required {noun}: {', '.join(missing)} (read with {sep} "
+            "as the separator). The header row must name at least panel and "
+            "service."
+        )
     return names
 
 
@@ -200,8 +220,9 @@ def parse_mass_text(text: str, *, max_rows: int) -> ParsedUpload:
             row["link"], row["quantity"] = parts[1], parts[2]
         rows.append(row)
     if not rows:
-        raise UploadError("The text is empty. Write one order per line: "
-                          "service id | link | quantity.")  # fmt: skip
+        raise UploadError(
+            "The text is empty. Write one order per line: service id | link | quantity."
+        )
     return ParsedUpload(kind="mass", rows=rows, columns=("service", "link", "quantity"))
 
 

@@ -95,8 +95,10 @@ class _Checker:
         """ "Quantity 5 is below the service's minimum of 50." or, for lines of a list,
         "12 comments given, the service's minimum is 20."."""
         low, high = self.service.min_quantity, self.service.max_quantity
-        for limit, too_far, word, side in ((low, amount < low, "minimum", "below"),
-                                           (high, amount > high, "maximum", "above")):  # fmt: skip
+        for limit, too_far, word, side in (
+            (low, amount < low, "minimum", "below"),
+            (high, amount > high, "maximum", "above"),
+        ):
             if not (limit and too_far):
                 continue
             if noun:
@@ -144,8 +146,9 @@ def validate_order(
     for name, number in numbers.items():
         if field_spec(name).service_limits and name not in held and name not in check.errors:
             per_run = name == "quantity" and clean.runs
-            check.within_limits(name, number, "Quantity per run" if per_run else
-                                field_spec(name).label)  # fmt: skip
+            check.within_limits(
+                name, number, "Quantity per run" if per_run else field_spec(name).label
+            )
     if check.errors:
         return None, check.errors
     body = add_fields(None, stored_values(clean))

@@ -121,9 +121,12 @@ def _scale_text(value: Decimal, step: Decimal) -> str:
 
 
 def spend_charts(
-    daily: list[selectors.DailySpend], panels: list[selectors.PanelCard], *, today: date,
+    daily: list[selectors.DailySpend],
+    panels: list[selectors.PanelCard],
+    *,
+    today: date,
     days: int,
-) -> list[SpendChart]:  # fmt: skip
+) -> list[SpendChart]:
     """One chart per currency: a bar per day, stacked per panel, over the last `days` days."""
     names = {card.panel.pk: card.panel.name for card in panels}
     order = sorted(names, key=lambda pk: (names[pk].casefold(), pk))
@@ -157,34 +160,46 @@ def spend_charts(
                 height = max(float(amount / top) * HEIGHT, 0.6)
                 y = HEIGHT - float(bottom / top) * HEIGHT - height
                 bottom += amount
-                bars.append(ChartBar(
-                    x=_coordinate(n * SLOT + (SLOT - BAR) / 2), y=_coordinate(y),
-                    width=str(BAR), height=_coordinate(height), series=series.get(pk, 0),
-                    title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
-                          f"{money_text(amount)}{unit}",
-                ))  # fmt: skip
-        charts.append(SpendChart(
-            currency=currency,
-            total=money_text(sum(per_panel.values(), Decimal(0))),
-            peak=money_text(peak),
-            bars=bars,
-            legend=[ChartSeries(names.get(pk, "Panel"), series.get(pk, 0),
-                                money_text(per_panel[pk])) for pk in stacking],
-            ticks=[_scale_text(step * k, step) for k in range(TICKS, -1, -1)],
-            gridlines=[_coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
-            days=[
-                ChartDay(
-                    label=date_format(first + timedelta(days=n), "j M")
-                    if (days - 1 - n) % 7 == 0 else "",
-                    iso=(first + timedelta(days=n)).isoformat(),
+                bars.append(
+                    ChartBar(
+                        x=_coordinate(n * SLOT + (SLOT - BAR) / 2),
+                        y=_coordinate(y),
+                        width=str(BAR),
+                        height=_coordinate(height),
+                        series=series.get(pk, 0),
+                        title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
+                        f"{money_text(amount)}{unit}",
+                    )
                 )
-                for n in range(days)
-            ],
-            rows=[
-                ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), money_text(amount))
-                for day in sorted(per_day, reverse=True)
-                for pk in stacking
-                if (amount := per_day[day].get(pk))
-            ],
-        ))  # fmt: skip
+        charts.append(
+            SpendChart(
+                currency=currency,
+                total=money_text(sum(per_panel.values(), Decimal(0))),
+                peak=money_text(peak),
+                bars=bars,
+                legend=[
+                    ChartSeries(
+                        names.get(pk, "Panel"), series.get(pk, 0), money_text(per_panel[pk])
+                    )
+                    for pk in stacking
+                ],
+                ticks=[_scale_text(step * k, step) for k in range(TICKS, -1, -1)],
+                gridlines=[_coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
+                days=[
+                    ChartDay(
+                        label=date_format(first + timedelta(days=n), "j M")
+                        if (days - 1 - n) % 7 == 0
+                        else "",
+                        iso=(first + timedelta(days=n)).isoformat(),
+                    )
+                    for n in range(days)
+                ],
+                rows=[
+                    ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), money_text(amount))
+                    for day in sorted(per_day, reverse=True)
+                    for pk in stacking
+                    if (amount := per_day[day].get(pk))
+                ],
+            )
+        )
     return charts

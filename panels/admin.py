@@ -30,9 +30,15 @@ class PanelAdminForm(forms.ModelForm):
     class Meta:
         model = Panel
         fields = [
-            "name", "api_url", "is_active", "http_method", "key_field", "body_format",
-            "user_agent", "timeout_seconds",
-        ]  # fmt: skip
+            "name",
+            "api_url",
+            "is_active",
+            "http_method",
+            "key_field",
+            "body_format",
+            "user_agent",
+            "timeout_seconds",
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -52,15 +58,31 @@ class PanelAdminForm(forms.ModelForm):
 @admin.register(Panel)
 class PanelAdmin(admin.ModelAdmin):
     form = PanelAdminForm
-    list_display = ["name", "api_url", "masked_key", "balance_text", "currency", "health",
-                    "is_active"]  # fmt: skip
+    list_display = [
+        "name",
+        "api_url",
+        "masked_key",
+        "balance_text",
+        "currency",
+        "health",
+        "is_active",
+    ]
     list_filter = ["health", "is_active"]
     search_fields = ["name", "api_url"]
     readonly_fields = [
-        "masked_key", "currency", "balance_text", "balance_checked_at", "catalog_synced_at",
-        "health", "failing_since", "last_ok_at", "last_error", "last_error_at", "created_at",
+        "masked_key",
+        "currency",
+        "balance_text",
+        "balance_checked_at",
+        "catalog_synced_at",
+        "health",
+        "failing_since",
+        "last_ok_at",
+        "last_error",
+        "last_error_at",
+        "created_at",
         "updated_at",
-    ]  # fmt: skip
+    ]
 
     @method_decorator(sensitive_post_parameters("new_api_key"))
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -108,9 +130,19 @@ class PanelAdmin(admin.ModelAdmin):
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = [
-        "remote_id", "name", "panel", "type", "category", "rate_text", "min_quantity",
-        "max_quantity", "refill", "cancel", "dripfeed", "is_active",
-    ]  # fmt: skip
+        "remote_id",
+        "name",
+        "panel",
+        "type",
+        "category",
+        "rate_text",
+        "min_quantity",
+        "max_quantity",
+        "refill",
+        "cancel",
+        "dripfeed",
+        "is_active",
+    ]
     list_filter = ["panel", "type", "is_active", "refill", "cancel", "dripfeed"]
     search_fields = ["name", "category", "remote_id"]
     list_select_related = ["panel"]

@@ -26,10 +26,16 @@ from panels.selectors.catalog import (
     catalog_facets,
 )
 
-SORT_LABELS = {"name": "Name", "panel": "Panel", "rate": "Rate: low to high",
-               "-rate": "Rate: high to low", "min": "Min: low to high",
-               "-min": "Min: high to low", "max": "Max: low to high",
-               "-max": "Max: high to low"}  # fmt: skip
+SORT_LABELS = {
+    "name": "Name",
+    "panel": "Panel",
+    "rate": "Rate: low to high",
+    "-rate": "Rate: high to low",
+    "min": "Min: low to high",
+    "-min": "Min: high to low",
+    "max": "Max: low to high",
+    "-max": "Max: high to low",
+}
 SORT_CHOICES = [(key, SORT_LABELS.get(key, key)) for key in SORTS]
 
 

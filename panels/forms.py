@@ -78,9 +78,16 @@ class PanelForm(forms.ModelForm):
     class Meta:
         model = Panel
         fields = [
-            "name", "api_url", "api_key", "low_balance_threshold",
-            "http_method", "body_format", "key_field", "timeout_seconds", "user_agent",
-        ]  # fmt: skip
+            "name",
+            "api_url",
+            "api_key",
+            "low_balance_threshold",
+            "http_method",
+            "body_format",
+            "key_field",
+            "timeout_seconds",
+            "user_agent",
+        ]
         labels = {
             "name": "Name",
             "low_balance_threshold": "Low-balance alert at",
@@ -203,8 +210,9 @@ class PanelForm(forms.ModelForm):
         try:
             key = self.cleaned_data["api_key"] or self.instance.api_key
         except crypto.UndecryptableKey:
-            return ConnectionCheck(ok=False, message="The stored key cannot be decrypted: "
-                                   "enter the key again.")  # fmt: skip
+            return ConnectionCheck(
+                ok=False, message="The stored key cannot be decrypted: enter the key again."
+            )
         return services.panel_connection_test(
             api_url=self.cleaned_data["api_url"], api_key=key, options=self.client_options()
         )
@@ -215,8 +223,11 @@ class PanelForm(forms.ModelForm):
         self.add_error(None, f"Not saved: the connection test failed. {check.message}")
 
     def save(self, commit: bool = True) -> Panel:
-        data = {name: value for name, value in self.cleaned_data.items()
-                if name not in ("api_key", "save_anyway")}  # fmt: skip
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("api_key", "save_anyway")
+        }
         if not self.is_edit:
             self.instance = services.panel_create(api_key=self.cleaned_data["api_key"], **data)
             return self.instance

@@ -16,8 +16,12 @@ from panels.api.order_types import FLAT, ORDER_TYPES
 from panels.matching import CurrencyGroup, Offer
 from panels.models import CatalogEvent, Service
 
-DETAIL_NAMES = {"min_quantity": "min", "max_quantity": "max", "refill_days": "refill days",
-                "dripfeed": "drip-feed"}  # fmt: skip
+DETAIL_NAMES = {
+    "min_quantity": "min",
+    "max_quantity": "max",
+    "refill_days": "refill days",
+    "dripfeed": "drip-feed",
+}
 
 
 def per_unit(type_key: str) -> str:
@@ -84,10 +88,13 @@ class OfferGroup:
 
 def offer_groups(groups: list[CurrencyGroup]) -> list[OfferGroup]:
     return [
-        OfferGroup(group.currency, [offer_row(offer, group) for offer in group.offers],
-                   len({offer.facts.panel_id for offer in group.offers}))
+        OfferGroup(
+            group.currency,
+            [offer_row(offer, group) for offer in group.offers],
+            len({offer.facts.panel_id for offer in group.offers}),
+        )
         for group in groups
-    ]  # fmt: skip
+    ]
 
 
 def signed_money(value: Decimal) -> str:
@@ -132,15 +139,21 @@ def change_line(event: CatalogEvent) -> ChangeLine:
         percent = ""
         if event.rate_change is not None:
             percent = signed_percent((event.rate_change * 100).quantize(Decimal("0.01")))
-        return ChangeLine(event, "Price up" if rose else "Price down", verb, tail,
-                          f"Price {verb}{tail}", percent, "bad" if rose else "good")  # fmt: skip
+        return ChangeLine(
+            event,
+            "Price up" if rose else "Price down",
+            verb,
+            tail,
+            f"Price {verb}{tail}",
+            percent,
+            "bad" if rose else "good",
+        )
     if event.kind == kind.ADDED:
         tail = f" at {new}{currency}"
         return ChangeLine(event, "New", "added", tail, f"Added{tail}")
     if event.kind == kind.REMOVED:
         tail = f" (was {old}{currency})" if event.old_rate is not None else ""
-        return ChangeLine(event, "Removed", "removed", tail, f"No longer listed{tail}",
-                          tone="bad")  # fmt: skip
+        return ChangeLine(event, "Removed", "removed", tail, f"No longer listed{tail}", tone="bad")
     if event.kind == kind.REACTIVATED:
         tail = f" at {new}{currency}"
         return ChangeLine(event, "Back", "brought back", tail, f"Listed again{tail}")
@@ -185,8 +198,13 @@ class RateChart:
 def rate_chart(service: Service, history: list[CatalogEvent]) -> RateChart | None:
     """The rate over time as a step line, from the first sighting to now; None when the price
     never changed."""
-    changes = [e for e in history if e.kind == CatalogEvent.Kind.RATE_CHANGED
-               and e.old_rate is not None and e.new_rate is not None]  # fmt: skip
+    changes = [
+        e
+        for e in history
+        if e.kind == CatalogEvent.Kind.RATE_CHANGED
+        and e.old_rate is not None
+        and e.new_rate is not None
+    ]
     if not changes:
         return None
     start = min(service.first_seen_at, changes[0].created_at)

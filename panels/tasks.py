@@ -46,9 +46,10 @@ def _catalog_sync(panel_id: int, run_id: int | None) -> None:
     if panel is None:
         if run is not None:
             CatalogSync.objects.filter(pk=run.pk).update(
-                state=CatalogSync.State.FAILED, finished_at=timezone.now(),
+                state=CatalogSync.State.FAILED,
+                finished_at=timezone.now(),
                 error="The panel was disabled or removed.",
-            )  # fmt: skip
+            )
         return
     # The balance too (first: the card swapped in once the run is done shows it). A failure
     # is recorded on the panel; the catalog sync then says what it finds.

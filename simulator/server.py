@@ -198,10 +198,17 @@ class Handler(BaseHTTPRequestHandler):
 
         def log() -> None:
             self.sim.requests.record(
-                at=arrived, seconds=time.monotonic() - started, dialect=dialect.name,
-                catalog=catalog, params=params, outcome=outcome, fault=fault,
-                latency_ms=round(delay * 1000), payload=payload, detail=detail,
-            )  # fmt: skip
+                at=arrived,
+                seconds=time.monotonic() - started,
+                dialect=dialect.name,
+                catalog=catalog,
+                params=params,
+                outcome=outcome,
+                fault=fault,
+                latency_ms=round(delay * 1000),
+                payload=payload,
+                detail=detail,
+            )
 
         self.sim.requests.begin()
         try:
@@ -264,9 +271,13 @@ class Handler(BaseHTTPRequestHandler):
         if rule.trickle_headers:
             head, body = b"", head + body
         done = trickle(
-            self.request, self.wfile.write, head, body,
-            interval=rule.trickle_interval, chunk=rule.trickle_chunk,
-        )  # fmt: skip
+            self.request,
+            self.wfile.write,
+            head,
+            body,
+            interval=rule.trickle_interval,
+            chunk=rule.trickle_chunk,
+        )
         pace = f"{done.sent} of {done.total} bytes, {rule.trickle_interval:g} s apart"
         if not done.cut:
             return requests_log.TRICKLED, f"trickled {pace}"

@@ -18,12 +18,16 @@ def cancel_answer(item: BulkItem | None, order: Order) -> tuple[str, str]:
     if outcome == Outcome.REJECTED:
         return "error", f"Order #{pk}: {panel} refused to cancel it: {said or 'no reason given'}"
     if outcome == Outcome.UNKNOWN:
-        return "warning", (f"Order #{pk}: no clear answer from {panel}, so it may or may not "
-                           f"be canceled{f' ({said})' if said else ''}. Its status will "
-                           "show which.")  # fmt: skip
+        return "warning", (
+            f"Order #{pk}: no clear answer from {panel}, so it may or may not "
+            f"be canceled{f' ({said})' if said else ''}. Its status will "
+            "show which."
+        )
     if outcome == Outcome.PENDING:
         return "info", f"Order #{pk}: the cancel is being sent to {panel}."
     if outcome == Outcome.SKIPPED:
         return "error", f"Order #{pk} cannot be canceled: {said}"
-    return "error", (f"Order #{pk}: the cancel could not be sent to {panel}"
-                     f"{f' ({said})' if said else ''}. Nothing was canceled.")  # fmt: skip
+    return "error", (
+        f"Order #{pk}: the cancel could not be sent to {panel}"
+        f"{f' ({said})' if said else ''}. Nothing was canceled."
+    )

@@ -36,8 +36,9 @@ Kind = BulkAction.Kind
 Outcome = BulkItem.Outcome
 
 REFILLABLE = frozenset({Status.COMPLETED, Status.PARTIAL})
-CANCELABLE = frozenset({Status.PENDING, Status.IN_PROGRESS, Status.PROCESSING, Status.ACTIVE,
-                        Status.PAUSED})  # fmt: skip
+CANCELABLE = frozenset(
+    {Status.PENDING, Status.IN_PROGRESS, Status.PROCESSING, Status.ACTIVE, Status.PAUSED}
+)
 NOT_ELIGIBLE = {
     "not_placed": "It was never placed on the panel.",
     "no_refill": "The service does not offer refill.",
@@ -49,10 +50,22 @@ NOT_ELIGIBLE = {
 }
 # Errors that are not a refusal by the panel. An answer that cannot be used (a refill id
 # "NaN", a cancel answered "maybe") may hide a done refill or cancel: its outcome is unknown.
-OUTCOMES = {Reason.OUTCOME_UNKNOWN: Outcome.UNKNOWN, Reason.NOT_SENT: Outcome.NOT_SENT,
-            UNUSABLE: Outcome.UNKNOWN}  # fmt: skip
-_FIELDS = ("pk", "panel_id", "panel__name", "panel__supports_cancel", "state", "status",
-           "remote_id", "service__refill", "service__cancel")  # fmt: skip
+OUTCOMES = {
+    Reason.OUTCOME_UNKNOWN: Outcome.UNKNOWN,
+    Reason.NOT_SENT: Outcome.NOT_SENT,
+    UNUSABLE: Outcome.UNKNOWN,
+}
+_FIELDS = (
+    "pk",
+    "panel_id",
+    "panel__name",
+    "panel__supports_cancel",
+    "state",
+    "status",
+    "remote_id",
+    "service__refill",
+    "service__cancel",
+)
 
 
 def _reason(kind: str, row: dict[str, Any], refilling: set[int]) -> str:
@@ -101,8 +114,11 @@ class BulkPreview:
 
     def reasons(self) -> list[tuple[str, str, int]]:
         """(panel, plain reason, count) for every group of orders left out."""
-        return [(p.name, NOT_ELIGIBLE[r], n) for p in self.panels.values()
-                for r, n in p.reasons.most_common()]  # fmt: skip
+        return [
+            (p.name, NOT_ELIGIBLE[r], n)
+            for p in self.panels.values()
+            for r, n in p.reasons.most_common()
+        ]
 
 
 def _rows(kind: str, orders: QuerySet[Order]) -> Iterable[tuple[dict[str, Any], str]]:
@@ -126,8 +142,15 @@ def bulk_preview(*, kind: str, orders: QuerySet[Order]) -> BulkPreview:
     return preview
 
 
-def bulk_create(*, kind: str, orders: QuerySet[Order], token: uuid.UUID, user: Any = None,
-                description: str = "", enqueue: bool = True) -> BulkAction:  # fmt: skip
+def bulk_create(
+    *,
+    kind: str,
+    orders: QuerySet[Order],
+    token: uuid.UUID,
+    user: Any = None,
+    description: str = "",
+    enqueue: bool = True,
+) -> BulkAction:
     """Record the action with every order's eligibility and queue it, once per token.
     `enqueue=False`: the caller runs it now; if it never does, the sweep starts it later."""
     with transaction.atomic():
@@ -137,11 +160,15 @@ def bulk_create(*, kind: str, orders: QuerySet[Order], token: uuid.UUID, user: A
         if not created:
             return bulk  # a double click or a resubmitted form: the first one stands
         items = [
-            BulkItem(bulk=bulk, order_id=row["pk"], reason=reason,
-                     outcome=Outcome.SKIPPED if reason else Outcome.PENDING,
-                     message=NOT_ELIGIBLE.get(reason, ""))
+            BulkItem(
+                bulk=bulk,
+                order_id=row["pk"],
+                reason=reason,
+                outcome=Outcome.SKIPPED if reason else Outcome.PENDING,
+                message=NOT_ELIGIBLE.get(reason, ""),
+            )
             for row, reason in _rows(kind, orders)
-        ]  # fmt: skip
+        ]
         BulkItem.objects.bulk_create(items, batch_size=2000)
         bulk.total = len(items)
         bulk.eligible = sum(1 for item in items if not item.reason)
@@ -184,8 +211,9 @@ def bulk_execute(*, bulk_id: int) -> BulkAction | None:
         items = by_panel[panel.pk]
         for start in range(0, len(items), BATCH_SIZE):
             _send_chunk(bulk, panel, items[start : start + BATCH_SIZE])
-    BulkAction.objects.filter(pk=bulk.pk).update(state=BulkAction.State.DONE,
-                                                 finished_at=timezone.now())  # fmt: skip
+    BulkAction.objects.filter(pk=bulk.pk).update(
+        state=BulkAction.State.DONE, finished_at=timezone.now()
+    )
     # A cancel gives money back (and some panels charge a refill): read the balances again.
     balance_refresh_soon(panel_ids=by_panel)
     bulk.refresh_from_db()
@@ -233,9 +261,10 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
         BulkItem.objects.bulk_update(items, ["outcome", "reason", "message", "refill"])
         done = sum(1 for i in items if i.outcome == Outcome.DONE)
         BulkAction.objects.filter(pk=bulk.pk).update(
-            sent=bulk.sent + len(items), succeeded=bulk.succeeded + done,
+            sent=bulk.sent + len(items),
+            succeeded=bulk.succeeded + done,
             failed=bulk.failed + len(items) - done,
-        )  # fmt: skip
+        )
         bulk.sent, bulk.succeeded = bulk.sent + len(items), bulk.succeeded + done
         bulk.failed += len(items) - done
 
@@ -255,8 +284,13 @@ def order_bulk_one(*, order: Order, kind: str, user: Any = None) -> BulkAction:
     why_not = order_why_not(order=order, kind=kind)
     if why_not is not None:
         raise ValidationError(why_not)
-    return bulk_create(kind=kind, orders=Order.objects.filter(pk=order.pk), token=uuid.uuid4(),
-                       user=user, description=f"Order #{order.pk}")  # fmt: skip
+    return bulk_create(
+        kind=kind,
+        orders=Order.objects.filter(pk=order.pk),
+        token=uuid.uuid4(),
+        user=user,
+        description=f"Order #{order.pk}",
+    )
 
 
 def order_cancel_now(*, order: Order, token: uuid.UUID, user: Any = None) -> BulkItem:
@@ -271,8 +305,14 @@ def order_cancel_now(*, order: Order, token: uuid.UUID, user: Any = None) -> Bul
         why_not = order_why_not(order=order, kind=Kind.CANCEL)
         if why_not is not None:
             raise ValidationError(why_not)
-    bulk = bulk_create(kind=Kind.CANCEL, orders=Order.objects.filter(pk=order.pk), token=token,
-                       user=user, description=f"Order #{order.pk}", enqueue=False)  # fmt: skip
+    bulk = bulk_create(
+        kind=Kind.CANCEL,
+        orders=Order.objects.filter(pk=order.pk),
+        token=token,
+        user=user,
+        description=f"Order #{order.pk}",
+        enqueue=False,
+    )
     bulk_execute(bulk_id=bulk.pk)  # does nothing when a first submit already ran it
     item = bulk.items.filter(order=order, bulk__kind=Kind.CANCEL).first()
     if item is None:
@@ -289,9 +329,10 @@ def refills_status_sync(*, panel: Panel, client: PanelClient | None = None) -> i
     written. Answers are written even when a later call fails; then the PanelError is raised
     and the panel is marked failing."""
     refills = list(
-        Refill.objects.filter(order__panel=panel, remote_id__isnull=False)
-        .exclude(status__in=RefillStatus.FINAL)
-    )  # fmt: skip
+        Refill.objects.filter(order__panel=panel, remote_id__isnull=False).exclude(
+            status__in=RefillStatus.FINAL
+        )
+    )
     if not refills:
         return 0
     by_remote = {r.remote_id: r for r in refills if r.remote_id}
@@ -316,8 +357,9 @@ def refills_status_sync(*, panel: Panel, client: PanelClient | None = None) -> i
                 refill.status = state.status or refill.status
                 refill.status_raw = state.raw_status[:100]
                 changed += 1
-    Refill.objects.bulk_update(asked, ["status", "status_raw", "last_error",
-                                       "status_checked_at"], batch_size=1000)  # fmt: skip
+    Refill.objects.bulk_update(
+        asked, ["status", "status_raw", "last_error", "status_checked_at"], batch_size=1000
+    )
     if failure is not None:
         panel_mark_failing(panel=panel, error=failure)
         raise failure

@@ -35,8 +35,9 @@ class ActiveOrder:
 
 def row_key(values: Mapping[str, object]) -> str:
     """The target key of an upload row's values (its link, or a subscription's username)."""
-    return target_key(link=str(values.get("link", "") or ""),
-                      params={"username": values.get("username", "")})  # fmt: skip
+    return target_key(
+        link=str(values.get("link", "") or ""), params={"username": values.get("username", "")}
+    )
 
 
 def active_orders(
@@ -74,8 +75,10 @@ def active_order_text(order: ActiveOrder, *, panel: str, what: str = "link") -> 
             Order.Source.ADMIN: "placed in the admin",
             Order.Source.COMMAND: "placed by a command",
         }.get(order.source, "placed earlier")  # type: ignore[call-overload]
-    return (f"This {what} already has an active order #{order.pk} on {panel} ({origin}): the "
-            "panel refuses a second one until it is finished.")  # fmt: skip
+    return (
+        f"This {what} already has an active order #{order.pk} on {panel} ({origin}): the "
+        "panel refuses a second one until it is finished."
+    )
 
 
 def lock_panels(panel_ids: Iterable[int]) -> None:

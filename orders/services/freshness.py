@@ -81,8 +81,9 @@ def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Fr
     changing = _changing(orders)
     count = changing.count()
     if count > limit:
-        return Freshness(refreshed=False, selected=count, read_at=_oldest_read(changing),
-                         limit=limit)  # fmt: skip
+        return Freshness(
+            refreshed=False, selected=count, read_at=_oldest_read(changing), limit=limit
+        )
     by_panel: dict[int, list[Order]] = defaultdict(list)
     for order in changing.order_by().select_related(None).only(*WRITTEN, "remote_id", "panel_id"):
         by_panel[order.panel_id].append(order)
@@ -109,5 +110,11 @@ def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Fr
             oldest = _oldest_read(changing.filter(panel=panel))
             failed.append(PanelNotRefreshed(panel.name, explain_error(exc), oldest))
             count -= len(by_panel[panel.pk])
-    return Freshness(refreshed=True, asked=count, selected=changing.count(), at=timezone.now(),
-                     failed=failed, limit=limit)  # fmt: skip
+    return Freshness(
+        refreshed=True,
+        asked=count,
+        selected=changing.count(),
+        at=timezone.now(),
+        failed=failed,
+        limit=limit,
+    )

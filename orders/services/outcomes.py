@@ -47,8 +47,10 @@ def orders_reap_stuck(*, older_than: timedelta | None = None) -> int:
     now = timezone.now()
     panel_ids = (
         Order.objects.filter(state=Order.State.SUBMITTING)
-        .order_by().values_list("panel_id", flat=True).distinct()
-    )  # fmt: skip
+        .order_by()
+        .values_list("panel_id", flat=True)
+        .distinct()
+    )
     reaped = 0
     for panel in Panel.objects.filter(pk__in=list(panel_ids)):
         limit = older_than if older_than is not None else stuck_after(panel)
@@ -58,12 +60,13 @@ def orders_reap_stuck(*, older_than: timedelta | None = None) -> int:
         ).values_list("pk", "submitted_at")
         for pk, submitted_at in stuck:
             reaped += Order.objects.filter(pk=pk, state=Order.State.SUBMITTING).update(
-                state=Order.State.UNKNOWN, error_reason="outcome_unknown",
+                state=Order.State.UNKNOWN,
+                error_reason="outcome_unknown",
                 last_error=f"Sending started at {_when(submitted_at)} and no outcome was "
                 f"recorded within {minutes} minute{'s' if minutes != 1 else ''}: the worker "
                 "sending it stopped (or lost its database). The panel may have placed it. "
                 "Check on the panel.",
-            )  # fmt: skip
+            )
     return reaped
 
 

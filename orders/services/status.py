@@ -108,8 +108,7 @@ class _Writes:
         """This order only: its values stay, the reason is shown on it and in its history."""
         self.set_aside.append((order, answer.text))
         if order.last_error != answer.text:
-            self.history.append(OrderStatusChange(order=order, status="",
-                                                  note=answer.text[:300]))  # fmt: skip
+            self.history.append(OrderStatusChange(order=order, status="", note=answer.text[:300]))
         order.last_error, order.error_reason = answer.text, UNUSABLE
         order.status_checked_at = now
         self.changed.append(order)
@@ -144,11 +143,16 @@ class _Writes:
             values["remains"],
             values["start_count"],
         ):
-            self.history.append(OrderStatusChange(
-                order=order, status=values["status"], status_raw=values["status_raw"],
-                charge=values["charge"], start_count=values["start_count"],
-                remains=values["remains"],
-            ))  # fmt: skip
+            self.history.append(
+                OrderStatusChange(
+                    order=order,
+                    status=values["status"],
+                    status_raw=values["status_raw"],
+                    charge=values["charge"],
+                    start_count=values["start_count"],
+                    remains=values["remains"],
+                )
+            )
 
     def save(self, now: Any) -> None:
         with transaction.atomic():
@@ -168,8 +172,11 @@ def orders_status_sync(
     says how many were set aside. Answers are written even when a later batch fails; then the
     PanelError (a panel-level failure: unreachable, bad key, not JSON) is raised.
     """
-    pending = list(orders if orders is not None else orders_to_sync(panel=panel).only(*WRITTEN,
-                   "remote_id", "panel_id"))  # fmt: skip
+    pending = list(
+        orders
+        if orders is not None
+        else orders_to_sync(panel=panel).only(*WRITTEN, "remote_id", "panel_id")
+    )
     by_remote = {o.remote_id: o for o in pending if o.remote_id}
     client = client or panel.client()
     writes, calls, failure = _Writes(), 0, None
@@ -189,10 +196,15 @@ def orders_status_sync(
     if failure is not None:
         panel_mark_failing(panel=panel, error=failure)
         raise failure
-    result = StatusSyncResult(checked=len(ids), changed=len(writes.changed) - len(writes.set_aside),
-                              finished=writes.finished, unknown_ids=writes.unknown_ids,
-                              calls=calls, set_aside=len(writes.set_aside),
-                              updated=writes.updated)  # fmt: skip
+    result = StatusSyncResult(
+        checked=len(ids),
+        changed=len(writes.changed) - len(writes.set_aside),
+        finished=writes.finished,
+        unknown_ids=writes.unknown_ids,
+        calls=calls,
+        set_aside=len(writes.set_aside),
+        updated=writes.updated,
+    )
     if writes.set_aside:
         # The panel answered: it is not failing, but what could not be used is said on it.
         panel_note_problem(panel=panel, message=_set_aside_note(result, writes.set_aside))
@@ -203,8 +215,10 @@ def orders_status_sync(
 
 def _set_aside_note(result: StatusSyncResult, set_aside: list[tuple[Order, str]]) -> str:
     lines = [f"Status sync: {result.summary}."]
-    lines += [f"Order #{order.pk} (#{order.remote_id} on the panel): {text}"
-              for order, text in set_aside[:SHOWN_PROBLEMS]]  # fmt: skip
+    lines += [
+        f"Order #{order.pk} (#{order.remote_id} on the panel): {text}"
+        for order, text in set_aside[:SHOWN_PROBLEMS]
+    ]
     if len(set_aside) > SHOWN_PROBLEMS:
         lines.append(f"And {len(set_aside) - SHOWN_PROBLEMS} more: see each order's page.")
     return "\n".join(lines)

@@ -28,8 +28,9 @@ DRIPFEED = {"link": "https://instagram.com/p/example14", "runs": "5", "interval"
 
 
 def _lines(field: str, count: int) -> str:
-    return "\n".join(f"Comment {n}" if field == "comments" else f"user{n}"
-                     for n in range(1, count + 1))  # fmt: skip
+    return "\n".join(
+        f"Comment {n}" if field == "comments" else f"user{n}" for n in range(1, count + 1)
+    )
 
 
 def _fitted(service: Service, dripfeed: bool) -> dict[str, str] | None:

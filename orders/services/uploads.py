@@ -148,19 +148,25 @@ def upload_check(
         active = busy.get((entry["panel_id"], row_key(entry["values"])))
         if active is not None:
             what = "link" if entry["link"] else "username"
-            invalid.append(_invalid(row, [active_order_text(active, panel=entry["panel"],
-                                                            what=what)]))  # fmt: skip
+            invalid.append(
+                _invalid(row, [active_order_text(active, panel=entry["panel"], what=what)])
+            )
         else:
             still_valid.append(entry)
     invalid.sort(key=lambda r: r["row"])
 
     return Upload.objects.create(  # query 4
-        kind=kind, filename=filename[:255], panel=panel if kind == Upload.Kind.MASS else None,
+        kind=kind,
+        filename=filename[:255],
+        panel=panel if kind == Upload.Kind.MASS else None,
         uploaded_by=user if getattr(user, "pk", None) else None,
-        rows_total=len(parsed.rows), rows_valid=len(still_valid), rows_invalid=len(invalid),
-        valid_rows=still_valid, invalid_rows=invalid,
+        rows_total=len(parsed.rows),
+        rows_valid=len(still_valid),
+        rows_invalid=len(invalid),
+        valid_rows=still_valid,
+        invalid_rows=invalid,
         content_hash=content_hash(kind, data, panel_id=panel.pk if panel else None),
-    )  # fmt: skip
+    )
 
 
 def row_word(kind: str) -> str:
@@ -192,8 +198,10 @@ def _check_row(
     number = int(row["row"])
     if "__format__" in row:
         parts = int(row["__format__"])
-        return [f"Write the line as: service id | link | quantity (found {parts} "
-                f"part{pluralize(parts)} separated by |)."], {}  # fmt: skip
+        return [
+            f"Write the line as: service id | link | quantity (found {parts} "
+            f"part{pluralize(parts)} separated by |)."
+        ], {}
     if "__extra__" in row:
         return ["This row has more cells than the header row has columns."], {}
     name, remote_id = row.get("panel", "").strip(), row.get("service", "").strip()
@@ -232,11 +240,18 @@ def _check_row(
         return [f"Same panel, service and link as {word} {seen[duplicate_key]}."], {}
     seen[duplicate_key] = number
     return [], {
-        **_place(row), "service_id": service.pk, "panel_id": panel.pk, "panel": panel.name,
-        "service": service.remote_id, "type": service.type,
-        "values": dict(values.items()), "link": clean.link,
-        "quantity": clean.billable, "cost": clean.estimated_cost, "raw": row,
-    }  # fmt: skip
+        **_place(row),
+        "service_id": service.pk,
+        "panel_id": panel.pk,
+        "panel": panel.name,
+        "service": service.remote_id,
+        "type": service.type,
+        "values": dict(values.items()),
+        "link": clean.link,
+        "quantity": clean.billable,
+        "cost": clean.estimated_cost,
+        "raw": row,
+    }
 
 
 def upload_totals(upload: Upload) -> list[PanelTotal]:
@@ -252,11 +267,19 @@ def upload_totals(upload: Upload) -> list[PanelTotal]:
             total[1] += Decimal(str(entry["cost"]))
     panels = Panel.objects.in_bulk(list(sums))
     return [
-        PanelTotal(panel_id=pk, panel=panels[pk].name, orders=n, cost=cost, unknown_cost=unknown,
-                   balance=panels[pk].balance, currency=panels[pk].currency,
-                   balance_checked_at=panels[pk].balance_checked_at)
-        for pk, (n, cost, unknown) in sorted(sums.items()) if pk in panels
-    ]  # fmt: skip
+        PanelTotal(
+            panel_id=pk,
+            panel=panels[pk].name,
+            orders=n,
+            cost=cost,
+            unknown_cost=unknown,
+            balance=panels[pk].balance,
+            currency=panels[pk].currency,
+            balance_checked_at=panels[pk].balance_checked_at,
+        )
+        for pk, (n, cost, unknown) in sorted(sums.items())
+        if pk in panels
+    ]
 
 
 def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
@@ -288,17 +311,22 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
             service = services.get(entry["service_id"])
             if active is not None:
                 what = "link" if entry["link"] else "username"
-                refused[entry["row"]] = [active_order_text(active, panel=entry["panel"],
-                                                           what=what)]  # fmt: skip
+                refused[entry["row"]] = [active_order_text(active, panel=entry["panel"], what=what)]
                 continue
             if service is None:
                 refused[entry["row"]] = ["The service was removed before the rows were queued."]
                 continue
             try:
                 # order_create's own atomic block is a savepoint: a failed row rolls back alone
-                order_create(service=service, values=entry["values"], source=source,
-                             placed_by=user if getattr(user, "pk", None) else None,
-                             upload=locked, upload_row=entry["row"], dispatch=False)  # fmt: skip
+                order_create(
+                    service=service,
+                    values=entry["values"],
+                    source=source,
+                    placed_by=user if getattr(user, "pk", None) else None,
+                    upload=locked,
+                    upload_row=entry["row"],
+                    dispatch=False,
+                )
             except IntegrityError:  # queued by a concurrent submit: one order per row
                 continue
             except ValidationError as exc:
@@ -316,8 +344,14 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
             fields += ["state", "submitted_at"]
         if fields:
             locked.save(update_fields=fields)
-    for name in ("state", "submitted_at", "valid_rows", "invalid_rows", "rows_valid",
-                 "rows_invalid"):  # fmt: skip
+    for name in (
+        "state",
+        "submitted_at",
+        "valid_rows",
+        "invalid_rows",
+        "rows_valid",
+        "rows_invalid",
+    ):
         setattr(upload, name, getattr(locked, name))
     return created
 
@@ -334,8 +368,9 @@ def _set_aside(upload: Upload, refused: dict[int, list[str]]) -> list[str]:
             continue
         raw = {"panel": entry["panel"], "service": entry["service"], **entry["values"]}
         reasons = refused[entry["row"]]
-        upload.invalid_rows.append({"row": entry["row"], "raw": raw, "errors": reasons,
-                                    "at_submit": True})  # fmt: skip
+        upload.invalid_rows.append(
+            {"row": entry["row"], "raw": raw, "errors": reasons, "at_submit": True}
+        )
     upload.invalid_rows.sort(key=lambda r: r["row"])
     upload.valid_rows = kept
     upload.rows_valid, upload.rows_invalid = len(kept), len(upload.invalid_rows)

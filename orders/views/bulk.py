@@ -93,10 +93,17 @@ def bulk_preview_view(request: HtmxHttpRequest) -> HttpResponse:
     orders, described, query = selection(request.GET)
     freshness = statuses_refresh(orders=orders)  # judged on what the panels say now
     preview = bulk_preview(kind=kind, orders=orders)
-    context = {"kind": kind, "kind_label": KINDS[kind], "preview": preview,
-               "freshness": freshness,
-               "reasons": preview.reasons(), "described": described, "query": query,
-               "token": uuid.uuid4(), "left_out": preview.total - preview.eligible}  # fmt: skip
+    context = {
+        "kind": kind,
+        "kind_label": KINDS[kind],
+        "preview": preview,
+        "freshness": freshness,
+        "reasons": preview.reasons(),
+        "described": described,
+        "query": query,
+        "token": uuid.uuid4(),
+        "left_out": preview.total - preview.eligible,
+    }
     return render(request, "orders/bulk_preview.html", context)
 
 
@@ -108,8 +115,9 @@ def bulk_create_view(request: HtmxHttpRequest) -> HttpResponse:
     except ValueError:
         return HttpResponseBadRequest("The form has no valid token: open the preview again.")
     orders, described, _ = selection(QueryDict(request.POST.get("selection", "")))
-    bulk = bulk_create(kind=kind, orders=orders, token=token, user=request.user,
-                       description=described[:300])  # fmt: skip
+    bulk = bulk_create(
+        kind=kind, orders=orders, token=token, user=request.user, description=described[:300]
+    )
     return redirect("orders:bulk_result", pk=bulk.pk)
 
 
@@ -128,11 +136,16 @@ def bulk_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     counts = bulk_outcome_counts(bulk=bulk)
     finished = bulk.is_finished
     context = {
-        "bulk": bulk, "page": page, "outcome": outcome, "finished": finished,
+        "bulk": bulk,
+        "page": page,
+        "outcome": outcome,
+        "finished": finished,
         "percent": _percent(bulk.sent, bulk.eligible),
-        "chips": [(value, label, counts[value], outcome_tone(value))
-                  for value, label in BulkItem.Outcome.choices],
-    }  # fmt: skip
+        "chips": [
+            (value, label, counts[value], outcome_tone(value))
+            for value, label in BulkItem.Outcome.choices
+        ],
+    }
     if request.htmx and not request.htmx.history_restore_request:
         html = render(request, "orders/bulk_result.html#live", context)
         if finished:
@@ -144,15 +157,32 @@ def bulk_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def bulk_export(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     bulk = get_object_or_404(BulkAction, pk=pk)
-    header = ["Order", "Panel", "Panel order ID", "Link", "Outcome", "Reason", "Message",
-              "Refill ID"]  # fmt: skip
+    header = [
+        "Order",
+        "Panel",
+        "Panel order ID",
+        "Link",
+        "Outcome",
+        "Reason",
+        "Message",
+        "Refill ID",
+    ]
     rows = (
-        [i.order_id, i.order.panel.name, i.order.remote_id or "", i.order.link,
-         i.get_outcome_display(), i.reason, i.message, i.refill.remote_id if i.refill else ""]
+        [
+            i.order_id,
+            i.order.panel.name,
+            i.order.remote_id or "",
+            i.order.link,
+            i.get_outcome_display(),
+            i.reason,
+            i.message,
+            i.refill.remote_id if i.refill else "",
+        ]
         for i in bulk_items(bulk=bulk).iterator(chunk_size=2000)
-    )  # fmt: skip
-    response = StreamingHttpResponse(csv_lines(header, rows),
-                                     content_type="text/csv; charset=utf-8")  # fmt: skip
+    )
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="bulk-{bulk.pk}-{bulk.kind}.csv"'
     patch_cache_control(response, private=True, no_store=True)
     return response

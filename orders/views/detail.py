@@ -126,8 +126,10 @@ def _refresh_note(result: StatusSyncResult | PanelError | None, order: Order) ->
     if result.unknown_ids:
         return ("error", f"{order.panel.name} does not know order id {order.remote_id}.")
     if result.set_aside:
-        return ("error", f"{order.panel.name} answered, but its answer could not be used: "
-                f"{order.last_error}")  # fmt: skip
+        return (
+            "error",
+            f"{order.panel.name} answered, but its answer could not be used: {order.last_error}",
+        )
     if result.changed:
         return ("success", "Updated from the panel just now.")
     return ("info", "Checked with the panel just now: nothing changed.")
@@ -173,8 +175,11 @@ def _resolve_placed(request: HtmxHttpRequest, order: Order) -> HttpResponse:
     result = orders_refresh(orders=[order]).get(order.panel_id)
     text = f"Order #{order.pk} is placed as #{remote_id} on {order.panel.name}"
     if isinstance(result, PanelError):
-        messages.warning(request, f"{text}. Its status could not be fetched just now "
-                         f"({result.message}); it is synced with the others.")  # fmt: skip
+        messages.warning(
+            request,
+            f"{text}. Its status could not be fetched just now "
+            f"({result.message}); it is synced with the others.",
+        )
     else:
         messages.success(request, f"{text} and is tracked from now on.")
     return redirect("orders:detail", pk=order.pk)
@@ -188,19 +193,26 @@ def _resolve_not_placed(request: HtmxHttpRequest, order: Order) -> HttpResponse:
     try:
         # One transaction: if the new attempt cannot be queued, the order stays unknown.
         with transaction.atomic():
-            new = order_resolve_not_placed(order=order, user=request.user,
-                                           place_again=place_again)  # fmt: skip
+            new = order_resolve_not_placed(order=order, user=request.user, place_again=place_again)
     except ValidationError as exc:
         order = _get(order.pk)
         problems = " ".join(exc.messages)
-        context = _context(order, resolve_errors={"place_again": [
-            f"It could not be placed again, so nothing was changed: {problems} "
-            "Resolve it without placing it again, then use “Place again” to fix the values."
-        ]})  # fmt: skip
+        context = _context(
+            order,
+            resolve_errors={
+                "place_again": [
+                    f"It could not be placed again, so nothing was changed: {problems} "
+                    "Resolve it without placing it again, then use “Place again” to fix the values."
+                ]
+            },
+        )
         return render(request, TEMPLATE, context, status=400)
     if new is not None:
-        messages.success(request, f"Order #{order.pk} is marked not placed. It is placed again "
-                         f"as order #{new.pk}, queued now.")  # fmt: skip
+        messages.success(
+            request,
+            f"Order #{order.pk} is marked not placed. It is placed again "
+            f"as order #{new.pk}, queued now.",
+        )
         return redirect("orders:detail", pk=new.pk)
     messages.success(request, f"Order #{order.pk} is marked not placed. Nothing was sent.")
     return redirect("orders:detail", pk=order.pk)

@@ -90,34 +90,48 @@ def order_warnings(form: OrderForm) -> list[OrderWarning]:
     currency = f" {panel.currency}" if panel.currency else ""
     age = f" ({read_age(panel.balance_checked_at)})"  # a stale balance misleads: say its age
     if panel.balance is None:
-        warnings.append(OrderWarning("note", f"The balance of {panel.name} has not been checked "
-                                "yet: it may not cover this order."))  # fmt: skip
+        warnings.append(
+            OrderWarning(
+                "note",
+                f"The balance of {panel.name} has not been checked "
+                "yet: it may not cover this order.",
+            )
+        )
     elif estimate.cost is not None and estimate.cost > panel.balance:
         short = money_text(estimate.cost - panel.balance)
-        warnings.append(OrderWarning(
-            "balance",
-            f"{panel.name} has {money_text(panel.balance)}{currency} left{age}: not enough for "
-            f"{money_text(estimate.cost)}{currency} ({short}{currency} short). The panel will "
-            "reject the order unless you top it up first.",
-        ))  # fmt: skip
+        warnings.append(
+            OrderWarning(
+                "balance",
+                f"{panel.name} has {money_text(panel.balance)}{currency} left{age}: not enough for "
+                f"{money_text(estimate.cost)}{currency} ({short}{currency} short). The panel will "
+                "reject the order unless you top it up first.",
+            )
+        )
     elif panel.is_low_on_balance:
-        warnings.append(OrderWarning("note", f"{panel.name} is low on balance: "
-                                f"{money_text(panel.balance)}{currency} left{age}."))  # fmt: skip
+        warnings.append(
+            OrderWarning(
+                "note",
+                f"{panel.name} is low on balance: {money_text(panel.balance)}{currency} left{age}.",
+            )
+        )
     key = form.duplicate_key()
     active = active_order_for_link(panel=panel, link=key) if key else None
     if active is not None:
         what = "username" if "link" not in form.names else "link"
-        warnings.append(OrderWarning(
-            "duplicate",
-            f"An order for this {what} may still be active on {panel.name}: the panel will "
-            "probably refuse a second one until it is finished.",
-            active,
-        ))  # fmt: skip
+        warnings.append(
+            OrderWarning(
+                "duplicate",
+                f"An order for this {what} may still be active on {panel.name}: the panel will "
+                "probably refuse a second one until it is finished.",
+                active,
+            )
+        )
     return warnings
 
 
-def _form_context(form: OrderForm, *, client_ref: uuid.UUID | None = None,
-                  live: bool = False) -> dict[str, Any]:  # fmt: skip
+def _form_context(
+    form: OrderForm, *, client_ref: uuid.UUID | None = None, live: bool = False
+) -> dict[str, Any]:
     return {
         "form": form,
         "service": form.service,
@@ -135,8 +149,11 @@ def _form_context(form: OrderForm, *, client_ref: uuid.UUID | None = None,
 def _problems(form: OrderForm) -> list[str]:
     """Still missing before the order can be placed (live: the fields nobody filled in yet)."""
     _, errors = form.check()
-    missing = [form.fields[n].label for n, m in errors.items()
-               if n in form.fields and not form.raw(n).strip()]  # fmt: skip
+    missing = [
+        form.fields[n].label
+        for n, m in errors.items()
+        if n in form.fields and not form.raw(n).strip()
+    ]
     return [f"Still needed: {', '.join(str(label) for label in missing)}."] if missing else []
 
 
@@ -209,17 +226,20 @@ def _say_placed(request: HtmxHttpRequest, order: Order) -> None:
     if order.state == Order.State.PLACED:
         messages.success(request, f"Order #{order.pk} is placed on {panel} as #{order.remote_id}.")
     elif order.state in (Order.State.QUEUED, Order.State.SUBMITTING):
-        messages.success(request, f"Order #{order.pk} is queued: it is sent to {panel} within "
-                         "seconds.")  # fmt: skip
+        messages.success(
+            request, f"Order #{order.pk} is queued: it is sent to {panel} within seconds."
+        )
     else:
-        messages.warning(request, f"Order #{order.pk} was sent to {panel}: see what happened "
-                         "below.")  # fmt: skip
+        messages.warning(
+            request, f"Order #{order.pk} was sent to {panel}: see what happened below."
+        )
 
 
 def _messages_of(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {name: list(ValidationError(errors).messages)
-                for name, errors in exc.error_dict.items()}  # fmt: skip
+        return {
+            name: list(ValidationError(errors).messages) for name, errors in exc.error_dict.items()
+        }
     return {"__all__": list(exc.messages)}
 
 
@@ -237,13 +257,15 @@ def form_fields(request: HtmxHttpRequest) -> HttpResponse:
     if service is None:
         return HttpResponseBadRequest("Pick a service.")
     if not _orderable(service):
-        response = render(request, f"{TEMPLATE}#order-slot",
-                          {"notice": NOT_OFFERED, "unavailable": service})  # fmt: skip
+        response = render(
+            request, f"{TEMPLATE}#order-slot", {"notice": NOT_OFFERED, "unavailable": service}
+        )
     else:
         kept = _kept_values(request.GET)
         form = OrderForm(service, initial={k: v for k, v in kept.items() if v})
-        response = render(request, f"{TEMPLATE}#order-slot",
-                          {**_form_context(form), "clear_results": True})  # fmt: skip
+        response = render(
+            request, f"{TEMPLATE}#order-slot", {**_form_context(form), "clear_results": True}
+        )
     push_url(response, f"{reverse('orders:new')}?service={service.pk}")
     return response
 
@@ -261,6 +283,9 @@ def estimate(request: HtmxHttpRequest) -> HttpResponse:
     if service is None:
         return HttpResponseBadRequest("Pick a service.")
     form = OrderForm(service, data=request.POST)
-    context = {**_form_context(form, live=True), "oob": True,
-               "hints": list(form.hints(live=True).values())}  # fmt: skip
+    context = {
+        **_form_context(form, live=True),
+        "oob": True,
+        "hints": list(form.hints(live=True).values()),
+    }
     return render(request, f"{TEMPLATE}#estimate", context)

@@ -98,8 +98,10 @@ def refresh_notice(orders: list[Order]) -> Notice:
     skipped_text = (
         f"{skipped} of the selected orders {'is' if skipped == 1 else 'are'} not placed on a "
         "panel, so there is nothing to ask about "
-        f"{'it' if skipped == 1 else 'them'}." if skipped else ""
-    )  # fmt: skip
+        f"{'it' if skipped == 1 else 'them'}."
+        if skipped
+        else ""
+    )
     results = orders_refresh(orders=askable)
     names = {o.panel_id: o.panel.name for o in askable}
     checked = changed = 0
@@ -127,10 +129,11 @@ def orders_refresh_selected(request: HtmxHttpRequest) -> HttpResponse:
     list_url = reverse("orders:list")
     back = request.POST.get("next", "")
     if not (
-        url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                        require_https=request.is_secure())
+        url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
         and urlsplit(back).path == list_url
-    ):  # fmt: skip
+    ):
         back = list_url
     ids = _selected_ids(request.POST.getlist("ids"))
     orders = list(Order.objects.filter(pk__in=ids).select_related("panel"))

@@ -39,10 +39,14 @@ PREVIEW_ROWS = 200  # rows shown on the page; every row is in the results CSV
 def upload(request: HttpRequest) -> HttpResponse:
     panels = Panel.objects.filter(is_active=True).order_by("name")
     context: dict[str, object] = {
-        "panels": panels, "error": "", "text": "", "panel_id": "",
-        "max_mb": f"{max_bytes() / (1024 * 1024):g}", "max_rows": settings.UPLOAD_MAX_ROWS,
+        "panels": panels,
+        "error": "",
+        "text": "",
+        "panel_id": "",
+        "max_mb": f"{max_bytes() / (1024 * 1024):g}",
+        "max_rows": settings.UPLOAD_MAX_ROWS,
         "has_services": Service.objects.filter(is_active=True, panel__is_active=True).exists(),
-    }  # fmt: skip
+    }
     if request.method == "POST":
         kind = request.POST.get("kind", "csv")
         try:
@@ -59,10 +63,15 @@ def upload(request: HttpRequest) -> HttpResponse:
                     raise UploadError("Choose a CSV file to upload.")
                 if file.size is not None and file.size > max_bytes():
                     mb = max_bytes() / (1024 * 1024)
-                    raise UploadError(f"The upload is larger than {mb:g} MB. Split it into "
-                                      "smaller files.")  # fmt: skip
-                result = upload_check(kind=Upload.Kind.CSV, data=file.read(),
-                                      filename=file.name or "", user=request.user)  # fmt: skip
+                    raise UploadError(
+                        f"The upload is larger than {mb:g} MB. Split it into smaller files."
+                    )
+                result = upload_check(
+                    kind=Upload.Kind.CSV,
+                    data=file.read(),
+                    filename=file.name or "",
+                    user=request.user,
+                )
         except UploadError as exc:
             context["error"] = str(exc)
             return render(request, "orders/upload.html", context, status=400)
@@ -90,21 +99,30 @@ def _int(value: object) -> int:
 def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Upload.objects.select_related("panel", "uploaded_by"), pk=pk)
     invalid = [
-        {**row, "line": row.get("line"),
-         "target": row["raw"].get("link") or row["raw"].get("username", "")}
+        {
+            **row,
+            "line": row.get("line"),
+            "target": row["raw"].get("link") or row["raw"].get("username", ""),
+        }
         for row in item.invalid_rows[:PREVIEW_ROWS]
-    ]  # fmt: skip
+    ]
     totals = [
-        {"t": t, "cost": money_text(t.cost),
-         "balance": money_text(t.balance) if t.balance is not None else "unknown"}
+        {
+            "t": t,
+            "cost": money_text(t.cost),
+            "balance": money_text(t.balance) if t.balance is not None else "unknown",
+        }
         for t in upload_totals(item)
-    ]  # fmt: skip
+    ]
     context = {
-        **_valid_rows(item), "upload": item, "totals": totals, "invalid": invalid,
+        **_valid_rows(item),
+        "upload": item,
+        "totals": totals,
+        "invalid": invalid,
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
         "progress": upload_sending_progress(item) if item.state == Upload.State.SUBMITTED else None,
         "refused": [row for row in item.invalid_rows if row.get("at_submit")],
-    }  # fmt: skip
+    }
     twin = upload_recent_twin(item) if item.state == Upload.State.PREVIEWED else None
     if twin is not None:
         context |= {"twin": twin, "twin_text": twin_text(twin)}
@@ -114,10 +132,14 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def _valid_rows(item: Upload) -> dict[str, object]:
     """The valid rows shown, and once submitted the order each became (one query)."""
     valid = [
-        {**row, "cost": _money(row.get("cost")), "line": row.get("line"),
-         "target": row["link"] or row["values"].get("username", "")}
+        {
+            **row,
+            "cost": _money(row.get("cost")),
+            "line": row.get("line"),
+            "target": row["link"] or row["values"].get("username", ""),
+        }
         for row in item.valid_rows[:PREVIEW_ROWS]
-    ]  # fmt: skip
+    ]
     if item.state == Upload.State.SUBMITTED:
         orders = upload_row_orders(item, valid)
         valid = [{**row, "order": orders.get(int(row["row"]))} for row in valid]
@@ -141,8 +163,10 @@ def upload_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         created = upload_submit(upload=item, user=request.user, again=again)
     except QueueAgainNeeded as exc:
-        messages.error(request, f"{exc} Nothing was queued: tick “Yes, queue them again” to "
-                       "queue them a second time.")  # fmt: skip
+        messages.error(
+            request,
+            f"{exc} Nothing was queued: tick “Yes, queue them again” to queue them a second time.",
+        )
         return redirect("orders:upload_preview", pk=item.pk)
     refused = sum(1 for row in item.invalid_rows if row.get("at_submit"))
     if created:
@@ -150,9 +174,12 @@ def upload_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif not refused:
         messages.info(request, "Nothing new to queue: these rows were already submitted.")
     if refused:
-        messages.warning(request, f"{refused} row{'s were' if refused != 1 else ' was'} not "
-                         "queued: an order on the same link became active since the check. "
-                         "See why below.")  # fmt: skip
+        messages.warning(
+            request,
+            f"{refused} row{'s were' if refused != 1 else ' was'} not "
+            "queued: an order on the same link became active since the check. "
+            "See why below.",
+        )
     return redirect("orders:upload_preview", pk=item.pk)
 
 
@@ -173,9 +200,12 @@ def upload_template_filled(request: HttpRequest) -> HttpResponse:
     """The template from the user's own panels and services: it uploads as it is."""
     rows = filled_template_rows(template_services())
     if not rows:
-        messages.info(request, "None of your panels has an active service to fill the template "
-                      "with yet: connect a panel and sync its catalog, or start from the generic "
-                      "template.")  # fmt: skip
+        messages.info(
+            request,
+            "None of your panels has an active service to fill the template "
+            "with yet: connect a panel and sync its catalog, or start from the generic "
+            "template.",
+        )
         return redirect("orders:upload")
     return _csv_download(filled_template_csv(rows), "orders-template-my-panels.csv")
 
@@ -186,19 +216,42 @@ def upload_results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     item = get_object_or_404(Upload, pk=pk)
     # The row a spreadsheet shows, then the file line it starts on (they differ below a cell
     # with line breaks).
-    header = [row_word(item.kind).capitalize(), "File line", "Panel", "Service", "Link",
-              "Quantity", "Estimated cost", "Result"]  # fmt: skip
+    header = [
+        row_word(item.kind).capitalize(),
+        "File line",
+        "Panel",
+        "Service",
+        "Link",
+        "Quantity",
+        "Estimated cost",
+        "Result",
+    ]
     rows: list[list[object]] = [
-        [e["row"], e.get("line", e["row"]), e["panel"], e["service"], e["link"],
-         e.get("quantity"), _plain_money(e.get("cost")), "OK"]
+        [
+            e["row"],
+            e.get("line", e["row"]),
+            e["panel"],
+            e["service"],
+            e["link"],
+            e.get("quantity"),
+            _plain_money(e.get("cost")),
+            "OK",
+        ]
         for e in item.valid_rows
-    ]  # fmt: skip
+    ]
     rows += [
-        [e["row"], e.get("line", e["row"]), e["raw"].get("panel", ""),
-         e["raw"].get("service", ""), e["raw"].get("link", ""), e["raw"].get("quantity", ""),
-         "", "; ".join(e["errors"])]
+        [
+            e["row"],
+            e.get("line", e["row"]),
+            e["raw"].get("panel", ""),
+            e["raw"].get("service", ""),
+            e["raw"].get("link", ""),
+            e["raw"].get("quantity", ""),
+            "",
+            "; ".join(e["errors"]),
+        ]
         for e in item.invalid_rows
-    ]  # fmt: skip
+    ]
     rows.sort(key=lambda r: int(str(r[0])))
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="upload-{item.pk}-results.csv"'

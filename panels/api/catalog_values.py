@@ -65,8 +65,10 @@ def _unreadable_rate(value: object) -> str:
     shown = stored_text(value, 40) if isinstance(value, str) else stored_text(repr(value), 40)
     if isinstance(value, str) and _AMBIGUOUS.fullmatch(value.strip()):
         whole, part = value.strip().split(",")
-        return (f"rate {shown} could mean {whole}.{part} or {whole}{part}; "
-                "it was set aside rather than guessed")  # fmt: skip
+        return (
+            f"rate {shown} could mean {whole}.{part} or {whole}{part}; "
+            "it was set aside rather than guessed"
+        )
     return f"rate {shown} is not a number"
 
 

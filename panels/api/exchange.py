@@ -56,8 +56,14 @@ ANSWER_KEPT = 2000  # characters of an answer kept with what it answered
 class Exchange:
     """Sends one action's request to the panel at `url` and reads its answer."""
 
-    def __init__(self, url: str, key: Secret, options: ClientOptions, policy: AddressPolicy,
-                 session: requests.Session) -> None:  # fmt: skip
+    def __init__(
+        self,
+        url: str,
+        key: Secret,
+        options: ClientOptions,
+        policy: AddressPolicy,
+        session: requests.Session,
+    ) -> None:
         self.url = url
         self._key = key
         self.options = options
@@ -116,8 +122,7 @@ class Exchange:
             exc.answer = exc.answer or self.last_answer
             raise
 
-    def _judge(self, action: str, response: requests.Response, text: str, *, write: bool
-               ) -> Any:  # fmt: skip
+    def _judge(self, action: str, response: requests.Response, text: str, *, write: bool) -> Any:
         """What the answer means: the decoded JSON, or the matching PanelError."""
         data = decode_json(text)
         # Cloudflare's check page comes as 403, 503 or 200: recognise it whatever the status.
@@ -147,9 +152,13 @@ class Exchange:
             raise PanelRejected(message, action=action, http_status=response.status_code)
         if write and response.status_code >= 300 and isinstance(data, dict) and data.get("order"):
             # An order id under an error status: the panel may well have placed it.
-            raise self._failure(action, f"HTTP {response.status_code} with an order id",
-                                write=write, status=response.status_code,
-                                cause=Cause.HTTP)  # fmt: skip
+            raise self._failure(
+                action,
+                f"HTTP {response.status_code} with an order id",
+                write=write,
+                status=response.status_code,
+                cause=Cause.HTTP,
+            )
         if 300 <= response.status_code < 400:
             location = self.scrub(response.headers.get("Location", ""))
             raise PanelHttpError(

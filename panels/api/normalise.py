@@ -29,9 +29,18 @@ class Status:
     EXPIRED = "expired"
 
     ALL = (
-        PENDING, IN_PROGRESS, PROCESSING, COMPLETED, PARTIAL, CANCELED, REFUNDED, FAILED,
-        ACTIVE, PAUSED, EXPIRED,
-    )  # fmt: skip
+        PENDING,
+        IN_PROGRESS,
+        PROCESSING,
+        COMPLETED,
+        PARTIAL,
+        CANCELED,
+        REFUNDED,
+        FAILED,
+        ACTIVE,
+        PAUSED,
+        EXPIRED,
+    )
     FINAL = frozenset({COMPLETED, PARTIAL, CANCELED, REFUNDED, FAILED, EXPIRED})
 
 

@@ -22,8 +22,27 @@ SUBSCRIPTION = "subscription"  # reserve max × posts × rate / 1000
 
 # Fields that hold one item per line; sent joined with "\n" (blank lines dropped).
 LIST_FIELDS = frozenset({"comments", "usernames", "hashtags", "keywords", "groups"})
-SUBSCRIPTION_DELAYS = (0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420,
-                       480, 540, 600)  # fmt: skip
+SUBSCRIPTION_DELAYS = (
+    0,
+    5,
+    10,
+    15,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    210,
+    240,
+    270,
+    300,
+    360,
+    420,
+    480,
+    540,
+    600,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,8 +105,9 @@ def compare(target: ServiceFacts, candidates: Iterable[ServiceFacts]) -> list[Of
     return list(compare_by_currency(target, candidates)[0].offers)
 
 
-def compare_by_currency(target: ServiceFacts,
-                        candidates: Iterable[ServiceFacts]) -> list[CurrencyGroup]:  # fmt: skip
+def compare_by_currency(
+    target: ServiceFacts, candidates: Iterable[ServiceFacts]
+) -> list[CurrencyGroup]:
     """Other panels' offers that are the same as `target`, one group per currency: first the
     target's own (always there, perhaps empty; compared with the target), then the other
     currencies by code (compared only among themselves). Each group is cheapest first.
@@ -116,11 +117,16 @@ def compare_by_currency(target: ServiceFacts,
     in the target's.
     """
     wanted = describe(target)
-    found = [] if wanted.key is None else [
-        (facts, signature)
-        for facts in candidates
-        if facts.panel_id != target.panel_id and (signature := describe(facts)).key == wanted.key
-    ]  # fmt: skip
+    found = (
+        []
+        if wanted.key is None
+        else [
+            (facts, signature)
+            for facts in candidates
+            if facts.panel_id != target.panel_id
+            and (signature := describe(facts)).key == wanted.key
+        ]
+    )
     found.sort(key=lambda pair: _price_order(pair[0]))
     grouped: dict[str, list[Offer]] = {target.currency: []}
     panels_seen: set[int] = set()
@@ -132,10 +138,17 @@ def compare_by_currency(target: ServiceFacts,
     groups = []
     for currency in [target.currency, *sorted(c for c in grouped if c != target.currency)]:
         offers = grouped[currency]
-        rates = [o.facts.rate for o in offers] + ([target.rate] if currency == target.currency
-                                                  else [])  # fmt: skip
-        groups.append(CurrencyGroup(currency, currency == target.currency, tuple(offers),
-                                    min(rates) if wanted.key is not None else None))  # fmt: skip
+        rates = [o.facts.rate for o in offers] + (
+            [target.rate] if currency == target.currency else []
+        )
+        groups.append(
+            CurrencyGroup(
+                currency,
+                currency == target.currency,
+                tuple(offers),
+                min(rates) if wanted.key is not None else None,
+            )
+        )
     return groups
 
 
@@ -147,8 +160,9 @@ def _price_order(facts: ServiceFacts) -> tuple[Decimal, int, str, int, int]:
     return (facts.rate, -facts.max, facts.panel_name.casefold(), facts.panel_id, facts.id)
 
 
-def _offer(target: ServiceFacts, facts: ServiceFacts, signature: Signature, best: bool,
-           comparable: bool) -> Offer:  # fmt: skip
+def _offer(
+    target: ServiceFacts, facts: ServiceFacts, signature: Signature, best: bool, comparable: bool
+) -> Offer:
     rate_diff = percent = None
     # Enough precision that subtracting any stored rate is exact, whatever the context default.
     with localcontext() as ctx:

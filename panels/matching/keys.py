@@ -12,9 +12,20 @@ def match_key(*, name: str, category: str, type: str) -> str:
 
     Only the name, category and order type decide the key; prices and limits do not.
     """
-    facts = ServiceFacts(id=0, panel_id=0, panel_name="", name=name, category=category,
-                         type=type, rate=Decimal(0), min=0, max=0, refill=False, cancel=False,
-                         dripfeed=False)  # fmt: skip
+    facts = ServiceFacts(
+        id=0,
+        panel_id=0,
+        panel_name="",
+        name=name,
+        category=category,
+        type=type,
+        rate=Decimal(0),
+        min=0,
+        max=0,
+        refill=False,
+        cancel=False,
+        dripfeed=False,
+    )
     key = describe(facts).key
     if key is None:
         return ""

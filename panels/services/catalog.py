@@ -30,9 +30,21 @@ logger = logging.getLogger(__name__)
 
 # Fields copied from the panel's answer; a difference in any of them rewrites the row.
 SYNCED_FIELDS = (
-    "name", "type", "raw_type", "category", "rate", "min_quantity", "max_quantity", "refill",
-    "cancel", "dripfeed", "refill_days", "description", "raw", "match_key",
-)  # fmt: skip
+    "name",
+    "type",
+    "raw_type",
+    "category",
+    "rate",
+    "min_quantity",
+    "max_quantity",
+    "refill",
+    "cancel",
+    "dripfeed",
+    "refill_days",
+    "description",
+    "raw",
+    "match_key",
+)
 LIMIT_FIELDS = ("min_quantity", "max_quantity")
 FLAG_FIELDS = ("refill", "cancel", "dripfeed", "refill_days")
 BATCH = 1000
@@ -119,12 +131,17 @@ class _Diff:
 
     def event(self, service: Service, kind: str, **fields: Any) -> None:
         if self.record_events:
-            self.events.append(CatalogEvent(panel=self.panel, service=service, kind=kind,
-                                            **fields))  # fmt: skip
+            self.events.append(CatalogEvent(panel=self.panel, service=service, kind=kind, **fields))
 
     def add(self, remote: RemoteService, values: dict[str, Any]) -> None:
-        service = Service(panel=self.panel, remote_id=remote.service_id, is_active=True,
-                          first_seen_at=self.now, last_seen_at=self.now, **values)  # fmt: skip
+        service = Service(
+            panel=self.panel,
+            remote_id=remote.service_id,
+            is_active=True,
+            first_seen_at=self.now,
+            last_seen_at=self.now,
+            **values,
+        )
         self.new.append(service)
         self.event(service, CatalogEvent.Kind.ADDED, new_rate=values["rate"])
 
@@ -135,13 +152,20 @@ class _Diff:
             self.event(service, CatalogEvent.Kind.REACTIVATED, new_rate=values["rate"])
         elif before["rate"] != values["rate"]:
             old, new = before["rate"], values["rate"]
-            self.event(service, CatalogEvent.Kind.RATE_CHANGED, old_rate=old, new_rate=new,
-                       rate_change=_rate_change(old, new))  # fmt: skip
+            self.event(
+                service,
+                CatalogEvent.Kind.RATE_CHANGED,
+                old_rate=old,
+                new_rate=new,
+                rate_change=_rate_change(old, new),
+            )
         if service.is_active:
-            self._detail_event(service, before, values, LIMIT_FIELDS,
-                               CatalogEvent.Kind.LIMITS_CHANGED)  # fmt: skip
-            self._detail_event(service, before, values, FLAG_FIELDS,
-                               CatalogEvent.Kind.FLAGS_CHANGED)  # fmt: skip
+            self._detail_event(
+                service, before, values, LIMIT_FIELDS, CatalogEvent.Kind.LIMITS_CHANGED
+            )
+            self._detail_event(
+                service, before, values, FLAG_FIELDS, CatalogEvent.Kind.FLAGS_CHANGED
+            )
         if service.is_active and all(before[f] == values[f] for f in SYNCED_FIELDS):
             return  # unchanged: no write at all
         for name, value in values.items():
@@ -150,8 +174,14 @@ class _Diff:
         service.last_seen_at = self.now
         self.changed.append(service)
 
-    def _detail_event(self, service: Service, before: dict[str, Any], values: dict[str, Any],
-                      fields: tuple[str, ...], kind: str) -> None:  # fmt: skip
+    def _detail_event(
+        self,
+        service: Service,
+        before: dict[str, Any],
+        values: dict[str, Any],
+        fields: tuple[str, ...],
+        kind: str,
+    ) -> None:
         details = {f: [before[f], values[f]] for f in fields if before[f] != values[f]}
         if details:
             self.event(service, kind, details=details)
@@ -195,23 +225,33 @@ def catalog_sync(
 
 def _record_success(panel: Panel, run: CatalogSync | None, result: CatalogSyncResult) -> None:
     if result.notes:
-        logger.warning("catalog sync of panel %s set aside %s: %s", panel.pk, result.skipped,
-                       "; ".join(result.notes[:5]))  # fmt: skip
+        logger.warning(
+            "catalog sync of panel %s set aside %s: %s",
+            panel.pk,
+            result.skipped,
+            "; ".join(result.notes[:5]),
+        )
     panel_mark_ok(panel=panel)
     if run is not None:
         CatalogSync.objects.filter(pk=run.pk).update(
-            state=CatalogSync.State.DONE, finished_at=timezone.now(),
+            state=CatalogSync.State.DONE,
+            finished_at=timezone.now(),
             notes=result.notes[:NOTES_KEPT],
-            **{f: getattr(result, f) for f in CatalogSyncResult.__dataclass_fields__
-               if f != "notes"},
-        )  # fmt: skip
+            **{
+                f: getattr(result, f)
+                for f in CatalogSyncResult.__dataclass_fields__
+                if f != "notes"
+            },
+        )
 
 
 def _empty_message(catalog: Catalog) -> str:
     if not catalog.skipped:
         return "The panel listed no services; the existing catalog was kept."
-    return (f"None of the {len(catalog.skipped):,} services the panel listed could be used "
-            f"({catalog.skipped[0].problem}); the existing catalog was kept.")  # fmt: skip
+    return (
+        f"None of the {len(catalog.skipped):,} services the panel listed could be used "
+        f"({catalog.skipped[0].problem}); the existing catalog was kept."
+    )
 
 
 def _record_failure(panel: Panel, run: CatalogSync | None, error: PanelError) -> None:
@@ -248,10 +288,12 @@ def _apply(panel: Panel, catalog: Catalog) -> CatalogSyncResult:
             diff.event(service, CatalogEvent.Kind.REMOVED, old_rate=service.rate)
 
         Service.objects.bulk_create(
-            diff.new, batch_size=BATCH, update_conflicts=True,
+            diff.new,
+            batch_size=BATCH,
+            update_conflicts=True,
             unique_fields=["panel", "remote_id"],
             update_fields=[*SYNCED_FIELDS, "is_active", "last_seen_at"],
-        )  # fmt: skip
+        )
         Service.objects.bulk_update(
             diff.changed, [*SYNCED_FIELDS, "is_active", "last_seen_at"], batch_size=BATCH
         )
@@ -284,8 +326,11 @@ def catalog_sync_start(*, panel: Panel, trigger: str = CatalogSync.Trigger.BUTTO
         # A run older than this was lost (a worker died mid-task): close it, start afresh.
         CatalogSync.objects.filter(
             panel=panel, state__in=in_flight, created_at__lt=timezone.now() - STALE_AFTER
-        ).update(state=CatalogSync.State.FAILED, finished_at=timezone.now(),
-                 error="No worker finished this sync; it was abandoned.")  # fmt: skip
+        ).update(
+            state=CatalogSync.State.FAILED,
+            finished_at=timezone.now(),
+            error="No worker finished this sync; it was abandoned.",
+        )
         pending = CatalogSync.objects.filter(panel=panel, state__in=in_flight).first()
         if pending is not None:
             return pending

@@ -35,17 +35,23 @@ def panel_connection_test(
     """Call `balance` once (no retries) and report the balance or a clear reason."""
     base = options or ClientOptions()
     options = ClientOptions(
-        method=base.method, key_field=base.key_field, body=base.body,
-        user_agent=base.user_agent, timeout=min(base.timeout, 20.0), retries=0,
+        method=base.method,
+        key_field=base.key_field,
+        body=base.body,
+        user_agent=base.user_agent,
+        timeout=min(base.timeout, 20.0),
+        retries=0,
         **network_options(),  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
     try:
         balance = PanelClient(api_url, api_key, options).balance()
     except PanelError as error:
         return ConnectionCheck(
-            ok=False, message=explain_error(error, timeout=options.timeout),
-            detail=error.message, error=error,
-        )  # fmt: skip
+            ok=False,
+            message=explain_error(error, timeout=options.timeout),
+            detail=error.message,
+            error=error,
+        )
     if balance.amount is None:
         return ConnectionCheck(
             ok=True, message=f"Connected, but its balance cannot be used: {balance.problem}."

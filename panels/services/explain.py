@@ -13,9 +13,11 @@ def explain_error(error: Exception, *, timeout: float | None = None) -> str:
         return "The panel refused the API key. Copy it again from the panel's API page."
     if isinstance(error, PanelRejected):
         if error.reason == Reason.INCORRECT_REQUEST:
-            return (f"The URL answers like a panel, but refused the {error.action or 'API'} "
-                    "request. Check that it is the API v2 endpoint and the request options are "
-                    "right.")  # fmt: skip
+            return (
+                f"The URL answers like a panel, but refused the {error.action or 'API'} "
+                "request. Check that it is the API v2 endpoint and the request options are "
+                "right."
+            )
         return f"The panel answered with an error: {error.text}"
     messages = {
         Cause.CONNECT: "Could not connect: the address does not resolve or refuses connections.",
@@ -36,8 +38,10 @@ def explain_error(error: Exception, *, timeout: float | None = None) -> str:
     if error.cause == Cause.REFUSED_ADDRESS:
         return f"Not called: {error.message}."
     if error.cause == Cause.HTTP and error.http_status in (404, 405):
-        return (f"There is no API at this URL (HTTP {error.http_status}). Use the full API URL, "
-                "for example https://panel.example/api/v2.")  # fmt: skip
+        return (
+            f"There is no API at this URL (HTTP {error.http_status}). Use the full API URL, "
+            "for example https://panel.example/api/v2."
+        )
     if error.cause == Cause.HTTP and error.http_status == 429:
         return "The panel is rate limiting requests (HTTP 429). Try again in a minute."
     if error.cause == Cause.HTTP and error.http_status and error.http_status >= 500:

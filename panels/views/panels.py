@@ -79,8 +79,10 @@ def _saved_message(panel: Panel, check: services.ConnectionCheck | None, *, adde
     if check is None:
         return f"{done}."
     if not check.ok:
-        return (f"{done} without a working connection: {check.message} "
-                "It is marked failing until it answers.")  # fmt: skip
+        return (
+            f"{done} without a working connection: {check.message} "
+            "It is marked failing until it answers."
+        )
     return f"{done}. {check.message}" + (" Sync now loads its services." if added else "")
 
 

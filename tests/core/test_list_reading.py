@@ -48,11 +48,23 @@ def applied(query: str) -> dict[str, object]:
 
 def test_each_refused_value_falls_back_to_its_default_alone() -> None:
     assert applied("q=a%00b+++c&panel=+03+&from=2025-03-01&ticked=on") == {
-        "q": "ab c", "panel_id": 3, "day": date(2025, 3, 1), "ticked": True}  # fmt: skip
+        "q": "ab c",
+        "panel_id": 3,
+        "day": date(2025, 3, 1),
+        "ticked": True,
+    }
     assert applied("q=" + "x" * 50 + "&panel=5&from=2025-3-1&ticked=maybe") == {
-        "q": "x" * 10, "panel_id": None, "day": None, "ticked": False}  # fmt: skip
+        "q": "x" * 10,
+        "panel_id": None,
+        "day": None,
+        "ticked": False,
+    }
     assert applied("panel=abc&from=0001-01-01&ticked=TRUE") == {
-        "q": "", "panel_id": None, "day": None, "ticked": True}  # fmt: skip
+        "q": "",
+        "panel_id": None,
+        "day": None,
+        "ticked": True,
+    }
 
 
 def test_the_canonical_query_has_the_applied_values_under_their_parameter_names() -> None:

@@ -20,8 +20,12 @@ def test_it_writes_each_rows_own_values_in_one_statement_per_batch():
     panel.api_key = "k-123"
     panel.save()
     service = Service.objects.create(panel=panel, remote_id="1", name="S", rate="1")
-    orders = [Order.objects.create(panel=panel, service=service, link=f"https://x.test/{n}",
-                                   quantity=n + 1) for n in range(5)]  # fmt: skip
+    orders = [
+        Order.objects.create(
+            panel=panel, service=service, link=f"https://x.test/{n}", quantity=n + 1
+        )
+        for n in range(5)
+    ]
     when = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
     for n, order in enumerate(orders):
         order.charge = Decimal("0.000000000001") * (n + 1) if n else None
@@ -32,9 +36,11 @@ def test_it_writes_each_rows_own_values_in_one_statement_per_batch():
 
     with CaptureQueriesContext(connection) as queries:
         written = bulk_update_rows(
-            Order, orders, ["charge", "status_raw", "raw_status", "status_checked_at"],
+            Order,
+            orders,
+            ["charge", "status_raw", "raw_status", "status_checked_at"],
             batch_size=2,
-        )  # fmt: skip
+        )
 
     assert written == 5
     assert len(queries) == 3

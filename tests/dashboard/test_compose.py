@@ -73,8 +73,13 @@ def test_secrets_must_be_set_and_production_settings_are_on(compose: dict[str, A
 
 def _compose_command() -> list[str] | None:
     docker = shutil.which("docker")
-    if docker and subprocess.run([docker, "compose", "version"], capture_output=True,
-                                 check=False).returncode == 0:  # fmt: skip
+    if (
+        docker
+        and subprocess.run(
+            [docker, "compose", "version"], capture_output=True, check=False
+        ).returncode
+        == 0
+    ):
         return [docker, "compose"]
     legacy = shutil.which("docker-compose")
     return [legacy] if legacy else None
@@ -90,9 +95,13 @@ def compose_config(folder: Path, env_file: str) -> subprocess.CompletedProcess[s
     (folder / ".env").write_text(env_file)
     return subprocess.run(
         [*command, "config"],
-        cwd=folder, env={"PATH": os.environ.get("PATH", ""), "HOME": str(folder)},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=folder,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(folder)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:

@@ -91,10 +91,21 @@ def test_rundemo_serves_the_dashboard_syncs_the_demo_panel_and_stops_everything(
     log_path = tmp_path / "rundemo.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "manage.py", "rundemo", "--port", str(web_port),
-             "--simulator-port", str(sim_port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "manage.py",
+                "rundemo",
+                "--port",
+                str(web_port),
+                "--simulator-port",
+                str(sim_port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         login = None
         deadline = time.monotonic() + 90
@@ -113,10 +124,13 @@ def test_rundemo_serves_the_dashboard_syncs_the_demo_panel_and_stops_everything(
         web.get(f"{base}/accounts/login/", timeout=10)
         answer = web.post(
             f"{base}/accounts/login/",
-            data={"username": login[1], "password": login[2],
-                  "csrfmiddlewaretoken": web.cookies["csrftoken"]},
+            data={
+                "username": login[1],
+                "password": login[2],
+                "csrfmiddlewaretoken": web.cookies["csrftoken"],
+            },
             timeout=10,
-        )  # fmt: skip
+        )
         assert answer.url == f"{base}/"
         # The worker picks up the first balance sync from the filesystem broker.
         deadline = time.monotonic() + 60

@@ -12,13 +12,26 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 # URLs no person opens in the address bar: form posts, the fragments HTMX swaps in, and the
 # health check (the README names it apart). Everything else is a page and must be listed.
 NOT_PAGES = {
-    "logout", "healthz", "favicon",
-    "panels:test_connection", "panels:sync", "panels:sync_status", "panels:toggle_active",
-    "orders:refresh_selected", "orders:service_picker", "orders:form_fields", "orders:estimate",
-    "orders:refresh", "orders:resolve", "orders:acknowledge", "orders:bulk_create",
-    "orders:order_refill", "orders:order_cancel", "orders:upload_submit",
+    "logout",
+    "healthz",
+    "favicon",
+    "panels:test_connection",
+    "panels:sync",
+    "panels:sync_status",
+    "panels:toggle_active",
+    "orders:refresh_selected",
+    "orders:service_picker",
+    "orders:form_fields",
+    "orders:estimate",
+    "orders:refresh",
+    "orders:resolve",
+    "orders:acknowledge",
+    "orders:bulk_create",
+    "orders:order_refill",
+    "orders:order_cancel",
+    "orders:upload_submit",
     "orders:upload_progress",
-}  # fmt: skip
+}
 
 
 def _pages(patterns: list, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
@@ -39,8 +52,9 @@ def _pages(patterns: list, prefix: str = "", namespace: str = "") -> list[tuple[
 
 def test_the_readme_names_every_page_with_its_url() -> None:
     text = README.read_text(encoding="utf-8")
-    pages = [(name, url) for name, url in _pages(get_resolver().url_patterns)
-             if name not in NOT_PAGES]  # fmt: skip
+    pages = [
+        (name, url) for name, url in _pages(get_resolver().url_patterns) if name not in NOT_PAGES
+    ]
     assert ("orders:upload", "/orders/upload/") in pages
     missing = [f"{name} {url}" for name, url in pages if f"`{url}`" not in text]
     assert not missing, f"README.md does not name these pages: {missing}"

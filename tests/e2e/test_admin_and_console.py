@@ -29,20 +29,33 @@ PHONE = {"width": 390, "height": 844}
 
 
 def populate() -> None:
-    panel = Panel(name="Alpha SMM", api_url="https://panel.example/api/v2", currency="USD",
-                  balance=Decimal("250"), health=Panel.Health.OK)  # fmt: skip
+    panel = Panel(
+        name="Alpha SMM",
+        api_url="https://panel.example/api/v2",
+        currency="USD",
+        balance=Decimal("250"),
+        health=Panel.Health.OK,
+    )
     panel.api_key = "k"
     panel.save()
     service = Service.objects.create(
-        panel=panel, remote_id="101", rate=Decimal("1.20"),
+        panel=panel,
+        remote_id="101",
+        rate=Decimal("1.20"),
         name="Instagram Followers [Real Looking Profiles] [Refill 30 Days] [Max 500K] ⚡ Instant",
-    )  # fmt: skip
+    )
     for n in range(12):
         Order.objects.create(
-            panel=panel, service=service, state=Order.State.PLACED, status="in_progress",
+            panel=panel,
+            service=service,
+            state=Order.State.PLACED,
+            status="in_progress",
             link=f"https://www.instagram.com/p/C{n:04d}xyzLongShortcodeForAPost/?igsh=abcdef{n}",
-            quantity=1000 + n, remote_id=str(880000 + n), charge=Decimal("1.2"), currency="USD",
-        )  # fmt: skip
+            quantity=1000 + n,
+            remote_id=str(880000 + n),
+            charge=Decimal("1.2"),
+            currency="USD",
+        )
 
 
 def wait_until(page: Page, condition: Callable[[], bool], seconds: float = 10) -> None:

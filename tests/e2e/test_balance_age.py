@@ -50,9 +50,12 @@ def test_the_balance_warnings_say_how_old_the_balance_is(
     browser: Browser, live_server, shop: Panel, artifacts: Path
 ) -> None:
     followers = svc(shop, 3)
-    upload = upload_check(kind="csv", filename="orders.csv", user=User.objects.get(),
-                          data=b"panel,service,link,quantity\nSim Shop,3,https://x.com/a,2500\n"
-)  # fmt: skip
+    upload = upload_check(
+        kind="csv",
+        filename="orders.csv",
+        user=User.objects.get(),
+        data=b"panel,service,link,quantity\nSim Shop,3,https://x.com/a,2500\n",
+    )
     base = live_server.url
     page = browser.new_context(viewport=DESKTOP).new_page()
     try:

@@ -47,8 +47,9 @@ def shop(sim: SimulatorHandle, settings) -> Panel:
 
 def place(service: Service, n: int) -> Order:
     low = max(service.min_quantity, 1)
-    order = order_create(service=service, values={"link": f"https://example.com/b/{n}",
-                                                  "quantity": low})  # fmt: skip
+    order = order_create(
+        service=service, values={"link": f"https://example.com/b/{n}", "quantity": low}
+    )
     order.refresh_from_db()  # eager Celery: order_create has sent it already
     assert order.state == Order.State.PLACED
     return order
@@ -120,12 +121,21 @@ def test_the_preview_says_how_many_panels_the_eligible_orders_go_to(
         panel = Panel(name=name, api_url="https://panel.example/api/v2", currency="USD")
         panel.api_key = "k"
         panel.save()
-        service = Service.objects.create(panel=panel, remote_id=str(n), rate=1, refill=True,
-                                         name="Instagram Followers [Refill 30D]")  # fmt: skip
+        service = Service.objects.create(
+            panel=panel,
+            remote_id=str(n),
+            rate=1,
+            refill=True,
+            name="Instagram Followers [Refill 30D]",
+        )
         placed = {"state": Order.State.PLACED, "status": "completed", "remote_id": str(n)}
-        order = Order.objects.create(panel=panel, service=service, quantity=100,
-                                     link=f"https://instagram.com/p/{n}",
-                                     **(placed if n == 0 else {}))  # fmt: skip
+        order = Order.objects.create(
+            panel=panel,
+            service=service,
+            quantity=100,
+            link=f"https://instagram.com/p/{n}",
+            **(placed if n == 0 else {}),
+        )
         ids.append(str(order.pk))
     page = browser.new_context(viewport=DESKTOP).new_page()
     try:
@@ -145,8 +155,9 @@ def test_the_preview_asks_the_panel_first_and_says_when_it_could_not(
 ) -> None:
     """Orders the panel completed since our last status sync: refilling them is offered, and
     canceling them is not. With the panel down, the preview still opens and says so."""
-    refillable = Service.objects.filter(panel=shop, type="default", refill=True,
-                                        cancel=True).first()  # fmt: skip
+    refillable = Service.objects.filter(
+        panel=shop, type="default", refill=True, cancel=True
+    ).first()
     assert refillable is not None
     orders = [place(refillable, 100 + n) for n in range(3)]
     sim.advance(120)  # completed on the panel; here they still read "pending"

@@ -119,9 +119,11 @@ class Watch:
     def problems(self) -> list[str]:
         """Everything seen on any page: dialogs, requests elsewhere, CSP reports."""
         csp = [text for text in self.console if "Content Security Policy" in text]
-        return ([f"dialog: {d}" for d in self.dialogs]
-                + [f"request: {url}" for url in self.foreign_requests()]
-                + [f"console: {text}" for text in csp])  # fmt: skip
+        return (
+            [f"dialog: {d}" for d in self.dialogs]
+            + [f"request: {url}" for url in self.foreign_requests()]
+            + [f"console: {text}" for text in csp]
+        )
 
 
 @pytest.fixture
@@ -136,13 +138,31 @@ def hostile(sim: SimulatorHandle, settings: Any) -> Hostile:
     settings.PANEL_HTTP_RETRIES = 0
     settings.CELERY_TASK_ALWAYS_EAGER = True
     add = sim.add_service
-    add(catalog="base", name=FOLLOWERS, category=CATEGORY, description=DESCRIPTION, rate="1.10",
-        refill=True, cancel=True)  # fmt: skip
-    add(catalog="base", name=LIKES, category=f"Instagram Likes {TEMPLATE}",
-        description=f"{BREAKOUT}\n{JS_LINK}", rate="0.50", refill=True)  # fmt: skip
+    add(
+        catalog="base",
+        name=FOLLOWERS,
+        category=CATEGORY,
+        description=DESCRIPTION,
+        rate="1.10",
+        refill=True,
+        cancel=True,
+    )
+    add(
+        catalog="base",
+        name=LIKES,
+        category=f"Instagram Likes {TEMPLATE}",
+        description=f"{BREAKOUT}\n{JS_LINK}",
+        rate="0.50",
+        refill=True,
+    )
     add(catalog="base", name=LONG_NAME, category=LONG_CATEGORY, description=LONG, rate="0.02")
-    add(catalog="alt1", name=OTHER_FOLLOWERS, category="Instagram Followers",
-        description=SCRIPT, rate="0.95")  # fmt: skip
+    add(
+        catalog="alt1",
+        name=OTHER_FOLLOWERS,
+        category="Instagram Followers",
+        description=SCRIPT,
+        rate="0.95",
+    )
 
     panel = panel_create(name="Hostile Panel", api_url=sim.api_url(catalog="base"), api_key="k")
     failing = panel_create(name="Other Panel", api_url=sim.api_url(catalog="alt1"), api_key="k")
@@ -163,44 +183,85 @@ def hostile(sim: SimulatorHandle, settings: Any) -> Hostile:
     )
 
     rejected = Order.objects.create(
-        panel=panel, service=followers, link="https://example.com/p/1", quantity=100,
-        state=Order.State.REJECTED, last_error=REJECTION, error_reason="other",
-    )  # fmt: skip
+        panel=panel,
+        service=followers,
+        link="https://example.com/p/1",
+        quantity=100,
+        state=Order.State.REJECTED,
+        last_error=REJECTION,
+        error_reason="other",
+    )
     likes = Service.objects.get(panel=panel, name=LIKES)
     placed = Order.objects.create(
-        panel=panel, service=likes, link="https://example.com/p/2", quantity=100,
-        state=Order.State.PLACED, remote_id="9001", status="partial", placed_at=now,
-        last_error=STATUS_ERROR, charge=Decimal("0.05"), currency="USD",
-    )  # fmt: skip
+        panel=panel,
+        service=likes,
+        link="https://example.com/p/2",
+        quantity=100,
+        state=Order.State.PLACED,
+        remote_id="9001",
+        status="partial",
+        placed_at=now,
+        last_error=STATUS_ERROR,
+        charge=Decimal("0.05"),
+        currency="USD",
+    )
     refill = Refill.objects.create(order=placed, status="rejected", last_error=REFILL_REFUSAL)
-    bulk = BulkAction.objects.create(kind=BulkAction.Kind.REFILL, state=BulkAction.State.DONE,
-                                     description=f"2 ticked orders {SCRIPT}", total=2,
-                                     eligible=1, sent=1, failed=1, finished_at=now)  # fmt: skip
-    BulkItem.objects.create(bulk=bulk, order=placed, outcome=BulkItem.Outcome.REJECTED,
-                            reason="other", message=BULK_MESSAGE)  # fmt: skip
-    BulkItem.objects.create(bulk=bulk, order=rejected, outcome=BulkItem.Outcome.SKIPPED,
-                            reason="not_placed", message=REJECTION[:500])  # fmt: skip
+    bulk = BulkAction.objects.create(
+        kind=BulkAction.Kind.REFILL,
+        state=BulkAction.State.DONE,
+        description=f"2 ticked orders {SCRIPT}",
+        total=2,
+        eligible=1,
+        sent=1,
+        failed=1,
+        finished_at=now,
+    )
+    BulkItem.objects.create(
+        bulk=bulk,
+        order=placed,
+        outcome=BulkItem.Outcome.REJECTED,
+        reason="other",
+        message=BULK_MESSAGE,
+    )
+    BulkItem.objects.create(
+        bulk=bulk,
+        order=rejected,
+        outcome=BulkItem.Outcome.SKIPPED,
+        reason="not_placed",
+        message=REJECTION[:500],
+    )
     upload = upload_check(
-        kind=Upload.Kind.MASS, panel=panel, user=None,
+        kind=Upload.Kind.MASS,
+        panel=panel,
+        user=None,
         data=f"{followers.remote_id} | https://example.com/u/1 | 100\n"
-             f"{likes.remote_id} | {SCRIPT} | 100\n"
-             f"{followers.remote_id} | https://example.com/{LONG} | {IMG}\n",
-    )  # fmt: skip
+        f"{likes.remote_id} | {SCRIPT} | 100\n"
+        f"{followers.remote_id} | https://example.com/{LONG} | {IMG}\n",
+    )
     User.objects.create_user("alice", password=PASSWORD)
     User.objects.create_superuser("root", password=PASSWORD)
-    return Hostile(followers=followers, likes=likes,
-                   long=Service.objects.get(panel=panel, name=LONG_NAME),
-                   other=Service.objects.get(panel=failing, name=OTHER_FOLLOWERS),
-                   panel=panel, failing=Panel.objects.get(pk=failing.pk), rejected=rejected,
-                   placed=placed, refill=refill, bulk=bulk, upload=upload)  # fmt: skip
+    return Hostile(
+        followers=followers,
+        likes=likes,
+        long=Service.objects.get(panel=panel, name=LONG_NAME),
+        other=Service.objects.get(panel=failing, name=OTHER_FOLLOWERS),
+        panel=panel,
+        failing=Panel.objects.get(pk=failing.pk),
+        rejected=rejected,
+        placed=placed,
+        refill=refill,
+        bulk=bulk,
+        upload=upload,
+    )
 
 
 def _remote_id(sim: SimulatorHandle, catalog: str, name: str) -> int:
     return next(s.id for s in sim.services(catalog) if s.name == name)
 
 
-def browser_session(browser: Browser, base_url: str, username: str,
-                    viewport: dict[str, int] = DESKTOP) -> tuple[BrowserContext, Page]:  # fmt: skip
+def browser_session(
+    browser: Browser, base_url: str, username: str, viewport: dict[str, int] = DESKTOP
+) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
@@ -233,8 +294,9 @@ def inert_problems(page: Page) -> list[str]:
     return problems
 
 
-def check_page(page: Page, watch: Watch, path: str, shows: tuple[str, ...] = (),
-               contains: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
+def check_page(
+    page: Page, watch: Watch, path: str, shows: tuple[str, ...] = (), contains: tuple[str, ...] = ()
+) -> list[str]:
     """Open the page and return what is wrong with it (empty: nothing)."""
     before = len(watch.requests)
     response = page.goto(f"{watch.base_url}{path}")
@@ -249,8 +311,10 @@ def check_page(page: Page, watch: Watch, path: str, shows: tuple[str, ...] = (),
     problems += [f"{w[:60]!r} is not in the page" for w in contains if w not in _all_text(page)]
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if width[0] > width[1]:
-        problems.append(f"the page is {width[0]}px wide in a {width[1]}px window "
-                        f"(sticking out: {page.evaluate(WIDEST)})")  # fmt: skip
+        problems.append(
+            f"the page is {width[0]}px wide in a {width[1]}px window "
+            f"(sticking out: {page.evaluate(WIDEST)})"
+        )
     foreign = watch.foreign_requests()
     problems += [f"request: {url}" for url in watch.requests[before:] if url in foreign]
     return [f"{path}: {problem}" for problem in problems]
@@ -326,8 +390,13 @@ def admin_pages(h: Hostile) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]
     ]
 
 
-def visit(browser: Browser, base_url: str, username: str, pages: list[Any],
-          viewport: dict[str, int] = DESKTOP) -> list[str]:  # fmt: skip
+def visit(
+    browser: Browser,
+    base_url: str,
+    username: str,
+    pages: list[Any],
+    viewport: dict[str, int] = DESKTOP,
+) -> list[str]:
     """Log in, open every page, and return everything that went wrong."""
     context, page = browser_session(browser, base_url, username, viewport)
     watch = Watch(base_url)
@@ -349,13 +418,22 @@ def test_hostile_panel_text_is_inert_on_every_dashboard_page(
     assert problems == [], "\n".join(problems)
 
 
-def test_long_panel_text_fits_a_phone(browser: Browser, live_server: Any, hostile: Hostile,
-                                      artifacts: Path) -> None:  # fmt: skip
-    pages = [(path, (), ()) for path in (
-        "/catalog/?q=TikTok", f"/catalog/{hostile.long.pk}/", f"/catalog/{hostile.followers.pk}/",
-        f"/orders/{hostile.rejected.pk}/", f"/orders/{hostile.placed.pk}/", "/orders/",
-        "/panels/", "/",
-    )]  # fmt: skip
+def test_long_panel_text_fits_a_phone(
+    browser: Browser, live_server: Any, hostile: Hostile, artifacts: Path
+) -> None:
+    pages = [
+        (path, (), ())
+        for path in (
+            "/catalog/?q=TikTok",
+            f"/catalog/{hostile.long.pk}/",
+            f"/catalog/{hostile.followers.pk}/",
+            f"/orders/{hostile.rejected.pk}/",
+            f"/orders/{hostile.placed.pk}/",
+            "/orders/",
+            "/panels/",
+            "/",
+        )
+    ]
     context, page = browser_session(browser, live_server.url, "alice")
     try:
         # Looked at by a person: the catalog and an order with hostile text.

@@ -183,8 +183,14 @@ def test_the_subscription_form(browser: Browser, live_server, shop: Panel, artif
         page.screenshot(path=artifacts / "order-new-subscription-phone.png", full_page=True)
         order = place(page)
         expiry = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
-        assert order.params == {"username": "natgeo", "min": "100", "max": "200",
-                                "posts": "30", "delay": "60", "expiry": expiry}  # fmt: skip
+        assert order.params == {
+            "username": "natgeo",
+            "min": "100",
+            "max": "200",
+            "posts": "30",
+            "delay": "60",
+            "expiry": expiry,
+        }
     finally:
         page.context.close()
 
@@ -255,8 +261,10 @@ def test_a_status_change_shows_on_refresh_and_by_itself(
         order.refresh_from_db()
         assert order.is_final
         assert list(order.status_changes.values_list("status", flat=True)) == [
-            "pending", "in_progress", "completed"
-        ]  # fmt: skip
+            "pending",
+            "in_progress",
+            "completed",
+        ]
         page.locator(".raw-answer summary").click()
         page.screenshot(path=artifacts / "order-detail-placed-desktop.png", full_page=True)
         page.set_viewport_size(PHONE)

@@ -40,24 +40,36 @@ def other_panels() -> None:
     """A failing panel and one low on balance, so the list shows every kind of row."""
     now = timezone.now()
     failing = Panel(
-        name="Cheap Likes Co", api_url="https://cheaplikes.example/api/v2",
-        balance=Decimal("87.10"), currency="USD", health=Panel.Health.FAILING,
-        failing_since=now - timedelta(hours=3), balance_checked_at=now - timedelta(hours=3),
+        name="Cheap Likes Co",
+        api_url="https://cheaplikes.example/api/v2",
+        balance=Decimal("87.10"),
+        currency="USD",
+        health=Panel.Health.FAILING,
+        failing_since=now - timedelta(hours=3),
+        balance_checked_at=now - timedelta(hours=3),
         last_error="<script>alert(1)</script> balance: HTTP 502 from the panel",
-        last_error_at=now - timedelta(minutes=2), catalog_synced_at=now - timedelta(hours=5),
-    )  # fmt: skip
+        last_error_at=now - timedelta(minutes=2),
+        catalog_synced_at=now - timedelta(hours=5),
+    )
     failing.api_key = "another-secret-key-000"
     failing.save()
     CatalogSync.objects.create(
-        panel=failing, state=CatalogSync.State.FAILED, finished_at=now - timedelta(minutes=2),
+        panel=failing,
+        state=CatalogSync.State.FAILED,
+        finished_at=now - timedelta(minutes=2),
         error="The panel is having trouble (HTTP 502). Try again later.",
-    )  # fmt: skip
+    )
     low = Panel(
-        name="Boost Panel", api_url="https://boost.example/api/v2", balance=Decimal("3.2"),
-        currency="EUR", health=Panel.Health.OK, low_balance_threshold=Decimal("5"),
-        balance_checked_at=now - timedelta(minutes=9), last_ok_at=now - timedelta(minutes=9),
+        name="Boost Panel",
+        api_url="https://boost.example/api/v2",
+        balance=Decimal("3.2"),
+        currency="EUR",
+        health=Panel.Health.OK,
+        low_balance_threshold=Decimal("5"),
+        balance_checked_at=now - timedelta(minutes=9),
+        last_ok_at=now - timedelta(minutes=9),
         catalog_synced_at=now - timedelta(hours=2),
-    )  # fmt: skip
+    )
     low.api_key = "yet-another-secret-key-1"
     low.save()
     for number in range(12):

@@ -91,14 +91,16 @@ def shoot(page: Page, artifacts: Path, name: str) -> None:
 
 def inside(page: Page, selector: str, container: str) -> bool:
     """Every element matching `selector` ends within `container`'s right edge."""
-    return bool(page.evaluate(
-        """([selector, container]) => {
+    return bool(
+        page.evaluate(
+            """([selector, container]) => {
             const outer = document.querySelector(container).getBoundingClientRect();
             return [...document.querySelectorAll(selector)].every(
                 (el) => el.getBoundingClientRect().right <= outer.right + 0.5);
         }""",
-        [selector, container],
-    ))  # fmt: skip
+            [selector, container],
+        )
+    )
 
 
 def sent(panel: Panel) -> Order:
@@ -193,8 +195,9 @@ def test_a_status_answer_set_aside_is_explained_on_the_order_page(
     assert order.status == "in_progress"
     remains = order.remains
     assert remains is not None
-    sim.set_fault("malformed_status", actions=["status"], targets=[order.remote_id],
-                  variants=["remains_huge"])  # fmt: skip
+    sim.set_fault(
+        "malformed_status", actions=["status"], targets=[order.remote_id], variants=["remains_huge"]
+    )
 
     log_in(page, live_server.url, f"/orders/{order.pk}/")
     page.get_by_role("button", name="Refresh").click()
@@ -214,18 +217,30 @@ def test_a_catalog_sync_that_set_services_aside_says_why(
     page: Page, live_server, shop: Panel, sim: SimulatorHandle, artifacts: Path
 ) -> None:
     # Another panel whose last sync set aside entries with hostile, unbreakable text.
-    other = Panel(name="Odd Panel", api_url="https://odd.example/api/v2", currency="USD",
-                  balance=Decimal("40"), health=Panel.Health.OK, last_ok_at=timezone.now(),
-                  catalog_synced_at=timezone.now())  # fmt: skip
+    other = Panel(
+        name="Odd Panel",
+        api_url="https://odd.example/api/v2",
+        currency="USD",
+        balance=Decimal("40"),
+        health=Panel.Health.OK,
+        last_ok_at=timezone.now(),
+        catalog_synced_at=timezone.now(),
+    )
     other.api_key = "k"
     other.save()
     long_id = "9" * 180
     CatalogSync.objects.create(
-        panel=other, state=CatalogSync.State.DONE, finished_at=timezone.now(), services_seen=12,
-        skipped=3, notes=[f"service <script>alert(3)</script>: {'rate ' * 3}is not a number",
-                          f"an entry whose service id {long_id} is longer than 100 characters",
-                          "service <b>7</b>: listed twice"],
-    )  # fmt: skip
+        panel=other,
+        state=CatalogSync.State.DONE,
+        finished_at=timezone.now(),
+        services_seen=12,
+        skipped=3,
+        notes=[
+            f"service <script>alert(3)</script>: {'rate ' * 3}is not a number",
+            f"an entry whose service id {long_id} is longer than 100 characters",
+            "service <b>7</b>: listed twice",
+        ],
+    )
     sim.set_fault("out_of_range", actions=["services"])
 
     log_in(page, live_server.url, "/panels/")

@@ -25,12 +25,22 @@ PASSWORD = "correct horse battery staple"
 def alpha_catalog() -> Panel:
     """alice, and a panel with one Default service (101, from 100 to 10,000)."""
     User.objects.create_user("alice", password=PASSWORD)
-    panel = Panel(name="Alpha SMM", api_url="https://panel.example/api/v2", currency="USD",
-                  balance=Decimal("250"))  # fmt: skip
+    panel = Panel(
+        name="Alpha SMM",
+        api_url="https://panel.example/api/v2",
+        currency="USD",
+        balance=Decimal("250"),
+    )
     panel.api_key = "k"
     panel.save()
-    Service.objects.create(panel=panel, remote_id="101", name="Followers", rate=Decimal("1.20"),
-                           min_quantity=100, max_quantity=10000)  # fmt: skip
+    Service.objects.create(
+        panel=panel,
+        remote_id="101",
+        name="Followers",
+        rate=Decimal("1.20"),
+        min_quantity=100,
+        max_quantity=10000,
+    )
     return panel
 
 
@@ -41,15 +51,18 @@ def log_in(page: Page, url: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path,
-                                   artifacts: Path, monkeypatch) -> None:  # fmt: skip
+def test_upload_preview_and_submit(
+    browser: Browser, live_server, tmp_path: Path, artifacts: Path, monkeypatch
+) -> None:
     monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
     alpha_catalog()
     bad = tmp_path / "latin.csv"
     bad.write_bytes("panel,service,link,quantity\nCafé,1,x,1\n".encode("latin-1"))
     good = tmp_path / "orders.csv"
-    good.write_text("panel,service,link,quantity\nAlpha SMM,101,https://x.com/a,1000\n"
-                    "Alpha SMM,101,https://x.com/b,5\n")  # fmt: skip
+    good.write_text(
+        "panel,service,link,quantity\nAlpha SMM,101,https://x.com/a,1000\n"
+        "Alpha SMM,101,https://x.com/b,5\n"
+    )
 
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
@@ -79,8 +92,7 @@ def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path
         progress = page.locator("#upload-progress")
         expect(progress).to_contain_text("0 of 1 handled")
         # A worker places it: the block follows on its own, then stops polling.
-        Order.objects.filter(upload__isnull=False).update(state=Order.State.PLACED,
-                                                          remote_id="501")  # fmt: skip
+        Order.objects.filter(upload__isnull=False).update(state=Order.State.PLACED, remote_id="501")
         expect(progress).to_contain_text("All 1 order handled", timeout=10_000)
         expect(progress).to_contain_text("1 placed")
         expect(page.locator("#upload-valid .badge")).to_have_text("Placed")  # follows too
@@ -95,15 +107,18 @@ def test_upload_preview_and_submit(browser: Browser, live_server, tmp_path: Path
     assert Order.objects.filter(upload=upload).count() == 1
 
 
-def test_the_same_file_again_needs_a_yes(browser: Browser, live_server, tmp_path: Path,
-                                         artifacts: Path, monkeypatch) -> None:  # fmt: skip
+def test_the_same_file_again_needs_a_yes(
+    browser: Browser, live_server, tmp_path: Path, artifacts: Path, monkeypatch
+) -> None:
     monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
     alpha_catalog()
     first = tmp_path / "orders.csv"
     first.write_text("panel,service,link,quantity\nAlpha SMM,101,https://x.com/a,1000\n")
     second = tmp_path / "more.csv"  # the same link, written another way, and a new one
-    second.write_text("panel,service,link,quantity\nAlpha SMM,101,https://www.x.com/a/,1000\n"
-                      "Alpha SMM,101,https://x.com/b,1000\n")  # fmt: skip
+    second.write_text(
+        "panel,service,link,quantity\nAlpha SMM,101,https://www.x.com/a/,1000\n"
+        "Alpha SMM,101,https://x.com/b,1000\n"
+    )
 
     page = browser.new_page()
     try:
@@ -159,8 +174,15 @@ LONG_LINK = "https://instagram.com/p/" + "a-very-long-post-name-" * 8
 
 def _first_upload_catalog() -> None:
     panel = alpha_catalog()
-    Service.objects.create(panel=panel, remote_id="102", name="Comments", rate=Decimal("9"),
-                           type="custom_comments", min_quantity=2, max_quantity=50)  # fmt: skip
+    Service.objects.create(
+        panel=panel,
+        remote_id="102",
+        name="Comments",
+        rate=Decimal("9"),
+        type="custom_comments",
+        min_quantity=2,
+        max_quantity=50,
+    )
 
 
 def _no_horizontal_scroll(page, selector: str) -> None:
@@ -171,9 +193,14 @@ def _no_horizontal_scroll(page, selector: str) -> None:
 
 @pytest.mark.parametrize(("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
 def test_a_first_upload_from_the_order_list_to_the_queued_orders(
-    browser: Browser, live_server, tmp_path: Path, artifacts: Path, monkeypatch,
-    label: str, viewport: dict[str, int],
-) -> None:  # fmt: skip
+    browser: Browser,
+    live_server,
+    tmp_path: Path,
+    artifacts: Path,
+    monkeypatch,
+    label: str,
+    viewport: dict[str, int],
+) -> None:
     monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
     _first_upload_catalog()
     png = tmp_path / "screenshot.csv"
@@ -268,8 +295,9 @@ def test_without_services_the_upload_page_offers_the_generic_template(
         expect(page.locator("#template-no-services")).to_contain_text(
             "Your panels have no services yet"
         )
-        expect(page.get_by_role("link", name="Download a template with your services")
-               ).to_have_count(0)  # fmt: skip
+        expect(
+            page.get_by_role("link", name="Download a template with your services")
+        ).to_have_count(0)
         _no_horizontal_scroll(page, "html")
         page.screenshot(path=str(artifacts / f"upload-no-services-{label}.png"), full_page=True)
         with page.expect_download() as download:

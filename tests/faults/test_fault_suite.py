@@ -55,16 +55,27 @@ def _needs(ok: bool, reason: str) -> None:
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     database = settings.DATABASES["default"]
-    _needs(database["ENGINE"].endswith("postgresql"),
-           "needs PostgreSQL: the worker and the suite share its database")  # fmt: skip
-    _needs(shutil.which("redis-server") is not None,
-           "needs redis-server: the suite restarts a Redis of its own")  # fmt: skip
+    _needs(
+        database["ENGINE"].endswith("postgresql"),
+        "needs PostgreSQL: the worker and the suite share its database",
+    )
+    _needs(
+        shutil.which("redis-server") is not None,
+        "needs redis-server: the suite restarts a Redis of its own",
+    )
     out = tmp_path_factory.mktemp("faults") / "results.json"
     env = {**os.environ, "DATABASE_URL": faults.database_url(database)}
-    command = [sys.executable, str(ROOT / "benchmarks" / "faults.py"), "--orders", str(ORDERS),
-               "--json", str(out)]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "faults.py"),
+        "--orders",
+        str(ORDERS),
+        "--json",
+        str(out),
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         stdout, stderr = process.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:

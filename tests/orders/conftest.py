@@ -12,8 +12,9 @@ from tests.orders.helpers import KEY
 
 @pytest.fixture
 def sim(tmp_path):
-    handle = start_simulator(state_dir=tmp_path / "sim", keys=(KEY,), stage_seconds=10,
-                             balance="5000.00")  # fmt: skip
+    handle = start_simulator(
+        state_dir=tmp_path / "sim", keys=(KEY,), stage_seconds=10, balance="5000.00"
+    )
     yield handle
     handle.stop()
 

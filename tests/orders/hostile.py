@@ -34,23 +34,37 @@ make_service = partial(
 )
 
 
-def placed(panel: Panel, service: Service, count: int, *, status: str = Status.PENDING,
-           first: int = 1) -> list[Order]:  # fmt: skip
+def placed(
+    panel: Panel, service: Service, count: int, *, status: str = Status.PENDING, first: int = 1
+) -> list[Order]:
     """Placed orders with remote ids first..first+count-1 and known previous values."""
     orders = [
-        Order(panel=panel, service=service, link=f"https://x.test/{n}", quantity=100,
-              state=Order.State.PLACED, remote_id=str(n), status=status, status_raw=status,
-              charge=Decimal("0.50"), remains=40, start_count=7, currency="USD")
+        Order(
+            panel=panel,
+            service=service,
+            link=f"https://x.test/{n}",
+            quantity=100,
+            state=Order.State.PLACED,
+            remote_id=str(n),
+            status=status,
+            status_raw=status,
+            charge=Decimal("0.50"),
+            remains=40,
+            start_count=7,
+            currency="USD",
+        )
         for n in range(first, first + count)
-    ]  # fmt: skip
+    ]
     return Order.objects.bulk_create(orders)
 
 
 def refills_of(orders: list[Order]) -> list[Refill]:
     return Refill.objects.bulk_create(
-        Refill(order=o, remote_id=f"r{o.remote_id}", status=RefillStatus.PENDING,
-               status_raw="Pending") for o in orders
-    )  # fmt: skip
+        Refill(
+            order=o, remote_id=f"r{o.remote_id}", status=RefillStatus.PENDING, status_raw="Pending"
+        )
+        for o in orders
+    )
 
 
 def fields(request: Any) -> dict[str, str]:
@@ -77,5 +91,10 @@ def statuses_answer(entry: Callable[[str], Any]) -> Answer:
 
 
 def good_status(order_id: str) -> dict[str, Any]:
-    return {"status": "In progress", "charge": "0.27", "start_count": "100",
-            "remains": "10", "currency": "USD"}  # fmt: skip
+    return {
+        "status": "In progress",
+        "charge": "0.27",
+        "start_count": "100",
+        "remains": "10",
+        "currency": "USD",
+    }

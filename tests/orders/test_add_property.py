@@ -81,8 +81,9 @@ def fake_panel(panel: Panel, monkeypatch: pytest.MonkeyPatch) -> FixedAnswer:
     session.mount("https://", adapter)
 
     def client(self: Panel, **overrides: object) -> PanelClient:
-        return PanelClient(self.api_url, self.api_key, self.client_options(**overrides),
-                           session=session)  # fmt: skip
+        return PanelClient(
+            self.api_url, self.api_key, self.client_options(**overrides), session=session
+        )
 
     monkeypatch.setattr(Panel, "client", client)
     return adapter
@@ -94,7 +95,7 @@ def fake_panel(panel: Panel, monkeypatch: pytest.MonkeyPatch) -> FixedAnswer:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(answer=answers())
-def test_any_json_answer_to_add_settles_the_order_safely(fake_panel, panel, answer):  # fmt: skip
+def test_any_json_answer_to_add_settles_the_order_safely(fake_panel, panel, answer):
     body, order_value = answer
     fake_panel.body = body
     service = service_of(panel, "default")

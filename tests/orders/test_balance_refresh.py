@@ -18,8 +18,11 @@ from tests.orders.helpers import place, service_of
 def scheduled(monkeypatch) -> list[tuple[tuple[int, ...], int]]:
     """The balance refreshes handed to Celery: (args, countdown)."""
     calls: list[tuple[tuple[int, ...], int]] = []
-    monkeypatch.setattr(tasks.balance_refresh, "apply_async",
-                        lambda args, countdown: calls.append((tuple(args), countdown)))  # fmt: skip
+    monkeypatch.setattr(
+        tasks.balance_refresh,
+        "apply_async",
+        lambda args, countdown: calls.append((tuple(args), countdown)),
+    )
     return calls
 
 
@@ -77,8 +80,7 @@ def test_a_bulk_cancel_schedules_a_balance_read_of_its_panels(
     settings.BALANCE_REFRESH_DELAY = 20
     service = service_of(panel, "default", cancel=True)
     place(service)  # outside the capture: only the bulk action's own refresh is counted
-    bulk = bulk_create(kind=BulkAction.Kind.CANCEL, orders=Order.objects.all(),
-                       token=uuid.uuid4())  # fmt: skip
+    bulk = bulk_create(kind=BulkAction.Kind.CANCEL, orders=Order.objects.all(), token=uuid.uuid4())
 
     with django_capture_on_commit_callbacks(execute=True):
         bulk_execute(bulk_id=bulk.pk)

@@ -42,15 +42,20 @@ def test_the_preview_says_why_orders_are_left_out(sim, panel):
     place(no_refill)
     finish(sim, panel)
     Order.objects.filter(pk=running.pk).update(status=Status.IN_PROGRESS)
-    Order.objects.create(panel=panel, service=refillable, link="https://x.test/q",
-                                    quantity=100, state=State.QUEUED)  # fmt: skip
+    Order.objects.create(
+        panel=panel, service=refillable, link="https://x.test/q", quantity=100, state=State.QUEUED
+    )
 
     preview = bulk_preview(kind=Kind.REFILL, orders=Order.objects.all())
 
     assert (preview.total, preview.eligible) == (4, 1)
-    assert sorted(reason for _, reason, _ in preview.reasons()) == sorted([
-        "It was never placed on the panel.", "Only completed or partial orders can be refilled.",
-        "The service does not offer refill."])  # fmt: skip
+    assert sorted(reason for _, reason, _ in preview.reasons()) == sorted(
+        [
+            "It was never placed on the panel.",
+            "Only completed or partial orders can be refilled.",
+            "The service does not offer refill.",
+        ]
+    )
 
 
 def test_250_orders_on_one_panel_are_refilled_in_3_calls(sim, panel):
@@ -148,12 +153,25 @@ def test_the_seed_pages_batch_answers_are_recorded(db, settings):
     settings.PANEL_HTTP_RETRIES = 0
     url = "https://seed.example/api/v2"
     panel = panel_create(name="Seed", api_url=url, api_key="seed-key")
-    service = Service.objects.create(panel=panel, remote_id="1", name="Followers", rate="0.9",
-                                     refill=True, cancel=True)  # fmt: skip
-    orders = {rid: Order.objects.create(panel=panel, service=service, quantity=100,
-                                        state=State.PLACED, remote_id=rid, status=status)
-              for rid, status in (("1", Status.COMPLETED), ("2", Status.COMPLETED),
-                                  ("3", Status.COMPLETED), ("9", Status.PENDING))}  # fmt: skip
+    service = Service.objects.create(
+        panel=panel, remote_id="1", name="Followers", rate="0.9", refill=True, cancel=True
+    )
+    orders = {
+        rid: Order.objects.create(
+            panel=panel,
+            service=service,
+            quantity=100,
+            state=State.PLACED,
+            remote_id=rid,
+            status=status,
+        )
+        for rid, status in (
+            ("1", Status.COMPLETED),
+            ("2", Status.COMPLETED),
+            ("3", Status.COMPLETED),
+            ("9", Status.PENDING),
+        )
+    }
     responses.add(responses.POST, url, body=example("002", "refills"))
     responses.add(responses.POST, url, body=example("002", "cancel"))
 

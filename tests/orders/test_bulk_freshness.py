@@ -80,8 +80,9 @@ def test_a_panel_that_fails_does_not_block_the_preview(sim, panel, logged_in):
     assert "Statuses of" not in html  # none was read
 
 
-def test_panels_left_when_the_previews_wait_runs_out_are_not_asked(sim, panel, logged_in,
-                                                                   monkeypatch):  # fmt: skip
+def test_panels_left_when_the_previews_wait_runs_out_are_not_asked(
+    sim, panel, logged_in, monkeypatch
+):
     """A slow panel cannot hold the page past the web server's limit: once the preview's
     budget is spent, the panels left are named as not asked."""
     monkeypatch.setattr("orders.services.freshness.REFRESH_BUDGET", 1.0)

@@ -24,27 +24,36 @@ def orders_of(name: str, count: int) -> list[Order]:
     panel = Panel(name=name, api_url="https://panel.example/api/v2")
     panel.api_key = "k"
     panel.save()
-    service = Service.objects.create(panel=panel, remote_id="1", name="Likes",
-                                     rate=Decimal("1"))  # fmt: skip
-    return [Order.objects.create(panel=panel, service=service, link=f"https://x.test/{n}",
-                                 quantity=100) for n in range(count)]  # fmt: skip
+    service = Service.objects.create(panel=panel, remote_id="1", name="Likes", rate=Decimal("1"))
+    return [
+        Order.objects.create(panel=panel, service=service, link=f"https://x.test/{n}", quantity=100)
+        for n in range(count)
+    ]
 
 
 def test_every_outcome_is_counted_even_when_none_has_it() -> None:
     orders = orders_of("Alpha", 4)
     bulk = BulkAction.objects.create(kind=BulkAction.Kind.REFILL)
-    for order, outcome in zip(orders, [Outcome.DONE, Outcome.DONE, Outcome.UNKNOWN,
-                                       Outcome.SKIPPED], strict=True):  # fmt: skip
+    for order, outcome in zip(
+        orders, [Outcome.DONE, Outcome.DONE, Outcome.UNKNOWN, Outcome.SKIPPED], strict=True
+    ):
         BulkItem.objects.create(bulk=bulk, order=order, outcome=outcome)
 
     counts = bulk_outcome_counts(bulk=bulk)
 
-    assert counts == {Outcome.SKIPPED: 1, Outcome.PENDING: 0, Outcome.DONE: 2,
-                      Outcome.REJECTED: 0, Outcome.UNKNOWN: 1, Outcome.NOT_SENT: 0}  # fmt: skip
+    assert counts == {
+        Outcome.SKIPPED: 1,
+        Outcome.PENDING: 0,
+        Outcome.DONE: 2,
+        Outcome.REJECTED: 0,
+        Outcome.UNKNOWN: 1,
+        Outcome.NOT_SENT: 0,
+    }
     assert [i.order_id for i in bulk_items(bulk=bulk)] == [o.pk for o in orders]
     assert [i.order_id for i in bulk_items(bulk=bulk, outcome=Outcome.DONE)] == [
-        orders[0].pk, orders[1].pk
-    ]  # fmt: skip
+        orders[0].pk,
+        orders[1].pk,
+    ]
 
 
 @pytest.mark.parametrize(

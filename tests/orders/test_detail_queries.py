@@ -26,11 +26,18 @@ def running() -> Order:
     panel = Panel(name="Query Panel", api_url="https://panel.example/api/v2", currency="USD")
     panel.api_key = "k"
     panel.save()
-    service = Service.objects.create(panel=panel, remote_id="1", name="Followers",
-                                     rate=Decimal("1.50"), refill=True, cancel=True)  # fmt: skip
-    return Order.objects.create(panel=panel, service=service, state=Order.State.PLACED,
-                                status=Status.IN_PROGRESS, remote_id="5001",
-                                link="https://instagram.com/p/q", quantity=1000)  # fmt: skip
+    service = Service.objects.create(
+        panel=panel, remote_id="1", name="Followers", rate=Decimal("1.50"), refill=True, cancel=True
+    )
+    return Order.objects.create(
+        panel=panel,
+        service=service,
+        state=Order.State.PLACED,
+        status=Status.IN_PROGRESS,
+        remote_id="5001",
+        link="https://instagram.com/p/q",
+        quantity=1000,
+    )
 
 
 def queries(client: Client, order: Order, **headers: str) -> tuple[int, str]:
@@ -43,15 +50,17 @@ def queries(client: Client, order: Order, **headers: str) -> tuple[int, str]:
 def add_history_and_refills(order: Order, count: int) -> None:
     start = timezone.now() - timedelta(days=1)
     for n in range(count):
-        change = OrderStatusChange.objects.create(order=order, status=Status.IN_PROGRESS,
-                                                  remains=1000 - n, note=f"step {n}")  # fmt: skip
+        change = OrderStatusChange.objects.create(
+            order=order, status=Status.IN_PROGRESS, remains=1000 - n, note=f"step {n}"
+        )
         OrderStatusChange.objects.filter(pk=change.pk).update(
             created_at=start + timedelta(minutes=n)
         )
         Refill.objects.create(order=order, remote_id=f"r-{n}", status="completed")
     bulk = BulkAction.objects.create(kind=BulkAction.Kind.CANCEL, state=BulkAction.State.DONE)
-    BulkItem.objects.create(bulk=bulk, order=order, outcome=BulkItem.Outcome.REJECTED,
-                            message="Not now")  # fmt: skip
+    BulkItem.objects.create(
+        bulk=bulk, order=order, outcome=BulkItem.Outcome.REJECTED, message="Not now"
+    )
 
 
 def test_the_poll_makes_fewer_queries_than_the_page(logged_in: Client, running: Order) -> None:
@@ -72,8 +81,9 @@ def test_the_poll_does_not_grow_with_history_and_refills(
     add_history_and_refills(running, 12)
 
     with django_assert_num_queries(empty):
-        block = logged_in.get(reverse("orders:detail", args=[running.pk]),
-                              HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+        block = logged_in.get(
+            reverse("orders:detail", args=[running.pk]), HTTP_HX_REQUEST="true"
+        ).content.decode()
 
     assert block.count("step ") == 12
     assert block.count("r-") >= 12

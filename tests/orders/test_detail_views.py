@@ -57,8 +57,13 @@ def place(client: Client, service: Service, captured, **values: str) -> Order:
 
 @pytest.fixture
 def placed(logged_in, shop, django_capture_on_commit_callbacks) -> Order:
-    order = place(logged_in, svc(shop, 1), django_capture_on_commit_callbacks,
-                  link="https://x.test/placed", quantity="1000")  # fmt: skip
+    order = place(
+        logged_in,
+        svc(shop, 1),
+        django_capture_on_commit_callbacks,
+        link="https://x.test/placed",
+        quantity="1000",
+    )
     assert order.state == State.PLACED, order.last_error
     return order
 
@@ -67,8 +72,13 @@ def placed(logged_in, shop, django_capture_on_commit_callbacks) -> Order:
 def unknown(logged_in, shop, detail_sim, django_capture_on_commit_callbacks) -> Order:
     """An `add` the panel accepted, whose answer never came back."""
     detail_sim.set_fault("drop_after_accept", actions=["add"], count=1)
-    order = place(logged_in, svc(shop, 7), django_capture_on_commit_callbacks,
-                  link="https://x.test/lost", comments="one\ntwo\nthree\nfour\nfive")  # fmt: skip
+    order = place(
+        logged_in,
+        svc(shop, 7),
+        django_capture_on_commit_callbacks,
+        link="https://x.test/lost",
+        comments="one\ntwo\nthree\nfour\nfive",
+    )
     assert order.state == State.UNKNOWN, order.last_error
     assert len(detail_sim.orders()) == 1  # it is there, but we cannot know it
     return order
@@ -90,9 +100,14 @@ def resolve(client: Client, order: Order, **data: str):
 def test_it_shows_every_field_the_estimate_and_the_charge(
     logged_in, shop, detail_sim, django_capture_on_commit_callbacks
 ):
-    order = place(logged_in, svc(shop, 7), django_capture_on_commit_callbacks,
-                  link="https://x.test/cc", comments="Great\nNice\nWow\nCool\nYes",
-                  extra="order_style=fast")  # fmt: skip
+    order = place(
+        logged_in,
+        svc(shop, 7),
+        django_capture_on_commit_callbacks,
+        link="https://x.test/cc",
+        comments="Great\nNice\nWow\nCool\nYes",
+        extra="order_style=fast",
+    )
     detail_sim.advance(3600)
     logged_in.post(reverse("orders:refresh", args=[order.pk]))
 
@@ -126,8 +141,9 @@ def test_a_subscriptions_delay_reads_as_the_form_offered_it(logged_in, shop):
 
 
 def test_a_queued_order_refreshes_itself_and_a_final_one_does_not(logged_in, shop, placed):
-    queued = Order.objects.create(panel=shop, service=placed.service, link="https://x.test/q",
-                                  quantity=100)  # fmt: skip
+    queued = Order.objects.create(
+        panel=shop, service=placed.service, link="https://x.test/q", quantity=100
+    )
 
     queued_page = detail(logged_in, queued)
     placed_page = detail(logged_in, placed)
@@ -148,8 +164,9 @@ def test_the_poll_answers_only_the_status_block(logged_in, placed):
 
 
 def test_the_history_and_refills_are_listed(logged_in, placed):
-    OrderStatusChange.objects.create(order=placed, status=Status.IN_PROGRESS, start_count=120,
-                                     remains=800)  # fmt: skip
+    OrderStatusChange.objects.create(
+        order=placed, status=Status.IN_PROGRESS, start_count=120, remains=800
+    )
     Refill.objects.create(order=placed, remote_id="r-77", status="pending")
 
     words = text(detail(logged_in, placed))
@@ -159,11 +176,17 @@ def test_the_history_and_refills_are_listed(logged_in, placed):
     assert "r-77 Pending" in words
 
 
-def test_a_rejected_order_offers_place_again(logged_in, shop, detail_sim,
-                                             django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_rejected_order_offers_place_again(
+    logged_in, shop, detail_sim, django_capture_on_commit_callbacks
+):
     detail_sim.set_balance("0.00")
-    order = place(logged_in, svc(shop, 1), django_capture_on_commit_callbacks,
-                  link="https://x.test/poor", quantity="100")  # fmt: skip
+    order = place(
+        logged_in,
+        svc(shop, 1),
+        django_capture_on_commit_callbacks,
+        link="https://x.test/poor",
+        quantity="100",
+    )
 
     page = detail(logged_in, order)
 
@@ -174,8 +197,9 @@ def test_a_rejected_order_offers_place_again(logged_in, shop, detail_sim,
 
 
 def test_panel_text_is_escaped(logged_in, placed):
-    Order.objects.filter(pk=placed.pk).update(last_error=EVIL, raw_status={"status": EVIL},
-                                              link=f"https://x.test/{EVIL}")  # fmt: skip
+    Order.objects.filter(pk=placed.pk).update(
+        last_error=EVIL, raw_status={"status": EVIL}, link=f"https://x.test/{EVIL}"
+    )
     Service.objects.filter(pk=placed.service_id).update(name=EVIL)
     Panel.objects.filter(pk=placed.panel_id).update(name=EVIL)
 
@@ -368,13 +392,15 @@ def test_login_is_required(client, method, name):
 
 @pytest.mark.parametrize("name", ["refresh", "resolve"])
 def test_posts_need_the_csrf_token(user, shop, name):
-    order = Order.objects.create(panel=shop, service=svc(shop, 1), link="https://x.test/c",
-                                 quantity=100, state=State.UNKNOWN)  # fmt: skip
+    order = Order.objects.create(
+        panel=shop, service=svc(shop, 1), link="https://x.test/c", quantity=100, state=State.UNKNOWN
+    )
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
 
-    response = client.post(reverse(f"orders:{name}", args=[order.pk]),
-                           {"action": "not_placed", "confirm": "1"})  # fmt: skip
+    response = client.post(
+        reverse(f"orders:{name}", args=[order.pk]), {"action": "not_placed", "confirm": "1"}
+    )
 
     order.refresh_from_db()
     assert response.status_code == 403
@@ -386,8 +412,9 @@ def test_a_missing_order_is_404(logged_in):
 
 
 def test_the_charge_difference_is_exact(logged_in, placed):
-    Order.objects.filter(pk=placed.pk).update(charge=Decimal("0.88"), status=Status.COMPLETED,
-                                              finished_at=timezone.now())  # fmt: skip
+    Order.objects.filter(pk=placed.pk).update(
+        charge=Decimal("0.88"), status=Status.COMPLETED, finished_at=timezone.now()
+    )
 
     words = text(detail(logged_in, placed))
 

@@ -179,8 +179,9 @@ def post_new(client: Client, service: Service, values: dict[str, str], **extra: 
 
 
 def estimate(client: Client, service: Service, values: dict[str, str]) -> str:
-    response = client.post(reverse("orders:estimate"), {"service": str(service.pk), **values},
-                           HTTP_HX_REQUEST="true")  # fmt: skip
+    response = client.post(
+        reverse("orders:estimate"), {"service": str(service.pk), **values}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -248,8 +249,15 @@ def test_a_type_we_do_not_know_gets_default_fields_and_open_extra_fields(logged_
 
 def test_extra_fields_are_passed_through(logged_in, shop, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        post_new(logged_in, svc(shop, 1), {"link": "https://x.test/a", "quantity": "100",
-                 "extra": "order_style=fast\r\n\r\nspeed = slow\r\n"})  # fmt: skip
+        post_new(
+            logged_in,
+            svc(shop, 1),
+            {
+                "link": "https://x.test/a",
+                "quantity": "100",
+                "extra": "order_style=fast\r\n\r\nspeed = slow\r\n",
+            },
+        )
 
     order = Order.objects.get()
     assert order.params == {"order_style": "fast", "speed": "slow"}
@@ -259,8 +267,9 @@ def test_after_placing_the_detail_page_shows_the_order_queued(
     logged_in, shop, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        response = post_new(logged_in, svc(shop, 1), {"link": "https://x.test/q",
-                                                      "quantity": "100"})  # fmt: skip
+        response = post_new(
+            logged_in, svc(shop, 1), {"link": "https://x.test/q", "quantity": "100"}
+        )
 
     page = text(logged_in.get(response["Location"]).content.decode())
     order = Order.objects.get()
@@ -303,8 +312,9 @@ def test_after_placing_the_detail_page_shows_the_order_queued(
          "'key' cannot be used as an extra field name."),
     ],
 )  # fmt: skip
-def test_errors_are_specific_and_nothing_is_queued(logged_in, shop, remote_id, values, field,
-                                                   message):  # fmt: skip
+def test_errors_are_specific_and_nothing_is_queued(
+    logged_in, shop, remote_id, values, field, message
+):
     response = post_new(logged_in, svc(shop, remote_id), values)
 
     assert response.status_code == 200
@@ -327,10 +337,15 @@ def test_a_service_that_is_no_longer_offered_is_refused(logged_in, shop):
     assert not Order.objects.exists()
 
 
-def test_the_same_form_sent_twice_places_one_order(logged_in, shop,
-                                                   django_capture_on_commit_callbacks):  # fmt: skip
-    data = {"service": str(svc(shop, 1).pk), "client_ref": str(uuid.uuid4()),
-            "link": "https://x.test/twice", "quantity": "100"}  # fmt: skip
+def test_the_same_form_sent_twice_places_one_order(
+    logged_in, shop, django_capture_on_commit_callbacks
+):
+    data = {
+        "service": str(svc(shop, 1).pk),
+        "client_ref": str(uuid.uuid4()),
+        "link": "https://x.test/twice",
+        "quantity": "100",
+    }
 
     with django_capture_on_commit_callbacks(execute=False):
         first = logged_in.post(reverse("orders:new"), data)
@@ -366,8 +381,9 @@ def test_the_same_form_sent_twice_places_one_order(logged_in, shop,
         (1, {"link": "https://x.test/a"}, "—", "Enter a quantity to see the cost."),
     ],
 )  # fmt: skip
-def test_the_estimate_follows_the_pricing_rules(logged_in, shop, remote_id, values, cost,
-                                                breakdown):  # fmt: skip
+def test_the_estimate_follows_the_pricing_rules(
+    logged_in, shop, remote_id, values, cost, breakdown
+):
     page = estimate(logged_in, svc(shop, remote_id), values)
 
     assert cost_shown(page) == cost
@@ -418,10 +434,19 @@ def test_it_says_when_the_balance_was_never_checked(logged_in, shop):
     assert "The balance of Sim Shop has not been checked yet" in text(page)
 
 
-def _order(panel: Panel, service: Service, link: str, state: str, status: str = "",
-           **fields: object) -> Order:  # fmt: skip
-    return Order.objects.create(panel=panel, service=service, order_type=service.type, link=link,
-                                quantity=100, state=state, status=status, **fields)  # fmt: skip
+def _order(
+    panel: Panel, service: Service, link: str, state: str, status: str = "", **fields: object
+) -> Order:
+    return Order.objects.create(
+        panel=panel,
+        service=service,
+        order_type=service.type,
+        link=link,
+        quantity=100,
+        state=state,
+        status=status,
+        **fields,
+    )
 
 
 @pytest.mark.parametrize(
@@ -438,11 +463,16 @@ def _order(panel: Panel, service: Service, link: str, state: str, status: str = 
         (State.NOT_PLACED, "", False),
     ],
 )
-def test_it_warns_about_an_active_order_for_the_same_link(logged_in, shop, state, status,
-                                                          warned):  # fmt: skip
+def test_it_warns_about_an_active_order_for_the_same_link(logged_in, shop, state, status, warned):
     service = svc(shop, 1)
-    existing = _order(shop, service, "https://x.test/dup", state, status,
-                      remote_id="99" if state == State.PLACED else None)  # fmt: skip
+    existing = _order(
+        shop,
+        service,
+        "https://x.test/dup",
+        state,
+        status,
+        remote_id="99" if state == State.PLACED else None,
+    )
 
     page = estimate(logged_in, service, {"link": "https://x.test/dup", "quantity": "100"})
 
@@ -476,8 +506,9 @@ def test_a_subscription_is_a_duplicate_by_username(logged_in, shop):
 
 
 def test_the_picker_searches_every_panel(logged_in, shop):
-    response = logged_in.get(reverse("orders:service_picker"), {"q": "poll votes"},
-                             HTTP_HX_REQUEST="true")  # fmt: skip
+    response = logged_in.get(
+        reverse("orders:service_picker"), {"q": "poll votes"}, HTTP_HX_REQUEST="true"
+    )
 
     page = response.content.decode()
     assert page.count('class="picker-item"') == 2
@@ -498,9 +529,11 @@ def test_the_picker_works_without_javascript(logged_in, shop):
 def test_picking_a_service_swaps_in_its_form_and_keeps_the_link(logged_in, shop):
     service = svc(shop, 7)
 
-    response = logged_in.get(reverse("orders:form_fields"),
-                             {"service": service.pk, "link": "https://x.test/kept",
-                              "quantity": "300"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    response = logged_in.get(
+        reverse("orders:form_fields"),
+        {"service": service.pk, "link": "https://x.test/kept", "quantity": "300"},
+        HTTP_HX_REQUEST="true",
+    )
 
     page = response.content.decode()
     assert response["HX-Push-Url"] == f"/orders/new/?service={service.pk}"
@@ -511,8 +544,13 @@ def test_picking_a_service_swaps_in_its_form_and_keeps_the_link(logged_in, shop)
 
 def test_place_again_starts_from_the_earlier_orders_values(logged_in, shop):
     service = svc(shop, 7)
-    rejected = _order(shop, service, "https://x.test/again", State.REJECTED,
-                      params={"comments": "one\ntwo", "order_style": "fast"})  # fmt: skip
+    rejected = _order(
+        shop,
+        service,
+        "https://x.test/again",
+        State.REJECTED,
+        params={"comments": "one\ntwo", "order_style": "fast"},
+    )
 
     page = logged_in.get(reverse("orders:new"), {"from": rejected.pk}).content.decode()
 
@@ -545,8 +583,10 @@ def test_posts_need_the_csrf_token(user, shop, name):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
 
-    response = client.post(reverse(f"orders:{name}"), {"service": svc(shop, 1).pk,
-                           "link": "https://x.test/a", "quantity": "100"})  # fmt: skip
+    response = client.post(
+        reverse(f"orders:{name}"),
+        {"service": svc(shop, 1).pk, "link": "https://x.test/a", "quantity": "100"},
+    )
 
     assert response.status_code == 403
     assert not Order.objects.exists()
@@ -554,8 +594,9 @@ def test_posts_need_the_csrf_token(user, shop, name):
 
 def test_panel_text_is_escaped(logged_in, shop):
     service = svc(shop, 1)
-    Service.objects.filter(pk=service.pk).update(name=f"Likes {EVIL}", description=EVIL,
-                                                 category=EVIL)  # fmt: skip
+    Service.objects.filter(pk=service.pk).update(
+        name=f"Likes {EVIL}", description=EVIL, category=EVIL
+    )
     Panel.objects.filter(pk=shop.pk).update(name=f"Shop {EVIL}")
 
     pages = [
@@ -591,8 +632,9 @@ def test_the_estimate_never_reads_a_decimal_comma_as_thousands(logged_in, shop, 
 
 
 def test_a_javascript_link_is_refused_and_nothing_is_queued(logged_in, shop):
-    response = post_new(logged_in, svc(shop, 1), {"link": "\x01 javascript:alert(1)",
-                                                  "quantity": "100"})  # fmt: skip
+    response = post_new(
+        logged_in, svc(shop, 1), {"link": "\x01 javascript:alert(1)", "quantity": "100"}
+    )
 
     assert response.status_code == 200
     assert "never sent to a panel" in hint(response.content.decode(), "link")

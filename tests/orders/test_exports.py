@@ -70,8 +70,12 @@ def test_times_are_local_to_the_second_with_their_offset() -> None:
 
 
 def test_csv_lines_stream_a_header_and_quoted_rows() -> None:
-    lines = list(csv_lines(["Order", "Link", "=Evil header"],
-                           [(1, 'say "hi",\nbye', Decimal("0.10")), (2, "@x", None)]))  # fmt: skip
+    lines = list(
+        csv_lines(
+            ["Order", "Link", "=Evil header"],
+            [(1, 'say "hi",\nbye', Decimal("0.10")), (2, "@x", None)],
+        )
+    )
 
     assert lines[0].startswith(BOM)
     assert len(lines) == 3

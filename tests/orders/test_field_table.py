@@ -28,22 +28,33 @@ pytestmark = pytest.mark.django_db
 # A made-up order type with a made-up field: nothing but the two tables knows them.
 MADE_UP = OrderType("reactions", "Reactions", ("link", "quantity", "reaction_count"))
 REACTION_COUNT = FieldSpec(
-    "Reactions per post", "How many reactions each post gets.", kind=NUMBER, high=10,
-    half=True, example="7",
-)  # fmt: skip
+    "Reactions per post",
+    "How many reactions each post gets.",
+    kind=NUMBER,
+    high=10,
+    half=True,
+    example="7",
+)
 
 
 @pytest.fixture
 def made_up(monkeypatch: pytest.MonkeyPatch) -> Service:
     monkeypatch.setitem(ORDER_TYPES, MADE_UP.key, MADE_UP)
     monkeypatch.setitem(FIELDS, "reaction_count", REACTION_COUNT)
-    panel = Panel(name="Sim", api_url="https://sim.example/api/v2", currency="USD",
-                  balance=Decimal("1000"))  # fmt: skip
+    panel = Panel(
+        name="Sim", api_url="https://sim.example/api/v2", currency="USD", balance=Decimal("1000")
+    )
     panel.api_key = "k"
     panel.save()
-    return Service.objects.create(panel=panel, remote_id="42", name="Post reactions",
-                                  type=MADE_UP.key, rate=Decimal("2"), min_quantity=10,
-                                  max_quantity=5000)  # fmt: skip
+    return Service.objects.create(
+        panel=panel,
+        remote_id="42",
+        name="Post reactions",
+        type=MADE_UP.key,
+        rate=Decimal("2"),
+        min_quantity=10,
+        max_quantity=5000,
+    )
 
 
 def test_a_field_added_to_the_table_reaches_the_form_validation_add_and_uploads(
@@ -68,8 +79,9 @@ def test_a_field_added_to_the_table_reaches_the_form_validation_add_and_uploads(
     assert errors == {"reaction_count": ["Enter a whole number, not 'lots'."]}
     _, errors = validate_order(made_up, {"link": "https://x.com/p/1", "quantity": "100"})
     assert errors == {"reaction_count": ["Required for this service."]}
-    response = logged_in.post(reverse("orders:new"), {"service": made_up.pk, **good,
-                                                      "reaction_count": "11"})  # fmt: skip
+    response = logged_in.post(
+        reverse("orders:new"), {"service": made_up.pk, **good, "reaction_count": "11"}
+    )
     assert "Must be at most 10." in text(response.content.decode())
     assert not Order.objects.exists()
 
@@ -77,13 +89,17 @@ def test_a_field_added_to_the_table_reaches_the_form_validation_add_and_uploads(
     order = order_create(service=made_up, values=good)
     assert order.params == {"reaction_count": "7"}
     assert add_fields(order.order_type, stored_values(order)) == {
-        "link": "https://x.com/p/1", "quantity": "100", "reaction_count": "7",
-    }  # fmt: skip
+        "link": "https://x.com/p/1",
+        "quantity": "100",
+        "reaction_count": "7",
+    }
 
     # Uploads: a column of its own, read and checked like the form's field...
     assert "reaction_count" in upload_columns()
-    rows = ("panel,service,link,quantity,reaction_count\r\n"
-            "Sim,42,https://x.com/p/2,100,3\r\nSim,42,https://x.com/p/3,100,12\r\n")  # fmt: skip
+    rows = (
+        "panel,service,link,quantity,reaction_count\r\n"
+        "Sim,42,https://x.com/p/2,100,3\r\nSim,42,https://x.com/p/3,100,12\r\n"
+    )
     upload = upload_check(kind="csv", data=rows.encode(), filename="r.csv", user=user)
     assert [row["values"] for row in upload.valid_rows] == [
         {"link": "https://x.com/p/2", "quantity": "100", "reaction_count": "3"}
@@ -116,11 +132,18 @@ def test_the_order_page_labels_a_field_as_the_form_does(logged_in: Client) -> No
     panel = Panel(name="Sim", api_url="https://sim.example/api/v2", currency="USD")
     panel.api_key = "k"
     panel.save()
-    service = Service.objects.create(panel=panel, remote_id="17", name="Auto likes",
-                                     type="subscriptions", rate=Decimal("1"), min_quantity=10,
-                                     max_quantity=5000)  # fmt: skip
-    order = order_create(service=service, values={"username": "natgeo", "min": "100",
-                                                  "max": "200", "delay": "30"})  # fmt: skip
+    service = Service.objects.create(
+        panel=panel,
+        remote_id="17",
+        name="Auto likes",
+        type="subscriptions",
+        rate=Decimal("1"),
+        min_quantity=10,
+        max_quantity=5000,
+    )
+    order = order_create(
+        service=service, values={"username": "natgeo", "min": "100", "max": "200", "delay": "30"}
+    )
 
     page = text(logged_in.get(reverse("orders:detail", args=[order.pk])).content.decode())
 

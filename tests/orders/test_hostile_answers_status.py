@@ -44,23 +44,60 @@ DB_SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-TRICKY = st.sampled_from([
-    "1e30", "-1", "-0.5", "0,27", "12,5", "1,234", "NaN", "Infinity", "-Infinity", "1" * 300,
-    "\x00", "In\x00 progress", "Unknown", "", " ", "0", "1000000000000", "9" * 25, "1.5",
-    "ord_01HG", "Completed", "Partial", "Pending", "true", "null",
-])  # fmt: skip
+TRICKY = st.sampled_from(
+    [
+        "1e30",
+        "-1",
+        "-0.5",
+        "0,27",
+        "12,5",
+        "1,234",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1" * 300,
+        "\x00",
+        "In\x00 progress",
+        "Unknown",
+        "",
+        " ",
+        "0",
+        "1000000000000",
+        "9" * 25,
+        "1.5",
+        "ord_01HG",
+        "Completed",
+        "Partial",
+        "Pending",
+        "true",
+        "null",
+    ]
+)
 SCALARS = (
-    st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40)
-    | st.floats() | st.text(max_size=30) | TRICKY
-)  # fmt: skip
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats()
+    | st.text(max_size=30)
+    | TRICKY
+)
 JSON = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
-)  # fmt: skip
-STATUS_FIELDS = ["status", "charge", "start_count", "remains", "currency", "runs", "orders",
-                 "posts"]  # fmt: skip
+)
+STATUS_FIELDS = [
+    "status",
+    "charge",
+    "start_count",
+    "remains",
+    "currency",
+    "runs",
+    "orders",
+    "posts",
+]
 
 
 def entry_of(base: dict[str, Any]) -> st.SearchStrategy[Any]:
@@ -106,8 +143,9 @@ def assert_orders_fit(orders: list[Order]) -> None:
 @given(entries=st.lists(STATUS_ENTRY, min_size=3, max_size=3))
 @example(entries=[{"status": "Pending", "remains": "1e30"}, None, {"charge": "1"}])
 def test_any_status_entries_leave_the_good_one_written(panel, entries):
-    with panel_answers(lambda f: {"1": entries[0], "2": entries[1], "3": entries[2],
-                            "4": good_status("4")}):  # fmt: skip
+    with panel_answers(
+        lambda f: {"1": entries[0], "2": entries[1], "3": entries[2], "4": good_status("4")}
+    ):
         orders = placed(panel, make_service(panel=panel), 4)
 
         result = orders_status_sync(panel=panel)
@@ -115,8 +153,7 @@ def test_any_status_entries_leave_the_good_one_written(panel, entries):
         assert result.checked == 4
         assert_orders_fit(orders)
         good = Order.objects.get(pk=orders[3].pk)
-        assert (good.status, good.remains, good.charge) == (Status.IN_PROGRESS, 10,
-                                                            Decimal("0.27"))  # fmt: skip
+        assert (good.status, good.remains, good.charge) == (Status.IN_PROGRESS, 10, Decimal("0.27"))
         assert Panel.objects.get(pk=panel.pk).health == Panel.Health.OK
 
 
@@ -140,13 +177,19 @@ REFILL_ITEM = entry_of({"order": 1, "refill": 5})
 
 @DB_SETTINGS
 @given(items=st.lists(REFILL_ITEM, max_size=3))
-@example(items=[{"order": 1, "refill": "NaN"}, {"order": 2, "refill": "1" * 300},
-                {"order": 3, "refill": -4}])  # fmt: skip
+@example(
+    items=[
+        {"order": 1, "refill": "NaN"},
+        {"order": 2, "refill": "1" * 300},
+        {"order": 3, "refill": -4},
+    ]
+)
 def test_any_refill_answer_stores_only_usable_refill_ids(panel, items):
     with panel_answers(lambda f: [*items, {"order": "4", "refill": "99"}]):
         orders = placed(panel, make_service(panel=panel), 4, status=Status.COMPLETED)
-        bulk = bulk_create(kind=BulkAction.Kind.REFILL, orders=Order.objects.all(),
-                           token=uuid.uuid4())  # fmt: skip
+        bulk = bulk_create(
+            kind=BulkAction.Kind.REFILL, orders=Order.objects.all(), token=uuid.uuid4()
+        )
 
         bulk_execute(bulk_id=bulk.pk)
 
@@ -167,11 +210,17 @@ CANCEL_ITEM = entry_of({"order": 1, "cancel": 1})
 @DB_SETTINGS
 @given(items=st.lists(CANCEL_ITEM, max_size=3))
 def test_any_cancel_answer_records_each_order(panel, items):
-    with panel_answers(lambda f: [*items, {"order": 4, "cancel": {"error": "Incorrect order ID"}},
-                            {"order": 5, "cancel": 1}]):  # fmt: skip
+    with panel_answers(
+        lambda f: [
+            *items,
+            {"order": 4, "cancel": {"error": "Incorrect order ID"}},
+            {"order": 5, "cancel": 1},
+        ]
+    ):
         orders = placed(panel, make_service(panel=panel), 5)
-        bulk = bulk_create(kind=BulkAction.Kind.CANCEL, orders=Order.objects.all(),
-                           token=uuid.uuid4())  # fmt: skip
+        bulk = bulk_create(
+            kind=BulkAction.Kind.CANCEL, orders=Order.objects.all(), token=uuid.uuid4()
+        )
 
         bulk_execute(bulk_id=bulk.pk)
 
@@ -186,8 +235,12 @@ REFILL_STATE_ITEM = entry_of({"refill": "r1", "status": "Completed"})
 
 @DB_SETTINGS
 @given(items=st.lists(REFILL_STATE_ITEM, max_size=3))
-@example(items=[{"refill": "r1", "status": "In\x00 progress"},
-                {"refill": "r2", "status": {"error": "\x00not found"}}])  # fmt: skip
+@example(
+    items=[
+        {"refill": "r1", "status": "In\x00 progress"},
+        {"refill": "r2", "status": {"error": "\x00not found"}},
+    ]
+)
 def test_any_refill_status_answer_leaves_the_good_one_written(panel, items):
     with panel_answers(lambda f: [*items, {"refill": "r4", "status": "Completed"}]):
         orders = placed(panel, make_service(panel=panel), 4, status=Status.COMPLETED)

@@ -41,13 +41,17 @@ def panel(sim) -> Panel:
 
 
 def _service(panel: Panel) -> Service:
-    return Service.objects.filter(panel=panel, type="default", dripfeed=False,
-                                  min_quantity__lte=100).order_by("remote_id").first()  # fmt: skip
+    return (
+        Service.objects.filter(panel=panel, type="default", dripfeed=False, min_quantity__lte=100)
+        .order_by("remote_id")
+        .first()
+    )
 
 
 def _send(panel: Panel, link: str) -> Order:
-    order = order_create(service=_service(panel), values={"link": link, "quantity": 100},
-                         dispatch=False)  # fmt: skip
+    order = order_create(
+        service=_service(panel), values={"link": link, "quantity": 100}, dispatch=False
+    )
     assert order_claim(order_id=order.pk)
     return order_dispatch(order=Order.objects.select_related("panel", "service").get(pk=order.pk))
 

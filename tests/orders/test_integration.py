@@ -47,20 +47,38 @@ TIMEOUT = 90.0
 CENT = Decimal("0.00001")  # panels show money with five decimals
 # Every order type of the protocol; "dripfeed" is a Default order with runs and an interval.
 KINDS = (
-    "default", "dripfeed", "package", "seo", "custom_comments", "custom_comments_package",
-    "mentions", "mentions_with_hashtags", "mentions_custom_list", "mentions_hashtag",
-    "mentions_user_followers", "mentions_media_likers", "comment_likes", "comment_replies",
-    "poll", "invites_from_groups", "subscriptions",
-)  # fmt: skip
+    "default",
+    "dripfeed",
+    "package",
+    "seo",
+    "custom_comments",
+    "custom_comments_package",
+    "mentions",
+    "mentions_with_hashtags",
+    "mentions_custom_list",
+    "mentions_hashtag",
+    "mentions_user_followers",
+    "mentions_media_likers",
+    "comment_likes",
+    "comment_replies",
+    "poll",
+    "invites_from_groups",
+    "subscriptions",
+)
 
 
 @pytest.fixture
 def simulators(tmp_path):
     sims = [
-        start_simulator(state_dir=tmp_path / f"sim-{name}", keys=(KEY,), catalog=name,
-                        stage_seconds=STAGE_SECONDS, balance=BALANCE)
+        start_simulator(
+            state_dir=tmp_path / f"sim-{name}",
+            keys=(KEY,),
+            catalog=name,
+            stage_seconds=STAGE_SECONDS,
+            balance=BALANCE,
+        )
         for name in CATALOGS
-    ]  # fmt: skip
+    ]
     yield sims
     for sim in sims:
         sim.stop()
@@ -84,8 +102,14 @@ def worker(settings, transactional_db):
     # Redis db of this test: no dispatch slots or messages left over from an interrupted run.
     cache.clear()
     celery_app.control.purge()
-    with start_worker(celery_app, pool="threads", concurrency=4, perform_ping_check=False,
-                      loglevel="WARNING", shutdown_timeout=30):  # fmt: skip
+    with start_worker(
+        celery_app,
+        pool="threads",
+        concurrency=4,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ):
         yield
 
 
@@ -105,10 +129,23 @@ def beat(tmp_path, transactional_db):
     log_path = tmp_path / "beat.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "dashboard.celery", "beat",
-             "--loglevel", "INFO", "--schedule", str(tmp_path / "beat-schedule")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "dashboard.celery",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(tmp_path / "beat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     process.log_path = log_path
     yield process
     process.terminate()
@@ -153,8 +190,13 @@ def order_values(service: Service, kind: str, n: int) -> dict[str, object]:
     values: dict[str, object] = {"link": f"https://example.com/{service.panel_id}/{kind}/{n}"}
     quantity = amount(100 + 10 * (n % 7))
     if kind == "subscriptions":
-        return {"username": f"@user_{service.panel_id}_{n}", "min": low,
-                "max": amount(low * 2), "posts": 2, "delay": 0}  # fmt: skip
+        return {
+            "username": f"@user_{service.panel_id}_{n}",
+            "min": low,
+            "max": amount(low * 2),
+            "posts": 2,
+            "delay": 0,
+        }
     if kind == "dripfeed":
         values.update(quantity=quantity, runs=2 + n % 3, interval=5)
     elif kind == "package":
@@ -250,8 +292,9 @@ def test_orders_of_every_type_reach_the_panels_once_and_their_ledgers_match_ours
         panel = panels[n % len(panels)]
         kind = KINDS[(n // len(panels)) % len(KINDS)]
         service = pick_service(panel, kind, n)
-        order_create(service=service, values=order_values(service, kind, n),
-                     source=Order.Source.COMMAND)  # fmt: skip
+        order_create(
+            service=service, values=order_values(service, kind, n), source=Order.Source.COMMAND
+        )
         kinds_placed[kind] += 1
     assert set(kinds_placed) == set(KINDS)
 
@@ -310,12 +353,23 @@ def test_the_beat_sweeps_enqueue_one_task_per_panel_not_one_per_order(panels, mo
     for panel in panels:
         service = pick_service(panel, "default", 0)
         Order.objects.bulk_create(
-            [Order(panel=panel, service=service, link=f"https://example.com/{n}", quantity=100,
-                   state=Order.State.PLACED, status=Status.PENDING, remote_id=str(n))
-             for n in range(5)]
-            + [Order(panel=panel, service=service, link=f"https://example.com/q{n}",
-                     quantity=100) for n in range(5)]
-        )  # fmt: skip
+            [
+                Order(
+                    panel=panel,
+                    service=service,
+                    link=f"https://example.com/{n}",
+                    quantity=100,
+                    state=Order.State.PLACED,
+                    status=Status.PENDING,
+                    remote_id=str(n),
+                )
+                for n in range(5)
+            ]
+            + [
+                Order(panel=panel, service=service, link=f"https://example.com/q{n}", quantity=100)
+                for n in range(5)
+            ]
+        )
 
     tasks.status_sync_all()
     tasks.dispatch_queued_all()

@@ -78,8 +78,9 @@ def test_the_reaper_waits_for_the_longest_send_the_panel_allows(panel):
     assert "The panel may have placed it. Check on the panel." in order.last_error
 
 
-def test_a_late_answer_after_the_order_was_placed_again_is_kept_and_raised(sim, panel, client,
-                                                                        admin_user):  # fmt: skip
+def test_a_late_answer_after_the_order_was_placed_again_is_kept_and_raised(
+    sim, panel, client, admin_user
+):
     first = claimed(panel)  # its worker is slow; the reaper gives up on it
     Order.objects.filter(pk=first.pk).update(submitted_at=timezone.now() - timedelta(hours=1))
     orders_reap_stuck()

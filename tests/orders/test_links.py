@@ -133,8 +133,16 @@ def test_numbers_that_are_not_whole_are_refused_never_guessed(text, says):
 
 
 def _service(**kw: object) -> Service:
-    fields = {"remote_id": "1", "name": "Likes", "type": "default", "rate": Decimal("1"),
-              "min_quantity": 1, "max_quantity": 100_000, "dripfeed": True, **kw}  # fmt: skip
+    fields = {
+        "remote_id": "1",
+        "name": "Likes",
+        "type": "default",
+        "rate": Decimal("1"),
+        "min_quantity": 1,
+        "max_quantity": 100_000,
+        "dripfeed": True,
+        **kw,
+    }
     return Service(**fields)
 
 
@@ -171,8 +179,9 @@ def test_javascript_links_and_media_never_reach_the_add_fields():
 
 
 def test_the_link_sent_is_the_one_typed():
-    clean, _ = validate_order(_service(), {"link": "  https://WWW.X.com/a/?utm_source=z  ",
-                                           "quantity": "10"})  # fmt: skip
+    clean, _ = validate_order(
+        _service(), {"link": "  https://WWW.X.com/a/?utm_source=z  ", "quantity": "10"}
+    )
     assert clean is not None
     assert (
         add_fields("default", stored_values(clean))["link"] == "https://WWW.X.com/a/?utm_source=z"

@@ -95,8 +95,12 @@ def test_a_form_with_values_that_are_not_an_order_places_nothing(panel) -> None:
     service = service_of(panel, "default")
 
     with pytest.raises(ValidationError) as raised:
-        order_create_once(service=service, values={"link": "https://x.test/a"}, placed_by=None,
-                          client_ref=uuid.uuid4())  # fmt: skip
+        order_create_once(
+            service=service,
+            values={"link": "https://x.test/a"},
+            placed_by=None,
+            client_ref=uuid.uuid4(),
+        )
 
     assert "quantity" in raised.value.message_dict
     assert not Order.objects.exists()
@@ -109,8 +113,9 @@ def test_a_refused_write_that_is_not_a_second_copy_is_not_hidden(panel, monkeypa
     monkeypatch.setattr(form_orders, "order_create", broken)
 
     with pytest.raises(IntegrityError):
-        order_create_once(service=service_of(panel, "default"), values={}, placed_by=None,
-                          client_ref=uuid.uuid4())  # fmt: skip
+        order_create_once(
+            service=service_of(panel, "default"), values={}, placed_by=None, client_ref=uuid.uuid4()
+        )
 
 
 def test_no_order_has_a_reference_never_used(db) -> None:
@@ -173,10 +178,12 @@ def test_an_id_the_panel_does_not_know_changes_nothing(sim, lost) -> None:
 
     order.refresh_from_db()
     assert order.state == State.UNKNOWN
-    assert raised.value.message_dict == {"remote_id": [
-        "Sim does not know an order with id 424242. Copy the id exactly as the panel's order "
-        "history shows it."
-    ]}  # fmt: skip
+    assert raised.value.message_dict == {
+        "remote_id": [
+            "Sim does not know an order with id 424242. Copy the id exactly as the panel's order "
+            "history shows it."
+        ]
+    }
 
 
 def test_when_the_panel_cannot_be_asked_the_persons_word_is_taken(sim, lost) -> None:

@@ -69,11 +69,14 @@ def test_validation_errors_are_specific_and_nothing_is_queued(panel):
     with pytest.raises(ValidationError) as too_few:
         order_create(service=comments, values={"link": "https://x.test/a", "comments": "a\nb"})
     with pytest.raises(ValidationError) as no_drip:
-        order_create(service=dripless, values={"link": "https://x.test/a", "quantity": 100,
-                                               "runs": 3, "interval": 10})  # fmt: skip
+        order_create(
+            service=dripless,
+            values={"link": "https://x.test/a", "quantity": 100, "runs": 3, "interval": 10},
+        )
 
     assert too_few.value.message_dict["comments"] == [
-        f"2 comments given, the service's minimum is {comments.min_quantity}."]  # fmt: skip
+        f"2 comments given, the service's minimum is {comments.min_quantity}."
+    ]
     assert no_drip.value.message_dict["runs"] == ["This service does not offer drip-feed."]
     assert not Order.objects.exists()
 
@@ -167,8 +170,9 @@ def test_a_429_is_tried_again_after_the_panel_asks(sim, panel):
 
 
 def test_a_worker_killed_mid_call_leaves_the_order_unknown_and_never_sends_again(sim, panel):
-    order = order_create(service=service_of(panel, "default"),
-                         values=values_for(service_of(panel, "default")))  # fmt: skip
+    order = order_create(
+        service=service_of(panel, "default"), values=values_for(service_of(panel, "default"))
+    )
     assert order_claim(order_id=order.pk)
     # ...the worker dies here, after the claim, before (or during) the `add` call.
     Order.objects.filter(pk=order.pk).update(submitted_at=timezone.now() - timedelta(hours=1))

@@ -40,7 +40,11 @@ def mock():
 def kept_previous_values(order: Order) -> bool:
     order.refresh_from_db()
     return (order.status, order.charge, order.remains, order.start_count) == (
-        Status.PENDING, Decimal("0.50"), 40, 7)  # fmt: skip
+        Status.PENDING,
+        Decimal("0.50"),
+        40,
+        7,
+    )
 
 
 def test_malformed_entries_set_aside_their_orders_and_every_other_batch_is_written(panel, mock):
@@ -123,8 +127,14 @@ def test_decimal_commas_in_the_charge_are_read(panel, mock, charge, stored):
 def test_a_one_order_answer_in_single_form_is_read_or_set_aside(panel, mock):
     first, second = placed(panel, make_service(panel=panel), 2)
     # Asked about one order, the panel answers as for `order=`, without the id as key.
-    answer_with(mock, lambda f: {"status": "Completed", "remains": "0", "charge": "0,3"}
-                if f["orders"] == first.remote_id else {"status": None})  # fmt: skip
+    answer_with(
+        mock,
+        lambda f: (
+            {"status": "Completed", "remains": "0", "charge": "0,3"}
+            if f["orders"] == first.remote_id
+            else {"status": None}
+        ),
+    )
 
     orders_status_sync(panel=panel, orders=[first])
     orders_status_sync(panel=panel, orders=[second])
@@ -143,18 +153,28 @@ def test_the_reason_is_in_the_history_once_and_goes_away_with_a_good_answer(pane
     orders_status_sync(panel=panel)
     orders_status_sync(panel=panel)
     notes = [c.note for c in order.status_changes.all()]
-    assert notes == ["The panel's status answer for this order is unusable: "
-                     "remains 1e30 is too large to be real."]  # fmt: skip
+    assert notes == [
+        "The panel's status answer for this order is unusable: "
+        "remains 1e30 is too large to be real."
+    ]
 
     orders_status_sync(panel=panel)
     order.refresh_from_db()
     assert (order.status, order.remains, order.last_error, order.error_reason) == (
-        Status.IN_PROGRESS, 10, "", "")  # fmt: skip
+        Status.IN_PROGRESS,
+        10,
+        "",
+        "",
+    )
 
 
 def test_a_single_order_status_call_sets_aside_a_malformed_answer(panel, mock):
-    answer_with(mock, lambda f: {"status": "Pending", "remains": "1e30"}
-                if f["order"] == "1" else {"charge": "0.2"})  # fmt: skip
+    answer_with(
+        mock,
+        lambda f: (
+            {"status": "Pending", "remains": "1e30"} if f["order"] == "1" else {"charge": "0.2"}
+        ),
+    )
     client = panel.client()
 
     too_large, no_status = client.status("1"), client.status("2")
@@ -185,8 +205,7 @@ def test_nul_characters_and_nan_in_an_answer_are_stored_safely(panel, mock):
 
     assert result.updated == 1
     order.refresh_from_db()
-    assert (order.status, order.status_raw, order.remains) == (Status.IN_PROGRESS, "In progress",
-                                                               5)  # fmt: skip
+    assert (order.status, order.status_raw, order.remains) == (Status.IN_PROGRESS, "In progress", 5)
     assert order.raw_status["extra"] == "nan"
 
 

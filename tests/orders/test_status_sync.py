@@ -30,10 +30,17 @@ def test_it_syncs_only_placed_unfinished_orders_in_batches_of_100(sim, panel):
     done = orders[0]
     Order.objects.filter(pk=done.pk).update(status=Status.COMPLETED)
     ghosts = [
-        Order(panel=panel, service=service, link=f"https://x.test/g{n}", quantity=100,
-              state=State.PLACED, remote_id=f"9{n:05d}", status=Status.PENDING)
+        Order(
+            panel=panel,
+            service=service,
+            link=f"https://x.test/g{n}",
+            quantity=100,
+            state=State.PLACED,
+            remote_id=f"9{n:05d}",
+            status=Status.PENDING,
+        )
         for n in range(230)
-    ]  # fmt: skip
+    ]
     Order.objects.bulk_create(ghosts)
     sim.reset()  # count only what the sync sends
 
@@ -67,7 +74,10 @@ def test_it_records_progress_to_the_end_with_history(sim, panel):
     assert order.remains == int(remote["remains"])
     assert order.raw_status["status"] == remote["status"]
     assert [c.status for c in order.status_changes.all()] == [
-        Status.PENDING, Status.IN_PROGRESS, order.status]  # fmt: skip
+        Status.PENDING,
+        Status.IN_PROGRESS,
+        order.status,
+    ]
 
     sim.reset()
     assert orders_status_sync(panel=panel).calls == 0  # final orders are not asked about again
@@ -114,8 +124,14 @@ def test_refresh_syncs_a_selection_now(sim, panel):
 def test_sync_orders_command_reports_each_panel(sim, panel):
     place(service_of(panel, "default"))
     broken = panel_create(name="Broken", api_url=sim.api_url(), api_key="wrong")
-    Order.objects.create(panel=broken, service=service_of(panel, "default"), quantity=1,
-                         state=State.PLACED, remote_id="1", status=Status.PENDING)  # fmt: skip
+    Order.objects.create(
+        panel=broken,
+        service=service_of(panel, "default"),
+        quantity=1,
+        state=State.PLACED,
+        remote_id="1",
+        status=Status.PENDING,
+    )
     out = io.StringIO()
 
     with pytest.raises(CommandError, match="1 panel"):

@@ -38,8 +38,7 @@ def test_dispatch_sends_every_queued_order_of_the_panel(sim, panel):
 
     tasks.dispatch_panel(panel.pk)
 
-    assert {o.state for o in Order.objects.filter(pk__in=[o.pk for o in orders])} == {
-        State.PLACED}  # fmt: skip
+    assert {o.state for o in Order.objects.filter(pk__in=[o.pk for o in orders])} == {State.PLACED}
     assert sim.stats()["requests"]["add"] == 3
 
 
@@ -58,8 +57,9 @@ def test_dispatch_waits_when_the_panels_slots_are_busy(sim, panel, settings):
     assert cache.get(f"dispatch-slot:{panel.pk}:0") is None  # released after use
 
 
-def test_a_dead_senders_slot_frees_itself_when_its_lease_runs_out(sim, panel, settings,
-                                                                 monkeypatch):  # fmt: skip
+def test_a_dead_senders_slot_frees_itself_when_its_lease_runs_out(
+    sim, panel, settings, monkeypatch
+):
     """A worker killed mid-send never frees its slot: the lease does, after one send's time."""
     settings.PANEL_MAX_CONCURRENCY = 1
     monkeypatch.setattr(tasks, "slot_lease_seconds", lambda panel: 1)
@@ -169,8 +169,14 @@ def test_status_sync_fans_out_and_a_broken_panel_does_not_stop_the_others(sim, p
     settings.CELERY_TASK_ALWAYS_EAGER = True
     good = place(service_of(panel, "default"))
     broken = panel_create(name="Broken", api_url=sim.api_url(), api_key="wrong")
-    Order.objects.create(panel=broken, service=good.service, quantity=1, state=State.PLACED,
-                         remote_id="77", status=Status.PENDING)  # fmt: skip
+    Order.objects.create(
+        panel=broken,
+        service=good.service,
+        quantity=1,
+        state=State.PLACED,
+        remote_id="77",
+        status=Status.PENDING,
+    )
     sim.advance(15)
 
     tasks.status_sync_all()

@@ -89,12 +89,25 @@ def get(client: Client, url: str) -> str:
 
 
 def submitted_upload(service: Service, order: Order) -> Upload:
-    upload = Upload.objects.create(kind=Upload.Kind.CSV, state=Upload.State.SUBMITTED,
-                                   filename="orders.csv", rows_total=1, rows_valid=1,
-                                   valid_rows=[{"row": 1, "line": 2, "panel": service.panel.name,
-                                                "service": service.name, "link": order.link,
-                                                "panel_id": service.panel_id,
-                                                "values": {}, "quantity": 1000}])  # fmt: skip
+    upload = Upload.objects.create(
+        kind=Upload.Kind.CSV,
+        state=Upload.State.SUBMITTED,
+        filename="orders.csv",
+        rows_total=1,
+        rows_valid=1,
+        valid_rows=[
+            {
+                "row": 1,
+                "line": 2,
+                "panel": service.panel.name,
+                "service": service.name,
+                "link": order.link,
+                "panel_id": service.panel_id,
+                "values": {},
+                "quantity": 1000,
+            }
+        ],
+    )
     Order.objects.filter(pk=order.pk).update(upload=upload, upload_row=1)
     return upload
 
@@ -108,8 +121,9 @@ def test_an_order_wears_the_same_tone_in_the_list_on_its_page_and_in_its_upload(
 
     listed = tone_after(get(logged_in, reverse("orders:list")), f'id="order-{order.pk}"')
     page = get(logged_in, reverse("orders:detail", args=[order.pk]))
-    in_upload = tone_after(get(logged_in, reverse("orders:upload_preview", args=[upload.pk])),
-                           'id="upload-valid"')  # fmt: skip
+    in_upload = tone_after(
+        get(logged_in, reverse("orders:upload_preview", args=[upload.pk])), 'id="upload-valid"'
+    )
 
     own_state = re.search(r'class="badge badge-([\w-]+) order-state"', page)
     panel_status = re.search(r'badge-status badge-([\w-]+) order-panel-status"', page)
@@ -126,8 +140,9 @@ def test_a_bulk_outcome_wears_its_tone_and_that_of_the_order_state_of_its_name(
     logged_in: Client, service: Service, outcome: str, tone: str
 ) -> None:
     order = order_in(service, State.PLACED, Status.COMPLETED)
-    bulk = BulkAction.objects.create(kind=BulkAction.Kind.CANCEL, state=BulkAction.State.DONE,
-                                     total=1, eligible=1)  # fmt: skip
+    bulk = BulkAction.objects.create(
+        kind=BulkAction.Kind.CANCEL, state=BulkAction.State.DONE, total=1, eligible=1
+    )
     BulkItem.objects.create(bulk=bulk, order=order, outcome=outcome)
 
     page = get(logged_in, reverse("orders:bulk_result", args=[bulk.pk]))
@@ -138,8 +153,9 @@ def test_a_bulk_outcome_wears_its_tone_and_that_of_the_order_state_of_its_name(
         assert tone == STATE_TONES[outcome]
 
 
-def test_the_overview_wears_the_tones_of_the_order_list(logged_in: Client,
-                                                         service: Service) -> None:  # fmt: skip
+def test_the_overview_wears_the_tones_of_the_order_list(
+    logged_in: Client, service: Service
+) -> None:
     unknown = order_in(service, State.UNKNOWN, "")
     rejected = order_in(service, State.REJECTED, "")
     listed = get(logged_in, reverse("orders:list"))

@@ -47,15 +47,20 @@ def test_two_previews_of_one_link_queue_it_once(catalog, user):  # noqa: F811
         f"This link already has an active order #{order.pk} on Sim (queued from upload "
         f"#{first.pk}): the panel refuses a second one until it is finished."
     ]
-    assert refused["raw"] == {"panel": "Sim", "service": "1", "link": "https://x.com/dup/",
-                              "quantity": "100"}  # fmt: skip
+    assert refused["raw"] == {
+        "panel": "Sim",
+        "service": "1",
+        "link": "https://x.com/dup/",
+        "quantity": "100",
+    }
     assert upload_submit(upload=second, user=user) == 0  # and it stays refused
 
 
 def test_an_order_from_the_form_after_the_preview_is_seen_at_submit(catalog, user):  # noqa: F811
     upload = check(user, csv("https://www.x.com/a?utm_source=ig"))
-    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                         link="https://x.com/a", quantity=100)  # fmt: skip
+    Order.objects.create(
+        panel=catalog["sim"], service=catalog["default"], link="https://x.com/a", quantity=100
+    )
 
     assert upload_submit(upload=upload, user=user) == 0
     upload.refresh_from_db()
@@ -64,18 +69,24 @@ def test_an_order_from_the_form_after_the_preview_is_seen_at_submit(catalog, use
 
 
 def test_finished_orders_do_not_block(catalog, user):  # noqa: F811
-    done = Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                                link="https://x.com/a", quantity=100)  # fmt: skip
-    Order.objects.filter(pk=done.pk).update(state=Order.State.PLACED, status="completed",
-                                            remote_id="9")  # fmt: skip
+    done = Order.objects.create(
+        panel=catalog["sim"], service=catalog["default"], link="https://x.com/a", quantity=100
+    )
+    Order.objects.filter(pk=done.pk).update(
+        state=Order.State.PLACED, status="completed", remote_id="9"
+    )
     upload = check(user, csv("https://x.com/a/"))
     assert upload.rows_valid == 1
     assert upload_submit(upload=upload, user=user) == 1
 
 
 def test_link_keys_are_stored_on_create_and_compared_at_preview(catalog, user):  # noqa: F811
-    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                         link="https://X.com/dup/#top", quantity=100)  # fmt: skip
+    Order.objects.create(
+        panel=catalog["sim"],
+        service=catalog["default"],
+        link="https://X.com/dup/#top",
+        quantity=100,
+    )
     assert Order.objects.get().link_key == "x.com/dup"
     upload = check(user, csv("https://x.com/dup", "x.com/free", "https://x.com/free/"))
     errors = {row["row"]: row["errors"] for row in upload.invalid_rows}
@@ -150,8 +161,9 @@ def test_only_recent_submitted_uploads_count(catalog, user):  # noqa: F811
     upload_submit(upload=old, user=user)
     Upload.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(hours=25))
     Order.objects.update(state=Order.State.PLACED, status="completed")
-    mass = upload_service.upload_check(kind="mass", data="1|https://x.com/a|100",
-                                       panel=catalog["sim"], user=user)  # fmt: skip
+    mass = upload_service.upload_check(
+        kind="mass", data="1|https://x.com/a|100", panel=catalog["sim"], user=user
+    )
     assert mass.content_hash != old.content_hash
     assert upload_submit(upload=previewed_only, user=user) == 1
 
@@ -216,8 +228,9 @@ def test_import_orders_asks_for_again(catalog, tmp_path):  # noqa: F811
 
 
 def test_import_orders_says_which_lines_were_refused_at_submit(catalog, tmp_path):  # noqa: F811
-    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                         link="https://x.com/a", quantity=100)  # fmt: skip
+    Order.objects.create(
+        panel=catalog["sim"], service=catalog["default"], link="https://x.com/a", quantity=100
+    )
     path = tmp_path / "orders.csv"
     path.write_text("panel,service,link,quantity\nSim,1,https://x.com/a/,100\n")
     with pytest.raises(CommandError, match="1 row is invalid"):
@@ -231,10 +244,18 @@ def test_the_migration_keys_existing_orders(catalog):  # noqa: F811
     from django.apps import apps
 
     migration = importlib.import_module("orders.migrations.0007_order_link_key")
-    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                         link="https://www.x.com/a/?utm_source=z", quantity=100)  # fmt: skip
-    Order.objects.create(panel=catalog["sim"], service=catalog["default"],
-                         order_type="subscriptions", params={"username": "@Acc"})  # fmt: skip
+    Order.objects.create(
+        panel=catalog["sim"],
+        service=catalog["default"],
+        link="https://www.x.com/a/?utm_source=z",
+        quantity=100,
+    )
+    Order.objects.create(
+        panel=catalog["sim"],
+        service=catalog["default"],
+        order_type="subscriptions",
+        params={"username": "@Acc"},
+    )
     Order.objects.update(link_key="")  # as the rows were before the migration
 
     migration.fill_link_keys(apps, None)

@@ -36,8 +36,14 @@ def test_plain_csv():
     parsed = parse((HEADER + "Sim,1,https://x.com/a,100\r\nSim,2,https://x.com/b,200\r\n").encode())
     assert parsed.delimiter == ","
     assert [r["line"] for r in parsed.rows] == ["2", "3"]
-    assert parsed.rows[0] == {"row": "2", "line": "2", "panel": "Sim", "service": "1",
-                              "link": "https://x.com/a", "quantity": "100"}  # fmt: skip
+    assert parsed.rows[0] == {
+        "row": "2",
+        "line": "2",
+        "panel": "Sim",
+        "service": "1",
+        "link": "https://x.com/a",
+        "quantity": "100",
+    }
 
 
 @pytest.mark.parametrize("sep", [";", "\t"])
@@ -169,8 +175,9 @@ def test_row_with_too_many_cells_is_flagged():
 
 def test_short_rows_are_padded_and_blank_rows_skipped():
     parsed = parse((HEADER + "\n,,,\nSim,1\n").encode())
-    assert parsed.rows == [{"row": "4", "line": "4", "panel": "Sim", "service": "1", "link": "",
-                            "quantity": ""}]  # fmt: skip
+    assert parsed.rows == [
+        {"row": "4", "line": "4", "panel": "Sim", "service": "1", "link": "", "quantity": ""}
+    ]
 
 
 # ---- mass text -----------------------------------------------------------------------------
@@ -180,12 +187,27 @@ def test_mass_text_forms():
     text = "102|https://instagram.com/p/xyz|1000\n\n  103 | https://x.com/a | 50 \n"
     text += "104 | 250 | https://x.com/b\n105|https://x.com/c\n"
     rows = parse_mass_text(text, max_rows=100).rows
-    assert rows[0] == {"row": "1", "line": "1", "service": "102", "link": "https://instagram.com/p/xyz",
-                       "quantity": "1000"}  # fmt: skip
-    assert rows[1] == {"row": "3", "line": "3", "service": "103", "link": "https://x.com/a",
-                       "quantity": "50"}  # fmt: skip
-    assert rows[2] == {"row": "4", "line": "4", "service": "104", "link": "https://x.com/b",
-                       "quantity": "250"}  # fmt: skip
+    assert rows[0] == {
+        "row": "1",
+        "line": "1",
+        "service": "102",
+        "link": "https://instagram.com/p/xyz",
+        "quantity": "1000",
+    }
+    assert rows[1] == {
+        "row": "3",
+        "line": "3",
+        "service": "103",
+        "link": "https://x.com/a",
+        "quantity": "50",
+    }
+    assert rows[2] == {
+        "row": "4",
+        "line": "4",
+        "service": "104",
+        "link": "https://x.com/b",
+        "quantity": "250",
+    }
     assert rows[3]["__format__"] == "2"
     assert rows[3]["line"] == "5"
 
@@ -227,8 +249,11 @@ def test_any_bytes_give_rows_or_upload_error(data):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("panelsrvic,;\t\"\n\r |=1\x00é"))),
-                max_size=6).map(lambda parts: "panel,service\n" + "".join(parts)))  # fmt: skip
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list('panelsrvic,;\t"\n\r |=1\x00é'))), max_size=6
+    ).map(lambda parts: "panel,service\n" + "".join(parts))
+)
 def test_csv_like_text_gives_rows_or_upload_error(text):
     with contextlib.suppress(UploadError):
         parse(text.encode("utf-8", "surrogatepass"), max_rows=50)

@@ -34,8 +34,9 @@ def mock():
 
 
 def run(kind: str, orders: list[Order]) -> dict[str, BulkItem]:
-    bulk = bulk_create(kind=kind, orders=Order.objects.filter(pk__in=[o.pk for o in orders]),
-                       token=uuid.uuid4())  # fmt: skip
+    bulk = bulk_create(
+        kind=kind, orders=Order.objects.filter(pk__in=[o.pk for o in orders]), token=uuid.uuid4()
+    )
     bulk_execute(bulk_id=bulk.pk)
     return {i.order.remote_id: i for i in bulk.items.select_related("order")}
 
@@ -70,8 +71,14 @@ def test_an_absurd_refill_id_is_an_unknown_outcome_for_that_order_only(panel, mo
 @pytest.mark.parametrize("value", ["maybe", None, 2, [1], {"ok": 1}])
 def test_a_cancel_answer_that_is_neither_yes_nor_no_is_an_unknown_outcome(panel, mock, value):
     bad, good, refused = placed(panel, make_service(panel=panel), 3)
-    answer_with(mock, lambda f: [{"order": "1", "cancel": value}, {"order": "2", "cancel": 1},
-                                 {"order": "3", "cancel": "0"}])  # fmt: skip
+    answer_with(
+        mock,
+        lambda f: [
+            {"order": "1", "cancel": value},
+            {"order": "2", "cancel": 1},
+            {"order": "3", "cancel": "0"},
+        ],
+    )
 
     items = run(Kind.CANCEL, [bad, good, refused])
 
@@ -88,8 +95,13 @@ def test_a_cancel_answer_that_is_neither_yes_nor_no_is_an_unknown_outcome(panel,
 )
 def test_a_refill_status_that_is_not_a_status_is_noted_on_that_refill(panel, mock, status, why):
     bad, good = refills_of(placed(panel, make_service(panel=panel), 2, status=Status.COMPLETED))
-    answer_with(mock, lambda f: [{"refill": bad.remote_id, "status": status},
-                                 {"refill": good.remote_id, "status": "Completed"}])  # fmt: skip
+    answer_with(
+        mock,
+        lambda f: [
+            {"refill": bad.remote_id, "status": status},
+            {"refill": good.remote_id, "status": "Completed"},
+        ],
+    )
 
     changed = refills_status_sync(panel=panel)
 

@@ -23,9 +23,13 @@ def panel(db) -> Panel:
 def order(panel) -> Order:
     service = Service.objects.create(panel=panel, remote_id="1", name="Followers", rate="0.9")
     order = Order.objects.create(
-        panel=panel, service=service, link="https://x.test/a", quantity=100,
-        state=Order.State.PLACED, remote_id="23501",
-    )  # fmt: skip
+        panel=panel,
+        service=service,
+        link="https://x.test/a",
+        quantity=100,
+        state=Order.State.PLACED,
+        remote_id="23501",
+    )
     Refill.objects.create(order=order, remote_id="7", status="pending")
     return order
 
@@ -33,8 +37,12 @@ def order(panel) -> Order:
 @pytest.mark.parametrize("model", ["panel", "service", "order", "refill"])
 def test_every_model_has_an_admin_list_and_detail_page(admin_client, order, model):
     app = "panels" if model in {"panel", "service"} else "orders"
-    obj = {"panel": order.panel, "service": order.service, "order": order,
-           "refill": order.refills.get()}[model]  # fmt: skip
+    obj = {
+        "panel": order.panel,
+        "service": order.service,
+        "order": order,
+        "refill": order.refills.get(),
+    }[model]
 
     listing = admin_client.get(reverse(f"admin:{app}_{model}_changelist"))
     detail = admin_client.get(reverse(f"admin:{app}_{model}_change", args=[obj.pk]))
@@ -53,11 +61,20 @@ def test_the_panel_page_shows_the_key_masked(admin_client, panel):
 
 
 def test_adding_a_panel_in_the_admin_encrypts_its_key(admin_client, db):
-    answer = admin_client.post(reverse("admin:panels_panel_add"), {
-        "name": "Beta", "api_url": "https://beta.example/api/v2", "new_api_key": "beta-key-123",
-        "is_active": "on", "http_method": "POST", "key_field": "key", "body_format": "form",
-        "user_agent": "", "timeout_seconds": "30",
-    })  # fmt: skip
+    answer = admin_client.post(
+        reverse("admin:panels_panel_add"),
+        {
+            "name": "Beta",
+            "api_url": "https://beta.example/api/v2",
+            "new_api_key": "beta-key-123",
+            "is_active": "on",
+            "http_method": "POST",
+            "key_field": "key",
+            "body_format": "form",
+            "user_agent": "",
+            "timeout_seconds": "30",
+        },
+    )
 
     assert answer.status_code == 302
     beta = Panel.objects.get(name="Beta")
@@ -66,10 +83,18 @@ def test_adding_a_panel_in_the_admin_encrypts_its_key(admin_client, db):
 
 
 def test_a_new_panel_needs_a_key(admin_client, db):
-    answer = admin_client.post(reverse("admin:panels_panel_add"), {
-        "name": "Beta", "api_url": "https://beta.example/api/v2", "new_api_key": "",
-        "http_method": "POST", "key_field": "key", "body_format": "form", "timeout_seconds": "30",
-    })  # fmt: skip
+    answer = admin_client.post(
+        reverse("admin:panels_panel_add"),
+        {
+            "name": "Beta",
+            "api_url": "https://beta.example/api/v2",
+            "new_api_key": "",
+            "http_method": "POST",
+            "key_field": "key",
+            "body_format": "form",
+            "timeout_seconds": "30",
+        },
+    )
 
     assert answer.status_code == 200
     assert "A new panel needs its API key." in answer.content.decode()
@@ -77,11 +102,20 @@ def test_a_new_panel_needs_a_key(admin_client, db):
 
 
 def test_editing_without_a_new_key_keeps_the_old_one(admin_client, panel):
-    admin_client.post(reverse("admin:panels_panel_change", args=[panel.pk]), {
-        "name": "Alpha renamed", "api_url": panel.api_url, "new_api_key": "",
-        "is_active": "on", "http_method": "POST", "key_field": "key", "body_format": "form",
-        "user_agent": "", "timeout_seconds": "30",
-    })  # fmt: skip
+    admin_client.post(
+        reverse("admin:panels_panel_change", args=[panel.pk]),
+        {
+            "name": "Alpha renamed",
+            "api_url": panel.api_url,
+            "new_api_key": "",
+            "is_active": "on",
+            "http_method": "POST",
+            "key_field": "key",
+            "body_format": "form",
+            "user_agent": "",
+            "timeout_seconds": "30",
+        },
+    )
 
     panel.refresh_from_db()
     assert panel.name == "Alpha renamed"

@@ -20,8 +20,18 @@ URL = "https://hostile.example/api/v2"
 
 
 def service(sid, name="Followers", rate="0.90", **extra):
-    return {"service": sid, "name": name, "type": "Default", "category": "IG", "rate": rate,
-            "min": "10", "max": "1000", "refill": True, "cancel": False, **extra}  # fmt: skip
+    return {
+        "service": sid,
+        "name": name,
+        "type": "Default",
+        "category": "IG",
+        "rate": rate,
+        "min": "10",
+        "max": "1000",
+        "refill": True,
+        "cancel": False,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -121,10 +131,13 @@ def test_a_nonsense_refill_time_keeps_the_service_with_refill_days_unknown(panel
 @responses.activate
 def test_an_id_longer_than_the_column_is_set_aside_and_long_texts_are_shortened(panel):
     long_id = "9" * 101
-    run = run_sync(panel, [
-        service(long_id),
-        service(1, "N" * 600, category="C" * 400, type="T" * 150),
-    ])  # fmt: skip
+    run = run_sync(
+        panel,
+        [
+            service(long_id),
+            service(1, "N" * 600, category="C" * 400, type="T" * 150),
+        ],
+    )
 
     stored = Service.objects.get(panel=panel)
     assert stored.remote_id == "1"
@@ -135,8 +148,10 @@ def test_an_id_longer_than_the_column_is_set_aside_and_long_texts_are_shortened(
 
 @responses.activate
 def test_nul_characters_and_nan_never_reach_the_database(panel):
-    body = ('[{"service": 1, "name": "Li\\u0000kes", "rate": "1", "description": "a\\u0000b",'
-            ' "extra": NaN, "odd\\u0000key": "x\\u0000"}]')  # fmt: skip
+    body = (
+        '[{"service": 1, "name": "Li\\u0000kes", "rate": "1", "description": "a\\u0000b",'
+        ' "extra": NaN, "odd\\u0000key": "x\\u0000"}]'
+    )
 
     run = run_sync(panel, body)
 

@@ -39,21 +39,36 @@ def catalog(db):
     alpha, beta, gamma = make_panel(name="Alpha"), make_panel(name="Beta"), make_panel(name="Gamma")
     off = make_panel(name="Off", is_active=False)
     return {
-        "ig": listed(alpha, "1", "Instagram Followers [Real]", "Instagram Followers",
-                           "0.90", refill=True),
-        "ig_beta": listed(beta, "1001", "IG Followers - HQ [Refill 30D]",
-                                "IG | Followers", "0.75", refill=True, refill_days=30),
-        "ig_gamma": listed(gamma, "501", "📸 Instagram - Followers [Max 50K]",
-                                 "⭐ Instagram Followers ⭐", "1.10", max=50000),
-        "story": listed(beta, "1002", "Instagram Story Views", "Instagram Views",
-                              "0.05"),
+        "ig": listed(
+            alpha, "1", "Instagram Followers [Real]", "Instagram Followers", "0.90", refill=True
+        ),
+        "ig_beta": listed(
+            beta,
+            "1001",
+            "IG Followers - HQ [Refill 30D]",
+            "IG | Followers",
+            "0.75",
+            refill=True,
+            refill_days=30,
+        ),
+        "ig_gamma": listed(
+            gamma,
+            "501",
+            "📸 Instagram - Followers [Max 50K]",
+            "⭐ Instagram Followers ⭐",
+            "1.10",
+            max=50000,
+        ),
+        "story": listed(beta, "1002", "Instagram Story Views", "Instagram Views", "0.05"),
         "tt": listed(alpha, "2", "TikTok Views", "TikTok", "0.01", cancel=True),
-        "gone": listed(alpha, "3", "Instagram Followers Old", "Instagram Followers",
-                             "0.50", is_active=False),
+        "gone": listed(
+            alpha, "3", "Instagram Followers Old", "Instagram Followers", "0.50", is_active=False
+        ),
         "off": listed(off, "9", "Instagram Followers", "Instagram Followers", "0.10"),
-        "sub": listed(gamma, "502", "Instagram Auto Likes", "Instagram Likes", "0.30",
-                            type="subscriptions"),
-    }  # fmt: skip
+        "sub": listed(
+            gamma, "502", "Instagram Auto Likes", "Instagram Likes", "0.30", type="subscriptions"
+        ),
+    }
 
 
 def names(services) -> list[str]:
@@ -62,9 +77,12 @@ def names(services) -> list[str]:
 
 def test_search_matches_every_word_in_name_or_category_or_the_exact_id(catalog):
     assert set(names(service_search(filters=CatalogFilters(q="instagram followers")))) == {
-        "Instagram Followers [Real]", "📸 Instagram - Followers [Max 50K]"}  # fmt: skip
+        "Instagram Followers [Real]",
+        "📸 Instagram - Followers [Max 50K]",
+    }
     assert names(service_search(filters=CatalogFilters(q="1001"))) == [
-        "IG Followers - HQ [Refill 30D]"]  # fmt: skip
+        "IG Followers - HQ [Refill 30D]"
+    ]
     assert names(service_search(filters=CatalogFilters(q="tiktok"))) == ["TikTok Views"]
 
 
@@ -80,14 +98,20 @@ def test_filters_and_sorting(catalog):
     beta = catalog["ig_beta"].panel_id
 
     assert names(service_search(filters=CatalogFilters(panel_id=beta, sort="rate"))) == [
-        "Instagram Story Views", "IG Followers - HQ [Refill 30D]"]  # fmt: skip
+        "Instagram Story Views",
+        "IG Followers - HQ [Refill 30D]",
+    ]
     assert names(service_search(filters=CatalogFilters(refill=True, sort="-rate"))) == [
-        "Instagram Followers [Real]", "IG Followers - HQ [Refill 30D]"]  # fmt: skip
+        "Instagram Followers [Real]",
+        "IG Followers - HQ [Refill 30D]",
+    ]
     assert names(service_search(filters=CatalogFilters(cancel=True))) == ["TikTok Views"]
     assert names(service_search(filters=CatalogFilters(type="subscriptions"))) == [
-        "Instagram Auto Likes"]  # fmt: skip
+        "Instagram Auto Likes"
+    ]
     assert names(service_search(filters=CatalogFilters(sort="-max")))[0] == (
-        "📸 Instagram - Followers [Max 50K]")  # fmt: skip
+        "📸 Instagram - Followers [Max 50K]"
+    )
 
 
 def test_facets_list_what_can_be_filtered(catalog):
@@ -131,7 +155,7 @@ def test_history_and_changes_feed_put_price_rises_first(catalog):
         new_rate="0.01",
         rate_change="-0.5",
     )
-    added = CatalogEvent.objects.create(panel=tt.panel, service=tt, kind=Kind.ADDED)  # fmt: skip
+    added = CatalogEvent.objects.create(panel=tt.panel, service=tt, kind=Kind.ADDED)
 
     assert catalog_changes() == [rise, added, drop]
     assert catalog_changes(kind=Kind.RATE_CHANGED) == [rise, drop]

@@ -18,8 +18,18 @@ Kind = CatalogEvent.Kind
 
 
 def service(sid, name="Followers", rate="0.90", **extra):
-    return {"service": sid, "name": name, "type": "Default", "category": "IG", "rate": rate,
-            "min": "10", "max": "1000", "refill": True, "cancel": False, **extra}  # fmt: skip
+    return {
+        "service": sid,
+        "name": name,
+        "type": "Default",
+        "category": "IG",
+        "rate": rate,
+        "min": "10",
+        "max": "1000",
+        "refill": True,
+        "cancel": False,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -46,7 +56,8 @@ def test_the_first_sync_creates_services_without_flooding_the_feed(panel):
     assert CatalogEvent.objects.count() == 0
     # Read once at sync time, so comparing offers is an indexed lookup.
     assert Service.objects.get(panel=panel, remote_id="1").match_key == (
-        "instagram|followers|default|")  # fmt: skip
+        "instagram|followers|default|"
+    )
 
 
 @responses.activate
@@ -55,23 +66,31 @@ def test_a_sync_records_exactly_what_changed(panel):
     sync_with(panel, [service(1), service(2, "Likes"), service(4, "Saves")])  # 3 goes away
     CatalogEvent.objects.all().delete()
 
-    result = sync_with(panel, [
-        service(1, rate="1.20"),                      # re-priced
-        service(2, "Likes", min="50"),                # min changed
-        service(3, "Views"),                          # back again
-        service(4, "Saves", cancel=True),             # cancel flag changed
-        service(5, "Shares"),                         # new
-    ])  # fmt: skip
+    result = sync_with(
+        panel,
+        [
+            service(1, rate="1.20"),  # re-priced
+            service(2, "Likes", min="50"),  # min changed
+            service(3, "Views"),  # back again
+            service(4, "Saves", cancel=True),  # cancel flag changed
+            service(5, "Shares"),  # new
+        ],
+    )
 
     assert events() == [
-        (Kind.ADDED, "5"), (Kind.FLAGS_CHANGED, "4"), (Kind.LIMITS_CHANGED, "2"),
-        (Kind.RATE_CHANGED, "1"), (Kind.REACTIVATED, "3"),
-    ]  # fmt: skip
+        (Kind.ADDED, "5"),
+        (Kind.FLAGS_CHANGED, "4"),
+        (Kind.LIMITS_CHANGED, "2"),
+        (Kind.RATE_CHANGED, "1"),
+        (Kind.REACTIVATED, "3"),
+    ]
     rise = CatalogEvent.objects.get(kind=Kind.RATE_CHANGED)
     assert (rise.old_rate, rise.new_rate, rise.rate_change) == (
-        Decimal("0.90"), Decimal("1.20"), Decimal("0.3333"))  # fmt: skip
-    assert CatalogEvent.objects.get(kind=Kind.LIMITS_CHANGED).details == {
-        "min_quantity": [10, 50]}  # fmt: skip
+        Decimal("0.90"),
+        Decimal("1.20"),
+        Decimal("0.3333"),
+    )
+    assert CatalogEvent.objects.get(kind=Kind.LIMITS_CHANGED).details == {"min_quantity": [10, 50]}
     assert CatalogEvent.objects.get(kind=Kind.FLAGS_CHANGED).details == {"cancel": [False, True]}
     assert (result.created, result.updated, result.reactivated, result.deactivated) == (1, 3, 1, 0)
     assert Service.objects.get(panel=panel, remote_id="3").is_active
@@ -102,8 +121,11 @@ def test_a_second_identical_sync_writes_nothing(panel):
     with CaptureQueriesContext(connection) as queries:
         result = catalog_sync(panel=panel)
 
-    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(
-        ("INSERT", "UPDATE", "DELETE"))]  # fmt: skip
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
     assert (result.created, result.updated, result.events) == (0, 0, 0)
     # Only the panel's own bookkeeping (sync time, health) is written; no service row.
     assert all("panels_service" not in sql and "panels_catalogevent" not in sql for sql in writes)
@@ -162,9 +184,15 @@ def test_garbage_leaves_the_catalog_untouched(panel):
 
 @responses.activate
 def test_broken_entries_are_skipped_and_counted(panel):
-    result = sync_with(panel, [
-        service(1), service(2, rate="free"), {"name": "no id"}, service("x" * 101),
-    ])  # fmt: skip
+    result = sync_with(
+        panel,
+        [
+            service(1),
+            service(2, rate="free"),
+            {"name": "no id"},
+            service("x" * 101),
+        ],
+    )
 
     assert (result.created, result.skipped) == (1, 3)
 

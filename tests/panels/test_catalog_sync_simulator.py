@@ -25,15 +25,21 @@ def sim(tmp_path):
 def connect(sim, dialect: str = "standard", **options) -> Panel:
     if dialect == "jsonapi":
         options.update(body_format="json", key_field="api_token")
-    return panel_create(name=f"Sim {dialect}", api_url=sim.api_url(dialect), api_key=KEY,
-                        timeout_seconds=2, **options)  # fmt: skip
+    return panel_create(
+        name=f"Sim {dialect}",
+        api_url=sim.api_url(dialect),
+        api_key=KEY,
+        timeout_seconds=2,
+        **options,
+    )
 
 
 def stored(panel: Panel) -> list[tuple[str, Decimal, bool, int, int]]:
     return list(
-        Service.objects.filter(panel=panel).order_by("remote_id")
+        Service.objects.filter(panel=panel)
+        .order_by("remote_id")
         .values_list("remote_id", "rate", "is_active", "min_quantity", "max_quantity")
-    )  # fmt: skip
+    )
 
 
 def events() -> list[tuple[str, str]]:
@@ -63,10 +69,15 @@ def test_every_dialect_syncs_the_whole_catalog_and_tracks_churn(sim, dialect, se
     new = sim.add_service(name="Instagram Reel Saves", rate="0.40", min=10, max=5000)
     result = catalog_sync(panel=panel)
 
-    assert events() == sorted([
-        (Kind.REMOVED, "3"), (Kind.REMOVED, "4"), (Kind.RATE_CHANGED, "1"),
-        (Kind.LIMITS_CHANGED, "5"), (Kind.ADDED, str(new.id)),
-    ])  # fmt: skip
+    assert events() == sorted(
+        [
+            (Kind.REMOVED, "3"),
+            (Kind.REMOVED, "4"),
+            (Kind.RATE_CHANGED, "1"),
+            (Kind.LIMITS_CHANGED, "5"),
+            (Kind.ADDED, str(new.id)),
+        ]
+    )
     assert (result.deactivated, result.created) == (2, 1)
     assert Service.objects.get(panel=panel, remote_id="1").rate == Decimal("1.25")
 

@@ -293,9 +293,10 @@ def test_add_sends_list_fields_one_item_per_line(sleeps):
     responses.add(responses.POST, URL, json={"order": "ord_01HG"})
 
     placed = make_client(sleeps).add(
-        "2", {"link": "https://x.test/a", "comments": "nice\r\n\r\ngreat  \n wow"},
+        "2",
+        {"link": "https://x.test/a", "comments": "nice\r\n\r\ngreat  \n wow"},
         order_type="custom_comments",
-    )  # fmt: skip
+    )
 
     assert placed.order_id == "ord_01HG"
     assert fields_of(responses.calls[0])["comments"] == "nice\ngreat\nwow"

@@ -130,14 +130,18 @@ def test_it_reads_the_service_list(seed, client):
 def test_it_reads_the_new_order_id(seed, client):
     serve(example(seed, "add"))
 
-    placed = client.add("1", {"link": "https://example.com/p/1", "quantity": 100},
-                        order_type="default")  # fmt: skip
+    placed = client.add(
+        "1", {"link": "https://example.com/p/1", "quantity": 100}, order_type="default"
+    )
 
     assert placed.order_id == "23501"
     assert sent_fields() == {
-        "key": KEY, "action": "add", "service": "1", "link": "https://example.com/p/1",
+        "key": KEY,
+        "action": "add",
+        "service": "1",
+        "link": "https://example.com/p/1",
         "quantity": "100",
-    }  # fmt: skip
+    }
 
 
 @responses.activate
@@ -145,13 +149,19 @@ def test_it_sends_the_add_fields_of_seed_001s_request_example(client):
     documented = json.loads(example("001", "request"))
     serve('{"order": 23501}')
 
-    client.add(documented["service"], {"link": documented["link"],
-               "quantity": documented["quantity"], "order_style": "2"})  # fmt: skip
+    client.add(
+        documented["service"],
+        {"link": documented["link"], "quantity": documented["quantity"], "order_style": "2"},
+    )
 
     assert sent_fields() == {
-        "key": KEY, "action": "add", "service": "1", "link": "http://example.com",
-        "quantity": "100", "order_style": "2",
-    }  # fmt: skip
+        "key": KEY,
+        "action": "add",
+        "service": "1",
+        "link": "http://example.com",
+        "quantity": "100",
+        "order_style": "2",
+    }
 
 
 @pytest.mark.parametrize("seed", seeds_with("status"))

@@ -64,8 +64,16 @@ def test_add_panel_can_skip_the_test():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
 
-    run("add_panel", "--name", "Later", "--url", f"http://127.0.0.1:{port}/api/v2",
-        "--key", "k-1", "--no-test")  # fmt: skip
+    run(
+        "add_panel",
+        "--name",
+        "Later",
+        "--url",
+        f"http://127.0.0.1:{port}/api/v2",
+        "--key",
+        "k-1",
+        "--no-test",
+    )
 
     assert Panel.objects.filter(name="Later").exists()
 
@@ -81,7 +89,9 @@ def test_sync_catalog_syncs_every_panel_and_reports_the_broken_one(simulator):
     assert Service.objects.filter(panel__name="Good").count() > 10
     assert not Service.objects.filter(panel__name="Bad").exists()
     assert set(CatalogSync.objects.values_list("panel__name", "state")) == {
-        ("Good", CatalogSync.State.DONE), ("Bad", CatalogSync.State.FAILED)}  # fmt: skip
+        ("Good", CatalogSync.State.DONE),
+        ("Bad", CatalogSync.State.FAILED),
+    }
 
 
 @pytest.mark.django_db

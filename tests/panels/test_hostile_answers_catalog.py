@@ -19,17 +19,56 @@ from panels.models import CatalogSync, Service
 from panels.services import catalog_sync, panel_create
 
 URL = "https://property.example/api/v2"
-FIELDS = ("service", "name", "type", "category", "rate", "min", "max", "refill", "cancel",
-          "dripfeed", "refill_time", "description")  # fmt: skip
+FIELDS = (
+    "service",
+    "name",
+    "type",
+    "category",
+    "rate",
+    "min",
+    "max",
+    "refill",
+    "cancel",
+    "dripfeed",
+    "refill_time",
+    "description",
+)
 
 # Values real panels (and hostile ones) send: numbers as text, decimal commas, exponents,
 # values just past a column's limit, NUL characters, very long texts.
-NASTY_TEXT = st.sampled_from([
-    "", " ", "0", "-1", "1,50", "1,234", "1.234,56", "1e309", "-1e309", "1e-309", "NaN",
-    "Infinity", str(10**12), str(10**12 - 1), str(2**31), str(2**63 - 1), str(2**63), "10.5",
-    "0.0000000000001", "999999999999.9999999999999", "\x00", "a\x00b", "x" * 700, "\u202e",
-    "Instagram Followers", "Custom Comments", "true", "yes", "null",
-])  # fmt: skip
+NASTY_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "1,50",
+        "1,234",
+        "1.234,56",
+        "1e309",
+        "-1e309",
+        "1e-309",
+        "NaN",
+        "Infinity",
+        str(10**12),
+        str(10**12 - 1),
+        str(2**31),
+        str(2**63 - 1),
+        str(2**63),
+        "10.5",
+        "0.0000000000001",
+        "999999999999.9999999999999",
+        "\x00",
+        "a\x00b",
+        "x" * 700,
+        "\u202e",
+        "Instagram Followers",
+        "Custom Comments",
+        "true",
+        "yes",
+        "null",
+    ]
+)
 SCALARS = (
     st.none()
     | st.booleans()
@@ -61,10 +100,20 @@ def dump(value: object) -> str:
 
 
 def good(n: int) -> dict[str, object]:
-    return {"service": f"good-{n}", "name": f"Instagram Followers {n}", "type": "Default",
-            "category": "Instagram", "rate": f"{n}.25", "min": "10", "max": "5000",
-            "refill": True, "cancel": False, "dripfeed": False, "refill_time": "30",
-            "description": "Fast"}  # fmt: skip
+    return {
+        "service": f"good-{n}",
+        "name": f"Instagram Followers {n}",
+        "type": "Default",
+        "category": "Instagram",
+        "rate": f"{n}.25",
+        "min": "10",
+        "max": "5000",
+        "refill": True,
+        "cancel": False,
+        "dripfeed": False,
+        "refill_time": "30",
+        "description": "Fast",
+    }
 
 
 @st.composite

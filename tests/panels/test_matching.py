@@ -40,10 +40,21 @@ def facts(
     currency: str = "",
 ) -> ServiceFacts:
     return ServiceFacts(
-        id=id, panel_id=panel[0], panel_name=panel[1], name=name, category=category, type=type,
-        rate=Decimal(rate), min=min, max=max, refill=refill, cancel=cancel, dripfeed=dripfeed,
-        refill_days=refill_days, currency=currency,
-    )  # fmt: skip
+        id=id,
+        panel_id=panel[0],
+        panel_name=panel[1],
+        name=name,
+        category=category,
+        type=type,
+        rate=Decimal(rate),
+        min=min,
+        max=max,
+        refill=refill,
+        cancel=cancel,
+        dripfeed=dripfeed,
+        refill_days=refill_days,
+        currency=currency,
+    )
 
 
 # (name, category, order type, expected (platform, kind) or None for "unrecognised")
@@ -327,36 +338,93 @@ def test_an_unknown_order_type_never_matches_even_itself() -> None:
 
 
 TARGET = facts(
-    "Instagram Followers [Real] [Refill 30D]", "Instagram Followers", id=3, panel=(1, "Home"),
-    rate="1.20", min=100, max=50000, refill=True, refill_days=30, cancel=True, dripfeed=True,
-)  # fmt: skip
+    "Instagram Followers [Real] [Refill 30D]",
+    "Instagram Followers",
+    id=3,
+    panel=(1, "Home"),
+    rate="1.20",
+    min=100,
+    max=50000,
+    refill=True,
+    refill_days=30,
+    cancel=True,
+    dripfeed=True,
+)
 
 
 def _offers() -> list[ServiceFacts]:
     return [
         # The target's own panel: never suggested, however cheap.
         facts("Instagram Followers [Cheap]", id=4, panel=(1, "Home"), rate="0.10"),
-        facts("IG Followers - HQ [Refill 30D] ⚡", id=1001, panel=(2, "bravo"), rate="0.98",
-              min=50, max=100000, refill=True, refill_days=30, cancel=True, dripfeed=True),
-        facts("IG Followers - Bots [No Refill]", id=1002, panel=(2, "bravo"), rate="0.39",
-              min=10, max=10000),
-        facts("Followers", "⭐ Instagram Followers ⭐", id=501, panel=(3, "Alpha"), rate="0.98",
-              max=100000, refill=True, refill_days=30, cancel=True, dripfeed=True),
-        facts("📸 Instagram - Followers [Max 200K]", id=502, panel=(4, "charlie"), rate="0.98",
-              max=200000, refill=True, refill_days=30, cancel=True, dripfeed=True),
+        facts(
+            "IG Followers - HQ [Refill 30D] ⚡",
+            id=1001,
+            panel=(2, "bravo"),
+            rate="0.98",
+            min=50,
+            max=100000,
+            refill=True,
+            refill_days=30,
+            cancel=True,
+            dripfeed=True,
+        ),
+        facts(
+            "IG Followers - Bots [No Refill]",
+            id=1002,
+            panel=(2, "bravo"),
+            rate="0.39",
+            min=10,
+            max=10000,
+        ),
+        facts(
+            "Followers",
+            "⭐ Instagram Followers ⭐",
+            id=501,
+            panel=(3, "Alpha"),
+            rate="0.98",
+            max=100000,
+            refill=True,
+            refill_days=30,
+            cancel=True,
+            dripfeed=True,
+        ),
+        facts(
+            "📸 Instagram - Followers [Max 200K]",
+            id=502,
+            panel=(4, "charlie"),
+            rate="0.98",
+            max=200000,
+            refill=True,
+            refill_days=30,
+            cancel=True,
+            dripfeed=True,
+        ),
         facts("IG Story Views", id=503, panel=(3, "Alpha"), rate="0.01"),  # near miss
         facts("Instagram Followers", type="subscriptions", id=504, panel=(3, "Alpha"), rate="0.01"),
-        facts("Instagram Followers | 365 Days Refill", id=7, panel=(5, "Delta"), rate="1.35",
-              min=100, max=50000, refill=True, refill_days=365, dripfeed=True),
-    ]  # fmt: skip
+        facts(
+            "Instagram Followers | 365 Days Refill",
+            id=7,
+            panel=(5, "Delta"),
+            rate="1.35",
+            min=100,
+            max=50000,
+            refill=True,
+            refill_days=365,
+            dripfeed=True,
+        ),
+    ]
 
 
 def test_compare_lists_other_panels_cheapest_first_with_ties_broken() -> None:
     offers = compare(TARGET, _offers())
     # 0.98 three times: the larger max first, then the panel name (case does not matter).
     assert [(o.facts.panel_name, o.facts.id) for o in offers] == [
-        ("bravo", 1002), ("charlie", 502), ("Alpha", 501), ("bravo", 1001), ("Delta", 7),
-    ]  # fmt: skip
+        ("bravo", 1002),
+        ("charlie", 502),
+        ("Alpha", 501),
+        ("bravo", 1001),
+        ("Delta", 7),
+    ]
     assert all(o.facts.panel_id != TARGET.panel_id for o in offers)
     assert {o.explanation for o in offers} == {"Instagram · Followers · Default"}
 
@@ -409,14 +477,21 @@ def test_compare_skips_other_currencies_and_unrecognised_targets() -> None:
     inr = facts("TikTok Views", panel=(2, "b"), currency="INR", rate="0.50")
     usd = facts("TikTok Views", panel=(3, "c"), currency="USD", rate="2")
     assert [o.facts.panel_id for o in compare(target, [inr, usd])] == [3]
-    assert compare(facts("Followers", "First Category"), [facts("Followers", "First Category",
-                   panel=(2, "b"))]) == []  # fmt: skip
+    assert (
+        compare(
+            facts("Followers", "First Category"),
+            [facts("Followers", "First Category", panel=(2, "b"))],
+        )
+        == []
+    )
 
 
 def test_other_currencies_are_grouped_apart_and_compared_only_among_themselves() -> None:
     target = facts("TikTok Views", currency="EUR", rate="1.00")
-    usd = [facts("TikTok Views", panel=(n, f"usd{n}"), currency="USD", rate=rate)
-           for n, rate in ((2, "0.80"), (3, "0.40"), (4, "0.60"))]  # fmt: skip
+    usd = [
+        facts("TikTok Views", panel=(n, f"usd{n}"), currency="USD", rate=rate)
+        for n, rate in ((2, "0.80"), (3, "0.40"), (4, "0.60"))
+    ]
     inr = facts("TikTok Views", panel=(5, "inr"), currency="INR", rate="30")
 
     own, by_inr, by_usd = compare_by_currency(target, [*usd, inr])
@@ -424,12 +499,17 @@ def test_other_currencies_are_grouped_apart_and_compared_only_among_themselves()
     assert (own.currency, own.is_target, own.offers) == ("EUR", True, ())
     assert own.is_cheapest(target.rate)  # alone in its currency
     assert (by_inr.currency, by_usd.currency) == ("INR", "USD")
-    assert [o.facts.rate for o in by_usd.offers] == [Decimal("0.40"), Decimal("0.60"),
-                                                     Decimal("0.80")]  # fmt: skip
+    assert [o.facts.rate for o in by_usd.offers] == [
+        Decimal("0.40"),
+        Decimal("0.60"),
+        Decimal("0.80"),
+    ]
     assert [by_usd.is_cheapest(o.facts.rate) for o in by_usd.offers] == [True, False, False]
     # No rate is compared across currencies.
-    assert all(o.rate_diff is None and o.rate_diff_percent is None and not o.cheaper
-               for o in by_usd.offers + by_inr.offers)  # fmt: skip
+    assert all(
+        o.rate_diff is None and o.rate_diff_percent is None and not o.cheaper
+        for o in by_usd.offers + by_inr.offers
+    )
 
 
 def test_the_cheapest_of_the_targets_currency_counts_the_target() -> None:
@@ -459,12 +539,23 @@ def _simulator_catalogs() -> list[ServiceFacts]:
     services = []
     for panel_id, catalog in enumerate(("base", "alt1", "alt2"), start=1):
         for s in BUILDERS[catalog]():
-            services.append(ServiceFacts(
-                id=s.id, panel_id=panel_id, panel_name=catalog, name=s.name,
-                category=s.category, type=order_type_key(s.type), rate=Decimal(s.rate),
-                min=s.min, max=s.max, refill=s.refill, cancel=s.cancel,
-                dripfeed=bool(s.dripfeed), refill_days=int(s.refill_time or 0) or None,
-            ))  # fmt: skip
+            services.append(
+                ServiceFacts(
+                    id=s.id,
+                    panel_id=panel_id,
+                    panel_name=catalog,
+                    name=s.name,
+                    category=s.category,
+                    type=order_type_key(s.type),
+                    rate=Decimal(s.rate),
+                    min=s.min,
+                    max=s.max,
+                    refill=s.refill,
+                    cancel=s.cancel,
+                    dripfeed=bool(s.dripfeed),
+                    refill_days=int(s.refill_time or 0) or None,
+                )
+            )
     return services
 
 
@@ -488,9 +579,17 @@ def test_simulator_catalogs_find_their_counterparts(key: tuple[str, str, str, tu
 
 
 # Words that make a different product of the same base; matched services must agree on them.
-_MARKERS = {"story": "story", "stories": "story", "live": "live", "reel": "reels",
-            "reels": "reels", "comment": "comment", "auto": "auto", "page": "page",
-            "shorts": "shorts"}  # fmt: skip
+_MARKERS = {
+    "story": "story",
+    "stories": "story",
+    "live": "live",
+    "reel": "reels",
+    "reels": "reels",
+    "comment": "comment",
+    "auto": "auto",
+    "page": "page",
+    "shorts": "shorts",
+}
 
 
 def _markers(service: ServiceFacts) -> set[str]:

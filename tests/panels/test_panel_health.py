@@ -35,10 +35,12 @@ def key_refused(name: str) -> Panel:
 
 
 def test_a_refused_key_is_called_a_refused_key_not_a_panel_that_is_not_answering():
-    refused = health_words(failing(BadApiKey("balance: the panel refused the API key"), NOW),
-                           now=NOW)  # fmt: skip
-    down = health_words(failing(PanelUnavailable("balance: HTTP 502", cause="http",
-                                                 http_status=502), NOW), now=NOW)  # fmt: skip
+    refused = health_words(
+        failing(BadApiKey("balance: the panel refused the API key"), NOW), now=NOW
+    )
+    down = health_words(
+        failing(PanelUnavailable("balance: HTTP 502", cause="http", http_status=502), NOW), now=NOW
+    )
 
     assert (refused.refused_key, refused.headline) == (True, "The panel refused the API key")
     assert (down.refused_key, down.headline) == (False, "Not answering")

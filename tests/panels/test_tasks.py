@@ -48,8 +48,9 @@ def wait_for(condition, timeout: float = 30.0) -> None:
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_syncs_every_panel_and_broken_panels_do_not_stop_the_others(simulator, worker):
-    down = panel_create(name="Down", api_url=f"http://127.0.0.1:{closed_port()}/api/v2",
-                        api_key="any-key")  # fmt: skip
+    down = panel_create(
+        name="Down", api_url=f"http://127.0.0.1:{closed_port()}/api/v2", api_key="any-key"
+    )
     bad_key = panel_create(name="Bad key", api_url=simulator.api_url(), api_key="wrong-key")
     good = panel_create(name="Good", api_url=simulator.api_url(), api_key="good-key")
 

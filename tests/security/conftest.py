@@ -38,21 +38,46 @@ def clean_cache() -> Iterator[None]:
 def rows(db: None) -> dict[str, Any]:
     """One of everything a URL can point at, so that the views get past their 404s."""
     # A closed port: nothing a view might try to reach is ever answered.
-    panel = Panel(name="Walked", api_url="http://127.0.0.1:9/api/v2", currency="USD",
-                  balance=Decimal("100"))  # fmt: skip
+    panel = Panel(
+        name="Walked", api_url="http://127.0.0.1:9/api/v2", currency="USD", balance=Decimal("100")
+    )
     panel.api_key = "walk-key-1234"
     panel.save()
-    service = Service.objects.create(panel=panel, remote_id="1", name="Followers", rate="0.9",
-                                     min_quantity=10, max_quantity=1000, refill=True,
-                                     cancel=True)  # fmt: skip
-    order = Order.objects.create(panel=panel, service=service, link="https://x.test/a",
-                                 quantity=100, state=Order.State.PLACED, remote_id="501",
-                                 status="in_progress")  # fmt: skip
+    service = Service.objects.create(
+        panel=panel,
+        remote_id="1",
+        name="Followers",
+        rate="0.9",
+        min_quantity=10,
+        max_quantity=1000,
+        refill=True,
+        cancel=True,
+    )
+    order = Order.objects.create(
+        panel=panel,
+        service=service,
+        link="https://x.test/a",
+        quantity=100,
+        state=Order.State.PLACED,
+        remote_id="501",
+        status="in_progress",
+    )
     refill = Refill.objects.create(order=order, remote_id="7", status="pending")
     bulk = BulkAction.objects.create(kind=BulkAction.Kind.REFILL, total=1, eligible=1)
     BulkItem.objects.create(bulk=bulk, order=order)
-    upload = upload_check(kind=Upload.Kind.MASS, panel=panel, user=None,
-                          data="1 | https://x.test/b | 100\n1 | not a link | 5\n")  # fmt: skip
+    upload = upload_check(
+        kind=Upload.Kind.MASS,
+        panel=panel,
+        user=None,
+        data="1 | https://x.test/b | 100\n1 | not a link | 5\n",
+    )
     sync = CatalogSync.objects.create(panel=panel)
-    return {"panel": panel, "service": service, "order": order, "refill": refill, "bulk": bulk,
-            "upload": upload, "sync": sync}  # fmt: skip
+    return {
+        "panel": panel,
+        "service": service,
+        "order": order,
+        "refill": refill,
+        "bulk": bulk,
+        "upload": upload,
+        "sync": sync,
+    }

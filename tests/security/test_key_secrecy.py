@@ -50,9 +50,15 @@ def test_no_page_shows_the_key(superuser_client: Client, rows: dict[str, Any]) -
     # The walk really rendered the pages where a key could show: the panel's own pages, its
     # admin page, the order pages and every CSV export.
     assert {
-        "panels:list", "panels:edit", "admin:panels_panel_change", "admin:panels_panel_changelist",
-        "orders:detail", "orders:export", "orders:bulk_export", "orders:upload_results_csv",
-    } <= rendered  # fmt: skip
+        "panels:list",
+        "panels:edit",
+        "admin:panels_panel_change",
+        "admin:panels_panel_changelist",
+        "orders:detail",
+        "orders:export",
+        "orders:bulk_export",
+        "orders:upload_results_csv",
+    } <= rendered
 
 
 def test_task_arguments_are_ids_never_keys(
@@ -112,15 +118,24 @@ def test_an_error_page_or_report_never_shows_the_typed_key(
         failed.append(request)
 
     monkeypatch.setattr("panels.forms.PanelForm.save", broken)
-    monkeypatch.setattr("panels.forms.PanelForm.connection_check",
-                        lambda form: ConnectionCheck(ok=True, message="Connected."))  # fmt: skip
+    monkeypatch.setattr(
+        "panels.forms.PanelForm.connection_check",
+        lambda form: ConnectionCheck(ok=True, message="Connected."),
+    )
     got_request_exception.connect(remember)
     try:
-        response = superuser_client.post("/panels/add/", {
-            "name": "New", "api_url": "https://panel.example/api/v2", "api_key": typed,
-            "http_method": "POST", "body_format": "form", "key_field": "key",
-            "timeout_seconds": "30",
-        })  # fmt: skip
+        response = superuser_client.post(
+            "/panels/add/",
+            {
+                "name": "New",
+                "api_url": "https://panel.example/api/v2",
+                "api_key": typed,
+                "http_method": "POST",
+                "body_format": "form",
+                "key_field": "key",
+                "timeout_seconds": "30",
+            },
+        )
     finally:
         got_request_exception.disconnect(remember)
 

@@ -38,8 +38,15 @@ def login_path() -> str:
 
 def test_the_walk_finds_the_whole_project() -> None:
     names = {url.name for url in URLS}
-    assert {"overview", "panels:list", "catalog:browse", "orders:list", "orders:upload",
-            "admin:index", "admin:panels_panel_change"} <= names  # fmt: skip
+    assert {
+        "overview",
+        "panels:list",
+        "catalog:browse",
+        "orders:list",
+        "orders:upload",
+        "admin:index",
+        "admin:panels_panel_change",
+    } <= names
     assert len(URLS) > 60
 
 

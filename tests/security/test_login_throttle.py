@@ -90,8 +90,9 @@ def test_a_locked_attempt_does_not_check_the_password(
     attempt(client)
     checked: list[str] = []
     monkeypatch.setattr("django.contrib.auth.authenticate", lambda *a, **k: checked.append("x"))
-    monkeypatch.setattr("django.contrib.auth.forms.authenticate",
-                        lambda *a, **k: checked.append("x"))  # fmt: skip
+    monkeypatch.setattr(
+        "django.contrib.auth.forms.authenticate", lambda *a, **k: checked.append("x")
+    )
 
     assert attempt(client, password=GOOD).status_code == 429
     assert checked == []

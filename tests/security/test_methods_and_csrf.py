@@ -88,9 +88,16 @@ def test_a_post_without_the_csrf_token_is_refused(
     csrf_client: Client, rows: dict[str, Any], url: Url
 ) -> None:
     path = url.path(sample_values(url, rows))
-    data = {"kind": "refill", "selection": f"ids={rows['order'].pk}", "action": "not_placed",
-            "name": "Another", "api_url": "https://x.test/api/v2", "api_key": "k",
-            "username": "alice", "password": "pw-correct-horse-battery"}  # fmt: skip
+    data = {
+        "kind": "refill",
+        "selection": f"ids={rows['order'].pk}",
+        "action": "not_placed",
+        "name": "Another",
+        "api_url": "https://x.test/api/v2",
+        "api_key": "k",
+        "username": "alice",
+        "password": "pw-correct-horse-battery",
+    }
     before = snapshot()
 
     response = csrf_client.post(path, data)
@@ -107,8 +114,7 @@ def test_the_same_post_with_the_token_gets_through(
     token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else None
     token = token or csrf_client.cookies["csrftoken"].value
 
-    response = csrf_client.post(f"/panels/{rows['panel'].pk}/active/",
-                                HTTP_X_CSRFTOKEN=token)  # fmt: skip
+    response = csrf_client.post(f"/panels/{rows['panel'].pk}/active/", HTTP_X_CSRFTOKEN=token)
 
     assert response.status_code in (200, 302)
     rows["panel"].refresh_from_db()

@@ -86,8 +86,9 @@ def _parts(pattern: Any) -> list[tuple[str, Any]]:
     raise AssertionError(f"unknown pattern class {type(pattern)}")
 
 
-def _walk(resolver: URLResolver, prefix: str, namespace: str,
-          parts: list[tuple[str, Any]]) -> Iterator[Url]:  # fmt: skip
+def _walk(
+    resolver: URLResolver, prefix: str, namespace: str, parts: list[tuple[str, Any]]
+) -> Iterator[Url]:
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern).lstrip("^").rstrip("$")
         here = parts + _parts(entry.pattern)
@@ -114,8 +115,15 @@ def resolves_to_itself(url: Url, path: str) -> bool:
 
 
 # The admin's models, and which of the `rows` fixture's rows is one of them.
-ADMIN_ROWS = {"panel": "panel", "service": "service", "order": "order", "refill": "refill",
-              "bulkaction": "bulk", "upload": "upload", "catalogsync": "sync"}  # fmt: skip
+ADMIN_ROWS = {
+    "panel": "panel",
+    "service": "service",
+    "order": "order",
+    "refill": "refill",
+    "bulkaction": "bulk",
+    "upload": "upload",
+    "catalogsync": "sync",
+}
 
 
 def sample_values(url: Url, rows: dict[str, Any]) -> dict[str, object]:

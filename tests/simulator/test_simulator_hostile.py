@@ -90,8 +90,13 @@ def test_every_nth_and_a_seeded_fraction(api: Api, sim: SimulatorHandle) -> None
     sim.set_fault("malformed_status", every=3, variants=["remains_huge"])
     answer = api("status", orders=ids)
     assert [token for token, entry in answer.items() if not well_formed(entry)] == [
-        "3", "6", "9", "12", "15", "18",
-    ]  # fmt: skip
+        "3",
+        "6",
+        "9",
+        "12",
+        "15",
+        "18",
+    ]
     sim.set_fault("malformed_status", fraction=0.5, seed=7, variants=["null"])
     broken = [token for token, entry in api("status", orders=ids).items() if entry is None]
     assert 0 < len(broken) < 20

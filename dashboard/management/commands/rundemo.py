@@ -129,13 +129,17 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--simulator-port", type=int, default=settings.DEMO_SIMULATOR_PORT)
         parser.add_argument(
-            "--stage-seconds", type=int, default=20,
+            "--stage-seconds",
+            type=int,
+            default=20,
             help="How long simulated orders stay in each stage",
-        )  # fmt: skip
+        )
         parser.add_argument(
-            "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+            "--log-level",
+            default="WARNING",
+            choices=["DEBUG", "INFO", "WARNING", "ERROR"],
             help="What the worker and beat print (INFO shows every task)",
-        )  # fmt: skip
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         host, port, sim_port = opts["host"], opts["port"], opts["simulator_port"]
@@ -148,11 +152,24 @@ class Command(BaseCommand):
         sup = Supervisor(sys.stdout)
         signal.signal(signal.SIGTERM, _stop)
         try:
-            sup.start("simulator", [
-                python, "-m", "simulator", "--host", "127.0.0.1", "--port", str(sim_port),
-                "--state-dir", str(Path(settings.VAR_DIR) / "simulator"),
-                "--key", DEMO_PANEL_KEY, "--stage-seconds", str(opts["stage_seconds"]),
-            ])  # fmt: skip
+            sup.start(
+                "simulator",
+                [
+                    python,
+                    "-m",
+                    "simulator",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(sim_port),
+                    "--state-dir",
+                    str(Path(settings.VAR_DIR) / "simulator"),
+                    "--key",
+                    DEMO_PANEL_KEY,
+                    "--stage-seconds",
+                    str(opts["stage_seconds"]),
+                ],
+            )
             if not _wait_for_port("127.0.0.1", sim_port, timeout=15):
                 raise CommandError("The panel simulator did not start; see its output above.")
             setup = demo_setup(simulator_base_url=f"http://127.0.0.1:{sim_port}")
@@ -165,10 +182,17 @@ class Command(BaseCommand):
                 [*celery, "worker", "--loglevel", level, "--concurrency", "2"],
                 env={"CELERY_WORKER_READY_FILE": str(ready_file)},
             )
-            sup.start("beat", [
-                *celery, "beat", "--loglevel", level,
-                "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule"),
-            ])  # fmt: skip
+            sup.start(
+                "beat",
+                [
+                    *celery,
+                    "beat",
+                    "--loglevel",
+                    level,
+                    "--schedule",
+                    str(Path(settings.VAR_DIR) / "celerybeat-schedule"),
+                ],
+            )
             sup.start("web", [python, manage, "runserver", f"{host}:{port}", "--noreload"])
             # First syncs right away rather than at the first beat tick.
             for panel in setup.panels:

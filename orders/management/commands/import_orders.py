@@ -39,9 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("file", help="a .csv file, or mass-order text with --panel")
         parser.add_argument("--panel", help="the panel of mass-order text (service|link|qty)")
         parser.add_argument("--dry-run", action="store_true", help="check only, queue nothing")
-        parser.add_argument("--again", action="store_true",
-                            help="queue the rows even though the same file was queued in the "
-                            "last 24 hours (buys them a second time)")  # fmt: skip
+        parser.add_argument(
+            "--again",
+            action="store_true",
+            help="queue the rows even though the same file was queued in the "
+            "last 24 hours (buys them a second time)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -63,10 +66,13 @@ class Command(BaseCommand):
                 try:
                     text = data.decode("utf-8-sig")
                 except UnicodeDecodeError as exc:
-                    raise UploadError(f"The file is not UTF-8 text (byte 0x{data[exc.start]:02X} "
-                                      f"at position {exc.start}).") from None  # fmt: skip
-                upload = upload_check(kind=kind, data=text, filename=path.name, panel=panel,
-                                      user=None)  # fmt: skip
+                    raise UploadError(
+                        f"The file is not UTF-8 text (byte 0x{data[exc.start]:02X} "
+                        f"at position {exc.start})."
+                    ) from None
+                upload = upload_check(
+                    kind=kind, data=text, filename=path.name, panel=panel, user=None
+                )
             else:
                 upload = upload_check(kind=kind, data=data, filename=path.name, user=None)
         except UploadError as exc:
@@ -75,11 +81,15 @@ class Command(BaseCommand):
         for total in upload_totals(upload):
             note = "  MORE THAN THE BALANCE" if total.over_balance else ""
             balance = money_text(total.balance) if total.balance is not None else "unknown"
-            self.stdout.write(f"{total.panel}: {total.orders} order{pluralize(total.orders)}, "
-                              f"about {money_text(total.cost)} {total.currency} "
-                              f"(balance {balance}){note}")  # fmt: skip
-        self.stdout.write(f"{upload.rows_valid} valid, {upload.rows_invalid} invalid "
-                          f"of {upload.rows_total} row{pluralize(upload.rows_total)}.")  # fmt: skip
+            self.stdout.write(
+                f"{total.panel}: {total.orders} order{pluralize(total.orders)}, "
+                f"about {money_text(total.cost)} {total.currency} "
+                f"(balance {balance}){note}"
+            )
+        self.stdout.write(
+            f"{upload.rows_valid} valid, {upload.rows_invalid} invalid "
+            f"of {upload.rows_total} row{pluralize(upload.rows_total)}."
+        )
         twin = upload_recent_twin(upload)
         if twin is not None:
             self.stdout.write(self.style.WARNING(twin_text(twin)))
@@ -89,36 +99,61 @@ class Command(BaseCommand):
             try:
                 created = upload_submit(upload=upload, user=None, again=options["again"])
             except QueueAgainNeeded as exc:
-                raise CommandError(f"Nothing queued: the same file was queued as upload "
-                                   f"#{exc.previous.pk}. Run again with --again to queue "
-                                   "these rows a second time.") from None  # fmt: skip
-            self.stdout.write(self.style.SUCCESS(f"Queued {created} order{pluralize(created)} "
-                                                 f"(upload {upload.pk})."))  # fmt: skip
+                raise CommandError(
+                    f"Nothing queued: the same file was queued as upload "
+                    f"#{exc.previous.pk}. Run again with --again to queue "
+                    "these rows a second time."
+                ) from None
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Queued {created} order{pluralize(created)} (upload {upload.pk})."
+                )
+            )
             word = row_word(upload.kind).capitalize()
             for entry in upload.invalid_rows:
                 if entry.get("at_submit"):
-                    self.stdout.write(f"{word} {entry['row']} not queued: "
-                                      + "; ".join(entry["errors"]))  # fmt: skip
+                    self.stdout.write(
+                        f"{word} {entry['row']} not queued: " + "; ".join(entry["errors"])
+                    )
         if upload.rows_invalid:
             n = upload.rows_invalid
-            raise CommandError(f"{n} row{pluralize(n)} {pluralize(n, 'is,are')} invalid "
-                               "(see above).")  # fmt: skip
+            raise CommandError(
+                f"{n} row{pluralize(n)} {pluralize(n, 'is,are')} invalid (see above)."
+            )
 
     def _table(self, upload: Upload) -> None:
         rows: list[tuple[int, str, str, str, str, str]] = []
         for entry in upload.valid_rows:
             cost = entry.get("cost")
-            rows.append((entry["row"], entry["panel"], entry["service"], entry["link"],
-                         "" if entry.get("quantity") is None else str(entry["quantity"]),
-                         "" if cost in (None, "") else str(cost)))  # fmt: skip
+            rows.append(
+                (
+                    entry["row"],
+                    entry["panel"],
+                    entry["service"],
+                    entry["link"],
+                    "" if entry.get("quantity") is None else str(entry["quantity"]),
+                    "" if cost in (None, "") else str(cost),
+                )
+            )
         for entry in upload.invalid_rows:
             raw = entry["raw"]
-            rows.append((entry["row"], raw.get("panel", ""), raw.get("service", ""),
-                         raw.get("link", ""), raw.get("quantity", ""),
-                         "ERROR: " + "; ".join(entry["errors"])))  # fmt: skip
+            rows.append(
+                (
+                    entry["row"],
+                    raw.get("panel", ""),
+                    raw.get("service", ""),
+                    raw.get("link", ""),
+                    raw.get("quantity", ""),
+                    "ERROR: " + "; ".join(entry["errors"]),
+                )
+            )
         rows.sort(key=lambda r: r[0])
-        self.stdout.write(f"{row_word(upload.kind):>6}  {'panel':<16} {'service':<8} {'link':<40} "
-                          f"{'quantity':>9}  cost / reasons")  # fmt: skip
+        self.stdout.write(
+            f"{row_word(upload.kind):>6}  {'panel':<16} {'service':<8} {'link':<40} "
+            f"{'quantity':>9}  cost / reasons"
+        )
         for line, panel, service, link, quantity, last in rows:
-            self.stdout.write(f"{line:>6}  {_cut(panel, 16):<16} {_cut(service, 8):<8} "
-                              f"{_cut(link, 40):<40} {_cut(quantity, 9):>9}  {last}")  # fmt: skip
+            self.stdout.write(
+                f"{line:>6}  {_cut(panel, 16):<16} {_cut(service, 8):<8} "
+                f"{_cut(link, 40):<40} {_cut(quantity, 9):>9}  {last}"
+            )

@@ -35,9 +35,27 @@ from panels.api.results.writes import (
 )
 
 __all__ = [
-    "Balance", "CancelResult", "Catalog", "OrderPlaced", "OrderStatus", "Raw",
-    "RefillCreated", "RefillState", "Service", "ShapeError", "SkippedService", "order_id_of",
-    "parse_balance", "parse_cancel_batch", "parse_catalog", "parse_order_placed",
-    "parse_order_status", "parse_refill_batch", "parse_refill_created", "parse_refill_state",
-    "parse_refill_state_batch", "parse_service", "parse_status_batch",
-]  # fmt: skip
+    "Balance",
+    "CancelResult",
+    "Catalog",
+    "OrderPlaced",
+    "OrderStatus",
+    "Raw",
+    "RefillCreated",
+    "RefillState",
+    "Service",
+    "ShapeError",
+    "SkippedService",
+    "order_id_of",
+    "parse_balance",
+    "parse_cancel_batch",
+    "parse_catalog",
+    "parse_order_placed",
+    "parse_order_status",
+    "parse_refill_batch",
+    "parse_refill_created",
+    "parse_refill_state",
+    "parse_refill_state_batch",
+    "parse_service",
+    "parse_status_batch",
+]

@@ -140,8 +140,9 @@ def parse_cancel_batch(order_ids: list[str], data: Any) -> dict[str, CancelResul
         if word in _CANCEL_YES:
             results[order_id] = CancelResult(order_id, True, None, raw=item)
         elif word in _CANCEL_NO:
-            error = ItemError(text=f"The panel did not accept the cancel (it answered {word}).",
-                              reason="unknown")  # fmt: skip
+            error = ItemError(
+                text=f"The panel did not accept the cancel (it answered {word}).", reason="unknown"
+            )
             results[order_id] = CancelResult(order_id, False, error, raw=item)
         else:
             problem = f"cancel {shown(value)} is neither yes nor no; the panel may have done it"
@@ -163,7 +164,10 @@ def parse_balance(data: Any) -> Balance:
         return Balance(amount=None, currency=found, raw=obj, problem=f"the {exc}")
     if amount is None:
         value = obj.get("balance")
-        problem = ("the balance is empty (null)" if value is None
-                   else f"the balance {shown(value)} is not a number")  # fmt: skip
+        problem = (
+            "the balance is empty (null)"
+            if value is None
+            else f"the balance {shown(value)} is not a number"
+        )
         return Balance(amount=None, currency=found, raw=obj, problem=problem)
     return Balance(amount=amount, currency=found, raw=obj)

@@ -35,25 +35,32 @@ class Command(BaseCommand):
         if Panel.objects.filter(name=opts["name"]).exists():
             raise CommandError(f"A panel named {opts['name']!r} exists already.")
         request_options = {
-            "http_method": opts["method"], "key_field": opts["key_field"],
-            "body_format": opts["body"], "user_agent": opts["user_agent"],
+            "http_method": opts["method"],
+            "key_field": opts["key_field"],
+            "body_format": opts["body"],
+            "user_agent": opts["user_agent"],
             "timeout_seconds": opts["timeout"],
-        }  # fmt: skip
+        }
         check = None
         if not opts["no_test"]:
             check = panel_connection_test(
-                api_url=opts["url"], api_key=key,
-                options=ClientOptions(method=opts["method"], key_field=opts["key_field"],
-                                      body=opts["body"], timeout=float(opts["timeout"]),
-                                      **({"user_agent": opts["user_agent"]}
-                                         if opts["user_agent"] else {})),
-            )  # fmt: skip
+                api_url=opts["url"],
+                api_key=key,
+                options=ClientOptions(
+                    method=opts["method"],
+                    key_field=opts["key_field"],
+                    body=opts["body"],
+                    timeout=float(opts["timeout"]),
+                    **({"user_agent": opts["user_agent"]} if opts["user_agent"] else {}),
+                ),
+            )
             if not check.ok:
                 raise CommandError(f"Not saved. {check.message} ({check.detail})")
             self.stdout.write(check.message)
         try:
-            panel = panel_create(name=opts["name"], api_url=opts["url"], api_key=key,
-                                 **request_options)  # fmt: skip
+            panel = panel_create(
+                name=opts["name"], api_url=opts["url"], api_key=key, **request_options
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         if check is not None:  # the balance just read: stored, not left for the schedule
