@@ -9,7 +9,6 @@ the user types; without JS every piece is a plain GET or POST.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,18 +16,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from core.htmx import HtmxHttpRequest
-from core.money import money_text
 from orders.fields import initial_from_order
 from orders.forms import OrderForm
 from orders.models import Order
-from orders.selectors import active_order_for_link, order_id_for_client_ref
+from orders.presenters.warnings import order_warnings
+from orders.selectors import order_id_for_client_ref
 from orders.services.form_orders import order_create_once
-from panels.health import read_age
 from panels.models import Service
 from panels.presenters import ServiceRow, service_row
 from panels.selectors.catalog import CatalogFilters, service_search
@@ -37,13 +35,6 @@ TEMPLATE = "orders/new.html"
 PICKER_LIMIT = 20
 MAX_QUERY_LENGTH = 200
 NOT_OFFERED = "This service is no longer offered (or its panel is disabled): pick another one."
-
-
-@dataclass(frozen=True)
-class OrderWarning:
-    kind: str  # "balance", "duplicate", "note"
-    text: str
-    order: Order | None = None  # the active order on the same link
 
 
 def _pk(value: str | None) -> int | None:
@@ -80,55 +71,6 @@ def _client_ref(value: str | None) -> uuid.UUID | None:
         return None
 
 
-def order_warnings(form: OrderForm) -> list[OrderWarning]:
-    """What to know before placing: the panel's balance against the estimate, and an order on
-    the same link that may still be active on that panel."""
-    service = form.service
-    panel = service.panel
-    warnings: list[OrderWarning] = []
-    estimate = form.estimate()
-    currency = f" {panel.currency}" if panel.currency else ""
-    age = f" ({read_age(panel.balance_checked_at)})"  # a stale balance misleads: say its age
-    if panel.balance is None:
-        warnings.append(
-            OrderWarning(
-                "note",
-                f"The balance of {panel.name} has not been checked "
-                "yet: it may not cover this order.",
-            )
-        )
-    elif estimate.cost is not None and estimate.cost > panel.balance:
-        short = money_text(estimate.cost - panel.balance)
-        warnings.append(
-            OrderWarning(
-                "balance",
-                f"{panel.name} has {money_text(panel.balance)}{currency} left{age}: not enough for "
-                f"{money_text(estimate.cost)}{currency} ({short}{currency} short). The panel will "
-                "reject the order unless you top it up first.",
-            )
-        )
-    elif panel.is_low_on_balance:
-        warnings.append(
-            OrderWarning(
-                "note",
-                f"{panel.name} is low on balance: {money_text(panel.balance)}{currency} left{age}.",
-            )
-        )
-    key = form.duplicate_key()
-    active = active_order_for_link(panel=panel, link=key) if key else None
-    if active is not None:
-        what = "username" if "link" not in form.names else "link"
-        warnings.append(
-            OrderWarning(
-                "duplicate",
-                f"An order for this {what} may still be active on {panel.name}: the panel will "
-                "probably refuse a second one until it is finished.",
-                active,
-            )
-        )
-    return warnings
-
-
 def _form_context(
     form: OrderForm, *, client_ref: uuid.UUID | None = None, live: bool = False
 ) -> dict[str, Any]:
@@ -161,6 +103,7 @@ def _problems(form: OrderForm) -> list[str]:
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")  # the picker's results and the whole page share one URL
 def order_new(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the page (`?service=<pk>` preselects, `?from=<order pk>` starts from an earlier
     order's values, `?q=` searches without JS). POST: place the order."""
@@ -179,9 +122,7 @@ def order_new(request: HtmxHttpRequest) -> HttpResponse:
         initial = initial_from_order(source) if source is not None else {}
         context |= _form_context(OrderForm(service, initial=initial))
         context["source"] = source
-    response = render(request, TEMPLATE, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render(request, TEMPLATE, context)
 
 
 def _place(request: HtmxHttpRequest) -> HttpResponse:

@@ -505,6 +505,12 @@ def test_a_subscription_is_a_duplicate_by_username(logged_in, shop):
 # ---- Picking a service ----------------------------------------------------------------------
 
 
+def test_the_page_and_its_htmx_parts_are_cached_apart(logged_in, shop):
+    response = logged_in.get(reverse("orders:new"), {"q": "poll votes"})
+
+    assert "HX-Request" in response["Vary"]
+
+
 def test_the_picker_searches_every_panel(logged_in, shop):
     response = logged_in.get(
         reverse("orders:service_picker"), {"q": "poll votes"}, HTTP_HX_REQUEST="true"
