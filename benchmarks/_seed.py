@@ -33,6 +33,8 @@ def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Ite
     """`count` orders as column -> value, newest last, with per-panel unique remote ids."""
     from django.utils import timezone
 
+    from orders.links import target_key
+
     rng = random.Random(7)
     now = timezone.now()
     year = 365 * 24 * 3600
@@ -47,12 +49,14 @@ def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Ite
             if state == "placed"
             else None
         )
+        link = f"https://instagram.com/p/{rng.getrandbits(40):x}/"
         yield {
             "client_ref": uuid.UUID(int=rng.getrandbits(128), version=4),
             "panel_id": panel_id,
             "service_id": service_id,
             "order_type": "default",
-            "link": f"https://instagram.com/p/{rng.getrandbits(40):x}/",
+            "link": link,
+            "link_key": target_key(link=link),
             "quantity": quantity,
             "params": "{}",
             "state": state,
@@ -73,6 +77,9 @@ def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Ite
             "error_reason": "",
             "raw_status": json.dumps({"status": status}) if status else "{}",
             "attempts": 1,
+            "add_answer": "",
+            "late_remote_id": "",
+            "attention": "",
         }
 
 
