@@ -74,6 +74,23 @@ def _oldest_read(orders: QuerySet[Order]) -> datetime | None:
     return oldest
 
 
+def _ask(panel: Panel, orders: list[Order], *, budget: float) -> str | None:
+    """Read and write the panel's statuses of `orders` within `budget` seconds; why not, in
+    plain words, when they could not be read."""
+    calls = math.ceil(len(orders) / BATCH_SIZE)
+    timeout = min(float(panel.timeout_seconds), REFRESH_TIMEOUT, budget / calls)
+    if timeout < SHORTEST_CALL:
+        return f"Not asked: the {REFRESH_BUDGET:g} seconds a preview waits for the panels ran out."
+    try:
+        client = panel.client(retries=0, timeout=timeout)
+        orders_status_sync(panel=panel, orders=orders, client=client)
+    except Exception as exc:  # its answers before the failure are written all the same
+        if not isinstance(exc, PanelError):  # the key cannot be decrypted, a bug...
+            logger.exception("statuses of panel %s not refreshed for a preview", panel.pk)
+        return explain_error(exc)
+    return None
+
+
 def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Freshness:
     """Ask the panels about the selected orders that may still change, and write the
     answers. A panel that fails is named with its reason; the others are refreshed anyway."""
@@ -91,24 +108,10 @@ def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Fr
     started = time.monotonic()
     for panel in Panel.objects.filter(pk__in=by_panel).order_by("name"):
         left = REFRESH_BUDGET - (time.monotonic() - started)
-        calls = math.ceil(len(by_panel[panel.pk]) / BATCH_SIZE)
-        timeout = min(float(panel.timeout_seconds), REFRESH_TIMEOUT, left / calls)
-        if timeout < SHORTEST_CALL:
-            reason = (
-                f"Not asked: the {REFRESH_BUDGET:g} seconds a preview waits for the panels ran out."
-            )
+        why_not = _ask(panel, by_panel[panel.pk], budget=left)
+        if why_not is not None:
             oldest = _oldest_read(changing.filter(panel=panel))
-            failed.append(PanelNotRefreshed(panel.name, reason, oldest))
-            count -= len(by_panel[panel.pk])
-            continue
-        try:
-            client = panel.client(retries=0, timeout=timeout)
-            orders_status_sync(panel=panel, orders=by_panel[panel.pk], client=client)
-        except Exception as exc:  # its answers before the failure are written all the same
-            if not isinstance(exc, PanelError):  # the key cannot be decrypted, a bug...
-                logger.exception("statuses of panel %s not refreshed for a preview", panel.pk)
-            oldest = _oldest_read(changing.filter(panel=panel))
-            failed.append(PanelNotRefreshed(panel.name, explain_error(exc), oldest))
+            failed.append(PanelNotRefreshed(panel.name, why_not, oldest))
             count -= len(by_panel[panel.pk])
     return Freshness(
         refreshed=True,
