@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
@@ -84,29 +85,20 @@ class Supervisor:
                 proc.wait()
 
 
-def _wait_for_port(host: str, port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            sock.settimeout(0.5)
-            if sock.connect_ex((host, port)) == 0:
-                return True
-        time.sleep(0.2)
-    return False
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
 
 
-def _wait_for_file(path: Path, sup: Supervisor, timeout: float) -> bool:
+def _wait_until(ready: Callable[[], bool], sup: Supervisor, timeout: float) -> bool:
+    """Poll `ready` until it holds, the time is up, or a child process has stopped."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and sup.any_stopped() is None:
-        if path.exists():
+        if ready():
             return True
         time.sleep(0.2)
     return False
-
-
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex((host, port)) != 0
 
 
 def _shown_path(path: Path) -> str:
@@ -144,7 +136,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         host, port, sim_port = opts["host"], opts["port"], opts["simulator_port"]
         for what, p in (("web server", port), ("simulator", sim_port)):
-            if not _port_free("127.0.0.1", p):
+            if _port_open("127.0.0.1", p):
                 raise CommandError(f"Port {p} for the {what} is in use. Stop what uses it first.")
 
         python = sys.executable
@@ -170,7 +162,7 @@ class Command(BaseCommand):
                     str(opts["stage_seconds"]),
                 ],
             )
-            if not _wait_for_port("127.0.0.1", sim_port, timeout=15):
+            if not _wait_until(lambda: _port_open("127.0.0.1", sim_port), sup, timeout=15):
                 raise CommandError("The panel simulator did not start; see its output above.")
             setup = demo_setup(simulator_base_url=f"http://127.0.0.1:{sim_port}")
             celery = [python, "-m", "celery", "-A", "dashboard"]
@@ -198,9 +190,9 @@ class Command(BaseCommand):
             for panel in setup.panels:
                 catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.COMMAND)
                 balance_sync.delay(panel.pk)
-            if not _wait_for_port(host, port, timeout=30):
+            if not _wait_until(lambda: _port_open(host, port), sup, timeout=30):
                 raise CommandError("The web server did not start; see its output above.")
-            if not _wait_for_file(ready_file, sup, timeout=60):
+            if not _wait_until(ready_file.exists, sup, timeout=60):
                 self.stderr.write("The worker has not said it is ready yet; see its output above.")
             self.stdout.write(
                 self.style.SUCCESS(
