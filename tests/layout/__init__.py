@@ -1,0 +1,4 @@
+"""Tests of the layout itself: layers, module sizes, where test data lives."""
+
+# The project's own packages, bottom layer first.
+PACKAGES = ("core", "panels", "orders", "overview", "dashboard", "simulator")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+from tests.layout import PACKAGES
+
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("core", "panels", "orders", "overview", "dashboard", "simulator")
 LIMIT = 400
 
 
