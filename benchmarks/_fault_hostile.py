@@ -42,6 +42,7 @@ def sync_catalogs(panels: list[Any], sim: Any, scenario: Scenario, result: Resul
         if n == 0 and scenario.catalog_fault is not None:
             sim.control("faults", {**scenario.catalog_fault, "count": 1})
         run = catalog_sync_start(panel=panel, trigger=CatalogSync.Trigger.COMMAND)
+        assert run is not None, "the benchmark's panels are enabled"
         finished = CatalogSync.objects.filter(
             pk=run.pk, state__in=[CatalogSync.State.DONE, CatalogSync.State.FAILED]
         )

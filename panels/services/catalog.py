@@ -316,13 +316,18 @@ def _apply(panel: Panel, catalog: Catalog) -> CatalogSyncResult:
     )
 
 
-def catalog_sync_start(*, panel: Panel, trigger: str = CatalogSync.Trigger.BUTTON) -> CatalogSync:
-    """Queue a sync, or return the one already queued or running for this panel."""
+def catalog_sync_start(
+    *, panel: Panel, trigger: str = CatalogSync.Trigger.BUTTON
+) -> CatalogSync | None:
+    """Queue a sync, or return the one already queued or running for this panel. A disabled
+    panel is never synced: None, and nothing is queued."""
     from panels.tasks import catalog_sync as catalog_sync_task  # the tasks import the services
 
     in_flight = [CatalogSync.State.QUEUED, CatalogSync.State.RUNNING]
     with transaction.atomic():
-        Panel.objects.select_for_update().filter(pk=panel.pk).first()
+        locked = Panel.objects.select_for_update().filter(pk=panel.pk).first()
+        if locked is None or not locked.is_active:
+            return None
         # A run older than this was lost (a worker died mid-task): close it, start afresh.
         CatalogSync.objects.filter(
             panel=panel, state__in=in_flight, created_at__lt=timezone.now() - STALE_AFTER

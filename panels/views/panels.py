@@ -112,14 +112,14 @@ def panel_test_connection(request: HtmxHttpRequest) -> HttpResponse:
 def panel_sync(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Start a catalog sync (or join the one in flight) and show its progress."""
     panel = get_object_or_404(Panel, pk=pk)
-    if not panel.is_active:
+    run = services.catalog_sync_start(panel=panel)
+    if run is None:  # the panel is disabled
         if request.htmx:
             state = selectors.SyncState(panel=panel, run=None)
             context = {"sync": state, "refused": "Enable the panel to sync it."}
             return render(request, f"{LIST_TEMPLATE}#sync-status", context)
         messages.error(request, f"{panel.name} is disabled: enable it to sync it.")
         return redirect(_list_url(panel))
-    run = services.catalog_sync_start(panel=panel)
     if request.htmx:
         return _sync_answer(request, selectors.SyncState(panel=panel, run=run))
     messages.info(request, f"Syncing the catalog of {panel.name}.")

@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 
 from panels.api.errors import BadApiKey, PanelUnavailable
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
-from panels.services import EmptyCatalog, balance_sync, catalog_sync, panel_create
+from panels.services import (
+    EmptyCatalog,
+    balance_sync,
+    catalog_sync,
+    catalog_sync_start,
+    panel_create,
+)
 
 URL = "https://churn.example/api/v2"
 Kind = CatalogEvent.Kind
@@ -238,3 +244,14 @@ def test_a_failed_sync_marks_the_panel_failing_and_keeps_the_first_failure_time(
     panel.refresh_from_db()
     assert (panel.health, panel.failing_since) == (Panel.Health.OK, None)
     assert (panel.balance, panel.currency) == (Decimal("3.5"), "EUR")
+
+
+def test_a_panel_disabled_since_it_was_read_is_not_queued(panel, monkeypatch):
+    """The check sits under the panel's row lock: a panel disabled between reading it and
+    pressing Sync (another tab, the admin) queues nothing."""
+    queued: list[object] = []
+    monkeypatch.setattr("panels.tasks.catalog_sync.delay", lambda *a, **k: queued.append(a))
+    Panel.objects.filter(pk=panel.pk).update(is_active=False)  # `panel` still says enabled
+    assert catalog_sync_start(panel=panel) is None
+    assert not CatalogSync.objects.exists()
+    assert queued == []
