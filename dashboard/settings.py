@@ -77,8 +77,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "dashboard",
+    "currency",
     "panels",
     "orders",
+    "ledger",
     "overview",
 ]
 

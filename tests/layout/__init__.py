@@ -1,4 +1,13 @@
 """Tests of the layout itself: layers, module sizes, where test data lives."""
 
 # The project's own packages, bottom layer first.
-PACKAGES = ("core", "panels", "orders", "overview", "dashboard", "simulator")
+PACKAGES = (
+    "core",
+    "currency",
+    "panels",
+    "orders",
+    "ledger",
+    "overview",
+    "dashboard",
+    "simulator",
+)
