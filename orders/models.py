@@ -68,6 +68,14 @@ class Order(models.Model):
     remains = models.BigIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=10, blank=True)
     estimated_cost = money_field(null=True, blank=True)
+    # What the panel owes back for what it did not deliver, by its own numbers (charge ×
+    # remains / quantity, unless it lowered the charge itself), in the order's currency; set
+    # when the order ends partial or canceled, with the moment the status sync saw it.
+    refund = money_field(null=True, blank=True)
+    refund_seen_at = models.DateTimeField(null=True, blank=True)
+    # What the customer paid for it, in the base currency, and who the customer is.
+    sale_price = money_field(null=True, blank=True)
+    customer_ref = models.CharField(max_length=200, blank=True)
 
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +146,13 @@ class Order(models.Model):
             models.Index(fields=["panel", "link_key"], name="order_panel_link_key"),
             # the dispatcher: queued orders of one panel, oldest first
             models.Index(fields=["panel", "state", "next_attempt_at"], name="order_dispatch"),
+            # balance reconciliation: a panel's charges and refunds between two readings
+            models.Index(fields=["panel", "placed_at"], name="order_panel_placed"),
+            models.Index(
+                fields=["panel", "refund_seen_at"],
+                condition=Q(refund_seen_at__isnull=False),
+                name="order_panel_refund_seen",
+            ),
         ]
 
     def __str__(self) -> str:
