@@ -283,3 +283,20 @@ class CatalogEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.service_id}"
+
+
+class BalanceReading(models.Model):
+    """One balance the panel answered, kept: two in a row say how much the balance moved, which
+    the ledger checks against the orders' charges, refunds and top-ups in between."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="balance_readings")
+    amount = money_field()
+    currency = models.CharField(max_length=10, blank=True)
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["panel", "read_at", "id"]
+        indexes = [models.Index(fields=["panel", "read_at"], name="balancereading_panel_read")]
+
+    def __str__(self) -> str:
+        return f"{self.panel_id}: {self.amount} {self.currency} at {self.read_at:%Y-%m-%d %H:%M:%S}"

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from panels.api.client import PanelClient
 from panels.api.errors import PanelError
-from panels.models import Panel
+from panels.models import BalanceReading, Panel
 from panels.services.panel import panel_mark_failing, panel_mark_ok, panel_note_problem
 
 logger = logging.getLogger(__name__)
@@ -30,12 +30,15 @@ MARK_LIFETIME_FACTOR = 4
 
 
 def balance_store(*, panel: Panel, amount: Decimal, currency: str) -> None:
-    """Store a balance the panel has just answered (the panel answered: it is OK)."""
+    """Store a balance the panel has just answered (the panel answered: it is OK), and keep it
+    as a reading: the ledger checks each move of the balance against the orders."""
     now = timezone.now()
     currency = currency or panel.currency
-    Panel.objects.filter(pk=panel.pk).update(
-        balance=amount, currency=currency, balance_checked_at=now
-    )
+    with transaction.atomic():
+        Panel.objects.filter(pk=panel.pk).update(
+            balance=amount, currency=currency, balance_checked_at=now
+        )
+        BalanceReading.objects.create(panel=panel, amount=amount, currency=currency, read_at=now)
     panel.balance, panel.currency, panel.balance_checked_at = amount, currency, now
     panel_mark_ok(panel=panel)
 
