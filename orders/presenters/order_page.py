@@ -83,6 +83,7 @@ def order_live_context(order: Order) -> dict[str, Any]:
         "estimated": money_text(order.estimated_cost) if order.estimated_cost is not None else "",
         "charge": money_text(order.charge) if order.charge is not None else "",
         "charge_difference": _charge_difference(order),
+        "refund": money_text(order.refund) if order.refund is not None else "",
         "raw_json": raw,
         "panel_site": _panel_site(order.panel.api_url),
         "target": order_target(order),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.bulk import bulk_update_rows
 from core.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
+from orders.services.refunds import REFUNDED_STATUSES, refund_owed
 from panels.api import normalise
 from panels.api.answer_values import UNUSABLE, UnusableAnswer
 from panels.api.client import PanelClient
@@ -30,7 +31,17 @@ logger = logging.getLogger(__name__)
 
 # What a status answer may change on an order.
 SYNCED = ("status", "status_raw", "charge", "start_count", "remains", "currency", "raw_status")
-WRITTEN = (*SYNCED, "status_checked_at", "finished_at", "last_error", "error_reason")
+WRITTEN = (
+    *SYNCED,
+    "status_checked_at",
+    "finished_at",
+    "last_error",
+    "error_reason",
+    "refund",
+    "refund_seen_at",
+)
+# Read to work out a refund (orders.services.refunds).
+REFUND_INPUTS = ("estimated_cost", "quantity", "runs", "params", "order_type")
 WRITE_BATCH = 1000
 
 
@@ -69,6 +80,8 @@ def _answer_values(answer: OrderStatus, order: Order) -> dict[str, Any]:
     """What the answer writes on the order. Every number is checked against its column again
     here (BadValue), so no value out of range reaches the bulk UPDATE, whoever built it."""
     charge = normalise.money(answer.charge, field="charge")
+    if order.refund_seen_at is not None:
+        charge = order.charge  # what was taken stays, once its refund is known (refunds.py)
     return {
         "status": answer.status if answer.status in Status.ALL else Status.PENDING,
         "status_raw": answer.raw_status.replace("\x00", "")[:100],
@@ -130,6 +143,17 @@ class _Writes:
         if before == values and not order.error_reason:
             self.untouched.append(order.pk)
             return
+        reported_charge = values["charge"]
+        if values["status"] in REFUNDED_STATUSES and order.refund_seen_at is None:
+            refund = refund_owed(
+                order,
+                charge_before=before["charge"],
+                charge_now=values["charge"],
+                remains=values["remains"],
+            )
+            if refund is not None:
+                values = {**values, "charge": refund.debit}
+                order.refund, order.refund_seen_at = refund.amount, now
         for name, value in values.items():
             setattr(order, name, value)
         order.status_checked_at = now
@@ -148,7 +172,7 @@ class _Writes:
                     order=order,
                     status=values["status"],
                     status_raw=values["status_raw"],
-                    charge=values["charge"],
+                    charge=reported_charge,  # the panel's figure, lowered or not
                     start_count=values["start_count"],
                     remains=values["remains"],
                 )
@@ -175,7 +199,7 @@ def orders_status_sync(
     pending = list(
         orders
         if orders is not None
-        else orders_to_sync(panel=panel).only(*WRITTEN, "remote_id", "panel_id")
+        else orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, "remote_id", "panel_id")
     )
     by_remote = {o.remote_id: o for o in pending if o.remote_id}
     client = client or panel.client()

@@ -1,0 +1,56 @@
+"""What a panel owes back when an order ends partial or canceled, by the panel's own numbers.
+
+Panels report it in one of two ways. Most lower the order's charge to what was delivered
+(a partial 10.00 order reads 6.00; a canceled one 0) and put the difference back on the
+balance. Others keep the charge and refund `charge × remains / quantity`. Either way the
+dashboard keeps one meaning per column, so the two add up the same for every panel:
+`charge` is what the panel took from the balance when the order was placed, `refund` what it
+gives back. Where the panel lowered its charge, the refund is what it lowered and the charge
+stays what was taken (counting the lowered charge and a refund on top would count the
+difference twice); the history row keeps the panel's lowered figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from orders.models import Order
+from panels.api.normalise import MONEY_STEP, Status
+from panels.api.order_types import billable_quantity
+
+REFUNDED_STATUSES = frozenset({Status.PARTIAL, Status.CANCELED})
+
+
+@dataclass(frozen=True)
+class Refund:
+    amount: Decimal
+    # What the panel took when the order was placed: the charge the order keeps.
+    debit: Decimal
+
+
+def _units(order: Order) -> int | None:
+    """Units charged for: runs × quantity for drip-feed, the lines of a list type."""
+    values = {**(order.params or {}), "quantity": order.quantity, "runs": order.runs}
+    return billable_quantity(order.order_type, values)
+
+
+def refund_owed(
+    order: Order, *, charge_before: Decimal | None, charge_now: Decimal | None, remains: int | None
+) -> Refund | None:
+    """The refund of an order that has just ended partial or canceled; None when the panel's
+    numbers do not say (no charge at all, no remains, a type without a unit count).
+
+    `charge_before` is the charge last seen while the order ran; before the first status
+    answer the estimate stands in for it (the order ended before we ever saw it running)."""
+    before = charge_before if charge_before is not None else order.estimated_cost
+    if charge_now is None:
+        return None
+    if before is not None and charge_now < before:
+        return Refund(amount=before - charge_now, debit=before)
+    units = _units(order)
+    if not units or remains is None:
+        return None
+    share = charge_now * min(remains, units) / units
+    # As exact as the money column keeps it (12 places); only a repeating fraction rounds.
+    return Refund(amount=share.quantize(MONEY_STEP, rounding=ROUND_HALF_UP), debit=charge_now)
