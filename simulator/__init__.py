@@ -42,18 +42,28 @@ so the ledger stays true, and spoil only the answer (the log's `detail` says how
   characters), id_nan NaN, id_zero, id_negative -5 or id_fraction 12.5), balance
   (balance_huge "1e30", balance_huge_number 1e30). Logged `hostile`.
 - `decimal_comma`: rate, charge and balance as "0,27".
+
+`BILLING_FAULT_NAMES` answer well but bill wrong (see billing.py), on `add` only; the ledger
+itself is off, as on the real panels they copy. `order_types=[...]` (the panel's type names)
+chooses which orders:
+
+- `billing_charge`: list lines split on a literal backslash-n, so Custom Comments sent one per
+  line are billed (and debited) as one; the reported charge is the wrong one.
+- `billing_debit`: a drip-feed order takes its units (runs × quantity) from the balance as
+  currency units instead of its charge; the reported charge is right.
 """
 
 from .catalogs import CATALOG_NAMES
 from .cli import main
 from .dialects import DIALECTS
-from .faults import ALL_FAULT_NAMES, FAULT_NAMES, HOSTILE_FAULT_NAMES
+from .faults import ALL_FAULT_NAMES, BILLING_FAULT_NAMES, FAULT_NAMES, HOSTILE_FAULT_NAMES
 from .runner import SimulatorHandle, start_simulator
 
 DIALECT_NAMES: tuple[str, ...] = tuple(DIALECTS)
 
 __all__ = [
     "ALL_FAULT_NAMES",
+    "BILLING_FAULT_NAMES",
     "CATALOG_NAMES",
     "DIALECT_NAMES",
     "FAULT_NAMES",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .billing import billed_cost, debit
 from .catalog import SUBSCRIPTIONS
 from .dialects import (
     BAD_REQUEST,
@@ -24,6 +25,7 @@ from .dialects import (
     ApiError,
     Dialect,
 )
+from .faults import FaultRule
 from .live import Catalog
 from .ordering import NewOrder, is_digits, parse_add
 from .records import (
@@ -48,6 +50,8 @@ class Context:
     catalog: Catalog
     now: float
     stage_seconds: float
+    # The request's billing fault rule, if one is on (billing.py).
+    billing: FaultRule | None = None
 
 
 def dispatch(ctx: Context, params: Mapping[str, str]) -> Any:
@@ -78,6 +82,8 @@ def add(ctx: Context, params: Mapping[str, str]) -> Any:
         raise ApiError(LINK_DUPLICATE)
     if new.cost > store.balance:
         raise ApiError(FUNDS)
+    cost = billed_cost(ctx.billing, new)
+    taken = debit(ctx.billing, new, cost)
     seq = store.next_order
     order = Order(
         seq=seq,
@@ -86,7 +92,7 @@ def add(ctx: Context, params: Mapping[str, str]) -> Any:
         type=new.service.type,
         link=new.link,
         quantity=new.quantity,
-        cost=str(new.cost),
+        cost=str(cost),
         created=ctx.now,
         stage=ctx.stage_seconds,
         start_count=_start_count(new.link),
@@ -95,6 +101,7 @@ def add(ctx: Context, params: Mapping[str, str]) -> Any:
         runs=new.runs,
         posts=new.posts,
         expiry=new.expiry,
+        debit=str(taken) if taken != cost else None,
     )
     store.add_order(order)
     return {"order": ctx.dialect.order_ref(order)}

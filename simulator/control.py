@@ -81,7 +81,8 @@ def faults_get(sim: Simulator, params: Params) -> Any:
     return {"fault": rule.to_json() if rule else None}
 
 
-# The hostile faults' options (see faults.FaultRule), each read from JSON or a query string.
+# The hostile and billing faults' options (see faults.FaultRule), each read from JSON or a
+# query string.
 FAULT_OPTIONS: dict[str, Callable[[Any], Any]] = {
     "trickle_interval": float,
     "trickle_chunk": int,
@@ -91,6 +92,7 @@ FAULT_OPTIONS: dict[str, Callable[[Any], Any]] = {
     "fraction": float,
     "seed": int,
     "variants": _names,
+    "order_types": _names,
 }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from .actions import Context, dispatch
 from .catalogs import CATALOG_NAMES, DEFAULT_CATALOG, Catalogs, check_name
 from .dialects import BAD_KEY, DIALECTS, Dialect
-from .faults import FaultRule, Faults
+from .faults import BILLING_FAULT_NAMES, FaultRule, Faults
 from .live import Catalog
 from .requests_log import RequestLog
 from .store import DialectStore, write_json_atomic
@@ -156,12 +156,16 @@ class Simulator:
         *,
         from_json: bool,
         catalog: str | None = None,
+        rule: FaultRule | None = None,
     ) -> Any:
         if (dialect.json_only and not from_json) or params.get(dialect.key_field) not in self.keys:
             return dialect.error(BAD_KEY)
         name = self.catalog_name(catalog)
         store = self.store(dialect.name, name)
-        ctx = Context(dialect, store, self.catalogs.get(name), self.clock.now(), self.stage_seconds)
+        billing = rule if rule is not None and rule.fault in BILLING_FAULT_NAMES else None
+        ctx = Context(
+            dialect, store, self.catalogs.get(name), self.clock.now(), self.stage_seconds, billing
+        )
         return dispatch(ctx, params)
 
     def reset(

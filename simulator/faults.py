@@ -27,6 +27,8 @@ TRICKLE = "trickle"
 MALFORMED_STATUS = "malformed_status"
 OUT_OF_RANGE = "out_of_range"
 DECIMAL_COMMA = "decimal_comma"
+BILLING_CHARGE = "billing_charge"
+BILLING_DEBIT = "billing_debit"
 
 _NGINX_PAGE = (
     "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
@@ -71,7 +73,9 @@ BEFORE_ACTION: dict[str, FaultAnswer] = {
 FAULT_NAMES = frozenset({LATENCY, TRUNCATED, DROP_AFTER_ACCEPT, *BEFORE_ACTION})
 # The answer is whole and JSON (or comes, slowly), but its values are hostile.
 HOSTILE_FAULT_NAMES = frozenset({TRICKLE, MALFORMED_STATUS, OUT_OF_RANGE, DECIMAL_COMMA})
-ALL_FAULT_NAMES = FAULT_NAMES | HOSTILE_FAULT_NAMES
+# The panel answers well but bills wrong (see billing.py): the ledger itself is off.
+BILLING_FAULT_NAMES = frozenset({BILLING_CHARGE, BILLING_DEBIT})
+ALL_FAULT_NAMES = FAULT_NAMES | HOSTILE_FAULT_NAMES | BILLING_FAULT_NAMES
 DEFAULT_LATENCY_MS = 1000
 DEFAULT_TRICKLE_INTERVAL = 10.0
 
@@ -97,6 +101,8 @@ FAULT_ACTIONS: dict[str, frozenset[str]] = {
     MALFORMED_STATUS: frozenset({"status"}),
     OUT_OF_RANGE: frozenset(OUT_OF_RANGE_VARIANTS),
     DECIMAL_COMMA: frozenset({"services", "status", "balance"}),
+    BILLING_CHARGE: frozenset({"add"}),
+    BILLING_DEBIT: frozenset({"add"}),
 }
 VARIANTS: dict[str, frozenset[str]] = {
     MALFORMED_STATUS: frozenset(MALFORMED_VARIANTS),
@@ -127,6 +133,9 @@ class FaultRule:
     seed: int = 0
     # Which hostile values, taken in turn by the targeted entries; None: all of them.
     variants: tuple[str, ...] | None = None
+    # billing_charge, billing_debit: the order types (as the panel names them, "Custom
+    # Comments") billed wrong; None: each fault's default (see billing.py).
+    order_types: frozenset[str] | None = None
 
     @property
     def delay_seconds(self) -> float:
@@ -188,6 +197,8 @@ class FaultRule:
             out["fraction"] = self.fraction
             out["seed"] = self.seed
             out["variants"] = list(self.variants) if self.variants is not None else None
+        if self.fault in BILLING_FAULT_NAMES:
+            out["order_types"] = sorted(self.order_types) if self.order_types is not None else None
         return out
 
 
@@ -206,6 +217,7 @@ def make_rule(
     fraction: float | None = None,
     seed: int = 0,
     variants: Iterable[str] | None = None,
+    order_types: Iterable[str] | None = None,
 ) -> FaultRule:
     if fault is not None and fault not in ALL_FAULT_NAMES:
         raise ValueError(f"unknown fault {fault!r}; known: {', '.join(sorted(ALL_FAULT_NAMES))}")
@@ -247,6 +259,7 @@ def make_rule(
         fraction=fraction,
         seed=seed,
         variants=chosen,
+        order_types=frozenset(order_types) if order_types is not None else None,
     )
 
 

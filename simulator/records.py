@@ -58,6 +58,8 @@ class Order:
     final_remains: int = 0
     final_charge: str | None = None
     final_at: float | None = None
+    # What was taken from the balance when it differs from `cost` (a billing fault).
+    debit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose (asdict deep-copies): saving thousands of orders must stay cheap.

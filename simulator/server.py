@@ -222,7 +222,9 @@ class Handler(BaseHTTPRequestHandler):
                     outcome = requests_log.FAULT_PAGE
                 return
             # The panel acts (an `add` places its order) before any fault touches the answer.
-            payload = self.sim.answer(dialect, params, from_json=from_json, catalog=catalog)
+            payload = self.sim.answer(
+                dialect, params, from_json=from_json, catalog=catalog, rule=rule
+            )
             answer = dialect.encode(payload)
             if rule is not None and fault is not None:
                 seq_of = self._seq_of(dialect, catalog)

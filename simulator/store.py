@@ -146,7 +146,7 @@ class DialectStore:
             self._open[order.id] = order
             self._open_links.add((order.service, order.link))
             self.next_order = max(self.next_order, order.seq + 1)
-            self.balance -= Decimal(order.cost)
+            self.balance -= Decimal(order.debit if order.debit is not None else order.cost)
             self.dirty = True
 
     def cancel_order(self, order: Order, now: float, *, remains: int) -> None:

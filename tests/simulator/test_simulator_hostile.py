@@ -19,6 +19,7 @@ import requests
 
 from simulator import (
     ALL_FAULT_NAMES,
+    BILLING_FAULT_NAMES,
     FAULT_NAMES,
     HOSTILE_FAULT_NAMES,
     SimulatorHandle,
@@ -51,8 +52,9 @@ def test_hostile_names_are_their_own_set() -> None:
         "out_of_range",
         "decimal_comma",
     }
-    assert ALL_FAULT_NAMES == FAULT_NAMES | HOSTILE_FAULT_NAMES
+    assert ALL_FAULT_NAMES == FAULT_NAMES | HOSTILE_FAULT_NAMES | BILLING_FAULT_NAMES
     assert not FAULT_NAMES & HOSTILE_FAULT_NAMES
+    assert not (FAULT_NAMES | HOSTILE_FAULT_NAMES) & BILLING_FAULT_NAMES
 
 
 # --- malformed_status ------------------------------------------------------------------------
