@@ -1,4 +1,5 @@
-"""What a panel owes back when an order ends partial or canceled, by the panel's own numbers.
+"""What a panel owes back when an order ends partial, canceled or refunded, by the panel's own
+numbers.
 
 Panels report it in one of two ways. Most lower the order's charge to what was delivered
 (a partial 10.00 order reads 6.00; a canceled one 0) and put the difference back on the
@@ -19,7 +20,7 @@ from orders.models import Order
 from panels.api.normalise import MONEY_STEP, Status
 from panels.api.order_types import billable_quantity
 
-REFUNDED_STATUSES = frozenset({Status.PARTIAL, Status.CANCELED})
+REFUNDED_STATUSES = frozenset({Status.PARTIAL, Status.CANCELED, Status.REFUNDED})
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,12 @@ def _units(order: Order) -> int | None:
 
 
 def refund_owed(
-    order: Order, *, charge_before: Decimal | None, charge_now: Decimal | None, remains: int | None
+    order: Order,
+    *,
+    status: str,
+    charge_before: Decimal | None,
+    charge_now: Decimal | None,
+    remains: int | None,
 ) -> Refund | None:
     """The refund of an order that has just ended partial or canceled; None when the panel's
     numbers do not say (no charge at all, no remains, a type without a unit count).
@@ -48,6 +54,8 @@ def refund_owed(
         return None
     if before is not None and charge_now < before:
         return Refund(amount=before - charge_now, debit=before)
+    if status == Status.REFUNDED:
+        return Refund(amount=charge_now, debit=charge_now)  # all of it, whatever remains says
     units = _units(order)
     if not units or remains is None:
         return None

@@ -147,6 +147,7 @@ class _Writes:
         if values["status"] in REFUNDED_STATUSES and order.refund_seen_at is None:
             refund = refund_owed(
                 order,
+                status=values["status"],
                 charge_before=before["charge"],
                 charge_now=values["charge"],
                 remains=values["remains"],

@@ -88,6 +88,13 @@ def test_a_canceled_order_charged_zero_is_owed_all_that_was_taken(panel, mock):
     assert (order.refund, order.charge) == (Decimal("2.5"), Decimal("2.5"))
 
 
+def test_a_refunded_order_is_owed_all_of_its_charge(panel, mock):
+    order = one_order(panel, charge=Decimal("2.5"), quantity=1000)
+    answer(mock, "Refunded", "2.5", "0")
+
+    assert synced(panel, order).refund == Decimal("2.5")
+
+
 def test_an_order_first_seen_lowered_is_judged_against_its_estimate(panel, mock):
     order = one_order(panel, charge=None, estimated_cost=Decimal("3.00"), quantity=300)
     answer(mock, "Partial", "2.00", "100")
