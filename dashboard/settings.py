@@ -282,6 +282,8 @@ REFILL_STATUS_SYNC_INTERVAL = env.int("REFILL_STATUS_SYNC_INTERVAL", default=15 
 # After orders or a bulk action on a panel, its balance is read again this many seconds later:
 # one call per panel however many orders went out meanwhile (panels.services.balance).
 BALANCE_REFRESH_DELAY = env.int("BALANCE_REFRESH_DELAY", default=20)
+# How often new balance readings are checked against the orders (ledger.services.reconcile).
+LEDGER_RECONCILE_INTERVAL = env.int("LEDGER_RECONCILE_INTERVAL", default=5 * 60)
 
 
 def _every(seconds: int) -> dict[str, object]:
@@ -301,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.refill_status_sync_all",
         **_every(REFILL_STATUS_SYNC_INTERVAL),
     },
+    "ledger-reconcile-all": {
+        "task": "ledger.tasks.reconcile_all",
+        **_every(LEDGER_RECONCILE_INTERVAL),
+    },
 }
 
 # --- Panel API client -----------------------------------------------------------------------
@@ -317,6 +323,12 @@ PANEL_MAX_CONCURRENCY = env.int("PANEL_MAX_CONCURRENCY", default=2)
 
 # Panels whose balance falls below this (in the panel's own currency) are flagged on the overview.
 LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))
+# A balance move is flagged when it differs from what the orders, refunds and top-ups between
+# two readings say by more than the larger of LEDGER_TOLERANCE (in the panel's currency: what
+# rounding to a cent leaves) and LEDGER_TOLERANCE_SHARE of the money that moved (panels round
+# each charge their own way).
+LEDGER_TOLERANCE = Decimal(env.str("LEDGER_TOLERANCE", default="0.01"))
+LEDGER_TOLERANCE_SHARE = Decimal(env.str("LEDGER_TOLERANCE_SHARE", default="0.01"))
 
 # Order uploads (CSV files, mass-order text): the largest upload, in bytes and in orders.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)

@@ -13,8 +13,9 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from ledger.models import TopUp
 from orders.models import Order
-from panels.models import Panel, Service
+from panels.models import BalanceReading, Panel, Service
 
 
 class PanelFactory(DjangoModelFactory[Panel]):
@@ -66,3 +67,22 @@ class OrderFactory(DjangoModelFactory[Order]):
             Order.objects.filter(pk=order.pk).update(created_at=created_at)
             order.created_at = created_at
         return order
+
+
+class BalanceReadingFactory(DjangoModelFactory[BalanceReading]):
+    class Meta:
+        model = BalanceReading
+
+    panel = factory.SubFactory(PanelFactory)
+    amount = Decimal("100.00")
+    currency = "USD"
+    read_at = factory.LazyFunction(timezone.now)
+
+
+class TopUpFactory(DjangoModelFactory[TopUp]):
+    class Meta:
+        model = TopUp
+
+    panel = factory.SubFactory(PanelFactory)
+    amount = Decimal("50.00")
+    at = factory.LazyFunction(timezone.now)
