@@ -16,6 +16,8 @@ from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
+from ledger.models import BalanceCheck
+from ledger.selectors import flagged_checks
 from orders.models import Order
 from panels.api.normalise import Status
 from panels.models import CatalogEvent, Panel
@@ -30,6 +32,9 @@ UNKNOWN_ORDERS_SHOWN = 5
 # The top of the catalog changes feed shown on the overview (price rises first).
 CATALOG_CHANGES_SHOWN = 8
 CATALOG_CHANGES_DAYS = 7
+
+# Balance intervals that do not add up, listed by panel and moment (the newest).
+BALANCE_FLAGS_SHOWN = 5
 
 # The spend chart: per panel per day, today and the days before it.
 SPEND_CHART_DAYS = 30
@@ -114,6 +119,9 @@ class Overview:
     raised_orders: list[Order] = field(default_factory=list)  # possible double purchases
     catalog_changes: list[CatalogEvent] = field(default_factory=list)  # top of the feed
     daily_spend: list[DailySpend] = field(default_factory=list)  # the spend chart's data
+    # Balance intervals that do not add up, newest first (BALANCE_FLAGS_SHOWN + 1 at most:
+    # one more than shown says there are more).
+    balance_flags: list[BalanceCheck] = field(default_factory=list)
 
     @property
     def state_counts(self) -> list[StateCount]:
@@ -148,9 +156,18 @@ class Overview:
         return self.orders.last_24h.get(Order.State.REJECTED, 0)
 
     @property
+    def balance_flags_shown(self) -> list[BalanceCheck]:
+        return self.balance_flags[:BALANCE_FLAGS_SHOWN]
+
+    @property
+    def balance_flags_more(self) -> bool:
+        return len(self.balance_flags) > BALANCE_FLAGS_SHOWN
+
+    @property
     def needs_attention(self) -> bool:
         return bool(
-            self.unknown_count
+            self.balance_flags
+            or self.unknown_count
             or self.raised_count
             or self.failing_panels
             or self.low_balance_panels
@@ -280,7 +297,7 @@ def latest_catalog_changes(*, panels: list[PanelCard]) -> list[CatalogEvent]:
 
 
 def overview_get(*, now: datetime | None = None) -> Overview:
-    """Everything the overview page shows, in six queries at most."""
+    """Everything the overview page shows, in seven queries at most."""
     now = now or timezone.now()
     orders = order_counts(now=now)
     panels = panel_cards()
@@ -292,6 +309,7 @@ def overview_get(*, now: datetime | None = None) -> Overview:
         raised_orders=raised_orders() if orders.raised else [],
         catalog_changes=latest_catalog_changes(panels=panels),
         daily_spend=spend_per_day(now=now),
+        balance_flags=flagged_checks(limit=BALANCE_FLAGS_SHOWN + 1),
     )
 
 

@@ -1,0 +1,112 @@
+"""A panel's balance over time as SVG drawn on the server (no chart library, no JavaScript),
+in the overview's chart style: the readings as a line, confirmed top-ups as marks, and the
+intervals that do not add up shaded. The text (scale, times, legend) is HTML around it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from core.money import money_text
+from ledger.models import BalanceCheck, TopUp
+from panels.models import BalanceReading
+
+WIDTH, HEIGHT = 300, 100
+TICKS = 4
+LABELS = 4  # moments written under the chart
+
+
+@dataclass(frozen=True)
+class Span:
+    x: str
+    width: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    x: str
+    title: str
+
+
+@dataclass(frozen=True)
+class BalanceChart:
+    currency: str
+    points: str  # the readings, as SVG polyline points
+    flags: list[Span]
+    top_ups: list[Mark]
+    ticks: list[str]  # the scale, top to bottom
+    gridlines: list[str]
+    zero: str | None  # the zero line, when the balance went below it
+    labels: list[str]  # moments under the chart, left to right
+    low: str
+    high: str
+
+
+def _coordinate(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _moment(at: datetime) -> str:
+    return date_format(timezone.localtime(at), "j M H:i")
+
+
+def balance_chart(
+    readings: Sequence[BalanceReading],
+    checks: Sequence[BalanceCheck],
+    top_ups: Sequence[TopUp],
+) -> BalanceChart | None:
+    """The chart of `readings` (oldest first); None with fewer than two."""
+    if len(readings) < 2:
+        return None
+    first, last = readings[0].read_at, readings[-1].read_at
+    span = max((last - first).total_seconds(), 1.0)
+    low = min(min(r.amount for r in readings), Decimal(0))
+    high = max(r.amount for r in readings)
+    if high == low:
+        high = low + 1
+    step = (high - low) / TICKS
+
+    def x(at: datetime) -> float:
+        return (at - first).total_seconds() / span * WIDTH
+
+    def y(amount: Decimal) -> float:
+        return HEIGHT - float((amount - low) / (high - low)) * HEIGHT
+
+    currency = readings[-1].currency
+    unit = f" {currency}" if currency else ""
+    flags = [
+        Span(
+            x=_coordinate(x(c.started_at)),
+            width=_coordinate(max(x(c.ended_at) - x(c.started_at), 0.6)),
+            title=f"{_moment(c.started_at)} – {_moment(c.ended_at)}: "
+            f"{money_text(c.difference)}{unit} unexplained",
+        )
+        for c in checks
+        if c.is_flagged and first <= c.started_at and c.ended_at <= last
+    ]
+    marks = [
+        Mark(x=_coordinate(x(t.at)), title=f"Top-up {_moment(t.at)}: {money_text(t.amount)}{unit}")
+        for t in top_ups
+        if t.state == TopUp.State.CONFIRMED and first <= t.at <= last
+    ]
+    moments = [first + (last - first) * k / (LABELS - 1) for k in range(LABELS)]
+    return BalanceChart(
+        currency=currency,
+        points=" ".join(
+            f"{_coordinate(x(r.read_at))},{_coordinate(y(r.amount))}" for r in readings
+        ),
+        flags=flags,
+        top_ups=marks,
+        ticks=[money_text(high - step * k) for k in range(TICKS + 1)],
+        gridlines=[_coordinate(HEIGHT * k / TICKS) for k in range(TICKS)],
+        zero=_coordinate(y(Decimal(0))) if low < 0 else None,
+        labels=[_moment(at) for at in moments],
+        low=money_text(min(r.amount for r in readings)),
+        high=money_text(max(r.amount for r in readings)),
+    )
