@@ -19,6 +19,7 @@ from panels.models import BalanceReading
 WIDTH, HEIGHT = 300, 100
 TICKS = 4
 LABELS = 4  # moments written under the chart
+SHORT_SPAN = 3600  # seconds: below this, the moments under the chart show seconds
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ def _coordinate(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _moment(at: datetime) -> str:
-    return date_format(timezone.localtime(at), "j M H:i")
+def _moment(at: datetime, *, seconds: bool = False) -> str:
+    return date_format(timezone.localtime(at), "j M H:i:s" if seconds else "j M H:i")
 
 
 def balance_chart(
@@ -65,7 +66,7 @@ def balance_chart(
     if len(readings) < 2:
         return None
     first, last = readings[0].read_at, readings[-1].read_at
-    span = max((last - first).total_seconds(), 1.0)
+    span = (last - first).total_seconds() or 1.0
     low = min(min(r.amount for r in readings), Decimal(0))
     high = max(r.amount for r in readings)
     if high == low:
@@ -106,7 +107,8 @@ def balance_chart(
         ticks=[money_text(high - step * k) for k in range(TICKS + 1)],
         gridlines=[_coordinate(HEIGHT * k / TICKS) for k in range(TICKS)],
         zero=_coordinate(y(Decimal(0))) if low < 0 else None,
-        labels=[_moment(at) for at in moments],
+        # Readings minutes apart need their seconds to tell the moments apart.
+        labels=[_moment(at, seconds=span < SHORT_SPAN) for at in moments],
         low=money_text(min(r.amount for r in readings)),
         high=money_text(max(r.amount for r in readings)),
     )

@@ -25,7 +25,7 @@ def suggestions_sync(*, checks: Sequence[BalanceCheck]) -> None:
                     at=check.ended_at,
                     state=TopUp.State.SUGGESTED,
                     suggested_by=check,
-                    note="Suggested: a rise of the balance no order explains",
+                    note="A rise of the balance that no order explained",
                 )
             )
         elif wanted and offered is not None and offered.amount != check.difference:
