@@ -31,6 +31,8 @@ NOT_PAGES = {
     "orders:order_cancel",
     "orders:upload_submit",
     "orders:upload_progress",
+    "ledger:top_up_add",
+    "ledger:top_up_decide",
 }
 
 
