@@ -133,3 +133,14 @@ def test_the_panels_list_links_each_panel_to_its_balance(logged_in: Client):
     html = logged_in.get(reverse("panels:list")).content.decode()
 
     assert f'href="{reverse("ledger:panel", args=[panel.pk])}"' in html
+
+
+def test_the_admin_lists_top_ups_and_checks(client: Client, flagged_panel, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", password="pw-root-horse")
+    client.force_login(admin_user)
+
+    checks = client.get(reverse("admin:ledger_balancecheck_changelist"))
+    top_ups = client.get(reverse("admin:ledger_topup_changelist"))
+
+    assert (checks.status_code, top_ups.status_code) == (200, 200)
+    assert "-499.92" in checks.content.decode()
