@@ -81,7 +81,7 @@ def _answer_values(answer: OrderStatus, order: Order) -> dict[str, Any]:
     here (BadValue), so no value out of range reaches the bulk UPDATE, whoever built it."""
     charge = normalise.money(answer.charge, field="charge")
     if order.refund_seen_at is not None:
-        charge = order.charge  # what was taken stays, once its refund is known (refunds.py)
+        charge = order.charge  # set with its refund, once (refunds.py): not moved again
     return {
         "status": answer.status if answer.status in Status.ALL else Status.PENDING,
         "status_raw": answer.raw_status.replace("\x00", "")[:100],
@@ -153,7 +153,7 @@ class _Writes:
                 remains=values["remains"],
             )
             if refund is not None:
-                values = {**values, "charge": refund.debit}
+                values = {**values, "charge": refund.charge}
                 order.refund, order.refund_seen_at = refund.amount, now
         for name, value in values.items():
             setattr(order, name, value)
