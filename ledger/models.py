@@ -84,14 +84,25 @@ class BalanceCheck(models.Model):
     result = models.CharField(max_length=8, choices=Result.choices)
     note = models.CharField(max_length=300, blank=True)
     checked_at = models.DateTimeField()
+    # A person looked at a flagged interval (asked the panel, accepted the loss): it leaves the
+    # overview and stays on the panel's page with who and when.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["panel", "ended_at", "id"]
         indexes = [
             models.Index(fields=["panel", "ended_at"], name="balancecheck_panel_ended"),
+            # What the overview lists: flagged, not acknowledged.
             models.Index(
                 fields=["ended_at"],
-                condition=Q(result="flagged"),
+                condition=Q(result="flagged", acknowledged_at__isnull=True),
                 name="balancecheck_flagged",
             ),
             models.Index(

@@ -25,17 +25,15 @@ def check_orders(*, check: BalanceCheck, limit: int = ORDERS_SHOWN) -> list[Orde
     )
 
 
-def flagged_checks(*, panel: Panel | None = None, limit: int | None = None) -> list[BalanceCheck]:
-    """Intervals that do not add up, newest first."""
-    qs = BalanceCheck.objects.filter(result=BalanceCheck.Result.FLAGGED).select_related("panel")
-    if panel is not None:
-        qs = qs.filter(panel=panel)
-    qs = qs.order_by("-ended_at", "-id")
-    return list(qs[:limit] if limit is not None else qs)
-
-
-def flagged_count() -> int:
-    return BalanceCheck.objects.filter(result=BalanceCheck.Result.FLAGGED).count()
+def flagged_checks(*, limit: int) -> list[BalanceCheck]:
+    """Intervals that do not add up and nobody acknowledged yet, newest first."""
+    return list(
+        BalanceCheck.objects.filter(
+            result=BalanceCheck.Result.FLAGGED, acknowledged_at__isnull=True
+        )
+        .select_related("panel")
+        .order_by("-ended_at", "-id")[:limit]
+    )
 
 
 def panel_readings(*, panel: Panel, limit: int) -> list[BalanceReading]:
@@ -50,4 +48,8 @@ def panel_top_ups(*, panel: Panel) -> QuerySet[TopUp]:
 
 def panel_checks(*, panel: Panel, limit: int) -> list[BalanceCheck]:
     """The latest `limit` checks, newest first."""
-    return list(BalanceCheck.objects.filter(panel=panel).order_by("-ended_at", "-id")[:limit])
+    return list(
+        BalanceCheck.objects.filter(panel=panel)
+        .select_related("acknowledged_by")
+        .order_by("-ended_at", "-id")[:limit]
+    )

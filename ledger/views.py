@@ -19,7 +19,7 @@ from core.money import money
 from ledger import selectors, services
 from ledger.charts import balance_chart
 from ledger.forms import TopUpForm
-from ledger.models import TopUp
+from ledger.models import BalanceCheck, TopUp
 from panels.models import Panel
 
 TEMPLATE = "ledger/panel.html"
@@ -78,3 +78,11 @@ def top_up_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, "That suggestion was already decided.")
     return redirect(reverse("ledger:panel", args=[top_up.panel_id]))
+
+
+@require_POST
+def check_acknowledge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(BalanceCheck, pk=pk)
+    if services.check_acknowledge(check=check, user=request.user):
+        messages.success(request, "Acknowledged: it stays here and leaves the overview.")
+    return redirect(f"{reverse('ledger:panel', args=[check.panel_id])}#check-{check.pk}")

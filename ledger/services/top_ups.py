@@ -1,5 +1,6 @@
-"""Top-ups: recorded by the user, or a suggested one confirmed (or set aside) with one click.
-Each is followed by the check of the interval it falls in, worked out again."""
+"""What a person decides: top-ups recorded, or a suggested one confirmed (or set aside) with
+one click, each followed by the check of its interval worked out again; and a flagged
+interval acknowledged."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from ledger.models import TopUp
+from ledger.models import BalanceCheck, TopUp
 from ledger.services.reconcile import interval_recheck
 from panels.models import Panel
 
@@ -46,3 +48,13 @@ def top_up_decide(*, top_up: TopUp, confirm: bool, user: Any = None) -> bool:
         if claimed and confirm:
             interval_recheck(panel=top_up.panel, at=top_up.at)
     return bool(claimed)
+
+
+def check_acknowledge(*, check: BalanceCheck, user: Any = None) -> bool:
+    """A person looked at this flagged interval: it leaves the overview. False if it was
+    acknowledged already (or is not flagged)."""
+    return bool(
+        BalanceCheck.objects.filter(
+            pk=check.pk, result=BalanceCheck.Result.FLAGGED, acknowledged_at__isnull=True
+        ).update(acknowledged_at=timezone.now(), acknowledged_by=_person(user))
+    )

@@ -33,6 +33,7 @@ NOT_PAGES = {
     "orders:upload_progress",
     "ledger:top_up_add",
     "ledger:top_up_decide",
+    "ledger:check_acknowledge",
 }
 
 

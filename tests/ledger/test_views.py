@@ -144,3 +144,19 @@ def test_the_admin_lists_top_ups_and_checks(client: Client, flagged_panel, djang
 
     assert (checks.status_code, top_ups.status_code) == (200, 200)
     assert "-499.92" in checks.content.decode()
+
+
+def test_an_acknowledged_interval_leaves_the_overview_and_stays_on_the_panel_page(
+    logged_in: Client, flagged_panel
+):
+    panel, _ = flagged_panel
+    check = BalanceCheck.objects.get(result=BalanceCheck.Result.FLAGGED)
+
+    response = logged_in.post(reverse("ledger:check_acknowledge", args=[check.pk]))
+
+    assert response.status_code == 302
+    overview = logged_in.get(reverse("overview")).content.decode()
+    assert "balance interval" not in overview
+    page = logged_in.get(reverse("ledger:panel", args=[panel.pk])).content.decode()
+    assert "Acknowledged by alice" in page
+    assert "-499.92 USD" in page
