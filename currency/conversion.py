@@ -111,3 +111,35 @@ def _price(pairs: dict[tuple[str, str], Decimal], base: str, currency: str) -> D
     for reference in sorted(quoted):  # 1 ref = x base, 1 ref = y currency: 1 currency = x/y base
         return pairs[(reference, base)] / pairs[(reference, currency)]
     return None
+
+
+def daily_rates(
+    base: str, currencies: set[str], first: date, last: date, *, max_age_days: int | None = None
+) -> dict[tuple[str, date], tuple[Decimal, date]]:
+    """(currency, day) -> (base units per unit, the rate's day) for every day in [first,
+    last] that has a rate, by the same rules as `Converter.rate`; one query for them all.
+    For pages that aggregate many days in the database (the reports)."""
+    base = base.upper()
+    wanted = {c.upper() for c in currencies if c and c.upper() != base}
+    age = timedelta(days=settings.RATE_MAX_AGE_DAYS if max_age_days is None else max_age_days)
+    if not wanted or last < first:
+        return {}
+    involved = (base, *wanted)
+    rows = ExchangeRate.objects.filter(day__range=(first - age, last)).filter(
+        Q(currency__in=involved) | Q(base__in=involved)
+    )
+    by_day: dict[date, dict[tuple[str, str], Decimal]] = {}
+    for day, row_base, currency, rate in rows.values_list("day", "base", "currency", "rate"):
+        by_day.setdefault(day, {})[(row_base, currency)] = rate
+    found: dict[tuple[str, date], tuple[Decimal, date]] = {}
+    for currency in wanted:
+        latest: tuple[Decimal, date] | None = None
+        day = first - age
+        while day <= last:  # walk the days once, carrying the newest rate forward
+            price = _price(by_day[day], base, currency) if day in by_day else None
+            if price is not None:
+                latest = (price, day)
+            if day >= first and latest is not None and day - latest[1] <= age:
+                found[(currency, day)] = latest
+            day += timedelta(days=1)
+    return found
