@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of an SVG bar chart, in the chart's own units, with its hover text."""
+
+    x: str
+    y: str
+    width: str
+    height: str
+    series: int  # the colour: .series-<n> in app.css
+    title: str
 
 
 def coordinate(value: float) -> str:

@@ -42,11 +42,10 @@ class CurrencySettings(models.Model):
 
     @classmethod
     def load(cls) -> CurrencySettings:
-        """The one row, made on first use with the deployment's default base currency."""
-        row, _ = cls.objects.get_or_create(
-            pk=1, defaults={"base_currency": settings.BASE_CURRENCY.upper()}
-        )
-        return row
+        """The one row; until someone saves it, the deployment's default (unsaved: reading a
+        page never writes)."""
+        row = cls.objects.filter(pk=1).first()
+        return row or cls(pk=1, base_currency=settings.BASE_CURRENCY.upper())
 
 
 class ExchangeRate(models.Model):

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
-from core.charts import coordinate, nice_step, scale_text
+from core.charts import Bar, coordinate, nice_step, scale_text
 from core.money import money_text
 from orders.models import STATUS_CHOICES
 from overview import selectors
@@ -55,16 +55,6 @@ def placed_statuses(counts: dict[str, int]) -> list[StatusCount]:
 
 
 @dataclass(frozen=True)
-class ChartBar:
-    x: str
-    y: str
-    width: str
-    height: str
-    series: int
-    title: str
-
-
-@dataclass(frozen=True)
 class ChartSeries:
     name: str
     series: int
@@ -91,7 +81,7 @@ class SpendChart:
     currency: str
     total: str
     peak: str
-    bars: list[ChartBar]
+    bars: list[Bar]
     legend: list[ChartSeries]
     ticks: list[str]  # the scale, top to bottom
     gridlines: list[str]  # y of each step of the scale
@@ -140,7 +130,7 @@ def spend_charts(
                 y = HEIGHT - float(bottom / top) * HEIGHT - height
                 bottom += amount
                 bars.append(
-                    ChartBar(
+                    Bar(
                         x=coordinate(n * SLOT + (SLOT - BAR) / 2),
                         y=coordinate(y),
                         width=str(BAR),

@@ -25,7 +25,8 @@ def rate(day: date, base: str, currency: str, value: str) -> None:
 def test_the_base_currency_is_the_deployments_default_until_changed(settings) -> None:
     settings.BASE_CURRENCY = "eur"
     assert CurrencySettings.load().base_currency == "EUR"
-    CurrencySettings.objects.filter(pk=1).update(base_currency="GBP")
+    assert not CurrencySettings.objects.exists()  # reading writes nothing
+    CurrencySettings(pk=1, base_currency="GBP").save()
     assert Converter().base == "GBP"
 
 
