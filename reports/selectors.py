@@ -65,13 +65,15 @@ def _period_orders(first: date, last: date) -> QuerySet[Order]:
     zone = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(first, time.min), zone)
     end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), zone)
-    return Order.objects.filter(
-        state=Order.State.PLACED, created_at__gte=start, created_at__lt=end
-    ).annotate(
-        day=TruncDate("created_at", tzinfo=zone),
-        cur=Coalesce(NullIf("currency", Value("")), NullIf(F("panel__currency"), Value(""))),
-        cost=Coalesce("charge", "estimated_cost", Value(Decimal(0)))
-        - Coalesce("refund", Value(Decimal(0))),
+    return (
+        Order.objects.filter(state=Order.State.PLACED, created_at__gte=start, created_at__lt=end)
+        .order_by()  # a sum needs no order: the list's default would sort every row first
+        .annotate(
+            day=TruncDate("created_at", tzinfo=zone),
+            cur=Coalesce(NullIf("currency", Value("")), NullIf(F("panel__currency"), Value(""))),
+            cost=Coalesce("charge", "estimated_cost", Value(Decimal(0)))
+            - Coalesce("refund", Value(Decimal(0))),
+        )
     )
 
 
@@ -84,19 +86,18 @@ KEYS = {
 
 
 def _aggregate(
-    orders: QuerySet[Order], key: str | None, rates: dict[tuple[str, date], Decimal], base: str
+    orders: QuerySet[Order], key: str, rates: dict[tuple[str, date], Decimal], base: str
 ) -> list[tuple[Any, ...]]:
-    """Rows of (key, orders, spend, refunds, sales, profit, with_sale, unconverted), the
-    orders converted in the database against a table of the period's daily rates."""
-    columns = ["day", "cur", "cost", "refund", "sale_price"] + ([key] if key else [])
+    """Rows of (key, orders, spend, refunds, sales, profit, with_sale, unconverted), one per
+    group, the orders converted in the database against a table of the period's daily rates."""
+    columns = ["day", "cur", "cost", "refund", "sale_price", *([key] if key != "day" else [])]
     inner_sql, inner_params = orders.values(*columns).query.sql_with_params()
     empty = "(CAST(NULL AS VARCHAR(3)), CAST(NULL AS DATE), CAST(NULL AS NUMERIC))"
     values = ", ".join(["(%s, %s, %s)"] * len(rates)) or empty
     rate_params: list[Any] = [v for (cur, day), rate in rates.items() for v in (cur, day, rate)]
     # The base currency converts at 1 whatever the day; other currencies at their day's rate.
     rate = "CASE WHEN o.cur = %s THEN 1 ELSE r.rate END"
-    group = f"o.{connection.ops.quote_name(key)}" if key else "NULL"
-    group_by = f"GROUP BY {group}" if key else ""  # no key: one row, the totals
+    group = f"o.{connection.ops.quote_name(key)}"
     # Only placeholders, Django's own SQL and a quoted column name go into the text.
     sql = f"""
         WITH r (cur, day, rate) AS (VALUES {values}),
@@ -110,7 +111,7 @@ def _aggregate(
                COUNT(o.sale_price),
                SUM(CASE WHEN {rate} IS NULL THEN 1 ELSE 0 END)
         FROM o LEFT JOIN r ON r.cur = o.cur AND r.day = o.day
-        {group_by}
+        GROUP BY {group}
     """  # noqa: S608
     params = [*rate_params, *inner_params, base, base, base, base]
     with connection.cursor() as cursor:
@@ -131,6 +132,23 @@ def _figures(row: tuple[Any, ...]) -> Figures:
         profit=money(profit) if with_sale else None,
         with_sale=with_sale,
         unconverted=int(unconverted or 0),
+    )
+
+
+def _total(rows: list[tuple[Any, ...]]) -> Figures:
+    """Every group added up: the groups split the period's orders, so they sum to its totals."""
+    parts = [_figures(row) for row in rows]
+    with_sale = sum(part.with_sale for part in parts)
+    return Figures(
+        orders=sum(part.orders for part in parts),
+        spend=sum((part.spend for part in parts), Decimal(0)),
+        refunds=sum((part.refunds for part in parts), Decimal(0)),
+        sales=sum((part.sales for part in parts), Decimal(0)),
+        profit=sum((part.profit or Decimal(0) for part in parts), Decimal(0))
+        if with_sale
+        else None,
+        with_sale=with_sale,
+        unconverted=sum(part.unconverted for part in parts),
     )
 
 
@@ -166,7 +184,7 @@ def money_report(
     *, by: str, first: date, last: date, limit: int | None = ROWS_SHOWN
 ) -> MoneyReport:
     """The period's figures grouped `by` a dimension, with their totals. Four queries: the
-    panels' currencies, the rates, the groups, the totals (and one for the groups' names)."""
+    base currency, the panels' currencies, the rates, the groups (and one for their names)."""
     if by not in DIMENSIONS:
         raise ValueError(f"Unknown report dimension: {by}")
     base = base_currency()
@@ -175,7 +193,6 @@ def money_report(
     rates = {key: value for key, (value, _) in found.items()}
     orders = _period_orders(first, last)
     grouped = _aggregate(orders, KEYS[by], rates, base)
-    (total_row,) = _aggregate(orders, None, rates, base) or [(None, 0, 0, 0, 0, 0, 0, 0)]
     if by == "day":
         grouped.sort(key=lambda row: row[0])
     else:
@@ -191,7 +208,7 @@ def money_report(
         rows=[
             ReportRow(str(row[0]), labels.get(row[0], str(row[0])), _figures(row)) for row in shown
         ],
-        totals=_figures(total_row),
+        totals=_total(grouped),
         more_rows=len(grouped) > len(shown),
         missing_rates=_missing(currencies, found, first, last, base),
         rate_days=(min(used), max(used)) if used else None,
