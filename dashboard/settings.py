@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "panels",
     "orders",
     "ledger",
+    "reports",
     "overview",
 ]
 
@@ -316,6 +317,11 @@ PANEL_HTTP_BACKOFF = env.float("PANEL_HTTP_BACKOFF", default=1.0)
 # link-local address, unless allowed. A laptop (DEBUG) allows both, for the demo simulator.
 PANEL_ALLOW_HTTP = env.bool("PANEL_ALLOW_HTTP", default=DEBUG)
 PANEL_ALLOW_PRIVATE_ADDRESSES = env.bool("PANEL_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+
+# Money: the base currency a fresh install counts in (changed later on the Rates page), and how
+# old a rate may be for a day without its own (the ECB publishes none at weekends and holidays).
+BASE_CURRENCY = env.str("BASE_CURRENCY", default="USD")
+RATE_MAX_AGE_DAYS = env.int("RATE_MAX_AGE_DAYS", default=7)
 # The largest panel answer read, in bytes; anything bigger is refused unread.
 PANEL_MAX_RESPONSE_BYTES = env.int("PANEL_MAX_RESPONSE_BYTES", default=32 * 1024 * 1024)
 # At most this many orders are being sent to one panel at the same time (be polite).

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.charts import coordinate, nice_step, scale_text
 from core.money import money_text
 from ledger.models import BalanceCheck, TopUp
 from panels.models import BalanceReading
@@ -49,10 +50,6 @@ class BalanceChart:
     high: str
 
 
-def _coordinate(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
 def _moment(at: datetime, *, seconds: bool = False) -> str:
     return date_format(timezone.localtime(at), "j M H:i:s" if seconds else "j M H:i")
 
@@ -67,11 +64,11 @@ def balance_chart(
         return None
     first, last = readings[0].read_at, readings[-1].read_at
     span = (last - first).total_seconds() or 1.0
-    low = min(min(r.amount for r in readings), Decimal(0))
-    high = max(r.amount for r in readings)
-    if high == low:
-        high = low + 1
-    step = (high - low) / TICKS
+    # A round scale from zero (or below it, when the balance went negative) to the highest.
+    lowest = min(min(r.amount for r in readings), Decimal(0))
+    step = nice_step((max(r.amount for r in readings) - lowest) / TICKS)
+    low = (lowest / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    high = low + step * TICKS
 
     def x(at: datetime) -> float:
         return (at - first).total_seconds() / span * WIDTH
@@ -83,8 +80,8 @@ def balance_chart(
     unit = f" {currency}" if currency else ""
     flags = [
         Span(
-            x=_coordinate(x(c.started_at)),
-            width=_coordinate(max(x(c.ended_at) - x(c.started_at), 0.6)),
+            x=coordinate(x(c.started_at)),
+            width=coordinate(max(x(c.ended_at) - x(c.started_at), 0.6)),
             title=f"{_moment(c.started_at)} – {_moment(c.ended_at)}: "
             f"{money_text(c.difference)}{unit} unexplained",
         )
@@ -92,21 +89,19 @@ def balance_chart(
         if c.is_flagged and first <= c.started_at and c.ended_at <= last
     ]
     marks = [
-        Mark(x=_coordinate(x(t.at)), title=f"Top-up {_moment(t.at)}: {money_text(t.amount)}{unit}")
+        Mark(x=coordinate(x(t.at)), title=f"Top-up {_moment(t.at)}: {money_text(t.amount)}{unit}")
         for t in top_ups
         if t.state == TopUp.State.CONFIRMED and first <= t.at <= last
     ]
     moments = [first + (last - first) * k / (LABELS - 1) for k in range(LABELS)]
     return BalanceChart(
         currency=currency,
-        points=" ".join(
-            f"{_coordinate(x(r.read_at))},{_coordinate(y(r.amount))}" for r in readings
-        ),
+        points=" ".join(f"{coordinate(x(r.read_at))},{coordinate(y(r.amount))}" for r in readings),
         flags=flags,
         top_ups=marks,
-        ticks=[money_text(high - step * k) for k in range(TICKS + 1)],
-        gridlines=[_coordinate(HEIGHT * k / TICKS) for k in range(TICKS)],
-        zero=_coordinate(y(Decimal(0))) if low < 0 else None,
+        ticks=[scale_text(high - step * k, step) for k in range(TICKS + 1)],
+        gridlines=[coordinate(HEIGHT * k / TICKS) for k in range(TICKS)],
+        zero=coordinate(y(Decimal(0))) if low < 0 else None,
         # Readings minutes apart need their seconds to tell the moments apart.
         labels=[_moment(at, seconds=span < SHORT_SPAN) for at in moments],
         low=money_text(min(r.amount for r in readings)),

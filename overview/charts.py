@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
+from core.charts import Bar, coordinate, nice_step, scale_text
 from core.money import money_text
 from orders.models import STATUS_CHOICES
 from overview import selectors
@@ -54,16 +55,6 @@ def placed_statuses(counts: dict[str, int]) -> list[StatusCount]:
 
 
 @dataclass(frozen=True)
-class ChartBar:
-    x: str
-    y: str
-    width: str
-    height: str
-    series: int
-    title: str
-
-
-@dataclass(frozen=True)
 class ChartSeries:
     name: str
     series: int
@@ -90,34 +81,12 @@ class SpendChart:
     currency: str
     total: str
     peak: str
-    bars: list[ChartBar]
+    bars: list[Bar]
     legend: list[ChartSeries]
     ticks: list[str]  # the scale, top to bottom
     gridlines: list[str]  # y of each step of the scale
     days: list[ChartDay]
     rows: list[ChartRow]  # the numbers behind the bars, newest first
-
-
-def _coordinate(value: float) -> str:
-    """12.50 -> "12.5", 50.00 -> "50": short SVG numbers."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
-
-
-def nice_step(value: Decimal) -> Decimal:
-    """The smallest of 1, 2, 5 × 10^n that is at least `value`: a round size for a scale step."""
-    if value <= 0:
-        return Decimal(1)
-    base = Decimal(1).scaleb(value.adjusted())
-    for multiple in (1, 2, 5, 10):
-        if base * multiple >= value:
-            return base * multiple
-    return base * 10  # pragma: no cover (10 × base always is)
-
-
-def _scale_text(value: Decimal, step: Decimal) -> str:
-    exponent = step.normalize().as_tuple().exponent
-    places = max(0, -exponent) if isinstance(exponent, int) else 0
-    return f"{value:,.{places}f}"
 
 
 def spend_charts(
@@ -161,11 +130,11 @@ def spend_charts(
                 y = HEIGHT - float(bottom / top) * HEIGHT - height
                 bottom += amount
                 bars.append(
-                    ChartBar(
-                        x=_coordinate(n * SLOT + (SLOT - BAR) / 2),
-                        y=_coordinate(y),
+                    Bar(
+                        x=coordinate(n * SLOT + (SLOT - BAR) / 2),
+                        y=coordinate(y),
                         width=str(BAR),
-                        height=_coordinate(height),
+                        height=coordinate(height),
                         series=series.get(pk, 0),
                         title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
                         f"{money_text(amount)}{unit}",
@@ -183,8 +152,8 @@ def spend_charts(
                     )
                     for pk in stacking
                 ],
-                ticks=[_scale_text(step * k, step) for k in range(TICKS, -1, -1)],
-                gridlines=[_coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
+                ticks=[scale_text(step * k, step) for k in range(TICKS, -1, -1)],
+                gridlines=[coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
                 days=[
                     ChartDay(
                         label=date_format(first + timedelta(days=n), "j M")
