@@ -111,10 +111,11 @@ def check_panel(
             if wanted != got:
                 result.mismatches.append(f"#{order.pk}: ours {wanted}, panel's {got}")
             status = remote["status"].lower().replace(" ", "_")
-            if order.status != status or order.charge != Decimal(remote["charge"]):
+            # Our charge is what the panel took; it finally charged that less the refund.
+            final = (order.charge or 0) - (order.refund or 0)
+            if order.status != status or final != Decimal(remote["charge"]):
                 result.mismatches.append(
-                    f"#{order.pk}: ours {order.status} {order.charge}, "
-                    f"panel's {status} {remote['charge']}"
+                    f"#{order.pk}: ours {order.status} {final}, panel's {status} {remote['charge']}"
                 )
             if order.status not in Status.FINAL:
                 result.mismatches.append(f"#{order.pk}: {order.status}, not final")

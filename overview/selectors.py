@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
@@ -223,11 +223,14 @@ def order_counts(*, now: datetime) -> OrderCounts:
     return counts
 
 
-def _spend_amount() -> tuple[Coalesce, DecimalField]:
-    """What a placed order cost: the panel's charge, or our estimate until it reports one."""
+def _spend_amount() -> tuple[ExpressionWrapper, DecimalField]:
+    """What a placed order cost: the panel's charge (or our estimate until it reports one),
+    less the refund it owes for what it did not deliver (orders/services/refunds.py)."""
     charge = Order._meta.get_field("charge")
     money = DecimalField(max_digits=charge.max_digits, decimal_places=charge.decimal_places)
-    return Coalesce("charge", "estimated_cost", Value(Decimal(0)), output_field=money), money
+    taken = Coalesce("charge", "estimated_cost", Value(Decimal(0)), output_field=money)
+    refund = Coalesce("refund", Value(Decimal(0)), output_field=money)
+    return ExpressionWrapper(taken - refund, output_field=money), money
 
 
 def _spend_currency() -> Coalesce:

@@ -1,11 +1,10 @@
 """Balance reconciliation: between two consecutive readings of a panel's balance, did it move
 by what the orders say?
 
-    expected = − Σ taken by the orders placed in (start.read_at, end.read_at]
+    expected = − Σ charge of the orders placed in (start.read_at, end.read_at]
                + Σ refund of the orders whose refund was seen in it
                + Σ confirmed top-ups in it
-    (taken = charge + refund: the charge is what the order finally cost, see
-    orders/services/refunds.py)
+    (the charge is what the panel took at placement, see orders/services/refunds.py)
     actual   = end.amount − start.amount
 
 A difference beyond the tolerance (settings.LEDGER_TOLERANCE, LEDGER_TOLERANCE_SHARE) flags
@@ -115,9 +114,9 @@ def _buckets(panel: Panel, bounds: Sequence[datetime]) -> dict[int, _Bucket]:
     """Three grouped queries for all the intervals between `bounds`."""
     buckets: dict[int, _Bucket] = defaultdict(_Bucket)
     orders = Order.objects.filter(panel=panel)
-    # What was taken when the order was placed: its final charge plus what came back
-    # (orders/services/refunds.py), or the estimate while the panel has reported no charge.
-    charged = Coalesce("charge", "estimated_cost") + Coalesce("refund", Value(ZERO))
+    # What was taken when the order was placed (orders/services/refunds.py), or the estimate
+    # while the panel has reported no charge.
+    charged = Coalesce("charge", "estimated_cost")
     for row in _grouped(
         orders,
         "placed_at",

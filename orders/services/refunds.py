@@ -5,11 +5,12 @@ Panels report it in one of two ways. Most lower the order's charge to what was d
 (a partial 10.00 order reads 6.00; a canceled one 0) and put the difference back on the
 balance. Others keep the charge and refund `charge × remains / quantity`. Either way the
 dashboard keeps one meaning per column, so the two add up the same for every panel:
-`charge` is what the order finally cost (what most panels report), `refund` what the panel
-gives back, and `charge + refund` what it took from the balance when the order was placed.
-Where the panel lowered its charge, the refund is what it lowered (not a share of the lowered
-charge on top: that would count the difference twice). Where it did not, the charge is
-lowered by the refund here; the history row and the raw answer keep the panel's figure.
+`charge` is what the panel took from the balance when the order was placed, `refund` what it
+gives back, and `charge − refund` what the order finally cost (reports and the overview's
+spend read it so; the balance reconciliation counts each when it happened). Where the panel
+lowered its charge, the refund is what it lowered and the charge stays what was taken
+(counting the lowered charge and a refund on top would count the difference twice); the
+history row and the raw answer keep the panel's lowered figure.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ REFUNDED_STATUSES = frozenset({Status.PARTIAL, Status.CANCELED, Status.REFUNDED}
 @dataclass(frozen=True)
 class Refund:
     amount: Decimal
-    # What the order finally cost: the charge it keeps (amount + charge was taken up front).
+    # What the panel took when the order was placed: the charge the order keeps.
     charge: Decimal
 
 
@@ -54,13 +55,12 @@ def refund_owed(
     if charge_now is None:
         return None
     if before is not None and charge_now < before:
-        return Refund(amount=before - charge_now, charge=charge_now)
+        return Refund(amount=before - charge_now, charge=before)
     if status == Status.REFUNDED:
-        return Refund(amount=charge_now, charge=Decimal(0))  # all of it, whatever remains says
+        return Refund(amount=charge_now, charge=charge_now)  # all of it, whatever remains says
     units = _units(order)
     if not units or remains is None:
         return None
     share = charge_now * min(remains, units) / units
     # As exact as the money column keeps it (12 places); only a repeating fraction rounds.
-    amount = share.quantize(MONEY_STEP, rounding=ROUND_HALF_UP)
-    return Refund(amount=amount, charge=charge_now - amount)
+    return Refund(amount=share.quantize(MONEY_STEP, rounding=ROUND_HALF_UP), charge=charge_now)

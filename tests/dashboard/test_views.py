@@ -301,6 +301,25 @@ def test_spend_is_decimal_and_grouped_by_currency() -> None:
     assert spend.orders_7d == 3
 
 
+def test_spend_is_what_orders_finally_cost_after_their_refunds() -> None:
+    now = timezone.now()
+    usd = ServiceFactory(panel=PanelFactory(currency="USD"))
+    make_order(service=usd, state=Order.State.PLACED, charge=Decimal("10"), currency="USD")
+    make_order(
+        service=usd,
+        state=Order.State.PLACED,
+        status="partial",
+        charge=Decimal("10"),
+        refund=Decimal("4"),
+        currency="USD",
+    )
+
+    [spend] = selectors.spend_by_currency(now=now)
+    [day] = selectors.spend_per_day(now=now)
+
+    assert spend.last_24h == spend.last_7d == day.amount == Decimal("16")
+
+
 def test_state_counts_cover_every_tile() -> None:
     service = ServiceFactory(panel=PanelFactory())
     for state in (Order.State.QUEUED, Order.State.QUEUED, Order.State.UNKNOWN):

@@ -67,7 +67,7 @@ def test_a_debit_beyond_the_charges_is_flagged_with_its_difference_and_orders(pa
 
 def test_refunds_count_in_the_interval_they_were_seen_in(panel):
     reading(panel, 0, "100.00")
-    order(panel, 1, "6.00", refund="4.00", refund_minutes=3)  # took 10.00, gave 4.00 back
+    order(panel, 1, "10.00", refund="4.00", refund_minutes=3)  # took 10.00, gave 4.00 back
     reading(panel, 2, "90.00")
     reading(panel, 4, "94.00")
 
@@ -200,7 +200,7 @@ def test_orders_in_another_currency_than_the_balance_are_not_compared(panel):
 
 def test_a_refund_made_before_the_status_sync_saw_it_settles_with_the_next_interval(panel):
     reading(panel, 0, "100.00")
-    order(panel, 1, "6.00", refund="4.00", refund_minutes=3)
+    order(panel, 1, "10.00", refund="4.00", refund_minutes=3)
     reading(panel, 2, "94.00")  # the panel already refunded; we see it at minute 3
     reading(panel, 4, "94.00")
 
@@ -215,7 +215,7 @@ def test_a_refund_made_before_the_status_sync_saw_it_settles_with_the_next_inter
 
 def test_the_last_interval_is_flagged_until_the_next_reading_settles_it(panel):
     reading(panel, 0, "100.00")
-    order(panel, 1, "6.00", refund="4.00", refund_minutes=3)
+    order(panel, 1, "10.00", refund="4.00", refund_minutes=3)
     reading(panel, 2, "94.00")
     panel_reconcile(panel=panel)
     assert checks(panel)[0].result == Result.FLAGGED

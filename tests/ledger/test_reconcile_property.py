@@ -50,9 +50,9 @@ def tell(events: list[Event], *, wrong_debit_at: int | None = None) -> tuple[obj
             if event.refund_share is not None:
                 refund = (event.amount * event.refund_share).quantize(Decimal("0.00001"))
             seen = minute + event.refund_after + 0.25 if refund is not None else None
-            # The charge is what the order finally cost: what was taken less the refund.
-            charge = event.amount - (refund or 0)
-            order(panel, minute, str(charge), refund=refund and str(refund), refund_minutes=seen)
+            order(
+                panel, minute, str(event.amount), refund=refund and str(refund), refund_minutes=seen
+            )
             moves.append((minute, -event.amount))
             if refund is not None and seen is not None:
                 moves.append((seen, refund))

@@ -54,8 +54,7 @@ def test_a_partial_order_whose_charge_stays_is_owed_charge_times_remains_over_qu
     order = synced(panel, order)
 
     assert order.refund == Decimal("0.1413")  # 0.90 × 157 / 1000, exactly
-    assert order.charge == Decimal("0.7587")  # what it finally cost: lowered here
-    assert order.status_changes.last().charge == Decimal("0.90")  # the panel's own figure
+    assert order.charge == Decimal("0.90")  # what was taken stays
     assert order.refund_seen_at is not None
 
 
@@ -75,8 +74,9 @@ def test_where_the_panel_lowered_the_charge_the_refund_is_what_it_lowered_not_tw
     order = synced(panel, order)
 
     assert order.refund == Decimal("4.00")
-    # The charge is what it finally cost (charge + refund was taken): the difference once.
-    assert order.charge == Decimal("6.00")
+    # What was taken stays the charge, so charge − refund is what it cost: the difference once.
+    assert order.charge == Decimal("10.00")
+    assert order.status_changes.last().charge == Decimal("6.00")  # the panel's own figure
 
 
 def test_a_canceled_order_charged_zero_is_owed_all_that_was_taken(panel, mock):
@@ -85,7 +85,7 @@ def test_a_canceled_order_charged_zero_is_owed_all_that_was_taken(panel, mock):
 
     order = synced(panel, order)
 
-    assert (order.refund, order.charge) == (Decimal("2.5"), Decimal(0))
+    assert (order.refund, order.charge) == (Decimal("2.5"), Decimal("2.5"))
 
 
 def test_a_refunded_order_is_owed_all_of_its_charge(panel, mock):
@@ -93,7 +93,7 @@ def test_a_refunded_order_is_owed_all_of_its_charge(panel, mock):
     answer(mock, "Refunded", "2.5", "0")
 
     order = synced(panel, order)
-    assert (order.refund, order.charge) == (Decimal("2.5"), Decimal(0))
+    assert (order.refund, order.charge) == (Decimal("2.5"), Decimal("2.5"))
 
 
 def test_an_order_first_seen_lowered_is_judged_against_its_estimate(panel, mock):
@@ -102,7 +102,7 @@ def test_an_order_first_seen_lowered_is_judged_against_its_estimate(panel, mock)
 
     order = synced(panel, order)
 
-    assert (order.refund, order.charge) == (Decimal("1.00"), Decimal("2.00"))
+    assert (order.refund, order.charge) == (Decimal("1.00"), Decimal("3.00"))
 
 
 def test_a_refund_is_set_once_and_a_later_answer_changes_neither(panel, mock):
@@ -118,7 +118,7 @@ def test_a_refund_is_set_once_and_a_later_answer_changes_neither(panel, mock):
 
     assert (order.refund, order.charge, order.refund_seen_at) == (
         Decimal("4.00"),
-        Decimal("6.00"),
+        Decimal("10.00"),
         seen_at,
     )
 
