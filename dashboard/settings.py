@@ -324,6 +324,11 @@ PANEL_MAX_CONCURRENCY = env.int("PANEL_MAX_CONCURRENCY", default=2)
 # Panels whose balance falls below this (in the panel's own currency) are flagged on the overview.
 LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))
 
+# An order whose reported charge differs from its estimate by more than the larger of these
+# (a percent of the estimate, and an amount in the order's own currency) is flagged.
+CHARGE_TOLERANCE_PERCENT = Decimal(env.str("CHARGE_TOLERANCE_PERCENT", default="1"))
+CHARGE_TOLERANCE_ABSOLUTE = Decimal(env.str("CHARGE_TOLERANCE_ABSOLUTE", default="0.01"))
+
 # Order uploads (CSV files, mass-order text): the largest upload, in bytes and in orders.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=20_000)
