@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
@@ -70,11 +70,17 @@ def price_rules_for(services: Iterable[Service]) -> PriceRules:
     return PriceRules(tuple(PriceRule.objects.filter(condition)))
 
 
+STORED_PLACES = Decimal("1e-12")  # what Order.sale_price keeps
+
+
 def apply_rule(rule: PriceRule, cost: Decimal) -> Decimal:
+    """The suggested price, to the 12 decimal places a sale price is stored with (not a
+    display rounding: the price is the one that will be kept), without trailing zeros."""
     price = cost * (1 + (rule.markup_percent or 0) / Decimal(100)) + (rule.markup_fixed or 0)
     if rule.min_price is not None:
         price = max(price, rule.min_price)
-    return max(price, Decimal(0))
+    price = max(price, Decimal(0)).quantize(STORED_PLACES, rounding=ROUND_HALF_UP)
+    return Decimal(f"{price.normalize():f}")
 
 
 def rule_text(rule: PriceRule) -> str:

@@ -153,3 +153,10 @@ def test_a_converter_is_reused_across_suggestions(service, django_assert_max_num
         for quantity in ("100", "200", "300"):
             values = {"link": "https://x.com/a", "quantity": quantity}
             suggest_sale_price(service, values, DAY, rules=rules, converter=converter)
+
+
+def test_a_suggestion_keeps_the_places_a_sale_price_is_stored_with() -> None:
+    # 1/3 of a cent has no end: kept to the 12 places Order.sale_price stores, once.
+    third = PriceRule(markup_fixed=Decimal(1) / Decimal(3))
+    assert apply_rule(third, Decimal("0")) == Decimal("0.333333333333")
+    assert str(apply_rule(PriceRule(markup_percent=Decimal("100")), Decimal("2.50"))) == "5"
