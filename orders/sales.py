@@ -10,6 +10,9 @@ from decimal import Decimal
 from core.money import read_amount
 
 SALE_COLUMNS = ("sale_price", "customer")
+# What the upload templates show in their first row: both columns are optional, and a row
+# without a sale price gets the price rule's suggestion.
+SALE_EXAMPLE = {"sale_price": "12.50", "customer": "Acme Ltd"}
 CUSTOMER_MAX = 200
 
 
