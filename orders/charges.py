@@ -45,6 +45,11 @@ class ChargeCheck:
     currency: str
 
     @property
+    def short(self) -> str:
+        """ "+0.60 vs estimate": for a narrow column, the currency being beside it."""
+        return self.text.replace(f" {self.currency} vs the", " vs") if self.currency else self.text
+
+    @property
     def text(self) -> str:
         """ "+0.60 USD vs the estimate", "as estimated" or ""."""
         if self.difference is None:

@@ -43,7 +43,7 @@ class PriceRuleForm(forms.Form):
     )
     markup_percent = forms.CharField(label="Markup %", required=False, max_length=40)
     markup_fixed = forms.CharField(label="Fixed markup", required=False, max_length=40)
-    min_price = forms.CharField(label="Minimum sale price", required=False, max_length=40)
+    min_price = forms.CharField(label="Minimum price", required=False, max_length=40)
     note = forms.CharField(label="Note", required=False, max_length=200)
 
     def __init__(self, *args: Any, base: str, **kwargs: Any) -> None:

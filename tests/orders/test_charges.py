@@ -108,3 +108,4 @@ def test_the_difference_reads_with_its_sign_and_currency() -> None:
     assert charge_check(order("0.40", "1.00")).text == "−0.60 USD vs the estimate"
     assert charge_check(order("1.00", "1.00")).text == "as estimated"
     assert charge_check(order(None)).text == ""
+    assert charge_check(order("1.60", "1.00")).short == "+0.60 vs estimate"

@@ -92,7 +92,7 @@ def test_a_charge_off_the_estimate_is_flagged_and_found(logged_in: Client) -> No
     assert f'value="{off.pk}"' in page
     assert f'value="{fine.pk}"' not in page
     assert "1 order found" in text(page)
-    assert "−0.05 USD vs the estimate" in text(page)
+    assert "−0.05 vs estimate" in text(page)
 
 
 def test_the_list_shows_profit_without_a_query_per_row(
@@ -123,9 +123,9 @@ def test_the_list_shows_profit_without_a_query_per_row(
     with django_assert_num_queries(len(few.captured_queries)):
         page = logged_in.get(LIST).content.decode()
     words = text(page)
-    assert "9.00 USD of 10.00" in words  # the USD orders
-    assert "8.00 USD of 10.00" in words  # 1 EUR = 2 USD
-    assert "9.99 USD of 10.00" in words  # 1 RUB = 0.01 USD
+    assert "9.00 USD profit on 10.00" in words  # the USD orders
+    assert "8.00 USD profit on 10.00" in words  # 1 EUR = 2 USD
+    assert "9.99 USD profit on 10.00" in words  # 1 RUB = 0.01 USD
 
 
 def test_no_sale_price_shows_no_profit(logged_in: Client) -> None:
