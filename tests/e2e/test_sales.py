@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from currency.models import ExchangeRate
 from orders.models import Order, PriceRule
@@ -26,6 +26,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 __all__ = ["shop", "sim"]  # the simulated panel's fixtures, shared with the order tests
+
+
+def shots(page: Page, artifacts: Path, name: str, what: str) -> None:
+    """The page on a desktop and on a phone (where it must not scroll sideways), to look at;
+    back to the desktop size after."""
+    page.screenshot(path=artifacts / f"{name}-desktop.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), f"the {what} sideways on a phone"
+    page.screenshot(path=artifacts / f"{name}-phone.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
 
 
 def test_a_markup_rule_suggests_the_price_and_the_order_shows_its_profit(
@@ -45,11 +55,7 @@ def test_a_markup_rule_suggests_the_price_and_the_order_shows_its_profit(
         page.get_by_role("button", name="Add rule").click()
         expect(page.locator("#price-rules")).to_contain_text("Every service")
         expect(page.locator("#price-rules")).to_contain_text("+50%, at least 1.00 USD")
-        page.screenshot(path=artifacts / "price-rules-desktop.png", full_page=True)
-        page.set_viewport_size(PHONE)
-        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the price rules scroll sideways on a phone"
-        page.screenshot(path=artifacts / "price-rules-phone.png", full_page=True)
-        page.set_viewport_size(DESKTOP)
+        shots(page, artifacts, "price-rules", "price rules scroll")
 
         # New order: the suggestion follows the quantity.
         followers = svc(shop, 3)  # 1.20 per 1000
@@ -68,11 +74,7 @@ def test_a_markup_rule_suggests_the_price_and_the_order_shows_its_profit(
         page.get_by_label("Quantity (per run with drip-feed)", exact=True).fill("2500")
         expect(sale).to_have_value("4.50")
         page.get_by_label("Customer").fill("Acme <Ltd>")
-        page.screenshot(path=artifacts / "order-new-sale-desktop.png", full_page=True)
-        page.set_viewport_size(PHONE)
-        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the order form scrolls sideways on a phone"
-        page.screenshot(path=artifacts / "order-new-sale-phone.png", full_page=True)
-        page.set_viewport_size(DESKTOP)
+        shots(page, artifacts, "order-new-sale", "order form scrolls")
 
         # A price typed over the suggestion stays when the quantity changes.
         sale.fill("5,00")
@@ -105,10 +107,7 @@ def test_a_markup_rule_suggests_the_price_and_the_order_shows_its_profit(
         expect(row.locator(".cell-profit")).to_contain_text(
             f"{5 - order.charge:.2f} USD profit on 5.00"
         )
-        page.screenshot(path=artifacts / "order-list-profit-desktop.png", full_page=True)
-        page.set_viewport_size(PHONE)
-        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the order list scrolls sideways on a phone"
-        page.screenshot(path=artifacts / "order-list-profit-phone.png", full_page=True)
+        shots(page, artifacts, "order-list-profit", "order list scrolls")
     finally:
         page.close()
     assert Order.objects.count() == 1
@@ -140,11 +139,7 @@ def test_the_upload_preview_suggests_prices_and_totals_them_in_the_base_currency
         expect(page.locator(".upload-money-sale")).to_have_text("7.30 USD")
         expect(page.locator(".upload-money-profit")).to_have_text("3.70 USD")
         expect(page.locator("#upload-valid")).to_contain_text("4.80 suggested")
-        page.screenshot(path=artifacts / "upload-preview-sale-desktop.png", full_page=True)
-        page.set_viewport_size(PHONE)
-        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the upload preview scrolls sideways on a phone"
-        page.screenshot(path=artifacts / "upload-preview-sale-phone.png", full_page=True)
-        page.set_viewport_size(DESKTOP)
+        shots(page, artifacts, "upload-preview-sale", "upload preview scrolls")
         page.get_by_role("button", name="Queue 2 orders").click()
         expect(page.locator(".messages")).to_contain_text("Queued 2 orders")
     finally:
