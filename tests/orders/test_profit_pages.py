@@ -4,6 +4,8 @@ estimate" filter."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -134,3 +136,26 @@ def test_no_sale_price_shows_no_profit(logged_in: Client) -> None:
     row = page[page.index(f'id="order-{order.pk}"') :]
     row = row[: row.index("</tr>")]
     assert 'title="No sale price"' in row
+
+
+def test_the_export_has_the_sale_and_the_customer(logged_in: Client) -> None:
+    order = placed(
+        PanelFactory(currency="USD"),
+        charge=Decimal("1.5"),
+        refund=Decimal("0.5"),
+        sale_price=Decimal("4.25"),
+        customer_ref="=HYPERLINK(1)",
+    )
+    response = logged_in.get(reverse("orders:export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(body)))
+    assert int(row["Order"]) == order.pk
+    assert (row["Refund owed"], row["Sale price (base currency)"]) == ("0.50", "4.25")
+    assert row["Customer"] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
+
+
+def test_placing_again_keeps_the_customer(logged_in: Client) -> None:
+    order = placed(PanelFactory(currency="USD"), customer_ref="Acme", sale_price=Decimal("3"))
+    page = logged_in.get(reverse("orders:new"), {"from": order.pk}).content.decode()
+    assert 'name="customer" value="Acme"' in page
+    assert 'id="id_sale_price" value=""' in page  # suggested anew, not copied
