@@ -26,14 +26,14 @@ Rows = dict[date, dict[tuple[str, str], Decimal]]
 
 @dataclass
 class PreloadedConverter(Converter):
-    _loaded: Rows | None = field(default=None)
+    _loaded: Rows = field(default_factory=dict)
+    _preloaded: set[tuple[str, date]] = field(default_factory=set)  # pairs `_loaded` answers
 
     def preload(self, pairs: Iterable[tuple[str, date]]) -> PreloadedConverter:
         """Read the rates of every (currency, day) in `pairs` in one query (none if every
         pair is in the base currency)."""
         wanted = {(c.strip().upper(), d) for c, d in pairs if c and c.strip().upper() != self.base}
         if not wanted:
-            self._loaded = {}
             return self
         codes = {c for c, _ in wanted} | {self.base}
         first = min(d for _, d in wanted) - self.max_age
@@ -44,13 +44,13 @@ class PreloadedConverter(Converter):
         loaded: Rows = {}
         for day, base, currency, rate in rows.values_list("day", "base", "currency", "rate"):
             loaded.setdefault(day, {})[(base, currency)] = rate
-        self._loaded = loaded
+        self._loaded, self._preloaded = loaded, wanted
         return self
 
     def rate(self, currency: str, day: date) -> tuple[Decimal, date] | None:
         key = (currency.upper(), day)
-        if self._loaded is None or key in self._rates:
-            return super().rate(currency, day)
+        if key not in self._preloaded or key in self._rates:
+            return super().rate(currency, day)  # a pair it was not told about: read as usual
         oldest = day - self.max_age
         found = None
         for rate_day in sorted((d for d in self._loaded if oldest <= d <= day), reverse=True):

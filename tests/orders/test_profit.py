@@ -140,3 +140,9 @@ class ProfitIsExact(HypothesisTestCase):
         )
         profit = order_profit(order, Converter(base="USD"))
         assert profit.amount == sale - charge + refund
+
+
+def test_a_pair_not_preloaded_is_still_read() -> None:
+    ExchangeRate.objects.create(day=DAY, base="USD", currency="EUR", rate=Decimal("0.5"))
+    converter = PreloadedConverter(base="USD").preload([("USD", DAY)])
+    assert converter.to_base(Decimal("1"), "EUR", DAY).amount == Decimal("2")
