@@ -1,15 +1,14 @@
 """What an order earned, in the base currency: the one place profit is computed.
 
-    cost   = charge − COALESCE(refund, 0)        (the panel's numbers, once it reported a charge)
-           = estimated_cost                      (before that: marked as estimated)
+    cost   = COALESCE(charge, estimated_cost) − COALESCE(refund, 0)   (estimated: no charge yet)
     profit = sale_price − cost × rate(order's currency → base, order's day)
 
-The order's day is the local date of `placed_at`, or of `created_at` before it was placed;
-the rate is the newest on or before that day within RATE_MAX_AGE_DAYS (currency.conversion).
-No sale price: no profit (not zero). An order never placed (rejected, confirmed not placed)
-bought nothing: no profit either. No rate: no profit, and the note says which rate is missing.
-A report that sums profit in SQL mirrors this with the same COALESCEs and a join on the
-rate of the day; rows without a sale price or a rate are left out and counted apart.
+The order's day is the local date of `created_at`; the rate is the newest on or before that
+day within RATE_MAX_AGE_DAYS (currency.conversion). No sale price: no profit (not zero). An
+order never placed (rejected, confirmed not placed) bought nothing: no profit either. No rate:
+no profit, and the note says which rate is missing. reports.selectors sums the same in SQL
+(the same COALESCEs, each order joined to its day's rate from daily_rates), over placed
+orders; tests/orders/test_profit.py holds an order's profit to that report's.
 """
 
 from __future__ import annotations
@@ -40,15 +39,18 @@ class Profit:
 
 
 def order_day(order: Order) -> date:
-    """The day whose rate converts the order's money."""
-    return timezone.localdate(order.placed_at or order.created_at)
+    """The day whose rate converts the order's money (the reports' day too)."""
+    return timezone.localdate(order.created_at)
 
 
 def order_cost(order: Order) -> tuple[Decimal | None, bool]:
     """(what the order cost in its panel's currency after refunds, whether it is estimated)."""
+    refund = order.refund or 0
     if order.charge is not None:
-        return order.charge - (order.refund or 0), False
-    return order.estimated_cost, True
+        return order.charge - refund, False
+    if order.estimated_cost is None:
+        return None, True
+    return order.estimated_cost - refund, True
 
 
 def order_profit(order: Order, converter: Converter) -> Profit:

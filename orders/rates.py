@@ -2,11 +2,9 @@
 
 currency.conversion.Converter reads one (currency, day) at a time, once each. A list of 50
 orders placed over 50 days in three currencies would read 150 times; this one is told the
-pairs first and reads the rows of the whole window at once, then answers each pair exactly
-as Converter would (the newest day in the pair's window that prices it: directly, inverted
-or across a third currency), with currency.conversion's own pricing rule.
-TODO(currency): this belongs in currency.conversion as `Converter.preload`; it lives here
-until the currency app takes it, so that app's files stay with the helper working on it.
+pairs first and reads them all at once through currency.conversion.daily_rates (the same
+rules: the newest day within RATE_MAX_AGE_DAYS that prices the currency, directly, inverted
+or across a third currency). A pair it was not told about is read as Converter reads it.
 """
 
 from __future__ import annotations
@@ -16,18 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
-
-from currency.conversion import Converter, _price
-from currency.models import ExchangeRate
-
-Rows = dict[date, dict[tuple[str, str], Decimal]]
+from currency.conversion import Converter, daily_rates
 
 
 @dataclass
 class PreloadedConverter(Converter):
-    _loaded: Rows = field(default_factory=dict)
-    _preloaded: set[tuple[str, date]] = field(default_factory=set)  # pairs `_loaded` answers
+    _preloaded: set[tuple[str, date]] = field(default_factory=set)
 
     def preload(self, pairs: Iterable[tuple[str, date]]) -> PreloadedConverter:
         """Read the rates of every (currency, day) in `pairs` in one query (none if every
@@ -35,33 +27,19 @@ class PreloadedConverter(Converter):
         wanted = {(c.strip().upper(), d) for c, d in pairs if c and c.strip().upper() != self.base}
         if not wanted:
             return self
-        codes = {c for c, _ in wanted} | {self.base}
-        first = min(d for _, d in wanted) - self.max_age
-        last = max(d for _, d in wanted)
-        rows = ExchangeRate.objects.filter(day__range=(first, last)).filter(
-            Q(currency__in=codes) | Q(base__in=codes)
+        days = [d for _, d in wanted]
+        found = daily_rates(
+            self.base,
+            {c for c, _ in wanted},
+            min(days),
+            max(days),
+            max_age_days=self.max_age.days,
         )
-        loaded: Rows = {}
-        for day, base, currency, rate in rows.values_list("day", "base", "currency", "rate"):
-            loaded.setdefault(day, {})[(base, currency)] = rate
-        self._loaded, self._preloaded = loaded, wanted
+        for key in wanted:
+            self._rates[key] = found.get(key)
+        self._preloaded |= wanted
         return self
 
     def rate(self, currency: str, day: date) -> tuple[Decimal, date] | None:
-        key = (currency.upper(), day)
-        if key not in self._preloaded or key in self._rates:
-            return super().rate(currency, day)  # a pair it was not told about: read as usual
-        oldest = day - self.max_age
-        found = None
-        for rate_day in sorted((d for d in self._loaded if oldest <= d <= day), reverse=True):
-            pairs = {
-                pair: value
-                for pair, value in self._loaded[rate_day].items()
-                if {key[0], self.base} & set(pair)
-            }
-            price = _price(pairs, self.base, key[0])
-            if price is not None:
-                found = (price, rate_day)
-                break
-        self._rates[key] = found
-        return found
+        # Preloaded pairs are in the cache `Converter.rate` reads first; others are read there.
+        return super().rate(currency, day)

@@ -16,6 +16,7 @@ from currency.models import CurrencySettings, ExchangeRate
 from orders.models import Order
 from orders.profit import order_profit, order_profits
 from orders.rates import PreloadedConverter
+from reports.selectors import money_report
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ NOON = datetime(2026, 12, 4, 12, tzinfo=UTC)
 def placed(currency: str = "USD", **fields) -> Order:
     service = ServiceFactory(panel=PanelFactory(currency=currency))
     fields.setdefault("state", Order.State.PLACED)
+    fields.setdefault("created_at", NOON)
     fields.setdefault("placed_at", NOON)
     return OrderFactory(service=service, currency=currency, **fields)
 
@@ -91,7 +93,7 @@ def test_a_page_of_orders_reads_its_rates_at_once(django_assert_num_queries) -> 
             currency,
             sale_price=Decimal("10"),
             charge=Decimal("1"),
-            placed_at=NOON - timedelta(days=n),
+            created_at=NOON - timedelta(days=n),
         )
         for n in range(7)
         for currency in ("EUR", "RUB", "USD")
@@ -136,7 +138,7 @@ class ProfitIsExact(HypothesisTestCase):
             sale_price=sale,
             charge=charge,
             refund=refund,
-            placed_at=NOON,
+            created_at=NOON,
         )
         profit = order_profit(order, Converter(base="USD"))
         assert profit.amount == sale - charge + refund
@@ -146,3 +148,34 @@ def test_a_pair_not_preloaded_is_still_read() -> None:
     ExchangeRate.objects.create(day=DAY, base="USD", currency="EUR", rate=Decimal("0.5"))
     converter = PreloadedConverter(base="USD").preload([("USD", DAY)])
     assert converter.to_base(Decimal("1"), "EUR", DAY).amount == Decimal("2")
+
+
+@pytest.mark.parametrize(
+    ("currency", "charge", "estimate", "refund"),
+    [
+        ("USD", "2.00", "1.50", "0.25"),
+        ("EUR", "3", "3", "1"),
+        ("EUR", None, "1.20", None),  # estimated
+        ("RUB", "150", "150", "40.5"),
+    ],
+)
+def test_an_orders_profit_is_what_the_report_sums(currency, charge, estimate, refund) -> None:
+    ExchangeRate.objects.create(day=DAY - timedelta(days=1), base="USD", currency="EUR", rate=2)
+    ExchangeRate.objects.create(day=DAY, base="EUR", currency="RUB", rate=Decimal("90"))
+    ExchangeRate.objects.create(day=DAY, base="EUR", currency="USD", rate=Decimal("0.5"))
+    order = placed(
+        currency,
+        sale_price=Decimal("7.77"),
+        charge=Decimal(charge) if charge else None,
+        estimated_cost=Decimal(estimate),
+        refund=Decimal(refund) if refund else None,
+    )
+    report = money_report(by="day", first=DAY, last=DAY)
+    profit = order_profit(order, Converter(base="USD")).amount
+    assert profit is not None
+    assert report.totals.profit is not None
+    # A rate across a third currency (RUB through EUR) is a quotient without end: PostgreSQL
+    # multiplies it with more digits than Python's 28, so the two agree to the 12 places
+    # money is stored with, and exactly wherever the rate ends.
+    places = Decimal("1e-12")
+    assert report.totals.profit.quantize(places) == profit.quantize(places)

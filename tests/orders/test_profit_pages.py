@@ -31,7 +31,7 @@ _ids = count(1)
 def placed(panel, **fields) -> Order:
     fields.setdefault("state", Order.State.PLACED)
     fields.setdefault("status", "completed")
-    fields.setdefault("placed_at", NOON)
+    fields.setdefault("created_at", NOON)
     return OrderFactory(
         service=ServiceFactory(panel=panel),
         currency=panel.currency,
@@ -113,7 +113,7 @@ def test_the_list_shows_profit_without_a_query_per_row(
                 panels[i % 3],
                 charge=Decimal("1"),
                 sale_price=Decimal("10"),
-                placed_at=NOON - timedelta(days=i % 15),
+                created_at=NOON - timedelta(days=i % 15),
             )
 
     populate(3)
