@@ -31,6 +31,7 @@ NOT_PAGES = {
     "orders:order_cancel",
     "orders:upload_submit",
     "orders:upload_progress",
+    "orders:price_rule_delete",
 }
 
 
