@@ -13,9 +13,9 @@ from typing import Any
 
 from django import forms
 
-from core.money import read_amount
+from core.money import money_plain, read_amount
 from orders.models import PriceRule
-from orders.pricing import price_rule_targets
+from orders.pricing import price_rule_offer_service, price_rule_targets
 from panels.models import Panel
 
 Scope = PriceRule.Scope
@@ -115,3 +115,22 @@ class PriceRuleForm(forms.Form):
             )
             return {}
         return {"match_key": found.match_key}
+
+
+def price_rule_initial(rule: PriceRule) -> dict[str, Any]:
+    """The form's values for an existing rule, amounts as plain digits; an offer rule shows
+    the panel and ID of one service that sells the offer (the lowest id: a stable choice)."""
+    service = rule.service
+    if rule.scope == Scope.OFFER:
+        service = price_rule_offer_service(match_key=rule.match_key)
+    initial: dict[str, Any] = {
+        "scope": rule.scope,
+        "panel": rule.panel_id or (service.panel_id if service is not None else None),
+        "category": rule.category,
+        "service": service.remote_id if service is not None else "",
+        "note": rule.note,
+    }
+    for name in AMOUNTS:
+        value = getattr(rule, name)
+        initial[name] = money_plain(value) if value is not None else ""
+    return initial

@@ -170,6 +170,11 @@ def price_rule_targets(*, panel: Panel, remote_id: str) -> Service | None:
     return Service.objects.filter(panel=panel, remote_id=remote_id).first()
 
 
+def price_rule_offer_service(*, match_key: str) -> Service | None:
+    """One service that sells the offer (the lowest id), to name an offer rule by. One query."""
+    return Service.objects.filter(match_key=match_key).order_by("pk").first()
+
+
 @dataclass(frozen=True)
 class RuleRow:
     rule: PriceRule

@@ -33,6 +33,7 @@ urlpatterns = [
     path("<int:pk>/refill/", bulk_views.order_refill, name="order_refill"),
     path("<int:pk>/cancel/", detail_views.order_cancel, name="order_cancel"),
     path("price-rules/", price_rule_views.price_rules, name="price_rules"),
+    path("price-rules/<int:pk>/", price_rule_views.price_rule_edit, name="price_rule_edit"),
     path(
         "price-rules/<int:pk>/delete/",
         price_rule_views.price_rule_remove,

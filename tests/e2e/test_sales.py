@@ -56,6 +56,12 @@ def test_a_markup_rule_suggests_the_price_and_the_order_shows_its_profit(
         expect(page.locator("#price-rules")).to_contain_text("Every service")
         expect(page.locator("#price-rules")).to_contain_text("+50%, at least 1.00 USD")
         shots(page, artifacts, "price-rules", "price rules scroll")
+        page.get_by_role("link", name="Edit").click()
+        expect(page.get_by_role("heading", name="Change the rule")).to_be_visible()
+        expect(page.get_by_label("Markup %")).to_have_value("50.00")
+        page.screenshot(path=artifacts / "price-rule-edit-desktop.png", full_page=True)
+        page.get_by_role("link", name="Cancel").click()
+        expect(page.get_by_role("heading", name="Add a rule")).to_be_visible()
 
         # New order: the suggestion follows the quantity.
         followers = svc(shop, 3)  # 1.20 per 1000

@@ -123,3 +123,28 @@ def test_removing_a_rule(logged_in: Client) -> None:
     assert logged_in.post(delete).status_code == 302
     assert not PriceRule.objects.exists()
     assert logged_in.post(delete, follow=True).status_code == 200  # already gone: said, no error
+
+
+def test_changing_a_rule_keeps_its_age_and_clears_what_no_longer_applies(
+    logged_in: Client, service
+) -> None:
+    post(logged_in, scope="offer", panel=str(service.panel.pk), service="17", markup_fixed="0,5")
+    rule = PriceRule.objects.get()
+    edit = reverse("orders:price_rule_edit", args=[rule.pk])
+    page = logged_in.get(edit).content.decode()
+    # The form shows the rule as it was entered: the offer by a service that sells it.
+    assert 'value="17"' in page
+    assert 'name="markup_fixed" value="0.50"' in page
+    assert "Change the rule" in page
+    response = logged_in.post(
+        edit, {"scope": "panel", "panel": str(service.panel.pk), "markup_percent": "7"}
+    )
+    assert response.status_code == 302
+    changed = PriceRule.objects.get()
+    assert (changed.pk, changed.created_at) == (rule.pk, rule.created_at)
+    assert (changed.scope, changed.panel, changed.match_key) == (Scope.PANEL, service.panel, "")
+    assert (changed.markup_percent, changed.markup_fixed) == (Decimal("7"), None)
+    wrong = logged_in.post(edit, {"scope": "panel", "markup_percent": "7"})
+    assert wrong.status_code == 400
+    assert "Choose the panel this rule is for." in wrong.content.decode()
+    assert logged_in.get(reverse("orders:price_rule_edit", args=[999])).status_code == 404
