@@ -1,9 +1,11 @@
 """Uploads: check every row of a CSV file or mass-order text against the catalog, then submit.
 
 `upload_check` reads the file (orders.uploads), then checks all rows in a fixed number of
-queries whatever their count: the panels, the services named by the rows, and the active
-orders on their links, each in one query. `upload_submit` queues the valid rows once: each
-order carries (upload, row), unique together, so a second submit creates nothing.
+queries whatever their count: the panels, the services named by the rows, the active orders
+on their links and the price rules, each in one query (and, when a rule suggests prices for
+rows without one, the base currency and the rates). `upload_submit` queues the valid rows
+once: each order carries (upload, row), unique together, so a second submit creates nothing;
+with its sale price (the row's own or the suggestion) and customer.
 """
 
 from __future__ import annotations
