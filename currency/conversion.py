@@ -111,3 +111,14 @@ def _price(pairs: dict[tuple[str, str], Decimal], base: str, currency: str) -> D
     for reference in sorted(quoted):  # 1 ref = x base, 1 ref = y currency: 1 currency = x/y base
         return pairs[(reference, base)] / pairs[(reference, currency)]
     return None
+
+
+def price_in_base(
+    pairs: dict[tuple[str, str], Decimal], base: str, currency: str
+) -> Decimal | None:
+    """Base units per one unit of `currency` from one day's quotes {(base, currency): rate}, as
+    the Converter reads them (direct, inverted or across a third currency); None if they
+    cannot say."""
+    if currency == base:
+        return Decimal(1)
+    return _price(pairs, base, currency)

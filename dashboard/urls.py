@@ -19,5 +19,6 @@ urlpatterns = [
     path("panels/", include("panels.urls")),
     path("catalog/", include("panels.catalog_urls")),
     path("orders/", include("orders.urls")),
+    path("rates/", include("currency.urls")),
     path("admin/", admin.site.urls),
 ]

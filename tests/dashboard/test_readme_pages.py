@@ -31,6 +31,10 @@ NOT_PAGES = {
     "orders:order_cancel",
     "orders:upload_submit",
     "orders:upload_progress",
+    "currency:base_set",
+    "currency:url_set",
+    "currency:fetch",
+    "currency:add",
 }
 
 
