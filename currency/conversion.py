@@ -7,6 +7,7 @@ amount is not converted and the reason says which rate is missing, never a guess
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -77,6 +78,20 @@ class Converter:
         rate, rate_day = found
         return Converted(amount * rate, self.base, currency, rate, rate_day)
 
+    def prime(self, currencies: Iterable[str], first: date, last: date) -> None:
+        """Reads, in one query, every rate `rate()` needs for these currencies on the days
+        first..last: a page converting many currencies over many days asks this first."""
+        wanted = sorted({(c or "").strip().upper() for c in currencies} - {self.base, ""})
+        if not wanted or first > last:
+            return
+        by_day = _rates_by_day(self.base, wanted, first - self.max_age, last)
+        day = first
+        while day <= last:
+            for currency in wanted:
+                found = _newest_in(by_day, self.base, currency, day, day - self.max_age)
+                self._rates[(currency, day)] = found
+            day += timedelta(days=1)
+
     def rate(self, currency: str, day: date) -> tuple[Decimal, date] | None:
         """Base units per one unit of `currency`, and the day of the rate used."""
         key = (currency.upper(), day)
@@ -89,13 +104,31 @@ def _newest_rate(base: str, currency: str, day: date, oldest: date) -> tuple[Dec
     """The newest day in [oldest, day] that prices `currency` in `base`: directly (1 base =
     r currency), inverted (1 currency = r base), or across a third currency quoted against
     both that same day (the ECB's EUR rates give USD→RUB)."""
-    rows = ExchangeRate.objects.filter(day__range=(oldest, day)).filter(
-        Q(currency__in=(base, currency)) | Q(base__in=(base, currency))
+    return _newest_in(_rates_by_day(base, [currency], oldest, day), base, currency, day, oldest)
+
+
+def _rates_by_day(
+    base: str, currencies: list[str], oldest: date, newest: date
+) -> dict[date, dict[tuple[str, str], Decimal]]:
+    """Every quote in [oldest, newest] that involves the base or one of the currencies."""
+    involved = (base, *currencies)
+    rows = ExchangeRate.objects.filter(day__range=(oldest, newest)).filter(
+        Q(currency__in=involved) | Q(base__in=involved)
     )
     by_day: dict[date, dict[tuple[str, str], Decimal]] = {}
     for row in rows.values_list("day", "base", "currency", "rate"):
         by_day.setdefault(row[0], {})[(row[1], row[2])] = row[3]
-    for rate_day in sorted(by_day, reverse=True):
+    return by_day
+
+
+def _newest_in(
+    by_day: dict[date, dict[tuple[str, str], Decimal]],
+    base: str,
+    currency: str,
+    day: date,
+    oldest: date,
+) -> tuple[Decimal, date] | None:
+    for rate_day in sorted((d for d in by_day if oldest <= d <= day), reverse=True):
         found = _price(by_day[rate_day], base, currency)
         if found is not None:
             return found, rate_day

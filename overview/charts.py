@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from core.money import money_text
 from orders.models import STATUS_CHOICES
 from overview import selectors
+from overview.in_base import rates_note
 
 # The SVG's own units: one slot of SLOT wide per day, HEIGHT tall. It is stretched to the
 # page's width; the text (scale, days, legend) is HTML around it, so it never stretches.
@@ -96,6 +97,9 @@ class SpendChart:
     gridlines: list[str]  # y of each step of the scale
     days: list[ChartDay]
     rows: list[ChartRow]  # the numbers behind the bars, newest first
+    # Converted spend: the rates' days; spend left in its own currency: why (the first few).
+    note: str = ""
+    problems: tuple[str, ...] = ()
 
 
 def _coordinate(value: float) -> str:
@@ -126,8 +130,12 @@ def spend_charts(
     *,
     today: date,
     days: int,
+    base: str = "",
 ) -> list[SpendChart]:
-    """One chart per currency: a bar per day, stacked per panel, over the last `days` days."""
+    """One chart per currency: a bar per day, stacked per panel, over the last `days` days.
+    Spend converted to the base currency (overview.in_base) shares the base's chart, which
+    comes first and says which rates' days it used; spend that could not be converted keeps
+    a chart in its own currency that says why."""
     names = {card.panel.pk: card.panel.name for card in panels}
     order = sorted(names, key=lambda pk: (names[pk].casefold(), pk))
     series = {pk: n % SERIES_COLOURS for n, pk in enumerate(order)}
@@ -137,8 +145,12 @@ def spend_charts(
         if first <= entry.day <= today and entry.amount:
             by_currency[entry.currency].append(entry)
     charts = []
-    for currency in sorted(by_currency):
+    for currency in sorted(by_currency, key=lambda code: (code != base, code)):
         entries = by_currency[currency]
+        billed: dict[tuple[date, int], list[str]] = defaultdict(list)
+        for entry in entries:
+            if entry.billed:
+                billed[(entry.day, entry.panel_id)].append(entry.billed)
         per_day: dict[date, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         per_panel: dict[int, Decimal] = defaultdict(Decimal)
         for entry in entries:
@@ -168,7 +180,7 @@ def spend_charts(
                         height=_coordinate(height),
                         series=series.get(pk, 0),
                         title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
-                        f"{money_text(amount)}{unit}",
+                        f"{money_text(amount)}{unit}{_billed(billed.get((day, pk)))}",
                     )
                 )
         charts.append(
@@ -200,6 +212,12 @@ def spend_charts(
                     for pk in stacking
                     if (amount := per_day[day].get(pk))
                 ],
+                note=rates_note(sorted({e.rate_day for e in entries if e.rate_day})),
+                problems=tuple(dict.fromkeys(e.problem for e in entries if e.problem))[:3],
             )
         )
     return charts
+
+
+def _billed(parts: list[str] | None) -> str:
+    return f" (billed {', '.join(parts)})" if parts else ""

@@ -3,7 +3,7 @@ inverted or across a third currency, and a plain reason when there is none."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -78,3 +78,29 @@ def test_each_currency_and_day_is_read_once_per_converter() -> None:
         for _ in range(20):
             converter.to_base(Decimal("1"), "RUB", FRI)
     assert len(queries) == 1
+
+
+def test_priming_reads_many_currencies_and_days_in_one_query_with_the_same_answers(
+    settings,
+) -> None:
+    settings.RATE_MAX_AGE_DAYS = 3
+    rate(date(2026, 12, 1), "EUR", "USD", "1.25")
+    rate(date(2026, 12, 1), "EUR", "INR", "100")
+    rate(FRI, "EUR", "USD", "1.5")
+    rate(FRI, "EUR", "INR", "120")
+    rate(date(2026, 12, 2), "USD", "RUB", "100")
+    days = [date(2026, 11, 30) + timedelta(days=n) for n in range(9)]
+    expected = {
+        (currency, day): Converter(base="USD").rate(currency, day)
+        for currency in ("EUR", "INR", "RUB")
+        for day in days
+    }
+    primed = Converter(base="USD")
+    with CaptureQueriesContext(connection) as queries:
+        primed.prime(["eur", "INR", "RUB", "USD", ""], days[0], days[-1])
+        got = {key: primed.rate(*key) for key in expected}
+    assert len(queries) == 1
+    assert got == expected
+    assert got[("RUB", date(2026, 12, 5))] == (Decimal("0.01"), date(2026, 12, 2))
+    assert got[("RUB", date(2026, 12, 6))] is None  # older than 3 days
+    assert got[("INR", SAT)] == (Decimal("1.5") / Decimal("120"), FRI)
