@@ -3,7 +3,7 @@ storage padding (at least 2 decimal places), thousands grouped, then the currenc
 "1,000.00 USD", "2.2225 USD", "0.00125 EUR". Exports take `money_plain`: the same digits,
 without the grouping, so a spreadsheet reads a number."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 
 def _places(value: Decimal, places: int) -> int:
@@ -36,3 +36,14 @@ def money(value: object, currency: str = "") -> str:
         return "—"
     text = money_text(amount)
     return f"{text} {currency}" if currency and text != "—" else text
+
+
+CONVERTED_PLACES = Decimal("0.0001")
+
+
+def converted_amount(value: Decimal | None) -> Decimal | None:
+    """An amount read through an exchange rate, rounded for display only: a rate's division
+    leaves 28 digits that mean nothing, and four places keep a rate of 0.0125 per 1000 exact."""
+    if value is None or not value.is_finite():
+        return None
+    return value.quantize(CONVERTED_PLACES, ROUND_HALF_UP)

@@ -155,3 +155,14 @@ def price_in_base(
     if currency == base:
         return Decimal(1)
     return _price(pairs, base, currency)
+
+
+def rates_note(days: Iterable[date]) -> str:
+    """Which rates a figure used: "at the 2026-12-04 rate", "at the rates of 2026-11-07 to
+    2026-12-04", or "" for none."""
+    found = sorted(set(days))
+    if not found:
+        return ""
+    if len(found) == 1:
+        return f"at the {found[0]:%Y-%m-%d} rate"
+    return f"at the rates of {found[0]:%Y-%m-%d} to {found[-1]:%Y-%m-%d}"

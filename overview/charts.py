@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
-from core.money import money_text
+from core.money import converted_amount, money_text
+from currency.conversion import rates_note
 from orders.models import STATUS_CHOICES
 from overview import selectors
-from overview.in_base import rates_note
 
 # The SVG's own units: one slot of SLOT wide per day, HEIGHT tall. It is stretched to the
 # page's width; the text (scale, days, legend) is HTML around it, so it never stretches.
@@ -147,6 +147,12 @@ def spend_charts(
     charts = []
     for currency in sorted(by_currency, key=lambda code: (code != base, code)):
         entries = by_currency[currency]
+        # Converted money is rounded for display (a rate's division leaves 28 digits).
+        converting = any(entry.rate_day for entry in entries)
+
+        def shown(value: Decimal, converting: bool = converting) -> str:
+            return money_text(converted_amount(value) if converting else value)
+
         billed: dict[tuple[date, int], list[str]] = defaultdict(list)
         for entry in entries:
             if entry.billed:
@@ -180,19 +186,17 @@ def spend_charts(
                         height=_coordinate(height),
                         series=series.get(pk, 0),
                         title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
-                        f"{money_text(amount)}{unit}{_billed(billed.get((day, pk)))}",
+                        f"{shown(amount)}{unit}{_billed(billed.get((day, pk)))}",
                     )
                 )
         charts.append(
             SpendChart(
                 currency=currency,
-                total=money_text(sum(per_panel.values(), Decimal(0))),
-                peak=money_text(peak),
+                total=shown(sum(per_panel.values(), Decimal(0))),
+                peak=shown(peak),
                 bars=bars,
                 legend=[
-                    ChartSeries(
-                        names.get(pk, "Panel"), series.get(pk, 0), money_text(per_panel[pk])
-                    )
+                    ChartSeries(names.get(pk, "Panel"), series.get(pk, 0), shown(per_panel[pk]))
                     for pk in stacking
                 ],
                 ticks=[_scale_text(step * k, step) for k in range(TICKS, -1, -1)],
@@ -207,12 +211,12 @@ def spend_charts(
                     for n in range(days)
                 ],
                 rows=[
-                    ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), money_text(amount))
+                    ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), shown(amount))
                     for day in sorted(per_day, reverse=True)
                     for pk in stacking
                     if (amount := per_day[day].get(pk))
                 ],
-                note=rates_note(sorted({e.rate_day for e in entries if e.rate_day})),
+                note=rates_note(e.rate_day for e in entries if e.rate_day),
                 problems=tuple(dict.fromkeys(e.problem for e in entries if e.problem))[:3],
             )
         )

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.money import money
-from currency.conversion import Converter
+from currency.conversion import Converter, rates_note
 from overview.selectors import DailySpend, Overview, Spend
 
 
@@ -29,6 +29,10 @@ class SpendRow:
     @property
     def converted(self) -> bool:
         return bool(self.rate_days)
+
+    @property
+    def rates_note(self) -> str:
+        return rates_note(self.rate_days)
 
 
 @dataclass(frozen=True)
@@ -65,15 +69,6 @@ class SpendInBase:
 class OverviewMoney:
     spend: SpendInBase
     daily: list[DailySpend]  # in the base currency where a rate allowed, else as billed
-
-
-def rates_note(days: list[date]) -> str:
-    """ "at the 2026-12-04 rate" / "at the rates of 2026-11-07 to 2026-12-04" / ""."""
-    if not days:
-        return ""
-    if len(days) == 1:
-        return f"at the {days[0]:%Y-%m-%d} rate"
-    return f"at the rates of {min(days):%Y-%m-%d} to {max(days):%Y-%m-%d}"
 
 
 def overview_in_base(overview: Overview, *, today: date) -> OverviewMoney:
