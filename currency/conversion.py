@@ -45,7 +45,7 @@ class Converted:
 
 
 def base_currency() -> str:
-    return CurrencySettings.load().base_currency
+    return CurrencySettings.current().base_currency
 
 
 @dataclass

@@ -50,6 +50,13 @@ class CurrencySettings(models.Model):
         )
         return row
 
+    @classmethod
+    def current(cls) -> CurrencySettings:
+        """The one row for reading: as stored, or the defaults (unsaved) before anything was
+        saved, so that showing a page never writes."""
+        row = cls.objects.filter(pk=1).first()
+        return row or cls(pk=1, base_currency=settings.BASE_CURRENCY.upper())
+
 
 class ExchangeRate(models.Model):
     class Source(models.TextChoices):
