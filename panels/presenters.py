@@ -37,6 +37,7 @@ class ServiceRow:
     rate: str
     per_unit: str
     type_label: str
+    in_base: InBase | None = None  # the rate in the base currency, priced in another one
 
 
 def service_row(service: Service) -> ServiceRow:
@@ -167,6 +168,21 @@ def _row_in_base(row: OfferRow, converter: Converter, day: date, target: InBase 
         diff = converted_amount(in_base.value - target.value) or Decimal(0)
         vs_this = f"{signed_money(diff)} {converter.base}" if diff else "same price"
     return replace(row, in_base=in_base, vs_this_in_base=vs_this)
+
+
+def service_rows(services: list[Service], *, day: date) -> list[ServiceRow]:
+    """The catalog browser's rows; a rate in another than the base currency is also read in
+    the base currency at `day`'s rate (two queries for the page: base currency, rates)."""
+    converter = Converter()
+    converter.prime({service.panel.currency for service in services}, day, day)
+    rows = []
+    for service in services:
+        row = service_row(service)
+        if service.panel.currency != converter.base:
+            in_base = rate_in_base(service.rate, service.panel.currency, converter, day)
+            row = replace(row, in_base=in_base)
+        rows.append(row)
+    return rows
 
 
 def comparison_in_base(

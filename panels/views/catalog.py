@@ -21,7 +21,13 @@ from core import querystring
 from core.htmx import HtmxHttpRequest
 from panels.catalog_filters import catalog_filter_form
 from panels.models import CatalogEvent, Service
-from panels.presenters import change_lines, comparison_in_base, rate_chart, service_row
+from panels.presenters import (
+    change_lines,
+    comparison_in_base,
+    rate_chart,
+    service_row,
+    service_rows,
+)
 from panels.selectors.catalog import (
     DEFAULT_SORT,
     catalog_changes,
@@ -55,7 +61,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": [service_row(service) for service in page.object_list],
+        "rows": service_rows(list(page.object_list), day=timezone.localdate()),
         "columns": querystring.sort_columns(
             params, filters.sort, columns=SORT_COLUMNS, default=DEFAULT_SORT, url_name=LIST_URL
         ),

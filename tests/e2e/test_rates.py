@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,11 @@ def test_a_base_currency_and_a_rate_give_a_converted_total(
 ) -> None:
     settings.BASE_CURRENCY = "EUR"  # a fresh install counting in euros, changed below
     User.objects.create_user("alice", password=PASSWORD)
-    dollars = ServiceFactory(panel=PanelFactory(name="Dollar Panel", currency="USD"))
-    rubles = ServiceFactory(panel=PanelFactory(name="Ruble Panel", currency="RUB"))
+    dollars = ServiceFactory(panel=PanelFactory(name="Dollar Panel", currency="USD", synced=True))
+    rubles = ServiceFactory(panel=PanelFactory(name="Ruble Panel", currency="RUB", synced=True))
+    followers = partial(ServiceFactory, category="Instagram Followers", min_quantity=100)
+    mine = followers(panel=dollars.panel, name="Instagram Followers [Real]", rate=Decimal("0.9"))
+    followers(panel=rubles.panel, name="IG Followers HQ", rate=Decimal("60"))
     for service, charge in ((dollars, "3.00"), (rubles, "500")):
         OrderFactory(service=service, state=Order.State.PLACED, charge=Decimal(charge))
     today = f"{timezone.localdate():%Y-%m-%d}"
@@ -72,5 +76,14 @@ def test_a_base_currency_and_a_rate_give_a_converted_total(
         expect(chart).to_contain_text(f"Other currencies converted at the {today} rate")
         expect(chart.locator(".spend-chart-total")).to_contain_text("8.00")
         shots(page, artifacts, "overview-base-currency")
+
+        page.goto(f"{base}/catalog/{mine.pk}/")
+        offer = page.locator(".offers-table tbody tr", has_text="IG Followers HQ")
+        expect(offer.locator(".cell-base .rate-converted")).to_have_text("0.60 USD")
+        expect(offer.locator(".cell-base .tag-converted")).to_have_attribute(
+            "title", f"Converted from 60.00 RUB at the {today} rate"
+        )
+        expect(offer.locator(".base-diff")).to_have_text("−0.30 USD vs this")  # 0.60 − 0.90
+        shots(page, artifacts, "service-comparison-converted")
     finally:
         page.context.close()

@@ -116,3 +116,24 @@ def test_the_rates_are_read_once_however_many_offers(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = logged_in.get(url).content.decode()
     assert html.count('<span class="tag tag-converted"') == 8  # EUR and RUB offers, not INR
+
+
+def test_the_catalog_browser_marks_rates_read_in_the_base_currency(
+    logged_in: Client, rate_day, django_assert_max_num_queries
+) -> None:
+    offer("USD", "0.90", "Dollar Panel")
+    offer("EUR", "0.50", "Euro Panel")
+    offer("INR", "40", "Rupee Panel")
+    logged_in.get(reverse("catalog:browse"))
+    with django_assert_max_num_queries(9) as few:
+        html = logged_in.get(reverse("catalog:browse")).content.decode()
+    assert (
+        f'<span class="rate-in-base" title="Converted from 0.50 EUR at the {rate_day:%Y-%m-%d} '
+        'rate">0.60 USD <span class="tag tag-converted">converted</span></span>'
+    ) in html
+    assert html.count('class="rate-in-base"') == 1  # not the dollars, not the rupees (no rate)
+    for n in range(6):
+        offer(("EUR", "RUB", "INR")[n % 3], f"{n + 1}", f"Panel {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = logged_in.get(reverse("catalog:browse")).content.decode()
+    assert html.count('class="rate-in-base"') == 5
