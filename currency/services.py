@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from currency.fetch import ECB_BASE, RatesFile, RatesUnavailable, download, parse
@@ -104,7 +104,11 @@ def rates_fetch(*, now: datetime | None = None) -> FetchOutcome:
     if not found.rates:
         why = f" {found.notes[0]}" if found.notes else ""
         return _failed(f"The rates source listed no usable rates.{why}", now=now)
-    return _store(found, now=now)
+    try:
+        return _store(found, now=now)
+    except DatabaseError as exc:  # the transaction rolled back: no rate was changed
+        logger.exception("storing the rates fetched from %s failed", url)
+        return _failed(f"The rates could not be stored ({type(exc).__name__}).", now=now)
 
 
 def _failed(reason: str, *, now: datetime) -> FetchOutcome:

@@ -263,3 +263,16 @@ def test_the_scheduled_task_fetches_only_when_a_url_is_set(ecb: str) -> None:
     rates_fetch_scheduled()
     assert ExchangeRate.objects.count() == 30
     assert CurrencySettings.load().rates_error == ""
+
+
+def test_a_database_error_while_storing_changes_no_rate_and_says_so(ecb: str, monkeypatch) -> None:
+    from django.db import DatabaseError
+
+    _old_rate()
+    _set_url(f"{ecb}/eurofxref-daily.xml")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(ExchangeRate.objects, "bulk_create", refuse)
+    _fails_keeping_the_old_rates("The rates could not be stored (DatabaseError).")
