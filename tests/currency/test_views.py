@@ -141,3 +141,27 @@ def test_a_rates_url_must_be_a_url(logged_in: Client) -> None:
     assert response.status_code == 400
     assert "Enter a valid URL." in response.content.decode()
     assert CurrencySettings.load().rates_url == ""
+
+
+def test_the_admin_lists_and_edits_rates_and_a_typed_rate_counts_as_by_hand(client: Client) -> None:
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", password="pw-admin-secret-1"))
+    ExchangeRate.objects.create(day=FRI, base="EUR", currency="USD", rate=Decimal("1.05"),
+                                source="fetched")  # fmt: skip
+    assert client.get("/admin/currency/exchangerate/").status_code == 200
+    assert client.get("/admin/currency/currencysettings/").status_code == 200
+    row = ExchangeRate.objects.get()
+    response = client.post(
+        f"/admin/currency/exchangerate/{row.pk}/change/",
+        {
+            "day": "2026-12-04",
+            "base": "EUR",
+            "currency": "USD",
+            "rate": "1.06",
+            "source": "fetched",
+        },
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.rate, row.source) == (Decimal("1.06"), "manual")
