@@ -13,14 +13,14 @@ from currency.conversion import price_in_base
 from currency.models import CurrencySettings, ExchangeRate
 
 
-def rate_text(value: Decimal | None) -> str:
-    """A rate as people read it: 1.0537, 16,773.51, 0.0000596 (eight significant digits at most,
+def rate_text(value: Decimal | None, *, digits: int = 8) -> str:
+    """A rate as people read it: 1.0537, 16,773.51, 0.0000596 (`digits` significant digits at most,
     never an exponent); "—" when there is none."""
     if value is None or not value.is_finite():
         return "—"
     if value.is_zero():
         return "0"
-    places = max(0, 7 - value.adjusted())
+    places = max(0, digits - 1 - value.adjusted())
     shown = value.quantize(Decimal(1).scaleb(-places)).normalize()
     text = f"{shown:f}"
     whole, _, fraction = text.partition(".")
@@ -37,7 +37,7 @@ class LatestRate:
 
     @property
     def in_base_text(self) -> str:
-        return rate_text(self.in_base)
+        return rate_text(self.in_base, digits=6)  # worked out, not published: fewer digits
 
 
 @dataclass(frozen=True)

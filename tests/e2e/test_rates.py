@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from orders.models import Order
+from tests.currency.helpers import ECB_DAILY, file_server
 from tests.e2e.test_bulk import DESKTOP, PASSWORD, log_in, shots
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
@@ -85,5 +86,40 @@ def test_a_base_currency_and_a_rate_give_a_converted_total(
         )
         expect(offer.locator(".base-diff")).to_have_text("−0.30 USD vs this")  # 0.60 − 0.90
         shots(page, artifacts, "service-comparison-converted")
+    finally:
+        page.context.close()
+
+
+def test_fetch_now_reads_the_ecb_file_and_a_broken_source_says_why(
+    browser: Browser, live_server, artifacts: Path, tmp_path: Path
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    (tmp_path / "eurofxref-daily.xml").write_bytes(ECB_DAILY.read_bytes())
+    (tmp_path / "broken.xml").write_bytes(ECB_DAILY.read_bytes()[:700])
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    try:
+        with file_server(tmp_path) as server:
+            log_in(page, live_server.url, "/rates/")
+            page.get_by_role("textbox", name="Rates URL").fill(f"{server}/eurofxref-daily.xml")
+            page.get_by_role("button", name="Save URL").click()
+            page.get_by_role("button", name="Fetch now").click()
+            expect(page.locator(".messages")).to_have_text("Fetched 30 rates for 2026-12-04.")
+            expect(page.locator(".rates-table tbody tr")).to_have_count(30)
+            expect(
+                page.locator(".rates-table tbody tr", has_text="1 EUR = 1.0537 USD")
+            ).to_contain_text("Fetched")
+            shots(page, artifacts, "rates-fetched")
+
+            page.get_by_role("textbox", name="Rates URL").fill(f"{server}/broken.xml")
+            page.get_by_role("button", name="Save URL").click()
+            page.get_by_role("button", name="Fetch now").click()
+            status = page.locator(".rates-status")
+            expect(status.locator(".badge-failing")).to_have_text("Last fetch failed")
+            expect(status.locator(".error-text")).to_have_text(
+                "The rates source did not send readable XML. The rates stored before are kept."
+            )
+            expect(status).to_contain_text("Last successful fetch:")
+            expect(page.locator(".rates-table tbody tr")).to_have_count(30)
+            shots(page, artifacts, "rates-fetch-failed")
     finally:
         page.context.close()
