@@ -75,6 +75,7 @@ def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Ite
             "finished_at": created if status in ("completed", "partial", "canceled") else None,
             "last_error": "Not enough funds." if state == "rejected" else "",
             "error_reason": "",
+            "customer_ref": "",
             "raw_status": json.dumps({"status": status}) if status else "{}",
             "attempts": 1,
             "add_answer": "",

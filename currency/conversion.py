@@ -45,7 +45,7 @@ class Converted:
 
 
 def base_currency() -> str:
-    return CurrencySettings.current().base_currency
+    return CurrencySettings.load().base_currency
 
 
 @dataclass
@@ -79,17 +79,17 @@ class Converter:
         return Converted(amount * rate, self.base, currency, rate, rate_day)
 
     def prime(self, currencies: Iterable[str], first: date, last: date) -> None:
-        """Reads, in one query, every rate `rate()` needs for these currencies on the days
-        first..last: a page converting many currencies over many days asks this first."""
+        """Reads, in one query (`daily_rates`), every rate `rate()` needs for these currencies
+        on the days first..last: a page converting many currencies over many days asks this
+        first, then converts amount by amount without a query."""
         wanted = sorted({(c or "").strip().upper() for c in currencies} - {self.base, ""})
         if not wanted or first > last:
             return
-        by_day = _rates_by_day(self.base, wanted, first - self.max_age, last)
+        found = daily_rates(self.base, set(wanted), first, last, max_age_days=self.max_age.days)
         day = first
         while day <= last:
             for currency in wanted:
-                found = _newest_in(by_day, self.base, currency, day, day - self.max_age)
-                self._rates[(currency, day)] = found
+                self._rates[(currency, day)] = found.get((currency, day))
             day += timedelta(days=1)
 
     def rate(self, currency: str, day: date) -> tuple[Decimal, date] | None:
@@ -104,31 +104,13 @@ def _newest_rate(base: str, currency: str, day: date, oldest: date) -> tuple[Dec
     """The newest day in [oldest, day] that prices `currency` in `base`: directly (1 base =
     r currency), inverted (1 currency = r base), or across a third currency quoted against
     both that same day (the ECB's EUR rates give USD→RUB)."""
-    return _newest_in(_rates_by_day(base, [currency], oldest, day), base, currency, day, oldest)
-
-
-def _rates_by_day(
-    base: str, currencies: list[str], oldest: date, newest: date
-) -> dict[date, dict[tuple[str, str], Decimal]]:
-    """Every quote in [oldest, newest] that involves the base or one of the currencies."""
-    involved = (base, *currencies)
-    rows = ExchangeRate.objects.filter(day__range=(oldest, newest)).filter(
-        Q(currency__in=involved) | Q(base__in=involved)
+    rows = ExchangeRate.objects.filter(day__range=(oldest, day)).filter(
+        Q(currency__in=(base, currency)) | Q(base__in=(base, currency))
     )
     by_day: dict[date, dict[tuple[str, str], Decimal]] = {}
     for row in rows.values_list("day", "base", "currency", "rate"):
         by_day.setdefault(row[0], {})[(row[1], row[2])] = row[3]
-    return by_day
-
-
-def _newest_in(
-    by_day: dict[date, dict[tuple[str, str], Decimal]],
-    base: str,
-    currency: str,
-    day: date,
-    oldest: date,
-) -> tuple[Decimal, date] | None:
-    for rate_day in sorted((d for d in by_day if oldest <= d <= day), reverse=True):
+    for rate_day in sorted(by_day, reverse=True):
         found = _price(by_day[rate_day], base, currency)
         if found is not None:
             return found, rate_day
@@ -144,6 +126,38 @@ def _price(pairs: dict[tuple[str, str], Decimal], base: str, currency: str) -> D
     for reference in sorted(quoted):  # 1 ref = x base, 1 ref = y currency: 1 currency = x/y base
         return pairs[(reference, base)] / pairs[(reference, currency)]
     return None
+
+
+def daily_rates(
+    base: str, currencies: set[str], first: date, last: date, *, max_age_days: int | None = None
+) -> dict[tuple[str, date], tuple[Decimal, date]]:
+    """(currency, day) -> (base units per unit, the rate's day) for every day in [first,
+    last] that has a rate, by the same rules as `Converter.rate`; one query for them all.
+    For pages that aggregate many days in the database (the reports)."""
+    base = base.upper()
+    wanted = {c.upper() for c in currencies if c and c.upper() != base}
+    age = timedelta(days=settings.RATE_MAX_AGE_DAYS if max_age_days is None else max_age_days)
+    if not wanted or last < first:
+        return {}
+    involved = (base, *wanted)
+    rows = ExchangeRate.objects.filter(day__range=(first - age, last)).filter(
+        Q(currency__in=involved) | Q(base__in=involved)
+    )
+    by_day: dict[date, dict[tuple[str, str], Decimal]] = {}
+    for day, row_base, currency, rate in rows.values_list("day", "base", "currency", "rate"):
+        by_day.setdefault(day, {})[(row_base, currency)] = rate
+    found: dict[tuple[str, date], tuple[Decimal, date]] = {}
+    for currency in wanted:
+        latest: tuple[Decimal, date] | None = None
+        day = first - age
+        while day <= last:  # walk the days once, carrying the newest rate forward
+            price = _price(by_day[day], base, currency) if day in by_day else None
+            if price is not None:
+                latest = (price, day)
+            if day >= first and latest is not None and day - latest[1] <= age:
+                found[(currency, day)] = latest
+            day += timedelta(days=1)
+    return found
 
 
 def price_in_base(

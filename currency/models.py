@@ -44,16 +44,8 @@ class CurrencySettings(models.Model):
 
     @classmethod
     def load(cls) -> CurrencySettings:
-        """The one row, made on first use with the deployment's default base currency."""
-        row, _ = cls.objects.get_or_create(
-            pk=1, defaults={"base_currency": settings.BASE_CURRENCY.upper()}
-        )
-        return row
-
-    @classmethod
-    def current(cls) -> CurrencySettings:
-        """The one row for reading: as stored, or the defaults (unsaved) before anything was
-        saved, so that showing a page never writes."""
+        """The one row; until someone saves it, the deployment's default (unsaved: reading a
+        page never writes)."""
         row = cls.objects.filter(pk=1).first()
         return row or cls(pk=1, base_currency=settings.BASE_CURRENCY.upper())
 

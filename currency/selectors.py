@@ -82,5 +82,5 @@ def latest_rates(*, base: str) -> list[LatestRate]:
 
 
 def rates_page() -> RatesPage:
-    row = CurrencySettings.current()
+    row = CurrencySettings.load()
     return RatesPage(settings=row, rates=latest_rates(base=row.base_currency))

@@ -39,17 +39,27 @@ def currency_code_clean(value: str) -> str:
     return code.upper()
 
 
+def _stored_row(*, lock: bool = False) -> CurrencySettings:
+    """The one settings row for a write, made now with the deployment's defaults if nobody
+    saved it yet (reads take CurrencySettings.load(), which never writes). `lock` holds it to
+    the end of the transaction: a fetch and a rate typed by hand write one after the other."""
+    defaults = {"base_currency": settings.BASE_CURRENCY.upper()}
+    CurrencySettings.objects.get_or_create(pk=1, defaults=defaults)
+    rows = CurrencySettings.objects.select_for_update() if lock else CurrencySettings.objects
+    return rows.get(pk=1)
+
+
 def base_currency_set(*, code: str) -> CurrencySettings:
     """Totals are shown in this currency from now on. Stored rates are kept whatever their
     base: a conversion reads them directly, inverted or across a third currency."""
-    row = CurrencySettings.load()
+    row = _stored_row()
     row.base_currency = currency_code_clean(code)
     row.save(update_fields=["base_currency"])
     return row
 
 
 def rates_url_set(*, url: str) -> CurrencySettings:
-    row = CurrencySettings.load()
+    row = _stored_row()
     row.rates_url = url.strip()
     row.save(update_fields=["rates_url"])
     return row
@@ -65,7 +75,7 @@ def rate_set(*, currency: str, day: date, rate: Decimal) -> ExchangeRate:
     if not rate.is_finite() or rate.quantize(Decimal(1).scaleb(-RATE_PLACES)) <= 0:
         raise CurrencyInvalid("A rate is a number above 0, such as 92.5.")
     with transaction.atomic():
-        CurrencySettings.objects.select_for_update().get(pk=1)  # one writer with a fetch
+        _stored_row(lock=True)  # one writer at a time with a fetch
         row, _ = ExchangeRate.objects.update_or_create(
             day=day,
             base=base,
@@ -113,7 +123,7 @@ def rates_fetch(*, now: datetime | None = None) -> FetchOutcome:
 
 def _failed(reason: str, *, now: datetime) -> FetchOutcome:
     message = f"{reason} The rates stored before are kept."
-    CurrencySettings.load()  # the row exists before it is updated
+    _stored_row()
     CurrencySettings.objects.filter(pk=1).update(
         rates_error=message, rates_checked_at=now, rates_notes=""
     )
@@ -123,8 +133,7 @@ def _failed(reason: str, *, now: datetime) -> FetchOutcome:
 def _store(found: RatesFile, *, now: datetime) -> FetchOutcome:
     """Upserts the fetched rates in one transaction, leaving rows entered by hand alone."""
     with transaction.atomic():
-        CurrencySettings.load()
-        CurrencySettings.objects.select_for_update().get(pk=1)
+        _stored_row(lock=True)
         manual = set(
             ExchangeRate.objects.filter(
                 base=ECB_BASE,

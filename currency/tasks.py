@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def rates_fetch_scheduled() -> None:
     """The beat's fetch: nothing to do without a rates URL (rates entered by hand only). Never
     raises; the outcome is on the Rates page."""
-    if not CurrencySettings.current().rates_url:
+    if not CurrencySettings.load().rates_url:
         return
     outcome = services.rates_fetch()
     log = logger.info if outcome.ok else logger.warning

@@ -66,7 +66,7 @@ def rates_fetch(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 def rate_add(request: HtmxHttpRequest) -> HttpResponse:
-    base = services.CurrencySettings.current().base_currency
+    base = services.CurrencySettings.load().base_currency
     form = RateForm(data=request.POST, base=base)
     if not form.is_valid():
         return _page(request, status=400, rate_form=form)

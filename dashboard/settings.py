@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "panels",
     "orders",
     "ledger",
+    "reports",
     "overview",
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("catalog/", include("panels.catalog_urls")),
     path("orders/", include("orders.urls")),
     path("rates/", include("currency.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

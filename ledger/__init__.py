@@ -1,2 +1,2 @@
-"""What the business earned and whether the panels' balances add up: balance reconciliation,
-top-ups, and (with orders' costs and sale prices) profit and reports."""
+"""Whether the panels' balances add up: balance readings against orders' charges, refunds and
+top-ups."""

@@ -146,6 +146,10 @@ class Order(models.Model):
             models.Index(fields=["panel", "link_key"], name="order_panel_link_key"),
             # the dispatcher: queued orders of one panel, oldest first
             models.Index(fields=["panel", "state", "next_attempt_at"], name="order_dispatch"),
+            # the order list's counts of orders with something raised for a person
+            models.Index(
+                fields=["state", "status"], condition=~Q(attention=""), name="order_raised"
+            ),
             # balance reconciliation: a panel's charges and refunds between two readings
             models.Index(fields=["panel", "placed_at"], name="order_panel_placed"),
             models.Index(

@@ -217,16 +217,20 @@ class StatusCounts:
 def order_status_counts(*, filters: OrderFilters) -> StatusCounts:
     """Counts per (state, status) of the orders matching the filters other than state, status
     and attention. One query."""
-    rows = (
-        _filtered(filters, with_state=False)
+    # Two counts in one round trip, each read from an index alone: every order from
+    # `order_sync` (state, status), the raised ones from the small partial `order_raised`.
+    # Counting both in one pass (COUNT ... FILTER on `attention`) reads every row of the table.
+    matching = _filtered(filters, with_state=False).order_by()
+    every = matching.values_list("state", "status").annotate(n=Count("*"), raised=Value(False))
+    raised = (
+        matching.filter(RAISED)
         .values_list("state", "status")
-        .annotate(n=Count("*"), raised=Count("pk", filter=RAISED))
-        .order_by()
+        .annotate(n=Count("*"), raised=Value(True))
     )
-    return StatusCounts(
-        pairs={(state, status): n for state, status, n, _ in rows},
-        raised={(state, status): raised for state, status, _, raised in rows if raised},
-    )
+    counts: dict[bool, dict[tuple[str, str], int]] = {False: {}, True: {}}
+    for state, status, n, is_raised in every.union(raised, all=True):
+        counts[is_raised][(state, status)] = n
+    return StatusCounts(pairs=counts[False], raised=counts[True])
 
 
 def order_panel_choices() -> list[tuple[int, str]]:

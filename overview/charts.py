@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
+from core.charts import Bar, coordinate, nice_step, scale_text
 from core.money import converted_amount, money_text
 from currency.conversion import rates_note
 from orders.models import STATUS_CHOICES
@@ -55,16 +56,6 @@ def placed_statuses(counts: dict[str, int]) -> list[StatusCount]:
 
 
 @dataclass(frozen=True)
-class ChartBar:
-    x: str
-    y: str
-    width: str
-    height: str
-    series: int
-    title: str
-
-
-@dataclass(frozen=True)
 class ChartSeries:
     name: str
     series: int
@@ -91,7 +82,7 @@ class SpendChart:
     currency: str
     total: str
     peak: str
-    bars: list[ChartBar]
+    bars: list[Bar]
     legend: list[ChartSeries]
     ticks: list[str]  # the scale, top to bottom
     gridlines: list[str]  # y of each step of the scale
@@ -100,28 +91,6 @@ class SpendChart:
     # Converted spend: the rates' days; spend left in its own currency: why (the first few).
     note: str = ""
     problems: tuple[str, ...] = ()
-
-
-def _coordinate(value: float) -> str:
-    """12.50 -> "12.5", 50.00 -> "50": short SVG numbers."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
-
-
-def nice_step(value: Decimal) -> Decimal:
-    """The smallest of 1, 2, 5 × 10^n that is at least `value`: a round size for a scale step."""
-    if value <= 0:
-        return Decimal(1)
-    base = Decimal(1).scaleb(value.adjusted())
-    for multiple in (1, 2, 5, 10):
-        if base * multiple >= value:
-            return base * multiple
-    return base * 10  # pragma: no cover (10 × base always is)
-
-
-def _scale_text(value: Decimal, step: Decimal) -> str:
-    exponent = step.normalize().as_tuple().exponent
-    places = max(0, -exponent) if isinstance(exponent, int) else 0
-    return f"{value:,.{places}f}"
 
 
 def spend_charts(
@@ -179,11 +148,11 @@ def spend_charts(
                 y = HEIGHT - float(bottom / top) * HEIGHT - height
                 bottom += amount
                 bars.append(
-                    ChartBar(
-                        x=_coordinate(n * SLOT + (SLOT - BAR) / 2),
-                        y=_coordinate(y),
+                    Bar(
+                        x=coordinate(n * SLOT + (SLOT - BAR) / 2),
+                        y=coordinate(y),
                         width=str(BAR),
-                        height=_coordinate(height),
+                        height=coordinate(height),
                         series=series.get(pk, 0),
                         title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
                         f"{shown(amount)}{unit}{_billed(billed.get((day, pk)))}",
@@ -199,8 +168,8 @@ def spend_charts(
                     ChartSeries(names.get(pk, "Panel"), series.get(pk, 0), shown(per_panel[pk]))
                     for pk in stacking
                 ],
-                ticks=[_scale_text(step * k, step) for k in range(TICKS, -1, -1)],
-                gridlines=[_coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
+                ticks=[scale_text(step * k, step) for k in range(TICKS, -1, -1)],
+                gridlines=[coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
                 days=[
                     ChartDay(
                         label=date_format(first + timedelta(days=n), "j M")

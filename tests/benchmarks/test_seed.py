@@ -25,3 +25,25 @@ def test_the_seeded_orders_are_whole_rows(django_user_model) -> None:
     order = Order.objects.exclude(link="").first()
     assert order is not None
     assert order.link_key  # what the duplicate-link rule compares
+
+
+def test_the_reports_seed_fills_every_column_and_reads_back(django_user_model) -> None:
+    """benchmarks/reports.py seeds with one INSERT ... SELECT naming its columns: a column added
+    to Order without a default breaks it here first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("generate_series and gen_random_uuid are PostgreSQL's")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from benchmarks.reports import PANELS, seed
+    from reports.selectors import money_report
+
+    seed(300)
+
+    assert Order.objects.count() == 300
+    today = timezone.localdate()
+    report = money_report(by="panel", first=today - timedelta(days=366), last=today)
+    assert report.totals.orders == 300
+    assert len(report.rows) == PANELS
+    assert report.totals.unconverted == 0  # a rate for every currency and day

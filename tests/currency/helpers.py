@@ -11,6 +11,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
+from currency.models import CurrencySettings
+
 ECB_DAILY = Path(__file__).parent / "data" / "eurofxref-daily.xml"
 ECB_90_DAYS = Path(__file__).parent / "data" / "eurofxref-hist-90d.xml"
 
@@ -38,3 +42,10 @@ def file_server(root: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def stored_settings(**fields: Any) -> None:
+    """Writes these fields on the one settings row, made with the defaults if need be."""
+    defaults = {"base_currency": settings.BASE_CURRENCY.upper()}
+    CurrencySettings.objects.get_or_create(pk=1, defaults=defaults)
+    CurrencySettings.objects.filter(pk=1).update(**fields)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from currency.conversion import Converter
+from currency.conversion import Converter, daily_rates
 from currency.models import CurrencySettings, ExchangeRate
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,8 @@ def rate(day: date, base: str, currency: str, value: str) -> None:
 def test_the_base_currency_is_the_deployments_default_until_changed(settings) -> None:
     settings.BASE_CURRENCY = "eur"
     assert CurrencySettings.load().base_currency == "EUR"
-    CurrencySettings.objects.filter(pk=1).update(base_currency="GBP")
+    assert not CurrencySettings.objects.exists()  # reading writes nothing
+    CurrencySettings(pk=1, base_currency="GBP").save()
     assert Converter().base == "GBP"
 
 
@@ -78,6 +79,26 @@ def test_each_currency_and_day_is_read_once_per_converter() -> None:
         for _ in range(20):
             converter.to_base(Decimal("1"), "RUB", FRI)
     assert len(queries) == 1
+
+
+def test_daily_rates_agree_with_the_converter_day_by_day(settings) -> None:
+    settings.RATE_MAX_AGE_DAYS = 3
+    rate(date(2026, 11, 27), "EUR", "USD", "1.25")
+    rate(date(2026, 11, 27), "EUR", "RUB", "100")
+    rate(FRI, "USD", "RUB", "90")
+    first, last = date(2026, 11, 26), date(2026, 12, 9)
+    with CaptureQueriesContext(connection) as queries:
+        table = daily_rates("USD", {"RUB", "usd", "INR"}, first, last)
+    assert len(queries) == 1
+    converter = Converter(base="USD")
+    day = first
+    while day <= last:
+        expected = converter.rate("RUB", day)
+        assert table.get(("RUB", day)) == expected, day
+        assert ("INR", day) not in table  # no INR rate at all
+        day += timedelta(days=1)
+    assert table[("RUB", SAT)] == (Decimal(1) / Decimal(90), FRI)
+    assert ("RUB", date(2026, 12, 8)) not in table  # four days after the last rate: too old
 
 
 def test_priming_reads_many_currencies_and_days_in_one_query_with_the_same_answers(

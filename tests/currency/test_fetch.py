@@ -14,7 +14,7 @@ import pytest
 from currency import services
 from currency.fetch import RatesUnavailable, parse
 from currency.models import CurrencySettings, ExchangeRate
-from tests.currency.helpers import ECB_90_DAYS, ECB_DAILY, file_server
+from tests.currency.helpers import ECB_90_DAYS, ECB_DAILY, file_server, stored_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,7 @@ def _serve(tmp_path: Path, name: str, content: bytes) -> None:
 
 
 def _set_url(url: str) -> None:
-    CurrencySettings.load()
-    CurrencySettings.objects.filter(pk=1).update(rates_url=url)
+    stored_settings(rates_url=url)
 
 
 def _rates() -> dict[tuple[date, str, str], tuple[Decimal, str]]:
@@ -94,8 +93,7 @@ def test_fetching_again_updates_a_fetched_rate_but_never_one_entered_by_hand(ecb
 
 def _fails_keeping_the_old_rates(expected: str) -> None:
     before = _rates()
-    CurrencySettings.load()
-    CurrencySettings.objects.filter(pk=1).update(rates_fetched_at=NOW)
+    stored_settings(rates_fetched_at=NOW)
     outcome = services.rates_fetch(now=LATER)
     assert not outcome.ok
     assert expected in outcome.message
@@ -206,8 +204,7 @@ def test_without_a_url_nothing_is_fetched_and_the_page_says_so() -> None:
 
 
 def test_a_success_clears_the_last_error(ecb: str) -> None:
-    CurrencySettings.load()
-    CurrencySettings.objects.filter(pk=1).update(rates_error="The rates source answered HTTP 500.")
+    stored_settings(rates_error="The rates source answered HTTP 500.")
     _set_url(f"{ecb}/eurofxref-daily.xml")
     assert services.rates_fetch(now=NOW).ok
     assert CurrencySettings.load().rates_error == ""

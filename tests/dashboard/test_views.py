@@ -502,7 +502,7 @@ def test_the_chart_explains_itself_without_spend(logged_in: Client) -> None:
     ],
 )
 def test_the_scale_steps_are_round(value: str, step: str) -> None:
-    from overview.charts import nice_step
+    from core.charts import nice_step
 
     assert nice_step(Decimal(value)) == Decimal(step)
 

@@ -7,6 +7,7 @@ PACKAGES = (
     "panels",
     "orders",
     "ledger",
+    "reports",
     "overview",
     "dashboard",
     "simulator",

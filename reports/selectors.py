@@ -1,0 +1,215 @@
+"""Spend, sales and profit over a period, grouped by day, panel, service or customer, in the
+base currency: one aggregate query per figure set, whatever the number of orders.
+
+What an order counts for (placed orders only: nothing else was bought):
+    cost   = (charge, or the estimate while the panel has not reported one) − refund owed,
+             in the order's currency, converted at the rate of the order's day
+    sale   = sale_price (already in the base currency)
+    profit = sale − cost, for orders with a sale price (no sale price: no profit, not zero)
+An order whose day has no rate for its currency is left out of spend and profit and counted
+as not converted, with the missing rates named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.utils import timezone
+
+from currency.conversion import base_currency, daily_rates
+from orders.models import Order
+from panels.models import Panel, Service
+
+DIMENSIONS = {"day": "Day", "panel": "Panel", "service": "Service", "customer": "Customer"}
+ROWS_SHOWN = 200  # per service or customer, the biggest spend first; the CSV has them all
+
+
+@dataclass(frozen=True)
+class Figures:
+    orders: int = 0
+    spend: Decimal = Decimal(0)
+    refunds: Decimal = Decimal(0)
+    sales: Decimal = Decimal(0)
+    profit: Decimal | None = None  # over the orders with a sale price
+    with_sale: int = 0
+    unconverted: int = 0
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    key: str
+    label: str
+    figures: Figures
+
+
+@dataclass
+class MoneyReport:
+    base: str
+    by: str
+    first: date
+    last: date
+    rows: list[ReportRow]
+    totals: Figures
+    more_rows: bool = False  # more services or customers than shown
+    missing_rates: list[str] = field(default_factory=list)  # "RUB: 2 Dec – 4 Dec"
+    rate_days: tuple[date, date] | None = None  # the oldest and newest rate day used
+
+
+def _period_orders(first: date, last: date) -> QuerySet[Order]:
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(first, time.min), zone)
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), zone)
+    return (
+        Order.objects.filter(state=Order.State.PLACED, created_at__gte=start, created_at__lt=end)
+        .order_by()  # a sum needs no order: the list's default would sort every row first
+        .annotate(
+            day=TruncDate("created_at", tzinfo=zone),
+            cur=Coalesce(NullIf("currency", Value("")), NullIf(F("panel__currency"), Value(""))),
+            cost=Coalesce("charge", "estimated_cost", Value(Decimal(0)))
+            - Coalesce("refund", Value(Decimal(0))),
+        )
+    )
+
+
+KEYS = {
+    "day": "day",
+    "panel": "panel_id",
+    "service": "service_id",
+    "customer": "customer_ref",
+}
+
+
+def _aggregate(
+    orders: QuerySet[Order], key: str, rates: dict[tuple[str, date], Decimal], base: str
+) -> list[tuple[Any, ...]]:
+    """Rows of (key, orders, spend, refunds, sales, profit, with_sale, unconverted), one per
+    group, the orders converted in the database against a table of the period's daily rates."""
+    columns = ["day", "cur", "cost", "refund", "sale_price", *([key] if key != "day" else [])]
+    inner_sql, inner_params = orders.values(*columns).query.sql_with_params()
+    empty = "(CAST(NULL AS VARCHAR(3)), CAST(NULL AS DATE), CAST(NULL AS NUMERIC))"
+    values = ", ".join(["(%s, %s, %s)"] * len(rates)) or empty
+    rate_params: list[Any] = [v for (cur, day), rate in rates.items() for v in (cur, day, rate)]
+    # The base currency converts at 1 whatever the day; other currencies at their day's rate.
+    rate = "CASE WHEN o.cur = %s THEN 1 ELSE r.rate END"
+    group = f"o.{connection.ops.quote_name(key)}"
+    # Only placeholders, Django's own SQL and a quoted column name go into the text.
+    sql = f"""
+        WITH r (cur, day, rate) AS (VALUES {values}),
+             o AS ({inner_sql})
+        SELECT {group},
+               COUNT(*),
+               SUM(o.cost * {rate}),
+               SUM(COALESCE(o.refund, 0) * {rate}),
+               SUM(o.sale_price),
+               SUM(o.sale_price - o.cost * {rate}),
+               COUNT(o.sale_price),
+               SUM(CASE WHEN {rate} IS NULL THEN 1 ELSE 0 END)
+        FROM o LEFT JOIN r ON r.cur = o.cur AND r.day = o.day
+        GROUP BY {group}
+    """  # noqa: S608
+    params = [*rate_params, *inner_params, base, base, base, base]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _figures(row: tuple[Any, ...]) -> Figures:
+    def money(value: Any) -> Decimal:
+        return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+    _, orders, spend, refunds, sales, profit, with_sale, unconverted = row
+    return Figures(
+        orders=orders,
+        spend=money(spend),
+        refunds=money(refunds),
+        sales=money(sales),
+        profit=money(profit) if with_sale else None,
+        with_sale=with_sale,
+        unconverted=int(unconverted or 0),
+    )
+
+
+def _total(rows: list[tuple[Any, ...]]) -> Figures:
+    """Every group added up: the groups split the period's orders, so they sum to its totals."""
+    parts = [_figures(row) for row in rows]
+    with_sale = sum(part.with_sale for part in parts)
+    return Figures(
+        orders=sum(part.orders for part in parts),
+        spend=sum((part.spend for part in parts), Decimal(0)),
+        refunds=sum((part.refunds for part in parts), Decimal(0)),
+        sales=sum((part.sales for part in parts), Decimal(0)),
+        profit=sum((part.profit or Decimal(0) for part in parts), Decimal(0))
+        if with_sale
+        else None,
+        with_sale=with_sale,
+        unconverted=sum(part.unconverted for part in parts),
+    )
+
+
+def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
+    if by == "panel":
+        return dict(Panel.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "service":
+        services = Service.objects.filter(pk__in=keys).values_list("pk", "name", "panel__name")
+        return {pk: f"{name} · {panel}" for pk, name, panel in services}
+    if by == "customer":
+        return {key: key or "No customer" for key in keys}
+    return {key: f"{key:%a %-d %b %Y}" for key in keys}
+
+
+def _missing(
+    currencies: set[str], rates: dict[tuple[str, date], Any], first: date, last: date, base: str
+) -> list[str]:
+    """Per currency without a rate on some days of the period: "RUB: 2026-12-02 – 2026-12-04"."""
+    gaps = []
+    for currency in sorted(c for c in currencies if c != base):
+        days = [
+            first + timedelta(days=n)
+            for n in range((last - first).days + 1)
+            if (currency, first + timedelta(days=n)) not in rates
+        ]
+        if days:
+            span = f"{days[0]:%Y-%m-%d}" + (f" – {days[-1]:%Y-%m-%d}" if len(days) > 1 else "")
+            gaps.append(f"{currency}: {len(days)} day{'s' * (len(days) > 1)} ({span})")
+    return gaps
+
+
+def money_report(
+    *, by: str, first: date, last: date, limit: int | None = ROWS_SHOWN
+) -> MoneyReport:
+    """The period's figures grouped `by` a dimension, with their totals. Four queries: the
+    base currency, the panels' currencies, the rates, the groups (and one for their names)."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"Unknown report dimension: {by}")
+    base = base_currency()
+    currencies = {c.upper() for c in Panel.objects.values_list("currency", flat=True) if c}
+    found = daily_rates(base, currencies, first, last)
+    rates = {key: value for key, (value, _) in found.items()}
+    orders = _period_orders(first, last)
+    grouped = _aggregate(orders, KEYS[by], rates, base)
+    if by == "day":
+        grouped.sort(key=lambda row: row[0])
+    else:
+        grouped.sort(key=lambda row: (-(row[2] or 0), str(row[0])))
+    shown = grouped[:limit] if limit else grouped
+    labels = _labels(by, [row[0] for row in shown])
+    used = [rate_day for _, rate_day in found.values()]
+    return MoneyReport(
+        base=base,
+        by=by,
+        first=first,
+        last=last,
+        rows=[
+            ReportRow(str(row[0]), labels.get(row[0], str(row[0])), _figures(row)) for row in shown
+        ],
+        totals=_total(grouped),
+        more_rows=len(grouped) > len(shown),
+        missing_rates=_missing(currencies, found, first, last, base),
+        rate_days=(min(used), max(used)) if used else None,
+    )
