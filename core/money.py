@@ -4,7 +4,7 @@ storage padding (at least 2 decimal places), thousands grouped, then the currenc
 without the grouping, so a spreadsheet reads a number."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 
 def _places(value: Decimal, places: int) -> int:
@@ -112,3 +112,14 @@ def _grouped(text: str, mark: str) -> str:
 def _shown(text: str) -> str:
     shown = " ".join((text or "").split())
     return f"“{shown[:30]}{'…' if len(shown) > 30 else ''}”"
+
+
+CONVERTED_PLACES = Decimal("0.0001")
+
+
+def converted_amount(value: Decimal | None) -> Decimal | None:
+    """An amount read through an exchange rate, rounded for display only: a rate's division
+    leaves 28 digits that mean nothing, and four places keep a rate of 0.0125 per 1000 exact."""
+    if value is None or not value.is_finite():
+        return None
+    return value.quantize(CONVERTED_PLACES, ROUND_HALF_UP)

@@ -280,6 +280,8 @@ STATUS_SYNC_INTERVAL = env.int("STATUS_SYNC_INTERVAL", default=5 * 60)
 DISPATCH_SWEEP_INTERVAL = env.int("DISPATCH_SWEEP_INTERVAL", default=60)
 REAPER_INTERVAL = env.int("REAPER_INTERVAL", default=5 * 60)
 REFILL_STATUS_SYNC_INTERVAL = env.int("REFILL_STATUS_SYNC_INTERVAL", default=15 * 60)
+# The ECB publishes once a working day (around 16:00 CET); a few fetches a day catch it early.
+RATES_FETCH_INTERVAL = env.int("RATES_FETCH_INTERVAL", default=6 * 3600)
 # After orders or a bulk action on a panel, its balance is read again this many seconds later:
 # one call per panel however many orders went out meanwhile (panels.services.balance).
 BALANCE_REFRESH_DELAY = env.int("BALANCE_REFRESH_DELAY", default=20)
@@ -302,6 +304,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.refill_status_sync_all",
         **_every(REFILL_STATUS_SYNC_INTERVAL),
     },
+    "rates-fetch": {"task": "currency.tasks.rates_fetch_scheduled", **_every(RATES_FETCH_INTERVAL)},
 }
 
 # --- Panel API client -----------------------------------------------------------------------

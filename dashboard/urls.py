@@ -19,6 +19,7 @@ urlpatterns = [
     path("panels/", include("panels.urls")),
     path("catalog/", include("panels.catalog_urls")),
     path("orders/", include("orders.urls")),
+    path("rates/", include("currency.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,10 @@ NOT_PAGES = {
     "orders:upload_submit",
     "orders:upload_progress",
     "orders:price_rule_delete",
+    "currency:base_set",
+    "currency:url_set",
+    "currency:fetch",
+    "currency:add",
 }
 
 
