@@ -7,6 +7,7 @@ amount is not converted and the reason says which rate is missing, never a guess
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -77,6 +78,20 @@ class Converter:
         rate, rate_day = found
         return Converted(amount * rate, self.base, currency, rate, rate_day)
 
+    def prime(self, currencies: Iterable[str], first: date, last: date) -> None:
+        """Reads, in one query (`daily_rates`), every rate `rate()` needs for these currencies
+        on the days first..last: a page converting many currencies over many days asks this
+        first, then converts amount by amount without a query."""
+        wanted = sorted({(c or "").strip().upper() for c in currencies} - {self.base, ""})
+        if not wanted or first > last:
+            return
+        found = daily_rates(self.base, set(wanted), first, last, max_age_days=self.max_age.days)
+        day = first
+        while day <= last:
+            for currency in wanted:
+                self._rates[(currency, day)] = found.get((currency, day))
+            day += timedelta(days=1)
+
     def rate(self, currency: str, day: date) -> tuple[Decimal, date] | None:
         """Base units per one unit of `currency`, and the day of the rate used."""
         key = (currency.upper(), day)
@@ -143,3 +158,25 @@ def daily_rates(
                 found[(currency, day)] = latest
             day += timedelta(days=1)
     return found
+
+
+def price_in_base(
+    pairs: dict[tuple[str, str], Decimal], base: str, currency: str
+) -> Decimal | None:
+    """Base units per one unit of `currency` from one day's quotes {(base, currency): rate}, as
+    the Converter reads them (direct, inverted or across a third currency); None if they
+    cannot say."""
+    if currency == base:
+        return Decimal(1)
+    return _price(pairs, base, currency)
+
+
+def rates_note(days: Iterable[date]) -> str:
+    """Which rates a figure used: "at the 2026-12-04 rate", "at the rates of 2026-11-07 to
+    2026-12-04", or "" for none."""
+    found = sorted(set(days))
+    if not found:
+        return ""
+    if len(found) == 1:
+        return f"at the {found[0]:%Y-%m-%d} rate"
+    return f"at the rates of {found[0]:%Y-%m-%d} to {found[-1]:%Y-%m-%d}"

@@ -32,6 +32,8 @@ class CurrencySettings(models.Model):
     rates_checked_at = models.DateTimeField(null=True, blank=True)
     rates_fetched_at = models.DateTimeField(null=True, blank=True)
     rates_error = models.TextField(blank=True)
+    # What the last successful fetch set aside (one reason a line), for the Rates page.
+    rates_notes = models.TextField(blank=True)
 
     class Meta:
         verbose_name = "currency settings"

@@ -280,6 +280,8 @@ STATUS_SYNC_INTERVAL = env.int("STATUS_SYNC_INTERVAL", default=5 * 60)
 DISPATCH_SWEEP_INTERVAL = env.int("DISPATCH_SWEEP_INTERVAL", default=60)
 REAPER_INTERVAL = env.int("REAPER_INTERVAL", default=5 * 60)
 REFILL_STATUS_SYNC_INTERVAL = env.int("REFILL_STATUS_SYNC_INTERVAL", default=15 * 60)
+# The ECB publishes once a working day (around 16:00 CET); a few fetches a day catch it early.
+RATES_FETCH_INTERVAL = env.int("RATES_FETCH_INTERVAL", default=6 * 3600)
 # After orders or a bulk action on a panel, its balance is read again this many seconds later:
 # one call per panel however many orders went out meanwhile (panels.services.balance).
 BALANCE_REFRESH_DELAY = env.int("BALANCE_REFRESH_DELAY", default=20)
@@ -308,6 +310,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.reconcile_all",
         **_every(LEDGER_RECONCILE_INTERVAL),
     },
+    "rates-fetch": {"task": "currency.tasks.rates_fetch_scheduled", **_every(RATES_FETCH_INTERVAL)},
 }
 
 # --- Panel API client -----------------------------------------------------------------------
@@ -335,6 +338,11 @@ LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))
 # each charge their own way).
 LEDGER_TOLERANCE = Decimal(env.str("LEDGER_TOLERANCE", default="0.01"))
 LEDGER_TOLERANCE_SHARE = Decimal(env.str("LEDGER_TOLERANCE_SHARE", default="0.01"))
+
+# An order whose reported charge differs from its estimate by more than the larger of these
+# (a percent of the estimate, and an amount in the order's own currency) is flagged.
+CHARGE_TOLERANCE_PERCENT = Decimal(env.str("CHARGE_TOLERANCE_PERCENT", default="1"))
+CHARGE_TOLERANCE_ABSOLUTE = Decimal(env.str("CHARGE_TOLERANCE_ABSOLUTE", default="0.01"))
 
 # Order uploads (CSV files, mass-order text): the largest upload, in bytes and in orders.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("catalog/", include("panels.catalog_urls")),
     path("orders/", include("orders.urls")),
     path("balances/", include("ledger.urls")),
+    path("rates/", include("currency.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

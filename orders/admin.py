@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from core.money import money
-from orders.models import Order, Refill
+from orders.models import Order, PriceRule, Refill
 
 
 class RefillInline(admin.TabularInline):
@@ -119,3 +119,23 @@ class RefillAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(PriceRule)
+class PriceRuleAdmin(admin.ModelAdmin):
+    # The rules page (orders:price_rules) is the usual way; the admin edits any field.
+    list_display = [
+        "id",
+        "scope",
+        "panel",
+        "category",
+        "service",
+        "match_key",
+        "markup_percent",
+        "markup_fixed",
+        "min_price",
+        "created_at",
+    ]
+    list_filter = ["scope"]
+    raw_id_fields = ["service"]
+    search_fields = ["category", "match_key", "note"]

@@ -189,4 +189,6 @@ def initial_from_order(order: Order) -> dict[str, str]:
             initial["expiry"] = when.isoformat()
     if extra_lines:
         initial["extra"] = "\n".join(extra_lines)
+    if order.customer_ref:  # the same customer, most likely; the price is suggested anew
+        initial["customer"] = order.customer_ref
     return initial

@@ -33,6 +33,7 @@ from orders.fields import (
     limits_text,
     parse_extra,
 )
+from orders.sales import Sale, read_sale
 from orders.validation import CleanOrder, validate_order
 from panels.api.order_types import (
     FLAT,
@@ -117,6 +118,25 @@ class OrderForm(forms.Form):
             }
         ),
     )
+
+    # The reseller's own: not the panel's fields, never sent (orders.sales). Shown beside the
+    # estimate; the price is prefilled with the suggestion (orders.presenters.sale).
+    sale_price = forms.CharField(
+        label="Sale price",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false",
+                   "aria-describedby": "hint-sale_price"}
+        ),
+    )  # fmt: skip
+    customer = forms.CharField(
+        label="Customer",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "maxlength": 200, "placeholder": "Name or reference",
+                   "aria-describedby": "hint-customer", "data-carry": "1"}
+        ),
+    )  # fmt: skip
 
     def __init__(self, service: Service, *args: Any, today: date | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -221,7 +241,14 @@ class OrderForm(forms.Form):
         cleaned = super().clean() or {}
         _, errors = self.check()
         self.add_order_errors(errors)
+        for name, messages in self.sale().errors.items():
+            for message in messages:
+                self.add_error(name, message.split(": ", 1)[-1])
         return cleaned
+
+    def sale(self) -> Sale:
+        """The sale price and customer as typed, read (orders.sales.read_sale)."""
+        return read_sale(self.raw("sale_price"), self.raw("customer"))
 
     def add_order_errors(self, errors: dict[str, list[str]]) -> None:
         """Messages of validate_order (or order_create) onto their fields; a message about a

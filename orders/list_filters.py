@@ -46,6 +46,7 @@ class OrderFilterForm(ListFilterForm):
         "date_to",
         "source",
         "attention",
+        "charge_off",
         "sort",
     )
     param_names = {
@@ -53,6 +54,7 @@ class OrderFilterForm(ListFilterForm):
         "service_id": "service",
         "date_from": "from",
         "date_to": "to",
+        "charge_off": "charge",
     }
 
     q = SearchField(label="Search", placeholder="Link, panel order ID or #our ID")
@@ -74,6 +76,7 @@ class OrderFilterForm(ListFilterForm):
         choices=[(key, SORT_LABELS[key]) for key in ORDER_SORTS],
     )
     attention = CheckField(label="Needs attention only")
+    charge_off = CheckField(label="Charge off the estimate")
 
     def __init__(self, data: QueryDict, *, panels: list[tuple[int, str]]) -> None:
         super().__init__(data)

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from core import querystring
 from orders.list_filters import OrderFilterForm
 from orders.models import STATUS_CHOICES, Order
+from orders.profit import order_profits
 from orders.rows import detail_url_maker, order_row
 from orders.selectors import (
     DEFAULT_ORDER_SORT,
@@ -155,7 +156,9 @@ def list_context(params: QueryDict) -> dict[str, Any]:
         filters=filters, offset=(page.number - 1) * PER_PAGE, limit=PER_PAGE, total=total
     )
     detail_url = detail_url_maker()
-    rows = [order_row(order, detail_url) for order in orders]
+    # Profit only where there is a sale price: no rates are read for a page without one.
+    profits = order_profits(orders) if any(o.sale_price is not None for o in orders) else {}
+    rows = [order_row(order, detail_url, profits.get(order.pk)) for order in orders]
     here = canonical.copy()
     if page.number > 1:
         here["page"] = str(page.number)

@@ -374,3 +374,7 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename or self.pk} ({self.state})"
+
+
+# Price rules live in their own module; imported here so Django finds the model.
+from orders.price_models import PriceRule  # noqa: E402, F401

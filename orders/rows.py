@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 from django.urls import NoReverseMatch, reverse
 
 from core.money import money_text
+from orders.charges import ChargeCheck, charge_check
 from orders.models import STATUS_CHOICES, Order
 from orders.presenters.tones import Tone, order_tone
+from orders.profit import Profit
 from panels.api.normalise import Status
 from panels.api.order_types import ORDER_TYPES, split_lines
 from panels.models import ORDER_TYPE_CHOICES
@@ -35,6 +37,8 @@ class OrderRow:
     link_href: str | None  # only http(s) links are links
     is_live: bool  # may still change: the list refreshes itself while one is shown
     detail_url: str  # "" until the order page exists
+    charge_check: ChargeCheck  # flagged when the charge is off the estimate
+    profit: Profit | None = None  # None: no sale price (or not asked for)
 
 
 def _is_live(order: Order) -> bool:
@@ -66,7 +70,9 @@ def _quantity(order: Order) -> tuple[int | None, str]:
     return len(split_lines(counted)), (spec.counted_field or "") if spec else ""
 
 
-def order_row(order: Order, detail_url: Callable[[int], str] = lambda pk: "") -> OrderRow:
+def order_row(
+    order: Order, detail_url: Callable[[int], str] = lambda pk: "", profit: Profit | None = None
+) -> OrderRow:
     if order.state == Order.State.PLACED and order.status:
         label = STATUS_LABELS.get(order.status, order.status)
         note = ""
@@ -103,4 +109,6 @@ def order_row(order: Order, detail_url: Callable[[int], str] = lambda pk: "") ->
         link_href=link if scheme in ("http", "https") else None,
         is_live=_is_live(order),
         detail_url=detail_url(order.pk),
+        charge_check=charge_check(order),
+        profit=profit,
     )

@@ -20,6 +20,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from core.filtering import where_chosen
+from orders.charges import charge_off_q
 from orders.links import target_key
 from orders.models import BulkAction, BulkItem, Order
 from panels.api.order_types import ORDER_TYPES, split_lines
@@ -62,6 +63,7 @@ class OrderFilters:
     date_to: date | None = None  # created on or before this day
     source: str = ""
     attention: bool = False
+    charge_off: bool = False  # the charge differs from the estimate (orders.charges)
     sort: str = DEFAULT_ORDER_SORT
 
 
@@ -96,6 +98,8 @@ def _filtered(filters: OrderFilters, *, with_state: bool = True) -> QuerySet[Ord
     )
     if filters.q:
         orders = orders.filter(_search(filters.q))
+    if filters.charge_off:
+        orders = orders.filter(charge_off_q())
     if filters.date_from is not None:
         orders = orders.filter(created_at__gte=_start_of(filters.date_from))
     if filters.date_to is not None:
@@ -274,6 +278,9 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("charge", "Charge"),
     ("estimated_cost", "Estimated cost"),
     ("currency", "Currency"),
+    ("refund", "Refund owed"),
+    ("sale_price", "Sale price (base currency)"),
+    ("customer_ref", "Customer"),
     ("start_count", "Start count"),
     ("remains", "Remains"),
     ("source", "Source"),

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from orders.exports import neutralise
 from orders.fields import DRIPFEED_FIELDS, FIELDS
+from orders.sales import SALE_COLUMNS, SALE_EXAMPLE
 from panels.api.order_types import ORDER_TYPES, OTHER
 
 REQUIRED_COLUMNS = ("panel", "service")
-TRIMMED_COLUMNS = (*REQUIRED_COLUMNS, "link", "quantity")  # the others may hold lists: kept
+# The others may hold lists: kept as they are.
+TRIMMED_COLUMNS = (*REQUIRED_COLUMNS, "link", "quantity", *SALE_COLUMNS)
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _NUMBER = re.compile(r"^\d[\d ,]*$")
@@ -39,9 +41,10 @@ class ParsedUpload:
 
 
 def upload_columns() -> tuple[str, ...]:
-    """Every column an upload may have: the panel, the service, then every order field
-    (orders.fields.FIELDS, in its order)."""
-    return (*REQUIRED_COLUMNS, *FIELDS)
+    """Every column an upload may have: the panel, the service, every order field
+    (orders.fields.FIELDS, in its order), then the reseller's own sale price and customer
+    (orders.sales), never sent to the panel."""
+    return (*REQUIRED_COLUMNS, *FIELDS, *SALE_COLUMNS)
 
 
 # The first bytes of files people pick by mistake, and what to call them.
@@ -152,6 +155,9 @@ def _cells(header: list[str], record: list[str]) -> dict[str, str]:
     }
 
 
+MASS_PARTS = (3, 4, 5)  # service | link | quantity, then optionally | sale price | customer
+
+
 def _header(record: list[str], delimiter: str) -> list[str]:
     names = [cell.strip().lstrip("\ufeff").lower() for cell in record]
     columns = upload_columns()
@@ -194,10 +200,11 @@ def _is_number(text: str) -> bool:
 
 
 def parse_mass_text(text: str, *, max_rows: int) -> ParsedUpload:
-    """One order per line, `service_id | link | quantity` or `service_id | quantity | link`.
+    """One order per line, `service_id | link | quantity` or `service_id | quantity | link`,
+    optionally followed by `| sale price` and `| customer` (ours, never sent to the panel).
 
-    Blank lines are skipped; a line that has not three parts keeps what it has, and the check
-    against the catalog says what is wrong with it."""
+    Blank lines are skipped; a line with another number of parts keeps what it has, and the
+    check against the catalog says what is wrong with it."""
     if not isinstance(text, str):
         raise UploadError("The mass-order text must be text.")
     if "\x00" in text:
@@ -210,7 +217,7 @@ def parse_mass_text(text: str, *, max_rows: int) -> ParsedUpload:
             raise _too_many(max_rows)
         parts = [p.strip() for p in raw.split("|")]
         row = {"row": str(number), "line": str(number), "service": parts[0] if parts else ""}
-        if len(parts) != 3:
+        if len(parts) not in MASS_PARTS:
             row["__format__"] = str(len(parts))
             row["link"] = parts[1] if len(parts) > 1 else ""
             row["quantity"] = parts[2] if len(parts) > 2 else ""
@@ -218,12 +225,15 @@ def parse_mass_text(text: str, *, max_rows: int) -> ParsedUpload:
             row["quantity"], row["link"] = parts[1], parts[2]
         else:
             row["link"], row["quantity"] = parts[1], parts[2]
+        row |= dict(zip(SALE_COLUMNS, parts[3:5], strict=False))
         rows.append(row)
     if not rows:
         raise UploadError(
             "The text is empty. Write one order per line: service id | link | quantity."
         )
-    return ParsedUpload(kind="mass", rows=rows, columns=("service", "link", "quantity"))
+    return ParsedUpload(
+        kind="mass", rows=rows, columns=("service", "link", "quantity", *SALE_COLUMNS)
+    )
 
 
 # ---- The template -------------------------------------------------------------------------
@@ -288,5 +298,6 @@ def upload_template_csv(panel_name: str = "My panel") -> str:
     writer.writerow(columns)
     for number, (_label, example) in enumerate(template_examples(), start=1):
         cells = {"panel": panel_name, "service": str(number), **example}
+        cells |= SALE_EXAMPLE if number == 1 else {}
         writer.writerow([neutralise(cells.get(c, "")) for c in columns])
     return out.getvalue()

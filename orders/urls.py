@@ -7,6 +7,7 @@ from orders.views import bulk as bulk_views
 from orders.views import detail as detail_views
 from orders.views import entry as entry_views
 from orders.views import list as list_views
+from orders.views import price_rules as price_rule_views
 from orders.views import uploads as upload_views
 
 app_name = "orders"
@@ -31,6 +32,13 @@ urlpatterns = [
     path("refills/", bulk_views.refills, name="refills"),
     path("<int:pk>/refill/", bulk_views.order_refill, name="order_refill"),
     path("<int:pk>/cancel/", detail_views.order_cancel, name="order_cancel"),
+    path("price-rules/", price_rule_views.price_rules, name="price_rules"),
+    path("price-rules/<int:pk>/", price_rule_views.price_rule_edit, name="price_rule_edit"),
+    path(
+        "price-rules/<int:pk>/delete/",
+        price_rule_views.price_rule_remove,
+        name="price_rule_delete",
+    ),
 ]
 
 

@@ -13,7 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
 from core.charts import Bar, coordinate, nice_step, scale_text
-from core.money import money_text
+from core.money import converted_amount, money_text
+from currency.conversion import rates_note
 from orders.models import STATUS_CHOICES
 from overview import selectors
 
@@ -87,6 +88,9 @@ class SpendChart:
     gridlines: list[str]  # y of each step of the scale
     days: list[ChartDay]
     rows: list[ChartRow]  # the numbers behind the bars, newest first
+    # Converted spend: the rates' days; spend left in its own currency: why (the first few).
+    note: str = ""
+    problems: tuple[str, ...] = ()
 
 
 def spend_charts(
@@ -95,8 +99,12 @@ def spend_charts(
     *,
     today: date,
     days: int,
+    base: str = "",
 ) -> list[SpendChart]:
-    """One chart per currency: a bar per day, stacked per panel, over the last `days` days."""
+    """One chart per currency: a bar per day, stacked per panel, over the last `days` days.
+    Spend converted to the base currency (overview.in_base) shares the base's chart, which
+    comes first and says which rates' days it used; spend that could not be converted keeps
+    a chart in its own currency that says why."""
     names = {card.panel.pk: card.panel.name for card in panels}
     order = sorted(names, key=lambda pk: (names[pk].casefold(), pk))
     series = {pk: n % SERIES_COLOURS for n, pk in enumerate(order)}
@@ -106,8 +114,18 @@ def spend_charts(
         if first <= entry.day <= today and entry.amount:
             by_currency[entry.currency].append(entry)
     charts = []
-    for currency in sorted(by_currency):
+    for currency in sorted(by_currency, key=lambda code: (code != base, code)):
         entries = by_currency[currency]
+        # Converted money is rounded for display (a rate's division leaves 28 digits).
+        converting = any(entry.rate_day for entry in entries)
+
+        def shown(value: Decimal, converting: bool = converting) -> str:
+            return money_text(converted_amount(value) if converting else value)
+
+        billed: dict[tuple[date, int], list[str]] = defaultdict(list)
+        for entry in entries:
+            if entry.billed:
+                billed[(entry.day, entry.panel_id)].append(entry.billed)
         per_day: dict[date, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         per_panel: dict[int, Decimal] = defaultdict(Decimal)
         for entry in entries:
@@ -137,19 +155,17 @@ def spend_charts(
                         height=coordinate(height),
                         series=series.get(pk, 0),
                         title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
-                        f"{money_text(amount)}{unit}",
+                        f"{shown(amount)}{unit}{_billed(billed.get((day, pk)))}",
                     )
                 )
         charts.append(
             SpendChart(
                 currency=currency,
-                total=money_text(sum(per_panel.values(), Decimal(0))),
-                peak=money_text(peak),
+                total=shown(sum(per_panel.values(), Decimal(0))),
+                peak=shown(peak),
                 bars=bars,
                 legend=[
-                    ChartSeries(
-                        names.get(pk, "Panel"), series.get(pk, 0), money_text(per_panel[pk])
-                    )
+                    ChartSeries(names.get(pk, "Panel"), series.get(pk, 0), shown(per_panel[pk]))
                     for pk in stacking
                 ],
                 ticks=[scale_text(step * k, step) for k in range(TICKS, -1, -1)],
@@ -164,11 +180,17 @@ def spend_charts(
                     for n in range(days)
                 ],
                 rows=[
-                    ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), money_text(amount))
+                    ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), shown(amount))
                     for day in sorted(per_day, reverse=True)
                     for pk in stacking
                     if (amount := per_day[day].get(pk))
                 ],
+                note=rates_note(e.rate_day for e in entries if e.rate_day),
+                problems=tuple(dict.fromkeys(e.problem for e in entries if e.problem))[:3],
             )
         )
     return charts
+
+
+def _billed(parts: list[str] | None) -> str:
+    return f" (billed {', '.join(parts)})" if parts else ""

@@ -100,6 +100,9 @@ class Spend:
     last_24h: Decimal
     last_7d: Decimal
     orders_7d: int
+    # The same money per day of the site's time zone, (last 24 h, last 7 days), so that each
+    # day is converted to the base currency at its own rate (overview.in_base).
+    by_day: dict[date, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,11 @@ class DailySpend:
     panel_id: int
     currency: str
     amount: Decimal
+    # Set once converted to the base currency (overview.in_base): the rate's day, and what
+    # was billed ("1,100.00 RUB"); or why it could not be converted.
+    rate_day: date | None = None
+    billed: str = ""
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,26 +257,35 @@ def spend_by_currency(*, now: datetime) -> list[Spend]:
     """
     since = _since(now)
     amount, money = _spend_amount()
+    zone = timezone.get_current_timezone()
     rows = (
         Order.objects.filter(state=Order.State.PLACED, created_at__gte=since["7d"])
         .exclude(status__in=REFUNDED_STATUSES)
-        .annotate(spend_currency=_spend_currency())
-        .values("spend_currency")
+        .annotate(spend_currency=_spend_currency(), day=TruncDate("created_at", tzinfo=zone))
+        .values("spend_currency", "day")
         .annotate(
             last_7d=Sum(amount, output_field=money),
             last_24h=Sum(amount, filter=Q(created_at__gte=since["24h"]), output_field=money),
             orders_7d=Count("id"),
         )
-        .order_by("spend_currency")
+        .order_by("spend_currency", "day")
     )
+    days: dict[str, dict[date, tuple[Decimal, Decimal, int]]] = {}
+    for row in rows:
+        days.setdefault(row["spend_currency"], {})[row["day"]] = (
+            row["last_24h"] or Decimal(0),
+            row["last_7d"] or Decimal(0),
+            row["orders_7d"],
+        )
     return [
         Spend(
-            currency=row["spend_currency"],
-            last_24h=row["last_24h"] or Decimal(0),
-            last_7d=row["last_7d"] or Decimal(0),
-            orders_7d=row["orders_7d"],
+            currency=currency,
+            last_24h=sum((v[0] for v in per_day.values()), Decimal(0)),
+            last_7d=sum((v[1] for v in per_day.values()), Decimal(0)),
+            orders_7d=sum(v[2] for v in per_day.values()),
+            by_day={day: (v[0], v[1]) for day, v in per_day.items()},
         )
-        for row in rows
+        for currency, per_day in days.items()
     ]
 
 
@@ -300,7 +317,8 @@ def latest_catalog_changes(*, panels: list[PanelCard]) -> list[CatalogEvent]:
 
 
 def overview_get(*, now: datetime | None = None) -> Overview:
-    """Everything the overview page shows, in seven queries at most."""
+    """Everything the overview page shows, in seven queries at most (its money in the base
+    currency is `overview.in_base.overview_in_base`)."""
     now = now or timezone.now()
     orders = order_counts(now=now)
     panels = panel_cards()

@@ -16,6 +16,7 @@ from core.htmx import HtmxHttpRequest
 from orders.models import Order
 from overview import selectors
 from overview.charts import placed_statuses, spend_charts
+from overview.in_base import overview_in_base
 from panels.presenters import change_lines
 
 TEMPLATE = "overview/overview.html"
@@ -38,6 +39,7 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, f"{TEMPLATE}#panel-cards", context)
     now = timezone.now()
     data = selectors.overview_get(now=now)
+    money = overview_in_base(data, today=timezone.localdate(now))
     return render(
         request,
         TEMPLATE,
@@ -46,11 +48,13 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
             "panels": data.panels,
             "catalog_changes": change_lines(data.catalog_changes),
             "catalog_changes_days": selectors.CATALOG_CHANGES_DAYS,
+            "base_spend": money.spend,
             "spend_charts": spend_charts(
-                data.daily_spend,
+                money.daily,
                 data.panels,
                 today=timezone.localdate(now),
                 days=selectors.SPEND_CHART_DAYS,
+                base=money.spend.base,
             ),
             "spend_chart_days": selectors.SPEND_CHART_DAYS,
             "placed_statuses": placed_statuses(data.orders.placed_by_status),

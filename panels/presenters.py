@@ -5,13 +5,15 @@ Shared by the catalog pages and the overview; no request handling here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
-from core.money import money_text
+from core.money import converted_amount, money, money_text
+from currency.conversion import Converter, rates_note
 from panels.api.order_types import FLAT, ORDER_TYPES
 from panels.matching import CurrencyGroup, Offer
 from panels.models import CatalogEvent, Service
@@ -35,6 +37,7 @@ class ServiceRow:
     rate: str
     per_unit: str
     type_label: str
+    in_base: InBase | None = None  # the rate in the base currency, priced in another one
 
 
 def service_row(service: Service) -> ServiceRow:
@@ -58,6 +61,8 @@ class OfferRow:
     per_unit: str
     differs: frozenset[str]  # the fields that are not as on this service
     is_cheapest: bool  # the cheapest of its currency (this service counted in its own)
+    in_base: InBase | None = None  # set for offers priced in another than the base currency
+    vs_this_in_base: str = ""  # "−0.12 USD": against this service, both in the base currency
 
 
 def offer_row(offer: Offer, group: CurrencyGroup) -> OfferRow:
@@ -78,23 +83,118 @@ def offer_row(offer: Offer, group: CurrencyGroup) -> OfferRow:
 
 
 @dataclass(frozen=True)
+class InBase:
+    """A rate read in the base currency, or why it cannot be."""
+
+    value: Decimal | None
+    text: str  # "1.26 USD", or "" when it cannot be read in the base currency
+    note: str  # "Converted from 1.05 EUR at the 2026-12-04 rate"; "" when not converted
+    rate_day: date | None = None
+    problem: str = ""  # why it cannot be read in the base currency
+
+    @property
+    def converted(self) -> bool:
+        return self.rate_day is not None
+
+
+def rate_in_base(rate: Decimal, currency: str, converter: Converter, day: date) -> InBase:
+    found = converter.to_base(rate, currency, day)
+    if found.amount is None:
+        return InBase(None, "", "", problem=found.problem)
+    text = money(converted_amount(found.amount), converter.base)
+    if found.rate_day is None:
+        return InBase(found.amount, text, "")
+    note = f"Converted from {money(rate, currency)} at the {found.rate_day:%Y-%m-%d} rate"
+    return InBase(found.amount, text, note, found.rate_day)
+
+
+@dataclass(frozen=True)
 class OfferGroup:
     """One currency's offers as the comparison lays them out."""
 
     currency: str
     rows: list[OfferRow]
     panels: int  # how many panels sell it in this currency
+    in_base: bool = False  # priced in another than the base currency: rows read in the base
+    compared_in_base: bool = False  # another currency than this service's, compared in the base
+    rates_note: str = ""  # "at the 2026-12-04 rate" of the rows converted
+
+    @property
+    def converted_rows(self) -> int:
+        return sum(1 for row in self.rows if row.in_base and row.in_base.converted)
 
 
-def offer_groups(groups: list[CurrencyGroup]) -> list[OfferGroup]:
-    return [
-        OfferGroup(
-            group.currency,
-            [offer_row(offer, group) for offer in group.offers],
-            len({offer.facts.panel_id for offer in group.offers}),
+def offer_groups(
+    groups: list[CurrencyGroup],
+    *,
+    converter: Converter | None = None,
+    day: date | None = None,
+    target: InBase | None = None,
+) -> list[OfferGroup]:
+    """Each currency's offers. With a converter, the rates of a currency other than the base
+    are also read in the base currency at `day`'s rate, and the groups in another currency
+    than this service's are compared with `target` (its rate in the base currency) there."""
+    found = []
+    for group in groups:
+        rows = [offer_row(offer, group) for offer in group.offers]
+        extra: dict[str, Any] = {}
+        if converter is not None and day is not None:
+            compare = not group.is_target and target is not None and target.value is not None
+            rows = [_row_in_base(row, converter, day, target if compare else None) for row in rows]
+            days = sorted(
+                {row.in_base.rate_day for row in rows if row.in_base and row.in_base.rate_day}
+            )
+            extra = {
+                "in_base": group.currency != converter.base,
+                "compared_in_base": compare,
+                "rates_note": rates_note(days),
+            }
+        found.append(
+            OfferGroup(
+                group.currency,
+                rows,
+                len({offer.facts.panel_id for offer in group.offers}),
+                **extra,
+            )
         )
-        for group in groups
-    ]
+    return found
+
+
+def _row_in_base(row: OfferRow, converter: Converter, day: date, target: InBase | None) -> OfferRow:
+    facts = row.offer.facts
+    in_base = rate_in_base(facts.rate, facts.currency, converter, day)
+    vs_this = ""
+    if in_base.value is not None and target is not None and target.value is not None:
+        diff = converted_amount(in_base.value - target.value) or Decimal(0)
+        vs_this = f"{signed_money(diff)} {converter.base}" if diff else "same price"
+    return replace(row, in_base=in_base, vs_this_in_base=vs_this)
+
+
+def service_rows(services: list[Service], *, day: date) -> list[ServiceRow]:
+    """The catalog browser's rows; a rate in another than the base currency is also read in
+    the base currency at `day`'s rate (two queries for the page: base currency, rates)."""
+    converter = Converter()
+    converter.prime({service.panel.currency for service in services}, day, day)
+    rows = []
+    for service in services:
+        row = service_row(service)
+        if service.panel.currency != converter.base:
+            in_base = rate_in_base(service.rate, service.panel.currency, converter, day)
+            row = replace(row, in_base=in_base)
+        rows.append(row)
+    return rows
+
+
+def comparison_in_base(
+    service: Service, groups: list[CurrencyGroup], *, day: date
+) -> tuple[list[OfferGroup], InBase, str]:
+    """The comparison's groups with rates in the base currency, and this service's rate in
+    it. Two queries: the base currency and every rate of the day (Converter.prime)."""
+    converter = Converter()
+    converter.prime([service.panel.currency, *(group.currency for group in groups)], day, day)
+    target = rate_in_base(service.rate, service.panel.currency, converter, day)
+    found = offer_groups(groups, converter=converter, day=day, target=target)
+    return found, target, converter.base
 
 
 def signed_money(value: Decimal) -> str:

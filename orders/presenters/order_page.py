@@ -16,9 +16,12 @@ from urllib.parse import urlsplit
 from django.core.serializers.json import DjangoJSONEncoder
 
 from core.money import money_text
+from currency.conversion import Converter
+from orders.charges import charge_check
 from orders.models import BulkAction, Order, OrderStatusChange
 from orders.presenters.answers import cancel_answer
 from orders.presenters.tones import state_tone, status_tone
+from orders.profit import order_profit
 from orders.selectors import order_last_cancel
 from orders.services.bulk import order_why_not
 
@@ -38,16 +41,6 @@ def poll_every(order: Order) -> int | None:
 def _panel_site(api_url: str) -> str:
     parts = urlsplit(api_url)
     return f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") else ""
-
-
-def _charge_difference(order: Order) -> str:
-    if order.charge is None or order.estimated_cost is None:
-        return ""
-    diff = order.charge - order.estimated_cost
-    if not diff:
-        return "as estimated"
-    sign = "+" if diff > 0 else "−"
-    return f"{sign}{money_text(abs(diff))} vs the estimate"
 
 
 def _history(order: Order) -> list[tuple[OrderStatusChange, str]]:
@@ -82,8 +75,9 @@ def order_live_context(order: Order) -> dict[str, Any]:
         "status_tone": status_tone(order.status),
         "estimated": money_text(order.estimated_cost) if order.estimated_cost is not None else "",
         "charge": money_text(order.charge) if order.charge is not None else "",
-        "charge_difference": _charge_difference(order),
+        "charge_check": charge_check(order),
         "refund": money_text(order.refund) if order.refund is not None else "",
+        "profit": order_profit(order, Converter()) if order.sale_price is not None else None,
         "raw_json": raw,
         "panel_site": _panel_site(order.panel.api_url),
         "target": order_target(order),

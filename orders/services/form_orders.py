@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
@@ -27,7 +28,13 @@ class FormOrder:
 
 
 def order_create_once(
-    *, service: Service, values: Mapping[str, object], placed_by: Any, client_ref: uuid.UUID
+    *,
+    service: Service,
+    values: Mapping[str, object],
+    placed_by: Any,
+    client_ref: uuid.UUID,
+    sale_price: Decimal | None = None,
+    customer_ref: str = "",
 ) -> FormOrder:
     """Queue the order under the form's own reference, in one transaction: a second copy of
     the form fails on the unique reference and rolls back (its dispatch never runs), and the
@@ -40,6 +47,8 @@ def order_create_once(
             placed_by=placed_by,
             source=Order.Source.FORM,
             client_ref=client_ref,
+            sale_price=sale_price,
+            customer_ref=customer_ref,
         )
     except IntegrityError:
         # A concurrent copy of this very form won the client reference: that is the order.

@@ -20,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -74,12 +75,15 @@ def order_create(
     upload_row: int | None = None,
     client_ref: uuid.UUID | None = None,
     dispatch: bool = True,
+    sale_price: Decimal | None = None,
+    customer_ref: str = "",
 ) -> Order:
     """Validate and queue one order. Raises ValidationError with per-field messages.
 
     `client_ref` (a form's own id) makes a second copy of the same request fail on the
     unique reference. With `dispatch=False` the caller wakes the panel's dispatcher itself
-    (`order_dispatch_soon`), once for many orders.
+    (`order_dispatch_soon`), once for many orders. `sale_price` (in the base currency) and
+    `customer_ref` are the reseller's own: stored, never sent to the panel.
     """
     if not service.is_active or not service.panel.is_active:
         raise ValidationError("This service is no longer offered (or its panel is disabled).")
@@ -98,6 +102,8 @@ def order_create(
             params=clean.params,
             estimated_cost=clean.estimated_cost,
             currency=service.panel.currency,
+            sale_price=sale_price,
+            customer_ref=customer_ref[:200],
             placed_by=placed_by,
             source=source,
             retry_of=retry_of,

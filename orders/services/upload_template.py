@@ -13,6 +13,7 @@ import io
 
 from orders.exports import neutralise
 from orders.fields import DATE, FIELDS
+from orders.sales import SALE_EXAMPLE
 from orders.uploads import example_cells, upload_columns
 from orders.validation import validate_order
 from panels.api.order_types import ORDER_TYPES, OTHER
@@ -92,7 +93,8 @@ def filled_template_csv(rows: list[tuple[str, Service, dict[str, str]]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     columns = upload_columns()
     writer.writerow(columns)
-    for _label, service, values in rows:
+    for number, (_label, service, values) in enumerate(rows):
         cells = {"panel": service.panel.name, "service": service.remote_id, **values}
+        cells |= SALE_EXAMPLE if number == 0 else {}
         writer.writerow([neutralise(cells.get(column, "")) for column in columns])
     return out.getvalue()

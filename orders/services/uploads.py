@@ -1,18 +1,17 @@
 """Uploads: check every row of a CSV file or mass-order text against the catalog, then submit.
 
 `upload_check` reads the file (orders.uploads), then checks all rows in a fixed number of
-queries whatever their count: the panels, the services named by the rows, and the active
-orders on their links, each in one query. `upload_submit` queues the valid rows once: each
-order carries (upload, row), unique together, so a second submit creates nothing.
+queries whatever their count: the panels, the services named by the rows, the active orders
+on their links and the price rules, each in one query (and, when a rule suggests prices for
+rows without one, the base currency and the rates). `upload_submit` queues the valid rows
+once: each order carries (upload, row), unique together, so a second submit creates nothing;
+with its sale price (the row's own or the suggestion) and customer.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from orders.fields import FIELDS
 from orders.models import Order, Upload
+from orders.sales import read_sale
 from orders.services.duplicates import (
     active_order_text,
     active_orders,
@@ -35,6 +35,7 @@ from orders.services.duplicates import (
     upload_recent_twin,
 )
 from orders.services.placement import order_create, order_dispatch_soon
+from orders.upload_totals import row_sale_price, suggest_for_rows, upload_day
 from orders.uploads import (
     ParsedUpload,
     UploadError,
@@ -58,22 +59,6 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(getattr(settings, "UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS))
-
-
-@dataclass(frozen=True)
-class PanelTotal:
-    panel_id: int
-    panel: str
-    orders: int
-    cost: Decimal
-    unknown_cost: int  # orders whose cost cannot be known up front (subscriptions without posts)
-    balance: Decimal | None
-    currency: str
-    balance_checked_at: datetime | None = None  # its age is shown next to it
-
-    @property
-    def over_balance(self) -> bool:
-        return self.balance is not None and self.cost > self.balance
 
 
 class QueueAgainNeeded(UploadError):
@@ -154,8 +139,10 @@ def upload_check(
         else:
             still_valid.append(entry)
     invalid.sort(key=lambda r: r["row"])
+    # Rows without a sale price get the price rule's suggestion: queries 4 to 6 at most.
+    suggest_for_rows(still_valid, services.values(), upload_day())
 
-    return Upload.objects.create(  # query 4
+    return Upload.objects.create(  # the last query
         kind=kind,
         filename=filename[:255],
         panel=panel if kind == Upload.Kind.MASS else None,
@@ -199,8 +186,8 @@ def _check_row(
     if "__format__" in row:
         parts = int(row["__format__"])
         return [
-            f"Write the line as: service id | link | quantity (found {parts} "
-            f"part{pluralize(parts)} separated by |)."
+            "Write the line as: service id | link | quantity, optionally followed by | sale "
+            f"price | customer (found {parts} part{pluralize(parts)} separated by |)."
         ], {}
     if "__extra__" in row:
         return ["This row has more cells than the header row has columns."], {}
@@ -232,6 +219,8 @@ def _check_row(
         # Named as its column is (the field's name), the way the file names it.
         label = field_name.replace("_", " ").capitalize()
         errors.extend(m if m.startswith(label) else f"{label}: {m}" for m in messages)
+    sale = read_sale(row.get("sale_price", ""), row.get("customer", ""))
+    errors.extend(m for messages in sale.errors.values() for m in messages)
     if errors or clean is None:
         return errors, {}
     target = row_key(values)
@@ -250,36 +239,10 @@ def _check_row(
         "link": clean.link,
         "quantity": clean.billable,
         "cost": clean.estimated_cost,
+        "sale_price": str(sale.price) if sale.price is not None else "",
+        "customer": sale.customer,
         "raw": row,
     }
-
-
-def upload_totals(upload: Upload) -> list[PanelTotal]:
-    """The estimated cost of the valid rows per panel, against each panel's balance. One
-    query."""
-    sums: dict[int, list[Any]] = {}
-    for entry in upload.valid_rows:
-        total = sums.setdefault(entry["panel_id"], [0, Decimal(0), 0])
-        total[0] += 1
-        if entry.get("cost") in (None, ""):
-            total[2] += 1
-        else:
-            total[1] += Decimal(str(entry["cost"]))
-    panels = Panel.objects.in_bulk(list(sums))
-    return [
-        PanelTotal(
-            panel_id=pk,
-            panel=panels[pk].name,
-            orders=n,
-            cost=cost,
-            unknown_cost=unknown,
-            balance=panels[pk].balance,
-            currency=panels[pk].currency,
-            balance_checked_at=panels[pk].balance_checked_at,
-        )
-        for pk, (n, cost, unknown) in sorted(sums.items())
-        if pk in panels
-    ]
 
 
 def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
@@ -326,6 +289,8 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
                     upload=locked,
                     upload_row=entry["row"],
                     dispatch=False,
+                    sale_price=row_sale_price(entry)[0],
+                    customer_ref=entry.get("customer", ""),
                 )
             except IntegrityError:  # queued by a concurrent submit: one order per row
                 continue
@@ -367,6 +332,7 @@ def _set_aside(upload: Upload, refused: dict[int, list[str]]) -> list[str]:
             kept.append(entry)
             continue
         raw = {"panel": entry["panel"], "service": entry["service"], **entry["values"]}
+        raw |= {k: entry[k] for k in ("sale_price", "customer") if entry.get(k)}
         reasons = refused[entry["row"]]
         upload.invalid_rows.append(
             {"row": entry["row"], "raw": raw, "errors": reasons, "at_submit": True}

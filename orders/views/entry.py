@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -24,6 +25,7 @@ from core.htmx import HtmxHttpRequest
 from orders.fields import initial_from_order
 from orders.forms import OrderForm
 from orders.models import Order
+from orders.presenters.sale import sale_box
 from orders.presenters.warnings import order_warnings
 from orders.selectors import order_id_for_client_ref
 from orders.services.form_orders import order_create_once
@@ -74,13 +76,15 @@ def _client_ref(value: str | None) -> uuid.UUID | None:
 def _form_context(
     form: OrderForm, *, client_ref: uuid.UUID | None = None, live: bool = False
 ) -> dict[str, Any]:
+    estimate = form.estimate()
     return {
         "form": form,
         "service": form.service,
         "row": service_row(form.service),
         "sections": form.sections(live=live),
         "extra_row": form.extra_row(),
-        "estimate": form.estimate(),
+        "estimate": estimate,
+        "sale": sale_box(form, day=timezone.localdate(), cost=estimate.cost),
         "warnings": order_warnings(form),
         "problems": _problems(form) if live else [],
         "client_ref": client_ref or uuid.uuid4(),
@@ -138,8 +142,14 @@ def _place(request: HtmxHttpRequest) -> HttpResponse:
     form = OrderForm(service, data=request.POST)
     if form.is_valid():
         try:
+            sale = form.sale()
             placed = order_create_once(
-                service=form.service, values=form.values(), placed_by=request.user, client_ref=ref
+                service=form.service,
+                values=form.values(),
+                placed_by=request.user,
+                client_ref=ref,
+                sale_price=sale.price,
+                customer_ref=sale.customer,
             )
         except ValidationError as exc:
             form.add_order_errors(_messages_of(exc))
@@ -212,7 +222,8 @@ def form_fields(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _kept_values(params: QueryDict) -> dict[str, str]:
-    skip = {"service", "client_ref", "csrfmiddlewaretoken", "q"}
+    # The sale price follows the new service's suggestion, not the old one's.
+    skip = {"service", "client_ref", "csrfmiddlewaretoken", "q", "sale_price", "sale_suggested"}
     return {k: params.get(k, "") for k in params if k not in skip}
 
 

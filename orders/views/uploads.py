@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.money import money_plain, money_text
+from currency.conversion import base_currency
 from orders.exports import csv_lines
 from orders.models import Upload
 from orders.services.duplicates import twin_text, upload_recent_twin
@@ -26,9 +27,9 @@ from orders.services.uploads import (
     row_word,
     upload_check,
     upload_submit,
-    upload_totals,
 )
 from orders.upload_selectors import upload_row_orders, upload_sending_progress
+from orders.upload_totals import row_sale_price, upload_money, upload_totals
 from orders.uploads import UploadError, upload_template_csv
 from panels.models import Panel, Service
 
@@ -46,6 +47,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         "max_mb": f"{max_bytes() / (1024 * 1024):g}",
         "max_rows": settings.UPLOAD_MAX_ROWS,
         "has_services": Service.objects.filter(is_active=True, panel__is_active=True).exists(),
+        "base": base_currency(),
     }
     if request.method == "POST":
         kind = request.POST.get("kind", "csv")
@@ -83,6 +85,12 @@ def _money(value: object) -> str:
     return "" if value in (None, "") else money_text(Decimal(str(value)))
 
 
+def _sale(row: dict[str, object]) -> dict[str, object]:
+    """The row's sale price as shown: its own, the suggestion (marked), or why none."""
+    price, suggested = row_sale_price(row)
+    return {"price": _money(price), "suggested": suggested, "note": row.get("price_note", "")}
+
+
 def _plain_money(value: object) -> str:
     """For the results file: digits a spreadsheet reads as a number, no grouping."""
     return "" if value in (None, "") else money_plain(Decimal(str(value)))
@@ -118,6 +126,7 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
         **_valid_rows(item),
         "upload": item,
         "totals": totals,
+        "money": upload_money(item) if item.valid_rows else None,
         "invalid": invalid,
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
         "progress": upload_sending_progress(item) if item.state == Upload.State.SUBMITTED else None,
@@ -135,6 +144,7 @@ def _valid_rows(item: Upload) -> dict[str, object]:
         {
             **row,
             "cost": _money(row.get("cost")),
+            "sale": _sale(row),
             "line": row.get("line"),
             "target": row["link"] or row["values"].get("username", ""),
         }
@@ -224,6 +234,8 @@ def upload_results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         "Link",
         "Quantity",
         "Estimated cost",
+        "Sale price",
+        "Customer",
         "Result",
     ]
     rows: list[list[object]] = [
@@ -235,6 +247,8 @@ def upload_results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
             e["link"],
             e.get("quantity"),
             _plain_money(e.get("cost")),
+            _plain_money(row_sale_price(e)[0]),
+            e.get("customer", ""),
             "OK",
         ]
         for e in item.valid_rows
@@ -248,6 +262,8 @@ def upload_results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
             e["raw"].get("link", ""),
             e["raw"].get("quantity", ""),
             "",
+            e["raw"].get("sale_price", ""),
+            e["raw"].get("customer", ""),
             "; ".join(e["errors"]),
         ]
         for e in item.invalid_rows

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -20,7 +21,13 @@ from core import querystring
 from core.htmx import HtmxHttpRequest
 from panels.catalog_filters import catalog_filter_form
 from panels.models import CatalogEvent, Service
-from panels.presenters import change_lines, offer_groups, rate_chart, service_row
+from panels.presenters import (
+    change_lines,
+    comparison_in_base,
+    rate_chart,
+    service_row,
+    service_rows,
+)
 from panels.selectors.catalog import (
     DEFAULT_SORT,
     catalog_changes,
@@ -54,7 +61,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": [service_row(service) for service in page.object_list],
+        "rows": service_rows(list(page.object_list), day=timezone.localdate()),
         "columns": querystring.sort_columns(
             params, filters.sort, columns=SORT_COLUMNS, default=DEFAULT_SORT, url_name=LIST_URL
         ),
@@ -81,7 +88,10 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def service(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(Service.objects.select_related("panel"), pk=pk)
-    own, *others = offer_groups(service_offers(service=obj))
+    groups, this_in_base, base = comparison_in_base(
+        obj, service_offers(service=obj), day=timezone.localdate()
+    )
+    own, *others = groups
     history = service_history(service=obj)
     every_offer = [row.offer for group in (own, *others) for row in group.rows]
     context = {
@@ -94,6 +104,10 @@ def service(request: HttpRequest, pk: int) -> HttpResponse:
         "this_is_cheapest": all(obj.rate <= row.offer.facts.rate for row in own.rows),
         "cheaper_count": sum(1 for row in own.rows if row.offer.cheaper),
         "other_currencies": others,
+        "this_in_base": this_in_base,  # its rate in the base currency (if it can be read so)
+        "own_in_base": own.in_base,
+        "base": base,
+        "any_converted": any(group.compared_in_base for group in others),
         "offer_count": len(every_offer),
         "other_panels": len({offer.facts.panel_id for offer in every_offer}),
         "history": list(reversed(change_lines(history))),

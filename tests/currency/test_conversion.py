@@ -99,3 +99,29 @@ def test_daily_rates_agree_with_the_converter_day_by_day(settings) -> None:
         day += timedelta(days=1)
     assert table[("RUB", SAT)] == (Decimal(1) / Decimal(90), FRI)
     assert ("RUB", date(2026, 12, 8)) not in table  # four days after the last rate: too old
+
+
+def test_priming_reads_many_currencies_and_days_in_one_query_with_the_same_answers(
+    settings,
+) -> None:
+    settings.RATE_MAX_AGE_DAYS = 3
+    rate(date(2026, 12, 1), "EUR", "USD", "1.25")
+    rate(date(2026, 12, 1), "EUR", "INR", "100")
+    rate(FRI, "EUR", "USD", "1.5")
+    rate(FRI, "EUR", "INR", "120")
+    rate(date(2026, 12, 2), "USD", "RUB", "100")
+    days = [date(2026, 11, 30) + timedelta(days=n) for n in range(9)]
+    expected = {
+        (currency, day): Converter(base="USD").rate(currency, day)
+        for currency in ("EUR", "INR", "RUB")
+        for day in days
+    }
+    primed = Converter(base="USD")
+    with CaptureQueriesContext(connection) as queries:
+        primed.prime(["eur", "INR", "RUB", "USD", ""], days[0], days[-1])
+        got = {key: primed.rate(*key) for key in expected}
+    assert len(queries) == 1
+    assert got == expected
+    assert got[("RUB", date(2026, 12, 5))] == (Decimal("0.01"), date(2026, 12, 2))
+    assert got[("RUB", date(2026, 12, 6))] is None  # older than 3 days
+    assert got[("INR", SAT)] == (Decimal("1.5") / Decimal("120"), FRI)

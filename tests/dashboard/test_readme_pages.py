@@ -34,6 +34,11 @@ NOT_PAGES = {
     "ledger:top_up_add",
     "ledger:top_up_decide",
     "ledger:check_acknowledge",
+    "orders:price_rule_delete",
+    "currency:base_set",
+    "currency:url_set",
+    "currency:fetch",
+    "currency:add",
 }
 
 

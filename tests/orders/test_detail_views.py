@@ -419,4 +419,4 @@ def test_the_charge_difference_is_exact(logged_in, placed):
     words = text(detail(logged_in, placed))
 
     assert "Estimate 0.90 USD" in words
-    assert "Charged 0.88 USD −0.02 vs the estimate" in words
+    assert "Charged 0.88 USD −0.02 USD vs the estimate" in words

@@ -21,7 +21,15 @@ from tests.security.urlwalk import Url, all_urls, changed_tables, sample_values,
 pytestmark = pytest.mark.django_db
 
 # Pages that show a form on GET and act on its POST. Their GET must still change nothing.
-FORM_PAGES = {"login", "panels:add", "panels:edit", "orders:new", "orders:upload"}
+FORM_PAGES = {
+    "login",
+    "panels:add",
+    "panels:edit",
+    "orders:new",
+    "orders:upload",
+    "orders:price_rules",
+    "orders:price_rule_edit",
+}
 # The admin is Django's own (and superusers only, see test_admin.py).
 URLS = [url for url in all_urls() if not url.is_admin]
 SAFE = {"GET", "HEAD", "OPTIONS"}

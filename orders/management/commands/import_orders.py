@@ -21,8 +21,8 @@ from orders.services.uploads import (
     row_word,
     upload_check,
     upload_submit,
-    upload_totals,
 )
+from orders.upload_totals import upload_totals
 from orders.uploads import UploadError
 from panels.models import Panel
 
