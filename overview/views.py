@@ -18,6 +18,7 @@ from overview import selectors
 from overview.charts import placed_statuses, spend_charts
 from overview.in_base import overview_in_base
 from panels.presenters import change_lines
+from reports.selectors import profit_summary
 
 TEMPLATE = "overview/overview.html"
 
@@ -49,6 +50,11 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
             "catalog_changes": change_lines(data.catalog_changes),
             "catalog_changes_days": selectors.CATALOG_CHANGES_DAYS,
             "base_spend": money.spend,
+            "profit": profit_summary(
+                today=timezone.localdate(now),
+                base=money.spend.base,
+                currencies={card.panel.currency for card in data.panels},
+            ),
             "spend_charts": spend_charts(
                 money.daily,
                 data.panels,

@@ -181,14 +181,23 @@ def _missing(
 
 
 def money_report(
-    *, by: str, first: date, last: date, limit: int | None = ROWS_SHOWN
+    *,
+    by: str,
+    first: date,
+    last: date,
+    limit: int | None = ROWS_SHOWN,
+    base: str = "",
+    currencies: set[str] | None = None,
 ) -> MoneyReport:
     """The period's figures grouped `by` a dimension, with their totals. Four queries: the
-    base currency, the panels' currencies, the rates, the groups (and one for their names)."""
+    base currency, the panels' currencies (a page that has both passes them), the rates
+    (none when every panel bills in the base currency), the groups (and one for names)."""
     if by not in DIMENSIONS:
         raise ValueError(f"Unknown report dimension: {by}")
-    base = base_currency()
-    currencies = {c.upper() for c in Panel.objects.values_list("currency", flat=True) if c}
+    base = base or base_currency()
+    if currencies is None:
+        currencies = set(Panel.objects.values_list("currency", flat=True))
+    currencies = {c.upper() for c in currencies if c}
     found = daily_rates(base, currencies, first, last)
     rates = {key: value for key, (value, _) in found.items()}
     orders = _period_orders(first, last)
@@ -212,4 +221,35 @@ def money_report(
         more_rows=len(grouped) > len(shown),
         missing_rates=_missing(currencies, found, first, last, base),
         rate_days=(min(used), max(used)) if used else None,
+    )
+
+
+@dataclass(frozen=True)
+class ProfitSummary:
+    """The overview's figures: profit today and this month so far, in the base currency."""
+
+    base: str
+    today: Decimal | None
+    month: Decimal | None
+    unconverted: int  # orders this month left out for want of a rate
+
+
+def profit_summary(*, today: date, base: str, currencies: set[str]) -> ProfitSummary:
+    """Today's and this month's profit: one month's report by day, read twice. The caller
+    knows the base currency and the panels' currencies already."""
+    report = money_report(
+        by="day",
+        first=today.replace(day=1),
+        last=today,
+        limit=None,
+        base=base,
+        currencies=currencies,
+    )
+    days = {row.key: row.figures for row in report.rows}
+    shown_today = days.get(today.isoformat())
+    return ProfitSummary(
+        base=report.base,
+        today=shown_today.profit if shown_today else None,
+        month=report.totals.profit,
+        unconverted=report.totals.unconverted,
     )

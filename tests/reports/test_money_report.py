@@ -131,3 +131,18 @@ def test_profit_is_exactly_sales_minus_charges_plus_refunds(amounts) -> None:
     report = money_report(by="day", first=D1, last=D1)
     expected = sum((sale - charge + charge * share for charge, share, sale in amounts), Decimal(0))
     assert report.totals.profit == expected
+
+
+def test_the_overview_shows_todays_and_this_months_profit(logged_in, shop) -> None:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    placed(shop["usd"], today, charge=Decimal("1.00"), sale_price=Decimal("1.75"))
+    if today.day > 1:  # earlier this month: in the month's figure, not today's
+        placed(shop["usd"], today.replace(day=1), charge=Decimal("1"), sale_price=Decimal("3"))
+    month = Decimal("0.75") + (Decimal("2") if today.day > 1 else 0)
+    html = logged_in.get(reverse("overview")).content.decode()
+    profit = html[html.index('id="overview-profit"') :]
+    assert "Profit today <strong>0.75 USD</strong>" in profit
+    assert f"this month <strong>{month:.2f} USD</strong>" in profit
