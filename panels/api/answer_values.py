@@ -70,12 +70,15 @@ def _number_check(value: object, field: str) -> None:
         )
 
 
-def money(obj: dict[str, Any], key: str, *, field: str | None = None) -> Decimal | None:
+def money(
+    obj: dict[str, Any], key: str, *, field: str | None = None, signed: bool = False
+) -> Decimal | None:
     """A charge or balance: None when absent or unreadable (such as "Unknown"); BadValue when
-    it is negative, too large, ambiguous ("1,234") or not a value at all (a list, NaN)."""
+    it is negative (unless `signed`), too large, ambiguous ("1,234") or not a value at all (a
+    list, NaN)."""
     value, name = obj.get(key), field or key
     _number_check(value, name)
-    return normalise.money(value, field=name)
+    return normalise.money(value, field=name, signed=signed)
 
 
 def count(

@@ -181,23 +181,23 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:40] + "..."
 
 
-def money(value: object, *, field: str) -> Decimal | None:
+def money(value: object, *, field: str, signed: bool = False) -> Decimal | None:
     """A price, charge or balance as the panel wrote it, rounded only where it has more than the
     12 places the money columns keep: None when absent or not a number; BadValue when it is
-    negative or too large to be real (or to store: 999999999999.9999999999999 rounds up to
-    10**12)."""
+    negative (unless `signed`: a balance can be overdrawn) or too large to be real (or to
+    store: 999999999999.9999999999999 rounds up to 10**12)."""
     number = to_decimal(value)
     if number is None:
         return None
-    if number < 0:
+    if number < 0 and not signed:
         raise BadValue(f"{field} {_shown(value)} is negative")
-    if number >= MONEY_LIMIT:
+    if abs(number) >= MONEY_LIMIT:
         raise BadValue(f"{field} {_shown(value)} is too large to be real")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, str) or exponent >= MONEY_PLACES:
         return number  # "0.90" stays "0.90": the panel's own digits are what we show
     rounded = number.quantize(MONEY_STEP, rounding=ROUND_HALF_UP)  # as PostgreSQL rounds
-    if rounded >= MONEY_LIMIT:
+    if abs(rounded) >= MONEY_LIMIT:
         raise BadValue(f"{field} {_shown(value)} is too large to be real")
     return rounded
 

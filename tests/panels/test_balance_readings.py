@@ -46,3 +46,18 @@ def test_a_balance_that_cannot_be_used_is_not_a_reading(mock):
     balance_sync(panel=panel)
 
     assert not BalanceReading.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_overdrawn_balance_is_kept_as_a_reading(mock):
+    """A panel that debited more than it should (a drip-feed order billed by its units: 50
+    went to -450) answers a negative balance: it is real, stored and kept as a reading."""
+    panel = PanelFactory(api_url=URL)
+    mock.post(URL, json={"balance": "-450.00", "currency": "USD"})
+
+    balance_sync(panel=panel)
+
+    assert [r.amount for r in BalanceReading.objects.filter(panel=panel)] == [Decimal("-450.00")]
+    panel.refresh_from_db()
+    assert panel.balance == Decimal("-450.00")
+    assert panel.is_low_on_balance

@@ -152,14 +152,15 @@ def parse_cancel_batch(order_ids: list[str], data: Any) -> dict[str, CancelResul
 
 
 def parse_balance(data: Any) -> Balance:
-    """The answer to `balance`. A balance that is missing, unreadable, negative or too large
-    to be real has `amount` None and `problem` saying why: the stored balance stays."""
+    """The answer to `balance`. A balance that is missing, unreadable or too large to be real
+    has `amount` None and `problem` saying why: the stored balance stays. A negative balance
+    is real (panels let a balance be overdrawn, or debit more than they should) and kept."""
     obj = require_object(data, "balance")
     if "balance" not in obj:
         raise ShapeError("the answer to balance has no balance")  # not a balance answer at all
     found = answer_values.currency(obj.get("currency"))
     try:
-        amount = answer_values.money(obj, "balance")
+        amount = answer_values.money(obj, "balance", signed=True)
     except BadValue as exc:
         return Balance(amount=None, currency=found, raw=obj, problem=f"the {exc}")
     if amount is None:
