@@ -116,7 +116,14 @@ def _aggregate(
     params = [*rate_params, *inner_params, base, base, base, base]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        rows = list(cursor.fetchall())
+    if key == "day":  # SQLite hands a raw query's dates back as text
+        rows = [(_as_date(row[0]), *row[1:]) for row in rows]
+    return rows
+
+
+def _as_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _figures(row: tuple[Any, ...]) -> Figures:
