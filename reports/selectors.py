@@ -136,7 +136,8 @@ def _figures(row: tuple[Any, ...]) -> Figures:
         spend=money(spend),
         refunds=money(refunds),
         sales=money(sales),
-        profit=money(profit) if with_sale else None,
+        # NULL when no order has both a sale price and a rate: no profit to show, not zero
+        profit=money(profit) if profit is not None else None,
         with_sale=with_sale,
         unconverted=int(unconverted or 0),
     )
@@ -145,16 +146,14 @@ def _figures(row: tuple[Any, ...]) -> Figures:
 def _total(rows: list[tuple[Any, ...]]) -> Figures:
     """Every group added up: the groups split the period's orders, so they sum to its totals."""
     parts = [_figures(row) for row in rows]
-    with_sale = sum(part.with_sale for part in parts)
+    profits = [part.profit for part in parts if part.profit is not None]
     return Figures(
         orders=sum(part.orders for part in parts),
         spend=sum((part.spend for part in parts), Decimal(0)),
         refunds=sum((part.refunds for part in parts), Decimal(0)),
         sales=sum((part.sales for part in parts), Decimal(0)),
-        profit=sum((part.profit or Decimal(0) for part in parts), Decimal(0))
-        if with_sale
-        else None,
-        with_sale=with_sale,
+        profit=sum(profits, Decimal(0)) if profits else None,
+        with_sale=sum(part.with_sale for part in parts),
         unconverted=sum(part.unconverted for part in parts),
     )
 

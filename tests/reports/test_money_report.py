@@ -146,3 +146,13 @@ def test_the_overview_shows_todays_and_this_months_profit(logged_in, shop) -> No
     profit = html[html.index('id="overview-profit"') :]
     assert "Profit today <strong>0.75 USD</strong>" in profit
     assert f"this month <strong>{month:.2f} USD</strong>" in profit
+
+
+def test_no_profit_when_no_sold_order_could_be_converted(shop, settings) -> None:
+    settings.RATE_MAX_AGE_DAYS = 0
+    placed(shop["rub"], D2, charge=Decimal("50"), sale_price=Decimal("2"))  # no rate on D2
+    report = money_report(by="day", first=D2, last=D2)
+    assert report.totals.with_sale == 1
+    assert report.totals.unconverted == 1
+    assert report.totals.profit is None  # "—", never a made-up 0.00
+    assert report.rows[0].figures.profit is None
