@@ -122,7 +122,11 @@ def test_a_refill_status_that_is_not_a_status_is_noted_on_that_refill(panel, moc
     ("balance", "currency", "why"),
     [
         ("1e30", "USD", "the balance 1e30 is too large to be real"),
-        ("-12.5", "USD", "the balance -12.5 is negative"),
+        (
+            "-1e30",
+            "USD",
+            "the balance -1e30 is too large to be real",
+        ),  # overdrawn is real; this is not
         ("abc", "USD", "the balance abc is not a number"),
         (None, "USD", "the balance is empty (null)"),
         ("1,234", "USD", "could be 1234 or 1.234"),
