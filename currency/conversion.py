@@ -92,6 +92,15 @@ class Converter:
                 self._rates[(currency, day)] = found.get((currency, day))
             day += timedelta(days=1)
 
+    def preload(self, pairs: Iterable[tuple[str, date]]) -> Converter:
+        """`prime` for the (currency, day) pairs a page will convert: one query for them all
+        (none when every pair is in the base currency)."""
+        wanted = [(currency, day) for currency, day in pairs if currency]
+        if wanted:
+            days = [day for _, day in wanted]
+            self.prime({currency for currency, _ in wanted}, min(days), max(days))
+        return self
+
     def rate(self, currency: str, day: date) -> tuple[Decimal, date] | None:
         """Base units per one unit of `currency`, and the day of the rate used."""
         key = (currency.upper(), day)

@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from currency.conversion import Converter
 from orders.models import Order
-from orders.rates import PreloadedConverter
 
 NEVER_PLACED = (Order.State.REJECTED, Order.State.NOT_PLACED)
 
@@ -82,11 +81,10 @@ def order_profits(orders: Iterable[Order], converter: Converter | None = None) -
     """{order id: its profit} for a page of orders: the base currency and every rate they
     need read in two queries at most, whatever the number of orders."""
     orders = list(orders)
-    converter = converter or PreloadedConverter()
-    if isinstance(converter, PreloadedConverter):
-        converter.preload(
-            (o.currency or o.panel.currency, order_day(o))
-            for o in orders
-            if o.sale_price is not None and o.state not in NEVER_PLACED
-        )
+    converter = converter or Converter()
+    converter.preload(
+        (o.currency or o.panel.currency, order_day(o))
+        for o in orders
+        if o.sale_price is not None and o.state not in NEVER_PLACED
+    )
     return {order.pk: order_profit(order, converter) for order in orders}

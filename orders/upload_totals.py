@@ -17,9 +17,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from currency.conversion import Converter
 from orders.models import Upload
 from orders.pricing import price_rules_for, suggest_for_cost
-from orders.rates import PreloadedConverter
 from panels.models import Panel, Service
 
 
@@ -99,9 +99,7 @@ def suggest_for_rows(entries: list[dict[str, Any]], services: Iterable[Service],
     rules = price_rules_for([by_pk[e["service_id"]] for e in wanted])
     if not rules.rules:
         return
-    converter = PreloadedConverter().preload(
-        {(by_pk[e["service_id"]].panel.currency, day) for e in wanted}
-    )
+    converter = Converter().preload({(by_pk[e["service_id"]].panel.currency, day) for e in wanted})
     for entry in wanted:
         service = by_pk[entry["service_id"]]
         suggestion = suggest_for_cost(
@@ -138,7 +136,7 @@ def upload_money(upload: Upload) -> MoneyTotals:
     currencies = dict(
         Panel.objects.filter(pk__in={e["panel_id"] for e in rows}).values_list("pk", "currency")
     )
-    converter = PreloadedConverter().preload({(c, day) for c in currencies.values()})
+    converter = Converter().preload({(c, day) for c in currencies.values()})
     cost = sale = profit = Decimal(0)
     costed = sold = suggested = profited = 0
     notes: dict[str, None] = {}

@@ -15,7 +15,6 @@ from currency.conversion import Converter
 from currency.models import CurrencySettings, ExchangeRate
 from orders.models import Order
 from orders.profit import order_profit, order_profits
-from orders.rates import PreloadedConverter
 from reports.selectors import money_report
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
@@ -101,7 +100,7 @@ def test_a_page_of_orders_reads_its_rates_at_once(django_assert_num_queries) -> 
     orders = list(Order.objects.filter(pk__in=[o.pk for o in orders]).select_related("panel"))
     CurrencySettings.load()  # the settings row exists (made on first use)
     with django_assert_num_queries(2):  # the base currency, then every rate in one query
-        profits = order_profits(orders, PreloadedConverter())
+        profits = order_profits(orders, Converter())
     # The same answers as one-by-one conversion.
     one_by_one = Converter(base="USD")
     for order in orders:
@@ -114,7 +113,7 @@ def test_the_preloaded_converter_answers_as_the_converter_does() -> None:
     ExchangeRate.objects.create(day=DAY, base="EUR", currency="USD", rate=Decimal("1.25"))
     ExchangeRate.objects.create(day=DAY, base="EUR", currency="RUB", rate=Decimal("100"))
     ExchangeRate.objects.create(day=DAY - timedelta(days=20), base="USD", currency="GBP", rate=1)
-    preloaded = PreloadedConverter(base="USD").preload(
+    preloaded = Converter(base="USD").preload(
         [("RUB", DAY), ("GBP", DAY), ("USD", DAY), ("RUB", DAY + timedelta(days=30))]
     )
     plain = Converter(base="USD")
@@ -146,7 +145,7 @@ class ProfitIsExact(HypothesisTestCase):
 
 def test_a_pair_not_preloaded_is_still_read() -> None:
     ExchangeRate.objects.create(day=DAY, base="USD", currency="EUR", rate=Decimal("0.5"))
-    converter = PreloadedConverter(base="USD").preload([("USD", DAY)])
+    converter = Converter(base="USD").preload([("USD", DAY)])
     assert converter.to_base(Decimal("1"), "EUR", DAY).amount == Decimal("2")
 
 
