@@ -12,12 +12,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ledger.models import BalanceCheck
 from ledger.selectors import flagged_checks
+from orders.cost_sql import order_cost, order_currency
 from orders.models import Order
 from panels.api.normalise import Status
 from panels.models import CatalogEvent, Panel
@@ -231,23 +232,6 @@ def order_counts(*, now: datetime) -> OrderCounts:
     return counts
 
 
-def _spend_amount() -> tuple[ExpressionWrapper, DecimalField]:
-    """What a placed order cost: the panel's charge (or our estimate until it reports one),
-    less the refund it owes for what it did not deliver (orders/services/refunds.py)."""
-    charge = Order._meta.get_field("charge")
-    money = DecimalField(max_digits=charge.max_digits, decimal_places=charge.decimal_places)
-    taken = Coalesce("charge", "estimated_cost", Value(Decimal(0)), output_field=money)
-    refund = Coalesce("refund", Value(Decimal(0)), output_field=money)
-    return ExpressionWrapper(taken - refund, output_field=money), money
-
-
-def _spend_currency() -> Coalesce:
-    """The order's currency, or its panel's when the order has none."""
-    return Coalesce(
-        NullIf("currency", Value("")), NullIf(F("panel__currency"), Value("")), Value("")
-    )
-
-
 def spend_by_currency(*, now: datetime) -> list[Spend]:
     """What placed orders cost in the last 24 h and 7 days, per currency. One query.
 
@@ -256,12 +240,12 @@ def spend_by_currency(*, now: datetime) -> list[Spend]:
     orders are left out: their money came back.
     """
     since = _since(now)
-    amount, money = _spend_amount()
+    amount, money = order_cost()
     zone = timezone.get_current_timezone()
     rows = (
         Order.objects.filter(state=Order.State.PLACED, created_at__gte=since["7d"])
         .exclude(status__in=REFUNDED_STATUSES)
-        .annotate(spend_currency=_spend_currency(), day=TruncDate("created_at", tzinfo=zone))
+        .annotate(spend_currency=order_currency(), day=TruncDate("created_at", tzinfo=zone))
         .values("spend_currency", "day")
         .annotate(
             last_7d=Sum(amount, output_field=money),
@@ -341,11 +325,11 @@ def spend_per_day(*, now: datetime, days: int = SPEND_CHART_DAYS) -> list[DailyS
     zone = timezone.get_current_timezone()
     first = timezone.localtime(now, zone).date() - timedelta(days=days - 1)
     start = timezone.make_aware(datetime.combine(first, time.min), zone)
-    amount, money = _spend_amount()
+    amount, money = order_cost()
     rows = (
         Order.objects.filter(state=Order.State.PLACED, created_at__gte=start)
         .exclude(status__in=REFUNDED_STATUSES)
-        .annotate(day=TruncDate("created_at", tzinfo=zone), spend_currency=_spend_currency())
+        .annotate(day=TruncDate("created_at", tzinfo=zone), spend_currency=order_currency())
         .values("day", "panel_id", "spend_currency")
         .annotate(amount=Sum(amount, output_field=money))
         .order_by("day", "panel_id", "spend_currency")

@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models import QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from currency.conversion import base_currency, daily_rates
+from orders.cost_sql import order_cost, order_currency
 from orders.models import Order
 from panels.models import Panel, Service
 
@@ -70,9 +71,8 @@ def _period_orders(first: date, last: date) -> QuerySet[Order]:
         .order_by()  # a sum needs no order: the list's default would sort every row first
         .annotate(
             day=TruncDate("created_at", tzinfo=zone),
-            cur=Coalesce(NullIf("currency", Value("")), NullIf(F("panel__currency"), Value(""))),
-            cost=Coalesce("charge", "estimated_cost", Value(Decimal(0)))
-            - Coalesce("refund", Value(Decimal(0))),
+            cur=order_currency(),
+            cost=order_cost()[0],
         )
     )
 
