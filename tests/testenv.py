@@ -10,6 +10,7 @@ test database (`django_db_modify_db_settings` in tests/conftest.py).
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -52,3 +53,23 @@ def claim_redis_database(url: str) -> str:
 if os.environ.get("REDIS_URL"):
     # Subprocesses (beat, workers) inherit the rewritten URL.
     os.environ["REDIS_URL"] = claim_redis_database(os.environ["REDIS_URL"])
+
+
+def _lock_logging_while_pytest_attaches_its_handlers() -> None:
+    """pytest starts each test phase by walking `logging`'s table of loggers without the module
+    lock (`_pytest.logging.catching_logs.__enter__`). A Celery worker or simulator thread left
+    running between phases (the worker fixtures) that creates a logger at that moment makes the
+    walk fail with "dictionary changed size during iteration", failing a test that did nothing
+    wrong. `logging.getLogger` adds loggers under that lock, so holding it closes the race."""
+    from _pytest.logging import catching_logs
+
+    attach = catching_logs.__enter__
+
+    def attach_locked(self: catching_logs) -> object:  # type: ignore[type-arg]
+        with logging._lock:  # type: ignore[attr-defined]
+            return attach(self)
+
+    catching_logs.__enter__ = attach_locked  # type: ignore[method-assign]
+
+
+_lock_logging_while_pytest_attaches_its_handlers()
