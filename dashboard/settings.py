@@ -287,6 +287,9 @@ RATES_FETCH_INTERVAL = env.int("RATES_FETCH_INTERVAL", default=6 * 3600)
 BALANCE_REFRESH_DELAY = env.int("BALANCE_REFRESH_DELAY", default=20)
 # How often new balance readings are checked against the orders (ledger.services.reconcile).
 LEDGER_RECONCILE_INTERVAL = env.int("LEDGER_RECONCILE_INTERVAL", default=5 * 60)
+# How often the orders' changes are folded into the reports' day totals (reports/models.py).
+# Reports count unfolded changes too; folding keeps them few.
+REPORT_TOTALS_FOLD_INTERVAL = env.int("REPORT_TOTALS_FOLD_INTERVAL", default=60)
 
 
 def _every(seconds: int) -> dict[str, object]:
@@ -311,6 +314,10 @@ CELERY_BEAT_SCHEDULE = {
         **_every(LEDGER_RECONCILE_INTERVAL),
     },
     "rates-fetch": {"task": "currency.tasks.rates_fetch_scheduled", **_every(RATES_FETCH_INTERVAL)},
+    "report-totals-fold": {
+        "task": "reports.tasks.totals_fold",
+        **_every(REPORT_TOTALS_FOLD_INTERVAL),
+    },
 }
 
 # --- Panel API client -----------------------------------------------------------------------

@@ -26,6 +26,8 @@ from currency.conversion import base_currency, daily_rates
 from orders.cost_sql import order_cost, order_currency
 from orders.models import Order
 from panels.models import Panel, Service
+from reports.services import totals_usable
+from reports.totals import aggregate_totals
 
 DIMENSIONS = {"day": "Day", "panel": "Panel", "service": "Service", "customer": "Customer"}
 ROWS_SHOWN = 200  # per service or customer, the biggest spend first; the CSV has them all
@@ -126,35 +128,43 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _figures(row: tuple[Any, ...]) -> Figures:
-    def money(value: Any) -> Decimal:
-        return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+def _money(value: Any) -> Decimal:
+    """PostgreSQL sums to Decimal; SQLite to float or int (its sums are not exact)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
 
+
+def _figures(row: tuple[Any, ...]) -> Figures:
     _, orders, spend, refunds, sales, profit, with_sale, unconverted = row
     return Figures(
         orders=orders,
-        spend=money(spend),
-        refunds=money(refunds),
-        sales=money(sales),
+        spend=_money(spend),
+        refunds=_money(refunds),
+        sales=_money(sales),
         # NULL when no order has both a sale price and a rate: no profit to show, not zero
-        profit=money(profit) if profit is not None else None,
+        profit=_money(profit) if profit is not None else None,
         with_sale=with_sale,
         unconverted=int(unconverted or 0),
     )
 
 
 def _total(rows: list[tuple[Any, ...]]) -> Figures:
-    """Every group added up: the groups split the period's orders, so they sum to its totals."""
-    parts = [_figures(row) for row in rows]
-    profits = [part.profit for part in parts if part.profit is not None]
-    return Figures(
-        orders=sum(part.orders for part in parts),
-        spend=sum((part.spend for part in parts), Decimal(0)),
-        refunds=sum((part.refunds for part in parts), Decimal(0)),
-        sales=sum((part.sales for part in parts), Decimal(0)),
-        profit=sum(profits, Decimal(0)) if profits else None,
-        with_sale=sum(part.with_sale for part in parts),
-        unconverted=sum(part.unconverted for part in parts),
+    """Every group added up: the groups split the period's orders, so they sum to its totals.
+    Column by column (thousands of services or customers: no Figures per group)."""
+    if not rows:
+        return Figures()
+    _, orders, spend, refunds, sales, profit, with_sale, unconverted = zip(*rows, strict=True)
+    profits = [value for value in profit if value is not None]
+    return _figures(
+        (
+            None,
+            sum(orders),
+            sum(map(_money, spend), Decimal(0)),
+            sum(map(_money, refunds), Decimal(0)),
+            sum(map(_money, sales), Decimal(0)),
+            sum(map(_money, profits), Decimal(0)) if profits else None,
+            sum(with_sale),
+            sum(int(value or 0) for value in unconverted),
+        )
     )
 
 
@@ -194,10 +204,12 @@ def money_report(
     limit: int | None = ROWS_SHOWN,
     base: str = "",
     currencies: set[str] | None = None,
+    from_totals: bool | None = None,
 ) -> MoneyReport:
-    """The period's figures grouped `by` a dimension, with their totals. Four queries: the
+    """The period's figures grouped `by` a dimension, with their totals. Five queries: the
     base currency, the panels' currencies (a page that has both passes them), the rates
-    (none when every panel bills in the base currency), the groups (and one for names)."""
+    (none when every panel bills in the base currency), whether the day totals can be read
+    (reports/models.py; `from_totals` decides instead), the groups (and one for names)."""
     if by not in DIMENSIONS:
         raise ValueError(f"Unknown report dimension: {by}")
     base = base or base_currency()
@@ -206,8 +218,12 @@ def money_report(
     currencies = {c.upper() for c in currencies if c}
     found = daily_rates(base, currencies, first, last)
     rates = {key: value for key, (value, _) in found.items()}
-    orders = _period_orders(first, last)
-    grouped = _aggregate(orders, KEYS[by], rates, base)
+    if from_totals is None:
+        from_totals = totals_usable()
+    if from_totals:
+        grouped = aggregate_totals(by, first, last, rates, base)
+    else:
+        grouped = _aggregate(_period_orders(first, last), KEYS[by], rates, base)
     if by == "day":
         grouped.sort(key=lambda row: row[0])
     else:

@@ -1,4 +1,4 @@
-"""benchmarks/balances.py: the balance readings it seeds are what it promises, and the day it
+"""benchmarks/_balances.py: the balance readings it seeds are what it promises, and the day it
 times is reconciled by the ledger's own service, then rolled back."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _checks_of(panel: Panel) -> list[tuple[int, str, object]]:
 
 
 def test_the_readings_spread_over_the_panels_and_the_orders_year(seeded: None) -> None:
-    from benchmarks.balances import seed_readings
+    from benchmarks._balances import seed_readings
 
     seconds = seed_readings(500)
 
@@ -59,7 +59,7 @@ def test_the_readings_spread_over_the_panels_and_the_orders_year(seeded: None) -
 def test_the_balances_add_up_but_for_the_unrecorded_top_ups(seeded: None) -> None:
     """A reading a day: the balance falls most days, rises with a top-up, and the ledger finds
     every interval adds up except a rise for each top-up nobody recorded."""
-    from benchmarks.balances import seed_readings
+    from benchmarks._balances import seed_readings
 
     seed_readings(20 * 365)
     panel = Panel.objects.order_by("name")[1]  # one that gets no refunds from the orders seed
@@ -76,7 +76,7 @@ def test_the_balances_add_up_but_for_the_unrecorded_top_ups(seeded: None) -> Non
 
 
 def test_one_panels_day_is_reconciled_and_rolled_back(seeded: None) -> None:
-    from benchmarks.balances import measured_day, seed_readings, time_reconciliation
+    from benchmarks._balances import measured_day, seed_readings, time_reconciliation
 
     seed_readings(500)
     panel, day = measured_day()

@@ -1,0 +1,126 @@
+"""The SQL that keeps the day totals (reports/models.py): PostgreSQL only.
+
+An order's contribution mirrors orders/cost_sql.py (cost = COALESCE(charge, estimated_cost, 0)
+− COALESCE(refund, 0)); tests/reports/test_totals.py checks, over random writes, that reports
+from the totals equal reports from the orders.
+"""
+
+from __future__ import annotations
+
+CHANGE = "reports_totalschange"
+STATE = "reports_totalsstate"
+# The day tables and the columns that key each, beside the day and the currency.
+DAY_TABLES = {
+    "reports_paneldaytotal": ("panel_id",),
+    "reports_servicedaytotal": ("service_id", "panel_id"),
+    "reports_customerdaytotal": ("customer_ref", "panel_id"),
+}
+SUMS = ("orders", "cost", "refunds", "sales", "with_sale", "cost_with_sale")
+KEY = ("day", "panel_id", "service_id", "customer_ref", "currency")
+
+
+def _contribution(row: str, sign: str) -> str:
+    """A change row's values for the order `row` (OLD or NEW), `sign` '+' or '-'."""
+    cost = f"(COALESCE({row}.charge, {row}.estimated_cost, 0) - COALESCE({row}.refund, 0))"
+    sold = f"{row}.sale_price IS NOT NULL"
+    return f"""(({row}.created_at AT TIME ZONE zone)::date, {row}.panel_id, {row}.service_id,
+        {row}.customer_ref, {row}.currency,
+        {sign}1, {sign}{cost}, {sign}COALESCE({row}.refund, 0), {sign}COALESCE({row}.sale_price, 0),
+        CASE WHEN {sold} THEN {sign}1 ELSE 0 END, CASE WHEN {sold} THEN {sign}{cost} ELSE 0 END)"""
+
+
+_COLUMNS = ", ".join((*KEY, *SUMS))
+# Only placed orders were bought: the old contribution leaves, the new one comes in.
+CREATE_TRIGGER = f"""
+CREATE OR REPLACE FUNCTION reports_order_totals() RETURNS trigger AS $$
+DECLARE zone text;
+BEGIN
+    SELECT s.zone INTO zone FROM {STATE} s ORDER BY s.id LIMIT 1;
+    IF zone IS NULL THEN
+        RETURN NULL;  -- no totals kept yet: the rebuild reads the orders themselves
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.state = 'placed' THEN
+        INSERT INTO {CHANGE} ({_COLUMNS}) VALUES {_contribution("OLD", "-")};
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.state = 'placed' THEN
+        INSERT INTO {CHANGE} ({_COLUMNS}) VALUES {_contribution("NEW", "")};
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS reports_order_totals_insert ON orders_order;
+CREATE TRIGGER reports_order_totals_insert AFTER INSERT ON orders_order
+    FOR EACH ROW WHEN (NEW.state = 'placed') EXECUTE FUNCTION reports_order_totals();
+DROP TRIGGER IF EXISTS reports_order_totals_delete ON orders_order;
+CREATE TRIGGER reports_order_totals_delete AFTER DELETE ON orders_order
+    FOR EACH ROW WHEN (OLD.state = 'placed') EXECUTE FUNCTION reports_order_totals();
+
+-- A save writes every column: only an update that changes what a placed order counts for
+-- writes a change (a status sync touching nothing but statuses writes none).
+DROP TRIGGER IF EXISTS reports_order_totals_update ON orders_order;
+CREATE TRIGGER reports_order_totals_update AFTER UPDATE ON orders_order
+    FOR EACH ROW WHEN (
+        (OLD.state = 'placed' OR NEW.state = 'placed') AND (
+            OLD.state IS DISTINCT FROM NEW.state
+            OR OLD.charge IS DISTINCT FROM NEW.charge
+            OR OLD.estimated_cost IS DISTINCT FROM NEW.estimated_cost
+            OR OLD.refund IS DISTINCT FROM NEW.refund
+            OR OLD.sale_price IS DISTINCT FROM NEW.sale_price
+            OR OLD.currency IS DISTINCT FROM NEW.currency
+            OR OLD.customer_ref IS DISTINCT FROM NEW.customer_ref
+            OR OLD.created_at IS DISTINCT FROM NEW.created_at
+            OR OLD.panel_id IS DISTINCT FROM NEW.panel_id
+            OR OLD.service_id IS DISTINCT FROM NEW.service_id))
+    EXECUTE FUNCTION reports_order_totals();
+"""  # noqa: S608 (names from this module)
+
+DROP_TRIGGER = """
+DROP TRIGGER IF EXISTS reports_order_totals_insert ON orders_order;
+DROP TRIGGER IF EXISTS reports_order_totals_delete ON orders_order;
+DROP TRIGGER IF EXISTS reports_order_totals_update ON orders_order;
+DROP FUNCTION IF EXISTS reports_order_totals();
+"""
+
+
+def _add_into(table: str, keys: tuple[str, ...], source: str) -> str:
+    """INSERT the rows of `source` summed per key into `table`, adding to rows already there."""
+    key = ", ".join(("day", *keys, "currency"))
+    sums = ", ".join(f"SUM({name})" for name in SUMS)
+    added = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in SUMS)
+    return f"""INSERT INTO {table} ({key}, {", ".join(SUMS)})
+        SELECT {key}, {sums} FROM {source} GROUP BY {key}
+        ON CONFLICT ({key}) DO UPDATE SET {added}"""  # noqa: S608 (names from this module)
+
+
+def fold_sql() -> str:
+    """One statement: take the change rows up to %(upto)s off the log and add them to every day
+    table. Run twice at once, the second finds the rows gone (deleted rows are not returned)."""
+    parts = [f"moved AS (DELETE FROM {CHANGE} WHERE id <= %(upto)s RETURNING *)"]  # noqa: S608
+    for n, (table, keys) in enumerate(DAY_TABLES.items()):
+        parts.append(f"add{n} AS ({_add_into(table, keys, 'moved')} RETURNING 1)")
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM moved"  # noqa: S608
+
+
+# After a fold, rows that every change cancelled out (an order moved to another day, say).
+DROP_EMPTY = [f"DELETE FROM {table} WHERE orders = 0" for table in DAY_TABLES]  # noqa: S608
+
+
+def rebuild_sql() -> list[str]:
+    """Statements that recount every day table from the orders, in %(zone)s."""
+    orders = """(SELECT (o.created_at AT TIME ZONE %(zone)s)::date AS day, o.panel_id,
+        o.service_id, o.customer_ref, o.currency, 1 AS orders,
+        COALESCE(o.charge, o.estimated_cost, 0) - COALESCE(o.refund, 0) AS cost,
+        COALESCE(o.refund, 0) AS refunds, COALESCE(o.sale_price, 0) AS sales,
+        CASE WHEN o.sale_price IS NOT NULL THEN 1 ELSE 0 END AS with_sale,
+        CASE WHEN o.sale_price IS NOT NULL
+             THEN COALESCE(o.charge, o.estimated_cost, 0) - COALESCE(o.refund, 0)
+             ELSE 0 END AS cost_with_sale
+        FROM orders_order o WHERE o.state = 'placed') AS placed"""
+    # The state table is locked first: a writer whose trigger has read the zone finishes
+    # before the rebuild goes on, and a later one waits for the new zone. Then the log is
+    # emptied: every write after that is in the log and not in the orders counted below.
+    statements = [f"LOCK TABLE {STATE} IN ACCESS EXCLUSIVE MODE", f"TRUNCATE {CHANGE}"]
+    statements += [f"TRUNCATE {table}" for table in DAY_TABLES]
+    statements += [_add_into(table, keys, orders) for table, keys in DAY_TABLES.items()]
+    return statements
