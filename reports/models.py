@@ -44,8 +44,9 @@ class Sums(models.Model):
     sales and cost_with_sale cover the orders with a sale price (for profit)."""
 
     day = models.DateField()
-    panel_id = models.BigIntegerField()
-    currency = models.CharField(max_length=10, blank=True)  # the order's own; "" = its panel's
+    # The order's own, or its panel's when it has none ("" for neither), resolved by the
+    # trigger (which also follows a panel's currency change).
+    currency = models.CharField(max_length=10, blank=True)
     orders = models.IntegerField(default=0)  # int4: PostgreSQL sums it in int8, fast
     cost = _sum_field()
     refunds = _sum_field()
@@ -57,10 +58,12 @@ class Sums(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.day} panel {self.panel_id} {self.currency}: {self.orders} orders"
+        return f"{self.day} {self.currency}: {self.orders} orders"
 
 
 class PanelDayTotal(Sums):
+    panel_id = models.BigIntegerField()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -75,7 +78,7 @@ class ServiceDayTotal(Sums):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "service_id", "panel_id", "currency"], name="servicedaytotal_key"
+                fields=["day", "service_id", "currency"], name="servicedaytotal_key"
             )
         ]
 
@@ -86,8 +89,7 @@ class CustomerDayTotal(Sums):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "customer_ref", "panel_id", "currency"],
-                name="customerdaytotal_key",
+                fields=["day", "customer_ref", "currency"], name="customerdaytotal_key"
             )
         ]
 
@@ -96,6 +98,7 @@ class TotalsChange(Sums):
     """A signed change written by the trigger, waiting to be folded into the day tables."""
 
     id = models.BigAutoField(primary_key=True)
+    panel_id = models.BigIntegerField()
     service_id = models.BigIntegerField()
     customer_ref = models.CharField(max_length=200, blank=True)
 

@@ -28,7 +28,7 @@ def aggregate_totals(
     group: the day table plus the change log not folded yet, in one statement (one snapshot:
     a fold running meanwhile is seen either before or after, never half)."""
     table, key = SOURCES[by]
-    columns = ", ".join(dict.fromkeys(("day", "panel_id", key, "currency", *totals_sql.SUMS)))
+    columns = ", ".join(dict.fromkeys(("day", key, "currency", *totals_sql.SUMS)))
     empty = "(CAST(NULL AS VARCHAR(3)), CAST(NULL AS DATE), CAST(NULL AS NUMERIC))"
     values = ", ".join(["(%s, %s, %s)"] * len(rates)) or empty
     rate_params: list[Any] = [v for (cur, day), rate in rates.items() for v in (cur, day, rate)]
@@ -42,11 +42,10 @@ def aggregate_totals(
              t AS (SELECT {columns} FROM {table} WHERE day BETWEEN %s AND %s
                    UNION ALL
                    SELECT {columns} FROM {totals_sql.CHANGE} WHERE day BETWEEN %s AND %s),
-             o AS (SELECT t.*, COALESCE(NULLIF(t.currency, ''), NULLIF(p.currency, ''), '') AS cur
-                   FROM t JOIN panels_panel p ON p.id = t.panel_id),
-             c AS (SELECT o.{key} AS key, o.orders, o.cost, o.refunds, o.sales, o.with_sale,
-                          o.cost_with_sale, CASE WHEN o.cur = %s THEN 1 ELSE r.rate END AS rate
-                   FROM o LEFT JOIN r ON r.cur = o.cur AND r.day = o.day OFFSET 0)
+             c AS (SELECT t.{key} AS key, t.orders, t.cost, t.refunds, t.sales, t.with_sale,
+                          t.cost_with_sale,
+                          CASE WHEN t.currency = %s THEN 1 ELSE r.rate END AS rate
+                   FROM t LEFT JOIN r ON r.cur = t.currency AND r.day = t.day OFFSET 0)
         SELECT key,
                SUM(orders),
                ROUND(SUM(cost * rate), {PLACES}),

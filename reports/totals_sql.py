@@ -9,45 +9,79 @@ from __future__ import annotations
 
 CHANGE = "reports_totalschange"
 STATE = "reports_totalsstate"
-# The day tables and the columns that key each, beside the day and the currency.
+# The day tables and the column that keys each, beside the day and the currency.
 DAY_TABLES = {
-    "reports_paneldaytotal": ("panel_id",),
-    "reports_servicedaytotal": ("service_id", "panel_id"),
-    "reports_customerdaytotal": ("customer_ref", "panel_id"),
+    "reports_paneldaytotal": "panel_id",
+    "reports_servicedaytotal": "service_id",
+    "reports_customerdaytotal": "customer_ref",
 }
 SUMS = ("orders", "cost", "refunds", "sales", "with_sale", "cost_with_sale")
 KEY = ("day", "panel_id", "service_id", "customer_ref", "currency")
+_COLUMNS = ", ".join((*KEY, *SUMS))
 
 
-def _contribution(row: str, sign: str) -> str:
-    """A change row's values for the order `row` (OLD or NEW), `sign` '+' or '-'."""
+def _contribution(row: str, sign: str, currency: str) -> str:
+    """A change row's values for the order `row`, `sign` '+' or '-', in `currency`."""
     cost = f"(COALESCE({row}.charge, {row}.estimated_cost, 0) - COALESCE({row}.refund, 0))"
     sold = f"{row}.sale_price IS NOT NULL"
-    return f"""(({row}.created_at AT TIME ZONE zone)::date, {row}.panel_id, {row}.service_id,
-        {row}.customer_ref, {row}.currency,
+    return f"""({row}.created_at AT TIME ZONE zone)::date, {row}.panel_id, {row}.service_id,
+        {row}.customer_ref, {currency},
         {sign}1, {sign}{cost}, {sign}COALESCE({row}.refund, 0), {sign}COALESCE({row}.sale_price, 0),
-        CASE WHEN {sold} THEN {sign}1 ELSE 0 END, CASE WHEN {sold} THEN {sign}{cost} ELSE 0 END)"""
+        CASE WHEN {sold} THEN {sign}1 ELSE 0 END, CASE WHEN {sold} THEN {sign}{cost} ELSE 0 END"""
 
 
-_COLUMNS = ", ".join((*KEY, *SUMS))
+def _log(row: str, sign: str) -> str:
+    """PL/pgSQL: log the order `row`'s contribution. An order without a currency counts in its
+    panel's; the panel row is share-locked while it is read, so a concurrent change of the
+    panel's currency either waits for this write (and then moves it) or is seen by it."""
+    return f"""
+        cur := NULLIF({row}.currency, '');
+        IF cur IS NULL THEN
+            SELECT p.currency INTO cur FROM panels_panel p WHERE p.id = {row}.panel_id FOR SHARE;
+        END IF;
+        INSERT INTO {CHANGE} ({_COLUMNS})
+            VALUES ({_contribution(row, sign, "COALESCE(cur, '')")});"""  # noqa: S608 (names from this module)
+
+
 # Only placed orders were bought: the old contribution leaves, the new one comes in.
 CREATE_TRIGGER = f"""
 CREATE OR REPLACE FUNCTION reports_order_totals() RETURNS trigger AS $$
-DECLARE zone text;
+DECLARE zone text; cur text;
 BEGIN
     SELECT s.zone INTO zone FROM {STATE} s ORDER BY s.id LIMIT 1;
     IF zone IS NULL THEN
         RETURN NULL;  -- no totals kept yet: the rebuild reads the orders themselves
     END IF;
-    IF TG_OP <> 'INSERT' AND OLD.state = 'placed' THEN
-        INSERT INTO {CHANGE} ({_COLUMNS}) VALUES {_contribution("OLD", "-")};
+    IF TG_OP <> 'INSERT' AND OLD.state = 'placed' THEN {_log("OLD", "-")}
     END IF;
-    IF TG_OP <> 'DELETE' AND NEW.state = 'placed' THEN
-        INSERT INTO {CHANGE} ({_COLUMNS}) VALUES {_contribution("NEW", "")};
+    IF TG_OP <> 'DELETE' AND NEW.state = 'placed' THEN {_log("NEW", "")}
     END IF;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
+
+-- A panel's new currency moves its orders that have none of their own.
+CREATE OR REPLACE FUNCTION reports_panel_currency() RETURNS trigger AS $$
+DECLARE zone text;
+BEGIN
+    SELECT s.zone INTO zone FROM {STATE} s ORDER BY s.id LIMIT 1;
+    IF zone IS NULL THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO {CHANGE} ({_COLUMNS})
+        SELECT {_contribution("o", "-", "OLD.currency")}
+        FROM orders_order o WHERE o.panel_id = NEW.id AND o.state = 'placed' AND o.currency = ''
+        UNION ALL
+        SELECT {_contribution("o", "", "NEW.currency")}
+        FROM orders_order o WHERE o.panel_id = NEW.id AND o.state = 'placed' AND o.currency = '';
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS reports_panel_currency ON panels_panel;
+CREATE TRIGGER reports_panel_currency AFTER UPDATE ON panels_panel
+    FOR EACH ROW WHEN (OLD.currency IS DISTINCT FROM NEW.currency)
+    EXECUTE FUNCTION reports_panel_currency();
 
 DROP TRIGGER IF EXISTS reports_order_totals_insert ON orders_order;
 CREATE TRIGGER reports_order_totals_insert AFTER INSERT ON orders_order
@@ -80,12 +114,14 @@ DROP TRIGGER IF EXISTS reports_order_totals_insert ON orders_order;
 DROP TRIGGER IF EXISTS reports_order_totals_delete ON orders_order;
 DROP TRIGGER IF EXISTS reports_order_totals_update ON orders_order;
 DROP FUNCTION IF EXISTS reports_order_totals();
+DROP TRIGGER IF EXISTS reports_panel_currency ON panels_panel;
+DROP FUNCTION IF EXISTS reports_panel_currency();
 """
 
 
-def _add_into(table: str, keys: tuple[str, ...], source: str) -> str:
+def _add_into(table: str, column: str, source: str) -> str:
     """INSERT the rows of `source` summed per key into `table`, adding to rows already there."""
-    key = ", ".join(("day", *keys, "currency"))
+    key = f"day, {column}, currency"
     sums = ", ".join(f"SUM({name})" for name in SUMS)
     added = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in SUMS)
     return f"""INSERT INTO {table} ({key}, {", ".join(SUMS)})
@@ -97,8 +133,8 @@ def fold_sql() -> str:
     """One statement: take the change rows up to %(upto)s off the log and add them to every day
     table. Run twice at once, the second finds the rows gone (deleted rows are not returned)."""
     parts = [f"moved AS (DELETE FROM {CHANGE} WHERE id <= %(upto)s RETURNING *)"]  # noqa: S608
-    for n, (table, keys) in enumerate(DAY_TABLES.items()):
-        parts.append(f"add{n} AS ({_add_into(table, keys, 'moved')} RETURNING 1)")
+    for n, (table, column) in enumerate(DAY_TABLES.items()):
+        parts.append(f"add{n} AS ({_add_into(table, column, 'moved')} RETURNING 1)")
     return f"WITH {', '.join(parts)} SELECT count(*) FROM moved"  # noqa: S608
 
 
@@ -109,18 +145,20 @@ DROP_EMPTY = [f"DELETE FROM {table} WHERE orders = 0" for table in DAY_TABLES]  
 def rebuild_sql() -> list[str]:
     """Statements that recount every day table from the orders, in %(zone)s."""
     orders = """(SELECT (o.created_at AT TIME ZONE %(zone)s)::date AS day, o.panel_id,
-        o.service_id, o.customer_ref, o.currency, 1 AS orders,
+        o.service_id, o.customer_ref, COALESCE(NULLIF(o.currency, ''), p.currency) AS currency,
+        1 AS orders,
         COALESCE(o.charge, o.estimated_cost, 0) - COALESCE(o.refund, 0) AS cost,
         COALESCE(o.refund, 0) AS refunds, COALESCE(o.sale_price, 0) AS sales,
         CASE WHEN o.sale_price IS NOT NULL THEN 1 ELSE 0 END AS with_sale,
         CASE WHEN o.sale_price IS NOT NULL
              THEN COALESCE(o.charge, o.estimated_cost, 0) - COALESCE(o.refund, 0)
              ELSE 0 END AS cost_with_sale
-        FROM orders_order o WHERE o.state = 'placed') AS placed"""
+        FROM orders_order o JOIN panels_panel p ON p.id = o.panel_id
+        WHERE o.state = 'placed') AS placed"""
     # The state table is locked first: a writer whose trigger has read the zone finishes
     # before the rebuild goes on, and a later one waits for the new zone. Then the log is
     # emptied: every write after that is in the log and not in the orders counted below.
     statements = [f"LOCK TABLE {STATE} IN ACCESS EXCLUSIVE MODE", f"TRUNCATE {CHANGE}"]
     statements += [f"TRUNCATE {table}" for table in DAY_TABLES]
-    statements += [_add_into(table, keys, orders) for table, keys in DAY_TABLES.items()]
+    statements += [_add_into(table, column, orders) for table, column in DAY_TABLES.items()]
     return statements

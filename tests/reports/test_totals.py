@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from currency.models import CurrencySettings, ExchangeRate
 from orders.models import Order
+from panels.models import Panel
 from reports import tasks
 from reports.models import PanelDayTotal, TotalsChange, TotalsState
 from reports.selectors import DIMENSIONS, money_report
@@ -96,6 +97,7 @@ change = st.one_of(  # mostly edits, among creates, deletes and folds
     st.tuples(st.just("create"), new_order),
     st.tuples(st.just("delete"), st.integers(0, 9)),
     st.tuples(st.just("fold")),
+    st.tuples(st.just("panel"), st.integers(0, 2), st.sampled_from(["USD", "EUR", "RUB", ""])),
 )
 
 
@@ -104,6 +106,9 @@ def apply(step: tuple, services: list) -> None:
     kind = step[0]
     if kind == "fold":
         totals_fold()
+        return
+    if kind == "panel":  # the orders without a currency of their own count in the new one
+        Panel.objects.filter(pk=services[step[1]].panel_id).update(currency=step[2])
         return
     if kind == "create":
         values = dict(step[1])
@@ -182,6 +187,29 @@ def test_an_edit_of_any_column_that_counts_is_followed(shop, column, how) -> Non
         for name, value in values.items():
             setattr(order, name, value)
         order.save()
+    for by in DIMENSIONS:
+        from_totals, from_orders = both(by)
+        assert from_totals == from_orders, by
+
+
+@pytest.mark.parametrize("how", ["save", "update"])
+def test_a_panels_new_currency_moves_its_orders_without_one(shop, how) -> None:
+    euro_panel = shop[1].panel
+    for currency in ("", "", "USD"):  # two count in the panel's currency, one in its own
+        OrderFactory(service=shop[1], state=PLACED, charge=Decimal("10"), currency=currency,
+                     created_at=at(DAYS[1], 9))  # fmt: skip
+    totals_fold()
+    if how == "update":
+        Panel.objects.filter(pk=euro_panel.pk).update(currency="RUB")
+    else:
+        euro_panel.currency = "RUB"
+        euro_panel.save()
+    assert TotalsChange.objects.count() == 4  # two orders out of EUR, into RUB
+    totals_fold()
+    assert sorted(PanelDayTotal.objects.values_list("currency", "orders", "cost")) == [
+        ("RUB", 2, Decimal("20")),
+        ("USD", 1, Decimal("10")),
+    ]
     for by in DIMENSIONS:
         from_totals, from_orders = both(by)
         assert from_totals == from_orders, by
