@@ -3,6 +3,7 @@
 The reading is deliberately literal: words are looked up in `vocabulary` tables, and anything
 unclear (two platforms, two kinds, no kind at all) leaves the service unrecognised, which means
 it is never matched. A missed suggestion costs a person a search; a wrong one costs money.
+A package's kind carries its quantity ("likes_1000"): its rate buys that many, no other number.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from panels.api.order_types import ORDER_TYPES, order_type_key
+from panels.api.order_types import FLAT, ORDER_TYPES, order_type_key
 
 from . import vocabulary as vocab
+from .local_words import REACTION_EMOJI, emoji_token
+from .sizes import package_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,12 @@ class _Reading:
     mods: frozenset[str]
     audience: frozenset[str]
     qualifiers: tuple[str, ...]
+    # Bases named in a part without any variant: "YouTube Views | Live Views" names plain
+    # views beside live ones, so the category does not say which a vague name sells.
+    plain_bases: frozenset[str] = frozenset()
+    unnamed: bool = False  # "Targeted", "Country": aimed somewhere, but where is not said
+    explicit: bool = False  # "Video Views", "Post Likes": the name says the plain content
+    excluding: bool = False  # "USA excluded": a named audience may be the one left out
 
 
 # Memoised: every `compare` describes all its candidates again; categories are cached below.
@@ -108,20 +117,36 @@ def _describe(name: str, category: str, type_key: str) -> Signature:
     # The category narrows a vague name ("Views" under "Instagram Story Views"), but only
     # when it talks about the same base: "Comment Likes" under "Instagram Comments" stays.
     if not cat.bases or cat.bases == {base}:
-        if not own.mods & vocab.VARIANT_MODS:
+        if not own.mods & vocab.VARIANT_MODS and not own.explicit:
+            if cat.mods & vocab.VARIANT_MODS and base in cat.plain_bases:
+                problem = problem or "the category names this kind both plain and as a variant"
             mods |= cat.mods
         mods |= cat.mods - vocab.VARIANT_MODS
+    if base != "reactions":
+        # A ❤️ or 👍 on a likes service is an ornament (a telling emoji made two kinds above).
+        mods -= vocab.REACTION_MODS
+    if (own.unnamed or cat.unnamed) and not audience:
+        problem = problem or "targeted, but the audience is not one we can read"
+    if (own.excluding or cat.excluding) and audience:
+        problem = problem or "an audience that may be excluded rather than targeted"
     mods -= vocab.IMPLIED_MODS.get(type_key, frozenset())
     variants = sorted(mods & vocab.VARIANT_MODS)
     if len(variants) > 1:
         problem = problem or f"several variants: {', '.join(variants)}"
     if type_key == "other":
         problem = problem or "unknown order type"
+    size = None
+    if type_key in ORDER_TYPES and ORDER_TYPES[type_key].pricing == FLAT:
+        # A package's rate buys a fixed quantity: 500 likes and 1000 likes are two offers.
+        size, size_problem = package_size(name)
+        problem = problem or size_problem
     kind = None
     if base is not None and len(variants) <= 1:
         if platform is not None:
             base = vocab.PLATFORM_BASES.get((platform, base), base)
         kind = "_".join([m for m in vocab.MOD_ORDER if m in mods] + [base])
+        if size is not None:
+            kind = f"{kind}_{size}"
     return Signature(platform, kind, type_key, audience, own.qualifiers, problem)
 
 
@@ -153,6 +178,14 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_SHOWN = re.compile(r"[^a-z0-9%.+\- ]")  # what a qualifier shown to people drops
 _POSTS = re.compile(r"(\d+)\s*posts\b")
+_SERVER = re.compile(r"\b(?:server|srv|sv|s|sunucu|may chu)\s*-?\s*#?\d+\b|#\d+\b")
+# Reaction emoji become words the vocabulary knows (a part of their own, like other symbols).
+_EMOJI = re.compile("|".join(map(re.escape, REACTION_EMOJI)))
+_EMOJI_WORDS = frozenset(map(emoji_token, REACTION_EMOJI))
+
+
+def _emoji_word(found: re.Match[str]) -> str:
+    return f"|{emoji_token(found.group())}|"
 
 
 @lru_cache(maxsize=4096)  # categories repeat across a whole catalog
@@ -162,14 +195,20 @@ def _read(text: str) -> _Reading:
     bases: set[str] = set()
     mods: set[str] = set()
     qualifiers: list[str] = []
+    plain_bases: set[str] = set()
+    unnamed = explicit = excluding = False
     seen_plain = False
-    for segment, bracketed in _segments(_FLAG.sub("|", text)):
+    for segment, bracketed in _segments(_EMOJI.sub(_emoji_word, _FLAG.sub("|", text))):
         # Delivery details ("[Max 50K]", "| 1K Likes/Day") carry numbers and may repeat a kind
         # word; they only narrow (mods, audience), so a stray "Likes" in them cannot mislead.
-        detail = bool(_DIGIT.search(segment)) and (bracketed or seen_plain)
-        seen_plain = seen_plain or not bracketed
+        # A server number ("Server 7", "S2", "SV3") is part of the name, not a detail.
+        detail = bool(_DIGIT.search(_SERVER.sub(" ", segment))) and (bracketed or seen_plain)
+        # An emoji read as a word ("🔥 Instagram Followers 30 Days") is no part of its own.
+        seen_plain = seen_plain or not (bracketed or segment in _EMOJI_WORDS)
         leftover: list[str] = []
         titled = False  # the part naming the platform: show only its unknown words
+        segment_bases: set[str] = set()
+        segment_variant = False
         for roles, words in _phrases(_WORD.findall(segment)):
             titled = titled or any(role == vocab.PLATFORM for role, _ in roles)
             for role, value in roles:
@@ -181,11 +220,23 @@ def _read(text: str) -> _Reading:
                     platforms.add(value)
                 elif role == vocab.BASE and not detail:
                     bases.add(value)
+                    segment_bases.add(value)
+                elif role == vocab.UNNAMED and value == "except":
+                    excluding = True
+                elif role == vocab.UNNAMED:
+                    unnamed = True
+                elif role == vocab.EXPLICIT and not detail:
+                    explicit = True
+                segment_variant = segment_variant or (
+                    role == vocab.MOD and value in vocab.VARIANT_MODS
+                )
             if not roles and words[0] not in vocab.NEUTRAL:
                 leftover.extend(words)
         # "Last 5 Posts": the quantity is spread over several posts, unlike a one-post order.
         if any(int(n) > 1 for n in _POSTS.findall(segment)):
             mods.add("multi_post")
+        if not segment_variant:
+            plain_bases |= segment_bases
         # Other parts are shown whole when they say anything: "Top Comment", "Future Posts".
         if detail or (leftover and not titled):
             leftover = _NOT_SHOWN.sub(" ", segment).split()
@@ -197,6 +248,10 @@ def _read(text: str) -> _Reading:
         frozenset(mods),
         frozenset(audience),
         tuple(dict.fromkeys(qualifiers)),
+        frozenset(plain_bases),
+        unnamed,
+        explicit,
+        excluding,
     )
 
 
@@ -230,6 +285,8 @@ _BRACKET = re.compile(f"([{re.escape(_OPENING + _CLOSING)}])")
 
 def _fold(text: str) -> str:
     if not text.isascii():
+        # Vietnamese "đ" has no decomposition: "Lượt đăng ký" must read as "luot dang ky".
+        text = text.replace("đ", "d").replace("Đ", "D")
         # NFKD folds accents and the "fancy font" letters some panels use (𝗜𝗻𝘀𝘁𝗮 -> Insta).
         text = _NON_ASCII.sub(_fold_char, unicodedata.normalize("NFKD", text))
     return text.translate(_ASCII_SYMBOLS).casefold()

@@ -8,11 +8,26 @@ because one wrong alias silently pairs different products.
 
 from __future__ import annotations
 
+from .audiences import AUDIENCES, EXCLUDING, UNNAMED_TARGETING
+from .local_words import (
+    LOCAL_BASES,
+    LOCAL_LIVE,
+    LOCAL_LIVE_VIEWERS,
+    LOCAL_PAGE,
+    LOCAL_POST,
+    NOT_MEANT,
+    REACTION_EMOJI,
+    REACTION_WORDS,
+    emoji_token,
+)
+
 # Roles a phrase can play. One phrase may play several ("igtv" is Instagram and a variant).
 PLATFORM = "platform"
 BASE = "base"  # the thing delivered: followers, likes, views...
 MOD = "mod"  # a word that narrows the base: story views, comment likes, auto likes
 AUDIENCE = "audience"  # targeting: country, language, gender
+UNNAMED = "unnamed"  # targeting without saying whom: "Targeted", "Country"
+EXPLICIT = "explicit"  # the name says which content: "Video Views", "Post Likes"
 
 Role = tuple[str, str]
 
@@ -39,6 +54,11 @@ _PLATFORMS: dict[str, tuple[str, ...]] = {
     "whatsapp": ("whatsapp",),
     "audiomack": ("audiomack",),
     "apple_music": ("apple music",),
+    "shopee": ("shopee",),
+    "likee": ("likee",),
+    "tokopedia": ("tokopedia",),
+    "lazada": ("lazada",),
+    "kwai": ("kwai",),
     "website": ("website", "websites", "web", "site"),
 }
 
@@ -108,7 +128,13 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "artist": ("artist",),
     "emoji": ("emoji", "emojis"),
     "comment": (),  # only through "comment likes"/"comment replies" above
+    "community": ("community",),  # YouTube community posts are not videos
 }
+# Reaction types (see local_words): variants of the base "reactions".
+_REACTION_VARIANTS: tuple[str, ...] = tuple(
+    dict.fromkeys([*REACTION_WORDS, *REACTION_EMOJI.values()])
+)
+REACTION_MODS = frozenset(_REACTION_VARIANTS)
 # Mods that only say how the order is placed; an order type can imply them (see IMPLIED_MODS).
 _DELIVERY: dict[str, tuple[str, ...]] = {
     "auto": ("auto", "automatic", "subscription", "subscriptions"),
@@ -116,9 +142,9 @@ _DELIVERY: dict[str, tuple[str, ...]] = {
     "package": ("package", "packages", "pack"),
     "multi_post": (),  # found by a pattern: "Last 5 Posts", "[10 Posts]"
 }
-VARIANT_MODS = frozenset(_VARIANTS)
+VARIANT_MODS = frozenset([*_VARIANTS, *_REACTION_VARIANTS])
 # Order of mods in a kind's name: "auto_story_views", "custom_comments", "comment_likes".
-MOD_ORDER: tuple[str, ...] = (*_DELIVERY, *_VARIANTS)
+MOD_ORDER: tuple[str, ...] = (*_DELIVERY, *_VARIANTS, *_REACTION_VARIANTS)
 
 # A Subscriptions service is automatic by definition, a Custom Comments one custom: saying so
 # in the name must not make "Instagram Auto Likes [Subscription]" differ from "Instagram Likes"
@@ -137,48 +163,6 @@ PLATFORM_BASES: dict[tuple[str, str], str] = {
     ("telegram", "subscribers"): "members",
     ("twitter", "reposts"): "retweets",
     ("website", "visits"): "traffic",
-}
-
-# Targeting changes the product (USA followers are not worldwide followers), so it takes part
-# in matching. Flag emoji are read as their country code.
-_AUDIENCES: dict[str, tuple[str, ...]] = {
-    "us": ("usa", "us", "american", "america", "united states"),
-    "gb": ("uk", "british", "england", "united kingdom"),
-    "arab": ("arab", "arabic", "arabian"),
-    "br": ("brazil", "brazilian", "brasil", "brasileiros"),
-    "in": ("india", "indian"),
-    "tr": ("turkey", "turkish", "turkiye"),
-    "ru": ("russia", "russian"),
-    "de": ("germany", "german"),
-    "fr": ("france", "french"),
-    "it": ("italy", "italian"),
-    "es": ("spain", "spanish"),
-    "mx": ("mexico", "mexican"),
-    "ca": ("canada", "canadian"),
-    "au": ("australia", "australian"),
-    "id": ("indonesia", "indonesian"),
-    "kr": ("korea", "korean"),
-    "jp": ("japan", "japanese"),
-    "cn": ("china", "chinese"),
-    "pk": ("pakistan", "pakistani"),
-    "bd": ("bangladesh",),
-    "vn": ("vietnam", "vietnamese"),
-    "th": ("thailand", "thai"),
-    "ph": ("philippines", "filipino"),
-    "ir": ("iran", "iranian", "persian"),
-    "eg": ("egypt", "egyptian"),
-    "sa": ("saudi", "saudi arabia"),
-    "ae": ("uae", "emirates"),
-    "ng": ("nigeria", "nigerian"),
-    "pl": ("poland", "polish"),
-    "ua": ("ukraine", "ukrainian"),
-    "nl": ("netherlands", "dutch"),
-    "latam": ("latin", "latino", "latam", "latin america"),
-    "eu": ("europe", "european", "eu"),
-    "asia": ("asia", "asian"),
-    "africa": ("africa", "african"),
-    "female": ("female", "females", "women", "woman", "girls"),
-    "male": ("male", "males", "men"),
 }
 
 # Words that carry no meaning for people either: dropped from the shown qualifiers.
@@ -225,9 +209,28 @@ def _build() -> dict[tuple[str, ...], tuple[Role, ...]]:
     for platform, aliases in _PLATFORMS.items():
         for alias in aliases:
             add(alias, (PLATFORM, platform))
-    for base, aliases in _BASES.items():
+    for table in (_BASES, LOCAL_BASES):
+        for base, aliases in table.items():
+            for alias in aliases:
+                add(alias, (BASE, base))
+    add("react", (BASE, "reactions"))
+    add("reacts", (BASE, "reactions"))
+    for mod, aliases in REACTION_WORDS.items():
         for alias in aliases:
-            add(alias, (BASE, base))
+            add(alias, (BASE, "reactions"), (MOD, mod))
+    for emoji, mod in REACTION_EMOJI.items():
+        # A decoration emoji only names a type; another one also says "reaction".
+        token = emoji_token(emoji)
+        if token.startswith("rxd"):
+            add(token, (MOD, mod))
+        else:
+            add(token, (BASE, "reactions"), (MOD, mod))
+    for alias in LOCAL_LIVE:
+        add(alias, (MOD, "live"))
+    for alias in LOCAL_LIVE_VIEWERS:
+        add(alias, (BASE, "views"), (MOD, "live"))
+    for alias in LOCAL_PAGE:
+        add(alias, (MOD, "page"))
     for phrase, (base, mods) in _BASE_WITH_MODS.items():
         add(phrase, (BASE, base), *((MOD, mod) for mod in mods))
     for table in (_VARIANTS, _DELIVERY):
@@ -236,9 +239,18 @@ def _build() -> dict[tuple[str, ...], tuple[Role, ...]]:
                 add(alias, (MOD, mod))
     add("igtv", (PLATFORM, "instagram"))
     add("ig tv", (PLATFORM, "instagram"))
-    for code, aliases in _AUDIENCES.items():
+    for code, aliases in AUDIENCES.items():
         for alias in aliases:
             add(alias, (AUDIENCE, code))
+    for word in UNNAMED_TARGETING:
+        add(word, (UNNAMED, word))
+    for word in EXCLUDING:
+        add(word, (UNNAMED, "except"))
+    plain = ["video", "videos", "post", "posts", "photo", "photos", "tweet", "tweets"]
+    for word in (*plain, *LOCAL_POST):
+        add(word, (EXPLICIT, word))
+    for phrase in NOT_MEANT:
+        roles.setdefault(tuple(phrase.split()), [])  # known, and read as nothing
     return {phrase: tuple(entries) for phrase, entries in roles.items()}
 
 
