@@ -47,7 +47,8 @@ def totals_fold() -> int:
 
 def totals_rebuild(*, zone: str | None = None) -> None:
     """Count every day table again from the orders, with days in `zone` (TIME_ZONE by
-    default). Writers wait for it (seconds at a million orders); reports do not."""
+    default). A maintenance step: order writes and reports wait for it (its TRUNCATEs lock
+    the tables), tens of seconds at a million orders."""
     if not totals_kept():
         return
     zone = zone or settings.TIME_ZONE
