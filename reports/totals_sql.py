@@ -20,11 +20,12 @@ KEY = ("day", "panel_id", "service_id", "customer_ref", "currency")
 _COLUMNS = ", ".join((*KEY, *SUMS))
 
 
-def _contribution(row: str, sign: str, currency: str) -> str:
-    """A change row's values for the order `row`, `sign` '+' or '-', in `currency`."""
+def _contribution(row: str, sign: str, currency: str, zone: str = "zone") -> str:
+    """A change row's values (the columns of KEY and SUMS, in order) for the order `row`,
+    `sign` '+' or '-', in `currency`, its day in `zone` (the trigger's variable by default)."""
     cost = f"(COALESCE({row}.charge, {row}.estimated_cost, 0) - COALESCE({row}.refund, 0))"
     sold = f"{row}.sale_price IS NOT NULL"
-    return f"""({row}.created_at AT TIME ZONE zone)::date, {row}.panel_id, {row}.service_id,
+    return f"""({row}.created_at AT TIME ZONE {zone})::date, {row}.panel_id, {row}.service_id,
         {row}.customer_ref, {currency},
         {sign}1, {sign}{cost}, {sign}COALESCE({row}.refund, 0), {sign}COALESCE({row}.sale_price, 0),
         CASE WHEN {sold} THEN {sign}1 ELSE 0 END, CASE WHEN {sold} THEN {sign}{cost} ELSE 0 END"""
@@ -144,17 +145,11 @@ DROP_EMPTY = [f"DELETE FROM {table} WHERE orders = 0" for table in DAY_TABLES]  
 
 def rebuild_sql() -> list[str]:
     """Statements that recount every day table from the orders, in %(zone)s."""
-    orders = """(SELECT (o.created_at AT TIME ZONE %(zone)s)::date AS day, o.panel_id,
-        o.service_id, o.customer_ref, COALESCE(NULLIF(o.currency, ''), p.currency) AS currency,
-        1 AS orders,
-        COALESCE(o.charge, o.estimated_cost, 0) - COALESCE(o.refund, 0) AS cost,
-        COALESCE(o.refund, 0) AS refunds, COALESCE(o.sale_price, 0) AS sales,
-        CASE WHEN o.sale_price IS NOT NULL THEN 1 ELSE 0 END AS with_sale,
-        CASE WHEN o.sale_price IS NOT NULL
-             THEN COALESCE(o.charge, o.estimated_cost, 0) - COALESCE(o.refund, 0)
-             ELSE 0 END AS cost_with_sale
+    # Every placed order's contribution, as the trigger logs it.
+    currency = "COALESCE(NULLIF(o.currency, ''), p.currency)"
+    orders = f"""(SELECT {_contribution("o", "", currency, zone="%(zone)s")}
         FROM orders_order o JOIN panels_panel p ON p.id = o.panel_id
-        WHERE o.state = 'placed') AS placed"""
+        WHERE o.state = 'placed') AS placed ({_COLUMNS})"""  # noqa: S608 (names from this module)
     # The state table is locked first: a writer whose trigger has read the zone finishes
     # before the rebuild goes on, and a later one waits for the new zone. Then the log is
     # emptied: every write after that is in the log and not in the orders counted below.

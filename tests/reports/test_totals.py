@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -101,6 +102,17 @@ change = st.one_of(  # mostly edits, among creates, deletes and folds
 )
 
 
+def write(obj: Model, values: dict, *, how: str) -> None:
+    """Change `obj` by save() or by QuerySet.update (no save(), no signal: the trigger still
+    sees it)."""
+    if how == "update":
+        type(obj).objects.filter(pk=obj.pk).update(**values)
+        return
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save()
+
+
 def apply(step: tuple, services: list) -> None:
     orders = list(Order.objects.order_by("pk"))
     kind = step[0]
@@ -126,12 +138,7 @@ def apply(step: tuple, services: list) -> None:
     if "when" in values:
         day, hour = values.pop("when")
         values["created_at"] = at(DAYS[day], hour)
-    if kind == "update":  # no save(), no signal: the trigger still sees it
-        Order.objects.filter(pk=order.pk).update(**values)
-    else:
-        for name, value in values.items():
-            setattr(order, name, value)
-        order.save()
+    write(order, values, how=kind)
 
 
 # The shop is shared on purpose: each example's writes are rolled back, its panels stay.
@@ -180,13 +187,7 @@ def test_an_edit_of_any_column_that_counts_is_followed(shop, column, how) -> Non
         created_at=at(DAYS[1], 9),
     )  # fmt: skip
     totals_fold()
-    values = edits(shop)[column]
-    if how == "update":
-        Order.objects.filter(pk=order.pk).update(**values)
-    else:
-        for name, value in values.items():
-            setattr(order, name, value)
-        order.save()
+    write(order, edits(shop)[column], how=how)
     for by in DIMENSIONS:
         from_totals, from_orders = both(by)
         assert from_totals == from_orders, by
@@ -199,11 +200,7 @@ def test_a_panels_new_currency_moves_its_orders_without_one(shop, how) -> None:
         OrderFactory(service=shop[1], state=PLACED, charge=Decimal("10"), currency=currency,
                      created_at=at(DAYS[1], 9))  # fmt: skip
     totals_fold()
-    if how == "update":
-        Panel.objects.filter(pk=euro_panel.pk).update(currency="RUB")
-    else:
-        euro_panel.currency = "RUB"
-        euro_panel.save()
+    write(euro_panel, {"currency": "RUB"}, how=how)
     assert TotalsChange.objects.count() == 4  # two orders out of EUR, into RUB
     totals_fold()
     assert sorted(PanelDayTotal.objects.values_list("currency", "orders", "cost")) == [
