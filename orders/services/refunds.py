@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from orders.charges import tolerance
 from orders.models import Order
 from panels.api.normalise import MONEY_STEP, Status
 from panels.api.order_types import billable_quantity
@@ -38,6 +39,25 @@ def _units(order: Order) -> int | None:
     return billable_quantity(order.order_type, values)
 
 
+def _taken_at_placement(order: Order, charge_now: Decimal, remains: int | None) -> Decimal | None:
+    """For an order first seen already ended: what the panel took at placement, if its charge
+    now reads as lowered from that. A charge at or above the estimate, or one the panel's
+    numbers cannot place (no unit count, no remains): the estimate. A lower charge that is the
+    estimate's share of what was delivered (within the charge tolerance) was lowered from the
+    estimate; any other lower charge is the panel's own price, taken and kept (None: the
+    refund is its share of the remains)."""
+    estimate = order.estimated_cost
+    if estimate is None or charge_now >= estimate:
+        return estimate
+    units = _units(order)
+    if not units or remains is None:
+        return estimate
+    delivered_share = estimate * (units - min(remains, units)) / units
+    if abs(charge_now - delivered_share) <= tolerance(estimate):
+        return estimate
+    return None
+
+
 def refund_owed(
     order: Order,
     *,
@@ -49,11 +69,13 @@ def refund_owed(
     """The refund of an order that has just ended partial or canceled; None when the panel's
     numbers do not say (no charge at all, no remains, a type without a unit count).
 
-    `charge_before` is the charge last seen while the order ran; before the first status
-    answer the estimate stands in for it (the order ended before we ever saw it running)."""
-    before = charge_before if charge_before is not None else order.estimated_cost
+    `charge_before` is the charge last seen while the order ran; None when the order ended
+    before we ever saw it running (see _taken_at_placement)."""
     if charge_now is None:
         return None
+    before = charge_before
+    if before is None:
+        before = _taken_at_placement(order, charge_now, remains)
     if before is not None and charge_now < before:
         return Refund(amount=before - charge_now, charge=before)
     if status == Status.REFUNDED:

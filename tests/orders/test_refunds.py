@@ -105,6 +105,28 @@ def test_an_order_first_seen_lowered_is_judged_against_its_estimate(panel, mock)
     assert (order.refund, order.charge) == (Decimal("1.00"), Decimal("3.00"))
 
 
+@pytest.mark.parametrize(
+    ("status", "charge", "remains", "refund", "taken"),
+    [
+        # Its own lower price, kept: the share of the remains (2.70 × 100 / 300).
+        ("Partial", "2.70", "100", "0.90", "2.70"),
+        ("Canceled", "2.70", "300", "2.70", "2.70"),
+        # The estimate's share of what was delivered, within the tolerance: lowered.
+        ("Partial", "2.005", "100", "0.995", "3.00"),
+        ("Canceled", "0", "300", "3.00", "3.00"),
+    ],
+)
+def test_an_order_first_seen_ended_below_its_estimate_is_read_as_lowered_or_kept(
+    panel, mock, status, charge, remains, refund, taken
+):
+    order = one_order(panel, charge=None, estimated_cost=Decimal("3.00"), quantity=300)
+    answer(mock, status, charge, remains)
+
+    order = synced(panel, order)
+
+    assert (order.refund, order.charge) == (Decimal(refund), Decimal(taken))
+
+
 def test_a_refund_is_set_once_and_a_later_answer_changes_neither(panel, mock):
     order = one_order(panel, charge=Decimal("10.00"), quantity=1000)
     answer(mock, "Partial", "6.00", "400")
