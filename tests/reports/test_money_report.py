@@ -9,13 +9,19 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from hypothesis import given
+from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from currency.models import CurrencySettings, ExchangeRate
 from orders.models import Order
-from reports.selectors import money_report
+from reports.selectors import (
+    KEYS,
+    _aggregate,
+    _aggregate_in_python,
+    _period_orders,
+    money_report,
+)
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +162,39 @@ def test_no_profit_when_no_sold_order_could_be_converted(shop, settings) -> None
     assert report.totals.unconverted == 1
     assert report.totals.profit is None  # "—", never a made-up 0.00
     assert report.rows[0].figures.profit is None
+
+
+# The shop's panels are shared on purpose: each example deletes the orders it made before.
+@hsettings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    orders=st.lists(
+        st.tuples(
+            st.sampled_from(["usd", "rub"]),
+            st.sampled_from([D1, D2, D3]),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10**6, places=4)),  # charge
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10, places=6)),  # refund
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10**6, places=4)),  # sale
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    by=st.sampled_from(list(KEYS)),
+)
+def test_sqlites_sums_in_python_equal_the_databases_sums(shop, orders, by) -> None:
+    """The laptop's SQLite path (reports.selectors._aggregate_in_python) against the SQL that
+    PostgreSQL runs exactly: the same rows, to the last digit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that sums decimals exactly to compare with")
+    Order.objects.all().delete()
+    for service, day, charge, refund, sale in orders:
+        placed(shop[service], day, charge=charge, refund=refund, sale_price=sale,
+               estimated_cost=Decimal("0.5"), customer_ref=str(day.day))  # fmt: skip
+    rates = {("RUB", D1): Decimal("0.01"), ("RUB", D2): Decimal("0.0125")}  # none on D3
+
+    def rows(aggregate) -> list[tuple]:
+        found = aggregate(_period_orders(D1, D3), KEYS[by], rates, "USD")
+        return sorted((str(row[0]), *row[1:]) for row in found)
+
+    assert rows(_aggregate_in_python) == rows(_aggregate)
