@@ -6,9 +6,11 @@ Runs in a throwaway test database on DATABASE_URL (PostgreSQL). Orders go in wit
 INSERT ... SELECT over generate_series: a year of placed orders over 20 panels billing in USD,
 EUR and RUB, 5,000 services, 1,000 customers (a few of each take most orders), a sale price on
 most and a refund on some, and a rate per currency and day; the trigger logs them and the
-report totals are folded (reports/models.py). Then 100,000 balance readings with weekly
-top-ups (benchmarks/_balances.py). Each report page (the last 30 days and a whole year, by
-day, panel, service and customer) is rendered through Django's test Client, logged in, and the
+report totals are folded (reports/models.py) and the closed months converted ahead
+(reports/months.py), as the periodic step does. Then 100,000 balance readings with weekly
+top-ups (benchmarks/_balances.py). Each report page (this month, the page's default; the last
+30 days, read from days; last month, read from its month; and a whole year; by day, panel,
+service and customer) is rendered through Django's test Client, logged in, and the
 same report is also summed from the orders, for comparison. Last, the ledger reconciles one
 panel's day. Prints query counts, median and 90th percentile times.
 Target: each page's and the reconciliation's median under 200 ms; query counts that do not
@@ -42,6 +44,8 @@ class Seeded:
     seconds: float  # everything, the fold included
     folded: int  # change rows the trigger wrote for the new orders, folded into the totals
     fold_seconds: float
+    months: int  # closed (dimension, month) pairs converted ahead (reports/months.py)
+    months_seconds: float
 
 
 def seed(orders: int) -> Seeded:
@@ -53,6 +57,7 @@ def seed(orders: int) -> Seeded:
     from currency.models import CurrencySettings, ExchangeRate
     from panels.models import Panel, Service
     from reports import totals_sql
+    from reports.months import months_refresh
     from reports.services import totals_fold
 
     started = time.perf_counter()
@@ -134,7 +139,13 @@ def seed(orders: int) -> Seeded:
         cursor.execute("VACUUM ANALYZE orders_order")
         for table in (*totals_sql.DAY_TABLES, totals_sql.CHANGE):
             cursor.execute(f"VACUUM ANALYZE {table}")
-    return Seeded(time.perf_counter() - started, folded, fold_seconds)
+    months_started = time.perf_counter()
+    months = months_refresh(today=timezone.localdate())  # the periodic step's second half
+    months_seconds = time.perf_counter() - months_started
+    with connection.cursor() as cursor:
+        for table in totals_sql.MONTH_CACHE:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    return Seeded(time.perf_counter() - started, folded, fold_seconds, months, months_seconds)
 
 
 def measure(client, url: str, runs: int) -> tuple[int, list[float]]:
@@ -208,13 +219,17 @@ def main() -> int:
         seeded = seed(args.orders)
         print(f"orders: {args.orders:,} over {PANELS} panels, {len(CURRENCIES)} currencies "
               f"(seeded in {seeded.seconds:.1f} s; the totals fold of their {seeded.folded:,} "
-              f"changes took {seeded.fold_seconds:.1f} s)")  # fmt: skip
+              f"changes took {seeded.fold_seconds:.1f} s; converting {seeded.months} closed "
+              f"months by service and customer {seeded.months_seconds:.1f} s)")  # fmt: skip
         seconds = seed_readings(args.readings)
         print(f"balance readings: {args.readings:,} and weekly top-ups (seeded in {seconds:.1f} s)")
         today = timezone.localdate()
-        periods = {
-            "last 30 days": today - timedelta(days=29),
-            "a year": today - timedelta(days=364),
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        periods = {  # (first, last): the page's default, days only, one closed month, a year
+            "this month": (today.replace(day=1), today),
+            "last 30 days": (today - timedelta(days=29), today),
+            "last month": (last_month, today.replace(day=1) - timedelta(days=1)),
+            "a year": (today - timedelta(days=364), today),
         }
         reports = [
             (period, by) for period in periods for by in ("day", "panel", "service", "customer")
@@ -222,9 +237,10 @@ def main() -> int:
         client = Client()
         client.force_login(user)
         for period, by in reports:
-            url = f"/reports/?by={by}&start={periods[period]}&end={today}"
+            first, last = periods[period]
+            url = f"/reports/?by={by}&start={first}&end={last}"
             pages.append((f"{period} by {by}", *measure(client, url, args.runs)))
-            naive.append(from_orders(by, periods[period], today, args.runs))
+            naive.append(from_orders(by, first, last, args.runs))
         reconciliation = time_reconciliation(args.runs)
     finally:
         if args.keep:

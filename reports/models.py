@@ -104,3 +104,88 @@ class TotalsChange(Sums):
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="totalschange_day")]
+
+
+# Months: a closed month's figures per service and per customer, already converted to the
+# base currency, so a report over a year reads twelve months of them instead of every day
+# (reports/months.py). They are a cache: a report reads a month only while its stamp says it
+# was built from the day table as it is now, in the base currency and at the rates of now;
+# otherwise it reads that month's days, as before.
+
+
+class ExactSumField(models.DecimalField):
+    """PostgreSQL `numeric` with no precision or scale: a sum of converted amounts kept as the
+    database computed it (an amount times a rate carries more places than a money column),
+    so that adding months gives what adding their days gives."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_digits", 1000)  # for Django's checks; the column is unbounded
+        kwargs.setdefault("decimal_places", 500)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def db_type(self, connection: object) -> str:
+        return "numeric"
+
+
+class MonthVersion(models.Model):
+    """How many folds have touched a month's days: a month built at another version is stale."""
+
+    month = models.DateField(unique=True)  # its first day
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: version {self.version}"
+
+
+class MonthStamp(models.Model):
+    """What a month's converted figures (`by` service or customer) were built from."""
+
+    by = models.CharField(max_length=10)
+    month = models.DateField()
+    base = models.CharField(max_length=10)
+    rates = models.CharField(max_length=64)  # reports.months.rates_digest of the month's days
+    version = models.BigIntegerField()  # MonthVersion.version when built
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["by", "month"], name="monthstamp_key")]
+
+    def __str__(self) -> str:
+        return f"{self.by} {self.month:%Y-%m} in {self.base}"
+
+
+class MonthFigures(models.Model):
+    """One key's month, converted: the report's sums before their final rounding."""
+
+    month = models.DateField()
+    orders = models.BigIntegerField()
+    cost = ExactSumField(null=True)  # NULL: none of the month's rows had a rate
+    refunds = ExactSumField(null=True)
+    sales = ExactSumField()
+    profit = ExactSumField(null=True)
+    rated_sales = models.BigIntegerField()  # orders with a sale price and a rate
+    with_sale = models.BigIntegerField()
+    unconverted = models.BigIntegerField()  # orders without a rate
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.orders} orders"
+
+
+class ServiceMonth(MonthFigures):
+    service_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "service_id"], name="servicemonth_key")
+        ]
+
+
+class CustomerMonth(MonthFigures):
+    customer_ref = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "customer_ref"], name="customermonth_key")
+        ]

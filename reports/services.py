@@ -1,16 +1,17 @@
 """Keeping the report totals (reports/models.py): fold the trigger's change log into the day
-tables, rebuild them from the orders, and say whether a report may read them."""
+tables, convert the closed months (reports/months.py), rebuild them from the orders, and say
+whether a report may read them."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reports import totals_sql
+from reports import months, totals_sql
 from reports.models import TotalsChange, TotalsState
-
-FOLD_LOCK = 0x7265706F72747331  # pg advisory lock key: one fold at a time ("reports1")
 
 
 def totals_kept() -> bool:
@@ -35,7 +36,7 @@ def totals_fold() -> int:
     if upto is None:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [totals_sql.FOLD_LOCK])
         if not cursor.fetchone()[0]:
             return 0
         cursor.execute(totals_sql.fold_sql(), {"upto": upto})
@@ -43,6 +44,15 @@ def totals_fold() -> int:
         for sql in totals_sql.DROP_EMPTY:
             cursor.execute(sql)
     return folded
+
+
+def totals_keep(*, today: date | None = None) -> tuple[int, int]:
+    """The periodic step: fold the log, then convert the closed months it left stale (or that
+    a new rate or base currency did). (changes folded, months built)."""
+    folded = totals_fold()
+    if not totals_usable():  # days in another zone: no report reads them until rebuilt
+        return folded, 0
+    return folded, months.months_refresh(today=today or timezone.localdate())
 
 
 def totals_rebuild(*, zone: str | None = None) -> None:

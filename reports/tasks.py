@@ -1,4 +1,5 @@
-"""Thin Celery task: fold the report totals' change log on a schedule."""
+"""Thin Celery task: keep the report totals (fold the change log, convert closed months) on a
+schedule."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ logger = logging.getLogger(__name__)
 
 @shared_task(ignore_result=True)
 def totals_fold() -> None:
-    """Never raises: unfolded changes are still counted by every report, just read slower."""
+    """Never raises: unfolded changes and stale months are still counted by every report
+    (from the log and the days), just read slower."""
     try:
-        services.totals_fold()
+        services.totals_keep()
     except Exception:
         logger.exception("folding the report totals failed")

@@ -1,5 +1,7 @@
 """A report's groups read from the day totals (reports/models.py) instead of the orders: the
-same rows as reports.selectors._aggregate gives, from a few thousand rows a year."""
+same rows as reports.selectors._aggregate gives, from a few thousand rows a year. By service
+and by customer, a closed month whose converted figures are current (reports/months.py) is
+read from them instead of its days."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from typing import Any
 from django.db import connection
 
 from panels.models import MONEY_PLACES as PLACES
-from reports import totals_sql
+from reports import months, totals_sql
+from reports.totals_sql import CONVERTED, converted_sql, rates_values
 
 # Per dimension: the day table that holds it and the column it is grouped by.
 SOURCES = {
@@ -25,41 +28,56 @@ def aggregate_totals(
     by: str, first: date, last: date, rates: dict[tuple[str, date], Decimal], base: str
 ) -> list[tuple[Any, ...]]:
     """Rows of (key, orders, spend, refunds, sales, profit, with_sale, unconverted), one per
-    group: the day table plus the change log not folded yet, in one statement (one snapshot:
-    a fold running meanwhile is seen either before or after, never half)."""
+    group: the current months, the other days and the change log not folded yet, in one
+    statement (one snapshot: a fold running meanwhile is seen either before or after, never
+    half; a month it touches stops being current in the same snapshot)."""
     table, key = SOURCES[by]
     columns = ", ".join(dict.fromkeys(("day", key, "currency", *totals_sql.SUMS)))
-    empty = "(CAST(NULL AS VARCHAR(3)), CAST(NULL AS DATE), CAST(NULL AS NUMERIC))"
-    values = ", ".join(["(%s, %s, %s)"] * len(rates)) or empty
-    rate_params: list[Any] = [v for (cur, day), rate in rates.items() for v in (cur, day, rate)]
-    # Converted sums are carried at the money columns' 12 places, not the 39 a product with
-    # a 28-digit rate has (reading those back costs more than the sums themselves).
-    # Each row's rate once (OFFSET 0 keeps the planner from copying the CASE into every sum):
-    # the base currency at 1 whatever the day, the others at their day's rate, or NULL.
-    # Profit over the rows with a sale price and a rate; none such: NULL, not zero.
+    values, params = rates_values(rates)
+    params.update(first=first, last=last, base=base, by=by)
+    wanted = months.full_months(first, last) if by in months.MONTH_TABLES else []
+    # The closed months inside the period whose stamp matches the day table and the rates
+    # as they are now; none wanted: an empty set of the same type.
+    if wanted:
+        want = ", ".join(f"(CAST(%(m{n})s AS DATE), %(h{n})s)" for n in range(len(wanted)))
+        for n, month in enumerate(wanted):
+            params.update({f"m{n}": month, f"h{n}": months.rates_digest(rates, month)})
+        current = f"""SELECT s.month FROM {months.STAMP} s
+            JOIN (VALUES {want}) AS w (month, rates) ON w.month = s.month AND w.rates = s.rates
+            LEFT JOIN {months.VERSION} v ON v.month = s.month
+            WHERE s.by = %(by)s AND s.base = %(base)s AND s.version = COALESCE(v.version, 0)"""  # noqa: S608
+        month_rows = f"""UNION ALL SELECT {key} AS key, {", ".join(CONVERTED)}
+            FROM {months.MONTH_TABLES.get(by, "")} WHERE month IN (SELECT month FROM good)"""  # noqa: S608
+    else:
+        current = "SELECT CAST(NULL AS DATE) AS month WHERE false"
+        month_rows = ""
+    # Day by day (an index probe each), skipping the current months' days.
     sql = f"""
         WITH r (cur, day, rate) AS (VALUES {values}),
-             t AS (SELECT {columns} FROM {table} WHERE day BETWEEN %s AND %s
+             good AS ({current}),
+             days AS (SELECT CAST(d AS DATE) AS day
+                      FROM generate_series(CAST(%(first)s AS DATE), CAST(%(last)s AS DATE),
+                                           INTERVAL '1 day') AS d
+                      WHERE CAST(date_trunc('month', d) AS DATE) NOT IN
+                            (SELECT month FROM good)),
+             t AS (SELECT x.* FROM days CROSS JOIN LATERAL
+                       (SELECT {columns} FROM {table} WHERE day = days.day) AS x
                    UNION ALL
-                   SELECT {columns} FROM {totals_sql.CHANGE} WHERE day BETWEEN %s AND %s),
-             c AS (SELECT t.{key} AS key, t.orders, t.cost, t.refunds, t.sales, t.with_sale,
-                          t.cost_with_sale,
-                          CASE WHEN t.currency = %s THEN 1 ELSE r.rate END AS rate
-                   FROM t LEFT JOIN r ON r.cur = t.currency AND r.day = t.day OFFSET 0)
+                   SELECT {columns} FROM {totals_sql.CHANGE}
+                   WHERE day BETWEEN %(first)s AND %(last)s),
+             p AS ({converted_sql("t", key)} {month_rows})
         SELECT key,
                SUM(orders),
-               ROUND(SUM(cost * rate), {PLACES}),
-               ROUND(SUM(refunds * rate), {PLACES}),
+               ROUND(SUM(cost), {PLACES}),
+               ROUND(SUM(refunds), {PLACES}),
                SUM(sales),
-               CASE WHEN SUM(CASE WHEN rate IS NOT NULL THEN with_sale ELSE 0 END) > 0
-                    THEN ROUND(SUM(sales - cost_with_sale * rate), {PLACES}) END,
+               CASE WHEN SUM(rated_sales) > 0 THEN ROUND(SUM(profit), {PLACES}) END,
                SUM(with_sale),
-               SUM(CASE WHEN rate IS NULL THEN orders ELSE 0 END)
-        FROM c
+               SUM(unconverted)
+        FROM p
         GROUP BY key
         HAVING SUM(orders) <> 0
     """  # noqa: S608 (table and column names come from SOURCES, values are placeholders)
-    params = [*rate_params, first, last, first, last, base]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()  # at once: row by row costs more than the query's sums

@@ -7,6 +7,11 @@ from the totals equal reports from the orders.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+FOLD_LOCK = 0x7265706F72747331  # pg advisory lock key: one fold at a time ("reports1")
 CHANGE = "reports_totalschange"
 STATE = "reports_totalsstate"
 # The day tables and the column that keys each, beside the day and the currency.
@@ -15,6 +20,9 @@ DAY_TABLES = {
     "reports_servicedaytotal": "service_id",
     "reports_customerdaytotal": "customer_ref",
 }
+MONTH_VERSION = "reports_monthversion"
+# What the converted months (reports/months.py) are kept in.
+MONTH_CACHE = (MONTH_VERSION, "reports_monthstamp", "reports_servicemonth", "reports_customermonth")
 SUMS = ("orders", "cost", "refunds", "sales", "with_sale", "cost_with_sale")
 KEY = ("day", "panel_id", "service_id", "customer_ref", "currency")
 _COLUMNS = ", ".join((*KEY, *SUMS))
@@ -136,6 +144,10 @@ def fold_sql() -> str:
     parts = [f"moved AS (DELETE FROM {CHANGE} WHERE id <= %(upto)s RETURNING *)"]  # noqa: S608
     for n, (table, column) in enumerate(DAY_TABLES.items()):
         parts.append(f"add{n} AS ({_add_into(table, column, 'moved')} RETURNING 1)")
+    # Every month whose days change is no longer what its converted figures were built from.
+    parts.append(f"""bump AS (INSERT INTO {MONTH_VERSION} (month, version)
+        SELECT DISTINCT CAST(date_trunc('month', day) AS DATE), 1 FROM moved
+        ON CONFLICT (month) DO UPDATE SET version = {MONTH_VERSION}.version + 1 RETURNING 1)""")  # noqa: S608
     return f"WITH {', '.join(parts)} SELECT count(*) FROM moved"  # noqa: S608
 
 
@@ -143,8 +155,9 @@ def fold_sql() -> str:
 DROP_EMPTY = [f"DELETE FROM {table} WHERE orders = 0" for table in DAY_TABLES]  # noqa: S608
 
 
-def rebuild_sql() -> list[str]:
-    """Statements that recount every day table from the orders, in %(zone)s."""
+def rebuild_sql(*, months: bool = True) -> list[str]:
+    """Statements that recount every day table from the orders, in %(zone)s (and empty the
+    converted months, unless `months` is False: migrations before they existed)."""
     # Every placed order's contribution, as the trigger logs it.
     currency = "COALESCE(NULLIF(o.currency, ''), p.currency)"
     orders = f"""(SELECT {_contribution("o", "", currency, zone="%(zone)s")}
@@ -155,5 +168,53 @@ def rebuild_sql() -> list[str]:
     # emptied: every write after that is in the log and not in the orders counted below.
     statements = [f"LOCK TABLE {STATE} IN ACCESS EXCLUSIVE MODE", f"TRUNCATE {CHANGE}"]
     statements += [f"TRUNCATE {table}" for table in DAY_TABLES]
+    # The months' figures were built from the old days: none is current any more.
+    statements += [f"TRUNCATE {table}" for table in MONTH_CACHE if months]
     statements += [_add_into(table, column, orders) for table, column in DAY_TABLES.items()]
     return statements
+
+
+# The converted columns a group's sums are taken over, from days (converted_sql) and from
+# months (reports.models.MonthFigures) alike.
+CONVERTED = (
+    "orders",
+    "cost",
+    "refunds",
+    "sales",
+    "profit",
+    "rated_sales",
+    "with_sale",
+    "unconverted",
+)
+
+
+def rates_values(rates: dict[tuple[str, date], Decimal]) -> tuple[str, dict[str, Any]]:
+    """SQL VALUES rows (cur, day, rate) for `rates`, and their named parameters."""
+    if not rates:
+        return "(CAST(NULL AS VARCHAR(3)), CAST(NULL AS DATE), CAST(NULL AS NUMERIC))", {}
+    rows, params = [], {}
+    for n, ((cur, day), rate) in enumerate(rates.items()):
+        rows.append(f"(%(c{n})s, %(d{n})s, %(r{n})s)")
+        params.update({f"c{n}": cur, f"d{n}": day, f"r{n}": rate})
+    return ", ".join(rows), params
+
+
+def converted_sql(source: str, key: str) -> str:
+    """SELECT over the day rows `source` (a CTE with day, currency, `key` and the sums) joined
+    to the rates CTE `r`: each row's CONVERTED columns, in the base currency (%(base)s).
+
+    A row's rate once (OFFSET 0 keeps the planner from copying the CASE into every column):
+    the base currency at 1 whatever the day, the others at their day's rate, or NULL. Without
+    a rate, the row's cost and profit are NULL (left out of their sums) and its orders count
+    as unconverted; profit only over the rows with a sale price."""
+    return f"""
+        SELECT key, orders, cost * rate AS cost, refunds * rate AS refunds, sales,
+               sales - cost_with_sale * rate AS profit,
+               CASE WHEN rate IS NOT NULL THEN with_sale ELSE 0 END AS rated_sales,
+               with_sale,
+               CASE WHEN rate IS NULL THEN orders ELSE 0 END AS unconverted
+        FROM (SELECT s.{key} AS key, s.orders, s.cost, s.refunds, s.sales, s.with_sale,
+                     s.cost_with_sale,
+                     CASE WHEN s.currency = %(base)s THEN 1 ELSE r.rate END AS rate
+              FROM {source} s LEFT JOIN r ON r.cur = s.currency AND r.day = s.day
+              OFFSET 0) AS c"""  # noqa: S608 (names from SOURCES)

@@ -17,7 +17,7 @@ def create_and_count(apps: Any, schema_editor: Any) -> None:
     zone = settings.TIME_ZONE
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(totals_sql.CREATE_TRIGGER)
-        for sql in totals_sql.rebuild_sql():
+        for sql in totals_sql.rebuild_sql(months=False):  # 0003 adds the months
             cursor.execute(sql, {"zone": zone} if "%(zone)s" in sql else None)
         cursor.execute(
             f"INSERT INTO {totals_sql.STATE} (zone, rebuilt_at) VALUES (%s, %s)",  # noqa: S608

@@ -25,6 +25,7 @@ from reports.models import PanelDayTotal, TotalsChange, TotalsState
 from reports.selectors import DIMENSIONS, money_report
 from reports.services import totals_fold, totals_rebuild, totals_usable
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
+from tests.reports.compare import figures
 
 pytestmark = pytest.mark.django_db
 
@@ -60,19 +61,11 @@ def at(day: date, hour: int) -> datetime:
 
 
 def both(by: str) -> tuple[list[tuple], list[tuple]]:
-    """The report's rows and totals from the day totals and from the orders, rounded far below
-    a cent (each side converts at the same rates, summed in a different order)."""
-
-    def read(from_totals: bool) -> list[tuple]:
-        report = money_report(by=by, first=DAYS[0], last=DAYS[-1], from_totals=from_totals)
-        rows = [(row.key, row.figures) for row in report.rows] + [("all", report.totals)]
-        return [
-            (key, f.orders, *(round(v, 9) if v is not None else None for v in
-                              (f.spend, f.refunds, f.sales, f.profit)), f.with_sale, f.unconverted)
-            for key, f in rows
-        ]  # fmt: skip
-
-    return read(True), read(False)
+    """The report over DAYS from the day totals and from the orders."""
+    return (
+        figures(by, DAYS[0], DAYS[-1], from_totals=True),
+        figures(by, DAYS[0], DAYS[-1], from_totals=False),
+    )
 
 
 money = st.one_of(st.none(), st.decimals(min_value=0, max_value=10**4, places=4))
