@@ -53,6 +53,10 @@ class SimulatorServer(ThreadingHTTPServer):
         self._up.set()
         self._stopping = threading.Event()
         self._outage_lock = threading.Lock()
+        # Whether serve() is in (or entering) serve_forever: BaseServer.shutdown waits for the
+        # loop to end, forever if it never started (a simulator stopped right after starting).
+        self._loop_lock = threading.Lock()
+        self._looping = False
         super().__init__(address, Handler)
 
     @property
@@ -65,14 +69,32 @@ class SimulatorServer(ThreadingHTTPServer):
 
     def serve(self, poll_interval: float = 0.5) -> None:
         """Serve until `stop_serving`, waiting out outages."""
-        while not self._stopping.is_set():
-            self.serve_forever(poll_interval=poll_interval)
+        while True:
             self._up.wait()
+            with self._loop_lock:
+                if self._stopping.is_set():
+                    return
+                if not self._up.is_set():  # down again meanwhile
+                    continue
+                self._looping = True
+            try:
+                self.serve_forever(poll_interval=poll_interval)
+            finally:
+                with self._loop_lock:
+                    self._looping = False
+
+    def _end_loop(self) -> None:
+        """Make serve_forever return if it runs or is about to; callers first set what keeps
+        serve() from entering it again (`_stopping`, or `_up` cleared)."""
+        with self._loop_lock:
+            looping = self._looping
+        if looping:
+            self.shutdown()  # returns once that loop has ended (or at once: it will end at start)
 
     def stop_serving(self) -> None:
         self._stopping.set()
         self._up.set()  # an outage in progress ends with the server
-        self.shutdown()
+        self._end_loop()
 
     def go_down(self, *, spare: socket.socket | None = None) -> None:
         """Refuse new connections and cut the open ones (but `spare`) until `come_back`."""
@@ -80,7 +102,7 @@ class SimulatorServer(ThreadingHTTPServer):
             if not self._up.is_set() or self._stopping.is_set():
                 return
             self._up.clear()
-            self.shutdown()  # serve() now waits for `come_back`
+            self._end_loop()  # serve() now waits for `come_back`
             self.socket.close()
             self.close_connections(spare=spare)
 
