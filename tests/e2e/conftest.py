@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+# Per package: the browser goes when the last browser test has run, not at the end of the
+# whole suite (an idle Chromium still takes a share of a core).
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         reason = f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium)"
