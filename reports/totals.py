@@ -61,7 +61,7 @@ def aggregate_totals(
                       WHERE CAST(date_trunc('month', d) AS DATE) NOT IN
                             (SELECT month FROM good)),
              t AS (SELECT x.* FROM days CROSS JOIN LATERAL
-                       (SELECT {columns} FROM {table} WHERE day = days.day) AS x
+                       (SELECT {columns} FROM {table} WHERE day = days.day OFFSET 0) AS x
                    UNION ALL
                    SELECT {columns} FROM {totals_sql.CHANGE}
                    WHERE day BETWEEN %(first)s AND %(last)s),
