@@ -351,6 +351,9 @@ LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))
 LEDGER_TOLERANCE = Decimal(env.str("LEDGER_TOLERANCE", default="0.01"))
 LEDGER_TOLERANCE_SHARE = Decimal(env.str("LEDGER_TOLERANCE_SHARE", default="0.01"))
 
+# Routed orders: how many panels one order may try, the first included
+# (orders/services/failover.py).
+ROUTING_MAX_PANELS = env.int("ROUTING_MAX_PANELS", default=3)
 # An order whose reported charge differs from its estimate by more than the larger of these
 # (a percent of the estimate, and an amount in the order's own currency) is flagged.
 CHARGE_TOLERANCE_PERCENT = Decimal(env.str("CHARGE_TOLERANCE_PERCENT", default="1"))

@@ -111,6 +111,10 @@ class Order(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )
     # From an upload: which one and which row. One order per row, so resubmitting adds nothing.
+    # Routed orders (orders/routing.py): {"key": the offer's match key, "note": why this
+    # panel, "preferred"/"excluded": the user's panel ids, "tried": panels that refused an
+    # earlier attempt, "refill": asked for refill}. Empty: the user chose the panel.
+    route = models.JSONField(default=dict, blank=True)
     upload = models.ForeignKey(
         "Upload", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )

@@ -6,8 +6,9 @@ reason. The caller (a selector) reads the panels' state into `Offer`s; placement
 walk the ranking (docs/architecture.md, "Routing").
 
 Rules, in the order they are checked (the first that fails is the reason):
-- a panel the user excluded; a match nobody confirmed and the matcher is not certain of
-  (routing spends money on a match: a wrong one buys the wrong product);
+- a panel that refused an earlier attempt of this order, a panel the user excluded; a match
+  nobody confirmed and the matcher is not certain of (routing spends money on a match: a
+  wrong one buys the wrong product);
 - the panel switched off, the service no longer listed, another order type;
 - the order's size outside the service's minimum and maximum (0: no limit); refill or
   drip-feed asked for and not offered;
@@ -29,9 +30,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from core.money import money_text
-from panels.api.order_types import ORDER_TYPES, OTHER, PER_LINE, FieldValue, split_lines
+from panels.api.order_types import ORDER_TYPES, OTHER, PER_LINE, split_lines
 from panels.api.order_types import estimate_cost as _estimate
 
 CERTAIN, CONFIRMED, UNSURE = "certain", "confirmed", "unsure"
@@ -64,7 +66,7 @@ class Ask:
     """The order to place: its type and fields as the form or upload gives them."""
 
     order_type: str
-    values: Mapping[str, FieldValue | None]
+    values: Mapping[str, Any]  # FieldValue or None, as a form or an upload row gives them
     refill: bool = False  # the user wants a service with refill
 
 
@@ -72,6 +74,7 @@ class Ask:
 class Policy:
     preferred: frozenset[int] = frozenset()  # panel ids
     excluded: frozenset[int] = frozenset()
+    tried: frozenset[int] = frozenset()  # panels that refused an earlier attempt of the order
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class Route:
         return f"{head}; {skipped}" if skipped else head
 
 
-def _amount(order_type: str, values: Mapping[str, FieldValue | None]) -> int | None:
+def _amount(order_type: str, values: Mapping[str, Any]) -> int | None:
     """What the service's minimum and maximum limit: the lines of a list type, else the
     quantity (per run, for drip-feed)."""
     spec = ORDER_TYPES.get(order_type, ORDER_TYPES[OTHER])
@@ -142,6 +145,7 @@ def _why_not(ask: Ask, offer: Offer, policy: Policy, cost: Decimal | None) -> st
         (offer.max_quantity, amount is not None and amount > offer.max_quantity, "maximum"),
     )
     checks = (
+        (offer.panel_id in policy.tried, "already refused it"),
         (offer.panel_id in policy.excluded, "excluded by you"),
         (offer.match not in (CERTAIN, CONFIRMED), "not confirmed as the same offer"),
         (not offer.panel_active, "panel switched off"),

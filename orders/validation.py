@@ -61,6 +61,16 @@ def stored_values(order: CleanOrder | Order) -> dict[str, FieldValue | None]:
     return values
 
 
+def form_values(order: Order) -> dict[str, object]:
+    """An order's fields as a form (or upload) gives them to validate_order, to place the
+    same order again: its columns, its type's params, the rest kept as extra."""
+    spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
+    values: dict[str, object] = {name: getattr(order, name) for name in COLUMNS}
+    values.update({k: v for k, v in order.params.items() if k in spec.fields})
+    values["extra"] = {k: v for k, v in order.params.items() if k not in spec.fields}
+    return values
+
+
 class _Checker:
     def __init__(self, service: Service, values: Mapping[str, object]):
         self.service = service

@@ -17,6 +17,7 @@ from django.db import IntegrityError
 
 from orders.models import Order
 from orders.selectors import order_id_for_client_ref
+from orders.services.failover import order_create_routed
 from orders.services.placement import order_create
 from panels.models import Service
 
@@ -35,21 +36,26 @@ def order_create_once(
     client_ref: uuid.UUID,
     sale_price: Decimal | None = None,
     customer_ref: str = "",
+    route_key: str = "",
 ) -> FormOrder:
     """Queue the order under the form's own reference, in one transaction: a second copy of
     the form fails on the unique reference and rolls back (its dispatch never runs), and the
     first copy's order is returned instead. Raises ValidationError with per-field messages
-    when the values are not an order."""
+    when the values are not an order. With `route_key` the order goes to the best panel for
+    that offer instead of `service`'s (orders/services/failover.py)."""
+    common: dict[str, Any] = {
+        "values": values,
+        "placed_by": placed_by,
+        "source": Order.Source.FORM,
+        "client_ref": client_ref,
+        "sale_price": sale_price,
+        "customer_ref": customer_ref,
+    }
     try:
-        order = order_create(
-            service=service,
-            values=values,
-            placed_by=placed_by,
-            source=Order.Source.FORM,
-            client_ref=client_ref,
-            sale_price=sale_price,
-            customer_ref=customer_ref,
-        )
+        if route_key:
+            order = order_create_routed(match_key=route_key, **common)
+        else:
+            order = order_create(service=service, **common)
     except IntegrityError:
         # A concurrent copy of this very form won the client reference: that is the order.
         first = order_id_for_client_ref(client_ref=client_ref)

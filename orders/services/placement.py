@@ -77,13 +77,15 @@ def order_create(
     dispatch: bool = True,
     sale_price: Decimal | None = None,
     customer_ref: str = "",
+    route: dict[str, Any] | None = None,
 ) -> Order:
     """Validate and queue one order. Raises ValidationError with per-field messages.
 
     `client_ref` (a form's own id) makes a second copy of the same request fail on the
     unique reference. With `dispatch=False` the caller wakes the panel's dispatcher itself
     (`order_dispatch_soon`), once for many orders. `sale_price` (in the base currency) and
-    `customer_ref` are the reseller's own: stored, never sent to the panel.
+    `customer_ref` are the reseller's own: stored, never sent to the panel. `route`: how a
+    routed order's panel was chosen (Order.route; orders/services/failover.py).
     """
     if not service.is_active or not service.panel.is_active:
         raise ValidationError("This service is no longer offered (or its panel is disabled).")
@@ -109,6 +111,7 @@ def order_create(
             retry_of=retry_of,
             upload=upload,
             upload_row=upload_row,
+            route=route or {},
             **({"client_ref": client_ref} if client_ref else {}),
         )
         if dispatch:
@@ -324,13 +327,15 @@ def _not_sent(order: Order, why: str, *, retry_after: float | None = None) -> Or
     """Nothing left this machine: back to QUEUED for later, or given up after many tries."""
     attempts = order.attempts + 1
     if attempts >= MAX_SEND_ATTEMPTS:
-        return _finish(
+        order = _finish(
             order,
             Order.State.REJECTED,
             attempts=attempts,
             reason=Reason.NOT_SENT,
             error=f"Not sent after {attempts} tries; nothing was placed. ({why})",
         )
+        _fail_over(order)
+        return order
     delay = max(_retry_delay(attempts), timedelta(seconds=retry_after or 0))
     return _finish(
         order,
@@ -340,6 +345,14 @@ def _not_sent(order: Order, why: str, *, retry_after: float | None = None) -> Or
         next_attempt_at=timezone.now() + delay,
         error=f"Not sent yet: {why}. Trying again shortly.",
     )
+
+
+def _fail_over(order: Order) -> None:
+    """A routed order refused for its panel's own reason goes on to the next panel, in this
+    transaction (orders/services/failover.py; it places through this module)."""
+    from orders.services.failover import order_fail_over
+
+    order_fail_over(order=order)
 
 
 def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Order:
@@ -353,6 +366,7 @@ def _rejected(order: Order, panel: Panel, exc: PanelRejected | BadApiKey) -> Ord
         finished_at=timezone.now(),
         add_answer=exc.answer,
     )
+    _fail_over(order)
     if exc.reason == Reason.BAD_KEY:
         panel_mark_failing(panel=panel, error=exc)
     elif exc.reason == Reason.NOT_ENOUGH_FUNDS:

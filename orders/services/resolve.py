@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from orders.models import Order, OrderStatusChange
 from orders.services.placement import order_create
+from orders.validation import form_values
 from panels.api.errors import ItemError, PanelError, Reason
 from panels.api.normalise import Status
-from panels.api.order_types import ORDER_TYPES, OTHER
 
 
 def order_panel_does_not_know(*, order: Order, remote_id: str) -> str | None:
@@ -93,15 +93,10 @@ def _resolve_not_placed(*, order: Order, user: Any, place_again: bool) -> Order 
     order.refresh_from_db()
     if not place_again:
         return None
-    spec = ORDER_TYPES.get(order.order_type, ORDER_TYPES[OTHER])
-    values: dict[str, object] = {
-        "link": order.link,
-        "quantity": order.quantity,
-        "runs": order.runs,
-        "interval": order.interval,
-    }
-    values.update({k: v for k, v in order.params.items() if k in spec.fields})
-    values["extra"] = {k: v for k, v in order.params.items() if k not in spec.fields}
     return order_create(
-        service=order.service, values=values, placed_by=user, source=order.source, retry_of=order
+        service=order.service,
+        values=form_values(order),
+        placed_by=user,
+        source=order.source,
+        retry_of=order,
     )

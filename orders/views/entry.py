@@ -25,6 +25,7 @@ from core.htmx import HtmxHttpRequest
 from orders.fields import initial_from_order
 from orders.forms import OrderForm
 from orders.models import Order
+from orders.presenters.route import BEST, route_box
 from orders.presenters.sale import sale_box
 from orders.presenters.warnings import order_warnings
 from orders.selectors import order_id_for_client_ref
@@ -74,10 +75,11 @@ def _client_ref(value: str | None) -> uuid.UUID | None:
 
 
 def _form_context(
-    form: OrderForm, *, client_ref: uuid.UUID | None = None, live: bool = False
+    form: OrderForm, *, client_ref: uuid.UUID | None = None, live: bool = False, route: str = ""
 ) -> dict[str, Any]:
     estimate = form.estimate()
     return {
+        "route": route_box(form, picked=route),
         "form": form,
         "service": form.service,
         "row": service_row(form.service),
@@ -140,6 +142,7 @@ def _place(request: HtmxHttpRequest) -> HttpResponse:
         # The same form sent twice (a double click, a reload): one order, not two.
         return _already_sent(request, done)
     form = OrderForm(service, data=request.POST)
+    route = request.POST.get("route", "")
     if form.is_valid():
         try:
             sale = form.sale()
@@ -150,6 +153,7 @@ def _place(request: HtmxHttpRequest) -> HttpResponse:
                 client_ref=ref,
                 sale_price=sale.price,
                 customer_ref=sale.customer,
+                route_key=service.match_key if route == BEST else "",
             )
         except ValidationError as exc:
             form.add_order_errors(_messages_of(exc))
@@ -161,7 +165,7 @@ def _place(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"q": "", "results": None, "notice": ""}
     if not _orderable(service):
         context["notice"] = NOT_OFFERED
-    context |= _form_context(form, client_ref=ref)
+    context |= _form_context(form, client_ref=ref, route=route)
     return render(request, TEMPLATE, context)
 
 
@@ -223,7 +227,15 @@ def form_fields(request: HtmxHttpRequest) -> HttpResponse:
 
 def _kept_values(params: QueryDict) -> dict[str, str]:
     # The sale price follows the new service's suggestion, not the old one's.
-    skip = {"service", "client_ref", "csrfmiddlewaretoken", "q", "sale_price", "sale_suggested"}
+    skip = {
+        "service",
+        "client_ref",
+        "csrfmiddlewaretoken",
+        "q",
+        "sale_price",
+        "sale_suggested",
+        "route",
+    }
     return {k: params.get(k, "") for k in params if k not in skip}
 
 
@@ -236,7 +248,7 @@ def estimate(request: HtmxHttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Pick a service.")
     form = OrderForm(service, data=request.POST)
     context = {
-        **_form_context(form, live=True),
+        **_form_context(form, live=True, route=request.POST.get("route", "")),
         "oob": True,
         "hints": list(form.hints(live=True).values()),
     }

@@ -62,6 +62,13 @@ CASES = {
         ["B", "C"],
         {"A": "balance 0.12 USD"},
     ),
+    "a panel that refused the order before, then the user's excluded": (
+        THOUSAND,
+        [offer("A", "0.10"), offer("B", "0.20"), offer("C", "0.30")],
+        Policy(excluded=frozenset({2}), tried=frozenset({1, 2})),
+        ["C"],
+        {"A": "already refused it", "B": "already refused it"},
+    ),
     "excluded and preferred panels": (
         THOUSAND,
         [offer("A", "0.10"), offer("B", "0.90"), offer("C", "0.50")],

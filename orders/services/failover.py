@@ -1,0 +1,143 @@
+"""Routed orders: placing an offer on the best panel, and moving an order on to the next panel
+when its panel refused it for a reason of its own.
+
+Only where nothing was bought: the panel said it has no funds, does not know or offer the
+service, or refused our key, or the order never got through to it at all (NOT_SENT: the
+connection never opened). A refusal about the order itself (its link, its quantity) would be
+refused everywhere, and an unknown outcome may have been placed: neither moves. The next
+attempt is a new order linked to the refused one (`retry_of`), routed again without the
+panels already tried, in the same transaction that records the refusal: both commit or
+neither does, and the new order is sent only after that commit, by the usual claim.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import Order, OrderStatusChange
+from orders.routing import Ask, Policy, Route, route
+from orders.routing_offers import routing_offers
+from orders.services.placement import order_create
+from orders.validation import form_values
+from panels.api.errors import Reason
+from panels.models import Service
+
+logger = logging.getLogger(__name__)
+
+# The refusals that say the panel, not the order, is the problem, in words for the history.
+MOVES_ON = {
+    Reason.NOT_ENOUGH_FUNDS: "not enough funds",
+    Reason.INCORRECT_SERVICE_ID: "service unknown or disabled",
+    Reason.BAD_KEY: "API key refused",
+    Reason.NOT_SENT: "could not be reached",
+}
+NOTE_LENGTH = 300  # OrderStatusChange.note
+
+
+def _policy(stamp: Mapping[str, Any], *, tried: list[int]) -> Policy:
+    return Policy(
+        preferred=frozenset(stamp.get("preferred", [])),
+        excluded=frozenset(stamp.get("excluded", [])),
+        tried=frozenset(tried),
+    )
+
+
+def order_route(
+    *, match_key: str, values: Mapping[str, object], policy: Policy, refill: bool = False,
+    order_type: str = "", today: date | None = None,
+) -> Route:  # fmt: skip
+    """The ranking of the offer's panels for this order (orders/routing.py), read now."""
+    base, offers = routing_offers(match_key=match_key, today=today or timezone.localdate())
+    kind = order_type or next((o.order_type for o in offers), "default")
+    return route(Ask(kind, values, refill=refill), offers, policy, base=base)
+
+
+def order_create_routed(
+    *,
+    match_key: str,
+    values: Mapping[str, object],
+    policy: Policy = Policy(),  # noqa: B008 (frozen)
+    refill: bool = False,
+    **create: Any,
+) -> Order:
+    """Queue an order of the offer `match_key` on the panel routing picks, with the choice and
+    its reason kept on the order. ValidationError when no panel can take it (with why)."""
+    result = order_route(match_key=match_key, values=values, policy=policy, refill=refill)
+    best = result.best
+    if best is None:
+        raise ValidationError(result.reason())
+    service = Service.objects.select_related("panel").get(pk=best.offer.service_id)
+    stamp = {
+        "key": match_key,
+        "note": result.reason(),
+        "preferred": sorted(policy.preferred),
+        "excluded": sorted(policy.excluded),
+        "tried": [],
+        "refill": refill,
+    }
+    return order_create(service=service, values=values, route=stamp, **create)
+
+
+def order_fail_over(*, order: Order) -> Order | None:
+    """After `order` was refused: its next attempt on the next panel, or None (not routed, a
+    refusal that does not move, the limit reached, no other panel can take it: the history
+    says which). Never raises: the refusal stands whatever happens here."""
+    stamp = order.route or {}
+    why = MOVES_ON.get(order.error_reason)
+    if not stamp.get("key") or order.state != Order.State.REJECTED or why is None:
+        return None
+    try:
+        with transaction.atomic():
+            return _move_on(order, stamp, why)
+    except Exception:
+        logger.exception("order %s: could not be moved to another panel", order.pk)
+        return None
+
+
+def _move_on(order: Order, stamp: Mapping[str, Any], why: str) -> Order | None:
+    tried = [*stamp.get("tried", []), order.panel_id]
+    head = f"Refused by {order.panel.name} ({why})"
+    if len(tried) >= settings.ROUTING_MAX_PANELS:
+        _history(order, f"{head}; tried {len(tried)} panels, the most allowed: not moved on.")
+        return None
+    values = form_values(order)
+    result = order_route(
+        match_key=stamp["key"],
+        values=values,
+        policy=_policy(stamp, tried=tried),
+        refill=bool(stamp.get("refill")),
+        order_type=order.order_type,
+    )
+    best = result.best
+    if best is None:
+        _history(order, f"{head}; not moved on. {result.reason()}")
+        return None
+    service = Service.objects.select_related("panel").get(pk=best.offer.service_id)
+    try:
+        moved = order_create(
+            service=service,
+            values=values,
+            placed_by=order.placed_by,
+            source=order.source,
+            retry_of=order,
+            sale_price=order.sale_price,
+            customer_ref=order.customer_ref,
+            route={**stamp, "tried": tried, "note": f"{head}. {result.reason()}"},
+        )
+    except ValidationError as exc:
+        _history(order, f"{head}; {service.panel.name} cannot take it: {'; '.join(exc.messages)}")
+        return None
+    _history(order, f"{head}; moved to {service.panel.name} as order #{moved.pk}.")
+    return moved
+
+
+def _history(order: Order, note: str) -> None:
+    OrderStatusChange.objects.create(order=order, status=order.status, note=note[:NOTE_LENGTH])

@@ -1,0 +1,126 @@
+"""Routed orders fail over only where nothing was bought, end to end: a real Celery worker over
+Redis and PostgreSQL and three simulated panels selling the same offer.
+
+A is out of funds, B no longer lists the service, C is healthy: an order routed to A (the
+user prefers A, then B) is refused twice and ends placed at C, each step in the history, and
+the panels' ledgers hold exactly one order. With A answering so that the outcome is unknown
+instead, the order waits for a person and no `add` ever reaches B or C.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connection
+
+from dashboard.celery import app as celery_app
+from orders.models import Order, OrderStatusChange
+from orders.routing import Policy
+from orders.services.failover import order_create_routed
+from panels.api.errors import Reason
+from panels.models import Panel, Service
+from panels.services import catalog_sync, panel_create
+from simulator import start_simulator
+
+KEY = "failover-key"
+REMOTE_ID = "5"  # "Instagram Likes [Fast]": the one likes offer of the catalog, on every panel
+VALUES = {"link": "https://instagram.com/p/routed", "quantity": 1000}
+
+
+@pytest.fixture
+def panels(tmp_path, transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the worker shares the test database")
+    sims, found = {}, {}
+    for name in ("A", "B", "C"):
+        sims[name] = start_simulator(
+            state_dir=tmp_path / name, keys=(KEY,), stage_seconds=0.3, log_requests=True
+        )
+        panel = panel_create(name=f"Panel {name}", api_url=sims[name].api_url(), api_key=KEY)
+        catalog_sync(panel=panel)
+        found[name] = panel
+    yield sims, found
+    for sim in sims.values():
+        sim.stop()
+
+
+@pytest.fixture
+def worker(settings, panels):
+    settings.PANEL_HTTP_BACKOFF = 0.01
+    settings.PANEL_HTTP_RETRIES = 0
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        yield
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the worker"
+        time.sleep(0.2)
+
+
+def route_to_a(found: dict[str, Panel]) -> Order:
+    offer = Service.objects.get(panel=found["A"], remote_id=REMOTE_ID).match_key
+    assert offer  # the simulator's names are ones the matcher reads
+    assert Service.objects.filter(match_key=offer).count() == 3
+    order = order_create_routed(
+        match_key=offer,
+        values=VALUES,
+        policy=Policy(preferred=frozenset({found["A"].pk, found["B"].pk})),
+    )
+    assert order.panel == found["A"]
+    return order
+
+
+def adds(sim) -> list:
+    return sim.requests("add")
+
+
+@pytest.mark.redis
+def test_a_refused_order_moves_on_until_a_panel_places_it_once(panels, worker) -> None:
+    sims, found = panels
+    sims["A"].set_balance("0")
+    sims["B"].remove_services([int(REMOTE_ID)])
+
+    first = route_to_a(found)
+    wait_for(lambda: Order.objects.filter(state=Order.State.PLACED).exists())
+
+    chain = list(Order.objects.order_by("pk"))
+    assert [(o.panel.name, o.state, o.error_reason) for o in chain] == [
+        ("Panel A", Order.State.REJECTED, Reason.NOT_ENOUGH_FUNDS),
+        ("Panel B", Order.State.REJECTED, Reason.INCORRECT_SERVICE_ID),
+        ("Panel C", Order.State.PLACED, ""),
+    ]
+    assert [o.retry_of_id for o in chain] == [None, chain[0].pk, chain[1].pk]
+    assert chain[2].route["tried"] == [found["A"].pk, found["B"].pk]
+    notes = list(
+        OrderStatusChange.objects.filter(order__in=chain[:2]).values_list("note", flat=True)
+    )
+    assert notes == [
+        f"Refused by Panel A (not enough funds); moved to Panel B as order #{chain[1].pk}.",
+        f"Refused by Panel B (service unknown or disabled); moved to Panel C as order "
+        f"#{chain[2].pk}.",
+    ]
+    assert first.route["note"].startswith("Panel A: ")
+    # One order bought in all: A and B refused theirs, C holds the one.
+    assert (sims["A"].orders(), sims["B"].orders()) == ([], [])
+    (bought,) = sims["C"].orders()
+    assert str(bought["id"]) == chain[2].remote_id
+    assert [len(adds(sims[name])) for name in "ABC"] == [1, 1, 1]
+
+
+@pytest.mark.redis
+def test_an_unknown_outcome_never_moves_on(panels, worker) -> None:
+    sims, found = panels
+    sims["A"].set_fault("http_502", actions=["add"])  # after the request: it may have placed
+
+    route_to_a(found)
+    wait_for(lambda: Order.objects.filter(state=Order.State.UNKNOWN).exists())
+    time.sleep(1)  # anything the worker would still do after the answer
+
+    assert Order.objects.count() == 1
+    assert (len(adds(sims["A"])), adds(sims["B"]), adds(sims["C"])) == (1, [], [])
