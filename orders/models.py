@@ -7,6 +7,7 @@ take it), `status` is the panel's (pending, in progress, completed...). They are
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -197,6 +198,16 @@ class Order(models.Model):
         all (that would buy it twice)."""
         closed = self.state in (self.State.REJECTED, self.State.NOT_PLACED)
         return closed and not self.late_remote_id
+
+    @property
+    def refill_until(self) -> datetime | None:
+        """The end of the service's refill period, counted from when the order was placed;
+        None when the service offers no refill, states no period, or the order was never
+        placed (orders.services.bulk leaves out refills past it)."""
+        days = self.service.refill_days if self.service.refill else None
+        if not days or self.placed_at is None:
+            return None
+        return self.placed_at + timedelta(days=days)
 
     @property
     def awaits_resolution(self) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from core.money import money_text
 from currency.conversion import Converter
@@ -86,6 +87,7 @@ def order_live_context(order: Order) -> dict[str, Any]:
         "history": _history(order),
         "refills": list(order.refills.all()),
         "refill_why_not": order_why_not(order=order, kind=BulkAction.Kind.REFILL) or "",
+        "now": timezone.now(),  # the refill period's end reads as ahead or past
         "retries": list(order.retries.all()),
         "resolve_errors": {},
         "confirm": None,

@@ -13,7 +13,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -47,6 +47,7 @@ NOT_ELIGIBLE = {
     "status_refill": "Only completed or partial orders can be refilled.",
     "status_cancel": "Only orders still running can be canceled.",
     "refill_pending": "A refill of this order is still in progress.",
+    "refill_expired": "Past the service's refill period (counted from when it was placed).",
 }
 # Errors that are not a refusal by the panel. An answer that cannot be used (a refill id
 # "NaN", a cancel answered "maybe") may hide a done refill or cancel: its outcome is unknown.
@@ -65,10 +66,12 @@ _FIELDS = (
     "remote_id",
     "service__refill",
     "service__cancel",
+    "service__refill_days",
+    "placed_at",
 )
 
 
-def _reason(kind: str, row: dict[str, Any], refilling: set[int]) -> str:
+def _reason(kind: str, row: dict[str, Any], refilling: set[int], now: datetime) -> str:
     if row["state"] != Order.State.PLACED or not row["remote_id"]:
         return "not_placed"
     if kind == Kind.REFILL:
@@ -76,6 +79,9 @@ def _reason(kind: str, row: dict[str, Any], refilling: set[int]) -> str:
             return "no_refill"
         if row["status"] not in REFILLABLE:
             return "status_refill"
+        days, placed = row["service__refill_days"], row["placed_at"]
+        if days and placed is not None and placed + timedelta(days=days) < now:
+            return "refill_expired"  # Order.refill_until, for many rows at once
         return "refill_pending" if row["pk"] in refilling else ""
     if not row["panel__supports_cancel"]:
         return "panel_no_cancel"
@@ -123,8 +129,9 @@ class BulkPreview:
 
 def _rows(kind: str, orders: QuerySet[Order]) -> Iterable[tuple[dict[str, Any], str]]:
     refilling = _refilling(orders.values("pk")) if kind == Kind.REFILL else set()
+    now = timezone.now()
     for row in orders.order_by().values(*_FIELDS).iterator(chunk_size=2000):
-        yield row, _reason(kind, row, refilling)
+        yield row, _reason(kind, row, refilling, now)
 
 
 def bulk_preview(*, kind: str, orders: QuerySet[Order]) -> BulkPreview:
