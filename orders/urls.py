@@ -4,6 +4,7 @@ actions."""
 from django.urls import path
 
 from orders.views import bulk as bulk_views
+from orders.views import delivery as delivery_views
 from orders.views import detail as detail_views
 from orders.views import entry as entry_views
 from orders.views import list as list_views
@@ -30,6 +31,8 @@ urlpatterns = [
     path("bulk/<int:pk>/export.csv", bulk_views.bulk_export, name="bulk_export"),
     path("bulk/history/", bulk_views.bulk_history, name="bulk_history"),
     path("refills/", bulk_views.refills, name="refills"),
+    path("delivery/", delivery_views.delivery_panels, name="delivery"),
+    path("delivery/service/<int:pk>/", delivery_views.delivery_service, name="delivery_service"),
     path("<int:pk>/refill/", bulk_views.order_refill, name="order_refill"),
     path("<int:pk>/cancel/", detail_views.order_cancel, name="order_cancel"),
     path("price-rules/", price_rule_views.price_rules, name="price_rules"),
