@@ -156,7 +156,10 @@ def _why_not(ask: Ask, offer: Offer, policy: Policy, cost: Decimal | None) -> st
         (runs not in ("", "0", "1") and not offer.dripfeed, "no drip-feed"),
         (offer.failing, "panel failing"),
         (cost is None, "cost not known up front"),
-        (offer.to_base is None, f"no exchange rate for {offer.currency or 'its currency'}"),
+        (
+            offer.to_base is None,
+            f"no exchange rate for {offer.currency}" if offer.currency else "currency not known",
+        ),
         (
             offer.balance is not None and cost is not None and offer.balance < cost,
             f"balance {money_text(offer.balance)} {offer.currency}".rstrip(),

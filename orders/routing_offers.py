@@ -23,13 +23,12 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
         Service.objects.filter(match_key=match_key).select_related("panel").order_by("pk")
     )
     rates = Converter(base=base).preload(
-        {((service.panel.currency or base).upper(), today) for service in services}
+        {(service.panel.currency.upper(), today) for service in services}
     )
     offers = []
     for service in services:
         panel = service.panel
-        currency = (panel.currency or base).upper()
-        found = rates.rate(currency, today) if currency != base else (Decimal(1), today)
+        currency = panel.currency.upper()
         offers.append(
             Offer(
                 panel_id=panel.pk,
@@ -38,7 +37,7 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
                 order_type=service.type,
                 rate=service.rate,
                 currency=currency,
-                to_base=found[0] if found else None,
+                to_base=_to_base(rates, currency, base, today),
                 min_quantity=service.min_quantity,
                 max_quantity=service.max_quantity,
                 refill=service.refill,
@@ -51,3 +50,12 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
             )
         )
     return base, offers
+
+
+def _to_base(rates: Converter, currency: str, base: str, today: date) -> Decimal | None:
+    """Base units per unit of `currency` today. A panel whose currency is not known yet (its
+    balance never read) has none: it is never priced as if it billed in the base currency."""
+    if currency == base:
+        return Decimal(1)
+    found = rates.rate(currency, today) if currency else None
+    return found[0] if found else None

@@ -63,6 +63,9 @@ def totals_rebuild(*, zone: str | None = None) -> None:
         return
     zone = zone or settings.TIME_ZONE
     with transaction.atomic(), connection.cursor() as cursor:
+        # After any fold or month build under way: a build holding a month table while this
+        # truncates the day tables it reads would deadlock with it.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [totals_sql.FOLD_LOCK])
         for sql in totals_sql.rebuild_sql():
             cursor.execute(sql, {"zone": zone} if "%(zone)s" in sql else None)
         TotalsState.objects.all().delete()

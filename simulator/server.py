@@ -77,6 +77,10 @@ class SimulatorServer(ThreadingHTTPServer):
                 if not self._up.is_set():  # down again meanwhile
                     continue
                 self._looping = True
+                # serve_forever clears this itself once it runs; clearing it here closes the
+                # gap in which shutdown() would read the last loop's end as this one's and
+                # return before this loop ran (go_down would then close the socket under it).
+                getattr(self, "_BaseServer__is_shut_down").clear()  # noqa: B009
             try:
                 self.serve_forever(poll_interval=poll_interval)
             finally:

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from orders.charges import tolerance
 from orders.models import Order
 from panels.api.normalise import MONEY_STEP, Status
-from panels.api.order_types import billable_quantity
+from panels.api.order_types import billable_quantity, estimate_cost
 
 REFUNDED_STATUSES = frozenset({Status.PARTIAL, Status.CANCELED, Status.REFUNDED})
 
@@ -39,23 +39,36 @@ def _units(order: Order) -> int | None:
     return billable_quantity(order.order_type, values)
 
 
-def _taken_at_placement(order: Order, charge_now: Decimal, remains: int | None) -> Decimal | None:
+def _taken_at_placement(
+    order: Order, status: str, charge_now: Decimal, remains: int | None
+) -> Decimal | None:
     """For an order first seen already ended: what the panel took at placement, if its charge
     now reads as lowered from that. A charge at or above the estimate, or one the panel's
-    numbers cannot place (no unit count, no remains): the estimate. A lower charge that is the
-    estimate's share of what was delivered (within the charge tolerance) was lowered from the
-    estimate; any other lower charge is the panel's own price, taken and kept (None: the
-    refund is its share of the remains)."""
+    numbers cannot place (no unit count, no remains): the estimate. Nothing left of a
+    canceled or refunded order: all of the estimate given back. A lower charge that is the
+    share of what was delivered of the estimate, or of the order's price at the service's
+    rate now (the panel's price may have moved since the estimate), within the charge
+    tolerance, was lowered from that full price. Any other lower charge is the panel's own
+    price, taken and kept (None: the refund is its share of the remains)."""
     estimate = order.estimated_cost
     if estimate is None or charge_now >= estimate:
+        return estimate
+    if charge_now == 0 and status in (Status.CANCELED, Status.REFUNDED):
         return estimate
     units = _units(order)
     if not units or remains is None:
         return estimate
-    delivered_share = estimate * (units - min(remains, units)) / units
-    if abs(charge_now - delivered_share) <= tolerance(estimate):
-        return estimate
+    delivered = Decimal(units - min(remains, units)) / units
+    for full in (estimate, _price_now(order)):
+        if full is not None and abs(charge_now - full * delivered) <= tolerance(full):
+            return full
     return None
+
+
+def _price_now(order: Order) -> Decimal | None:
+    """The order's full price at its service's current rate."""
+    values = {**(order.params or {}), "quantity": order.quantity, "runs": order.runs}
+    return estimate_cost(order.order_type, order.service.rate, values)
 
 
 def refund_owed(
@@ -75,7 +88,7 @@ def refund_owed(
         return None
     before = charge_before
     if before is None:
-        before = _taken_at_placement(order, charge_now, remains)
+        before = _taken_at_placement(order, status, charge_now, remains)
     if before is not None and charge_now < before:
         return Refund(amount=before - charge_now, charge=before)
     if status == Status.REFUNDED:

@@ -41,6 +41,7 @@ def two_panels(tmp_path: Path, settings) -> Iterator[dict[str, Panel]]:
         catalog_sync(panel=panel)
         panels[name] = panel
     sims[1].set_balance("0")  # the cheap panel is out of funds, and we have not read it yet
+    Panel.objects.update(currency="USD")  # what reading a balance would have told
     Service.objects.filter(panel=panels["Cheap SMM"], remote_id=LIKES).update(rate=Decimal("0.10"))
     User.objects.create_user("alice", password=PASSWORD)
     yield panels

@@ -41,6 +41,8 @@ def panels(tmp_path, transactional_db):
         )
         panel = panel_create(name=f"Panel {name}", api_url=sims[name].api_url(), api_key=KEY)
         catalog_sync(panel=panel)
+        # Priced in USD, with balances not read: A's lack of funds is found by its refusal.
+        Panel.objects.filter(pk=panel.pk).update(currency="USD")
         found[name] = panel
     yield sims, found
     for sim in sims.values():

@@ -114,12 +114,18 @@ def test_an_order_first_seen_lowered_is_judged_against_its_estimate(panel, mock)
         # The estimate's share of what was delivered, within the tolerance: lowered.
         ("Partial", "2.005", "100", "0.995", "3.00"),
         ("Canceled", "0", "300", "3.00", "3.00"),
+        ("Canceled", "0", "0", "3.00", "3.00"),  # nothing left, whatever remains says
+        # The share delivered of the price at the service's rate now (6.00 per 1000, 1.80 for
+        # this order): lowered from that, the panel's price having moved since the estimate.
+        ("Partial", "1.20", "100", "0.60", "1.80"),
     ],
 )
 def test_an_order_first_seen_ended_below_its_estimate_is_read_as_lowered_or_kept(
     panel, mock, status, charge, remains, refund, taken
 ):
     order = one_order(panel, charge=None, estimated_cost=Decimal("3.00"), quantity=300)
+    order.service.rate = Decimal("6.00")  # was 10.00 per 1000 when the estimate was made
+    order.service.save()
     answer(mock, status, charge, remains)
 
     order = synced(panel, order)

@@ -47,12 +47,13 @@ CASES = {
         ["B", "A", "C"],
         {},
     ),
-    "no rate to compare in": (
+    "no rate to compare in, or no currency known": (
         THOUSAND,
-        [offer("A", "1.00"), offer("B", "10", currency="RUB", to_base=None)],
+        [offer("A", "1.00"), offer("B", "10", currency="RUB", to_base=None),
+         offer("C", "0.01", currency="", to_base=None)],
         Policy(),
         ["A"],
-        {"B": "no exchange rate for RUB"},
+        {"B": "no exchange rate for RUB", "C": "currency not known"},
     ),
     "a balance below the cost; an unknown balance does not rule out": (
         THOUSAND,
@@ -192,10 +193,12 @@ def test_the_offers_are_read_from_the_panels_in_three_queries(django_assert_num_
     dollars = PanelFactory(name="Dollars", currency="USD", balance=D("0.10"))
     euros = PanelFactory(name="Euros", currency="EUR")
     roubles = PanelFactory(name="Roubles", currency="RUB")
+    unknown = PanelFactory(name="Unknown", currency="")  # its balance never read
     # The same name on three panels: the same offer (the matcher keys it on save).
     key = ServiceFactory(panel=dollars, rate=D("0.05")).match_key
     ServiceFactory(panel=euros, rate=D("0.15"))  # 0.30 USD per 1000
     ServiceFactory(panel=roubles, rate=D("1"))
+    ServiceFactory(panel=unknown, rate=D("0.01"))  # cheapest, if read as dollars
     ServiceFactory(panel=roubles, name="Instagram Likes", rate=D("0.01"))  # another offer
 
     with django_assert_num_queries(3):  # the base currency, the services, the rates
@@ -203,11 +206,12 @@ def test_the_offers_are_read_from_the_panels_in_three_queries(django_assert_num_
 
     assert base == "USD"
     by_panel = {o.panel: o for o in offers}
-    assert set(by_panel) == {"Dollars", "Euros", "Roubles"}
+    assert set(by_panel) == {"Dollars", "Euros", "Roubles", "Unknown"}
     assert (by_panel["Euros"].to_base, by_panel["Roubles"].to_base) == (D(2), None)
+    assert by_panel["Unknown"].to_base is None
     ask = Ask("default", {"link": "https://x.com/a", "quantity": "3000"})
     assert route(ask, offers, Policy(), base=base).reason() == (
         "Euros: 0.90 USD, the only one that can take it; Dollars skipped: balance 0.10 USD; "
-        "Roubles skipped: no exchange rate for RUB"
+        "Roubles skipped: no exchange rate for RUB; Unknown skipped: currency not known"
     )
     assert routing_offers(match_key="", today=today)[1] == []

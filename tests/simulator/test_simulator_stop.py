@@ -56,3 +56,35 @@ def test_a_simulator_still_serves_after_a_quick_outage_and_then_stops(tmp_path: 
         assert answer.json()["currency"] == "USD"
     finally:
         assert stops_within(sim.stop)
+
+
+def test_going_down_again_while_the_loop_restarts_keeps_the_server(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Down, back, and down again before the serve loop is running again: the loop must end
+    before the socket is closed under it, and the server must answer once back."""
+    import requests
+
+    serve_forever = SimulatorServer.serve_forever
+    slow = threading.Event()
+
+    def late(self: SimulatorServer, *args, **kwargs) -> None:
+        if slow.is_set():
+            time.sleep(0.3)
+        serve_forever(self, *args, **kwargs)
+
+    monkeypatch.setattr(SimulatorServer, "serve_forever", late)
+    sim = start_simulator(state_dir=tmp_path, keys=("k",))
+    try:
+        sim.go_down()
+        slow.set()
+        sim.come_back()
+        time.sleep(0.1)  # the serve thread is back in serve(), its loop not running yet
+        assert stops_within(sim.go_down)
+        slow.clear()
+        time.sleep(0.5)  # whatever the restarting loop would do with the closed socket
+        sim.come_back()
+        answer = requests.post(sim.api_url(), data={"key": "k", "action": "balance"}, timeout=5)
+        assert answer.json()["currency"] == "USD"
+    finally:
+        assert stops_within(sim.stop)
