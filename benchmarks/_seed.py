@@ -77,6 +77,7 @@ def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Ite
             "error_reason": "",
             "customer_ref": "",
             "raw_status": json.dumps({"status": status}) if status else "{}",
+            "route": "{}",
             "attempts": 1,
             "add_answer": "",
             "late_remote_id": "",
