@@ -204,7 +204,7 @@ class Suite:
         from django.db import transaction
 
         from orders.models import Order
-        from orders.services.placement import order_create, order_dispatch_soon
+        from orders.services.create import order_create, order_dispatch_soon
 
         try:
             with transaction.atomic():

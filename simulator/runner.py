@@ -14,9 +14,10 @@ from .catalog import Service
 from .catalogs import DEFAULT_CATALOG, check_name
 from .core import Simulator
 from .faults import make_rule
+from .http_server import SimulatorServer
 from .live import Catalog
 from .requests_log import LoggedRequest
-from .server import API_PATH, SimulatorServer
+from .server import API_PATH, Handler
 
 
 class SimulatorHandle:
@@ -239,7 +240,7 @@ def start_simulator(
         catalog=catalog,
         catalog_size=catalog_size,
     )
-    server = SimulatorServer((host, port), simulator, log_requests=log_requests)
+    server = SimulatorServer((host, port), simulator, Handler, log_requests=log_requests)
     thread = threading.Thread(
         target=server.serve,
         # A short poll keeps stop() fast; an idle select() every 20 ms costs nothing.

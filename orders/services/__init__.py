@@ -1,17 +1,13 @@
 """Writes for orders: placement (the flow that never double-buys) and status sync."""
 
+from orders.services.create import order_create
 from orders.services.outcomes import (
     order_acknowledge_attention,
     order_late_answer,
     orders_reap_stuck,
     stuck_after,
 )
-from orders.services.placement import (
-    order_claim,
-    order_claim_next,
-    order_create,
-    order_dispatch,
-)
+from orders.services.placement import order_claim, order_claim_next, order_dispatch
 from orders.services.resolve import order_resolve_not_placed, order_resolve_placed
 from orders.services.status import (
     StatusSyncResult,

@@ -25,7 +25,7 @@ from django.utils import timezone
 from orders.models import Order, OrderStatusChange
 from orders.routing import Ask, Policy, Route, route
 from orders.routing_offers import routing_offers
-from orders.services.placement import order_create
+from orders.services.create import order_create
 from orders.validation import form_values
 from panels.api.errors import Reason
 from panels.models import Service

@@ -17,8 +17,8 @@ from django.db import IntegrityError
 
 from orders.models import Order
 from orders.selectors import order_id_for_client_ref
+from orders.services.create import order_create
 from orders.services.failover import order_create_routed
-from orders.services.placement import order_create
 from panels.models import Service
 
 

@@ -1,6 +1,7 @@
 """Placing orders: the flow that must never buy the same thing twice.
 
-1. `order_create` saves the order as QUEUED in a transaction; dispatch is enqueued on commit.
+1. `order_create` (create.py) saves the order as QUEUED in a transaction; dispatch is
+   enqueued on commit.
 2. `order_dispatch` claims it with a conditional UPDATE (QUEUED -> SUBMITTING), committed before
    any HTTP; whoever loses the claim does nothing.
 3. One `add`. An order id: PLACED. An in-band error: REJECTED with the reason. The connection
@@ -17,22 +18,20 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.logcontext import log_context
 from orders.models import Order, OrderStatusChange
+from orders.services.failover import order_fail_over
 from orders.services.outcomes import order_late_answer
-from orders.validation import stored_values, validate_order
+from orders.validation import stored_values
 from panels.api.errors import (
     BadApiKey,
     OutcomeUnknown,
@@ -45,7 +44,7 @@ from panels.api.exchange import ANSWER_KEPT
 from panels.api.normalise import Status, storable_text
 from panels.api.results import OrderPlaced
 from panels.crypto import UndecryptableKey
-from panels.models import CatalogSync, Panel, Service
+from panels.models import CatalogSync, Panel
 from panels.services import balance_refresh_soon, catalog_sync_start, panel_mark_failing
 from panels.tasks import balance_sync
 
@@ -62,76 +61,6 @@ NOT_DECRYPTABLE = (
 
 def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 15 * 60))
-
-
-def order_create(
-    *,
-    service: Service,
-    values: Mapping[str, object],
-    placed_by: Any = None,
-    source: str = Order.Source.FORM,
-    retry_of: Order | None = None,
-    upload: Any = None,
-    upload_row: int | None = None,
-    client_ref: uuid.UUID | None = None,
-    dispatch: bool = True,
-    sale_price: Decimal | None = None,
-    customer_ref: str = "",
-    route: dict[str, Any] | None = None,
-) -> Order:
-    """Validate and queue one order. Raises ValidationError with per-field messages.
-
-    `client_ref` (a form's own id) makes a second copy of the same request fail on the
-    unique reference. With `dispatch=False` the caller wakes the panel's dispatcher itself
-    (`order_dispatch_soon`), once for many orders. `sale_price` (in the base currency) and
-    `customer_ref` are the reseller's own: stored, never sent to the panel. `route`: how a
-    routed order's panel was chosen (Order.route; orders/services/failover.py).
-    """
-    if not service.is_active or not service.panel.is_active:
-        raise ValidationError("This service is no longer offered (or its panel is disabled).")
-    clean, errors = validate_order(service, values)
-    if clean is None:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        order = Order.objects.create(
-            panel=service.panel,
-            service=service,
-            order_type=service.type,
-            link=clean.link,
-            quantity=clean.quantity,
-            runs=clean.runs,
-            interval=clean.interval,
-            params=clean.params,
-            estimated_cost=clean.estimated_cost,
-            currency=service.panel.currency,
-            sale_price=sale_price,
-            customer_ref=customer_ref[:200],
-            placed_by=placed_by,
-            source=source,
-            retry_of=retry_of,
-            upload=upload,
-            upload_row=upload_row,
-            route=route or {},
-            **({"client_ref": client_ref} if client_ref else {}),
-        )
-        if dispatch:
-            order_dispatch_soon(panel_id=order.panel_id)
-    return order
-
-
-def order_dispatch_soon(*, panel_id: int) -> None:
-    """Wake the panel's dispatcher once the current transaction commits.
-
-    Robust: with the broker down the order is saved all the same and the person gets no error
-    page; the dispatch sweep sends it once the broker is back.
-    """
-    transaction.on_commit(lambda: _enqueue_dispatch(panel_id), robust=True)
-
-
-def _enqueue_dispatch(panel_id: int) -> None:
-    from orders.tasks import dispatch_panel  # the tasks import the services
-
-    dispatch_panel.delay(panel_id)
 
 
 def order_claim_next(*, panel_id: int) -> Order | None:
@@ -349,9 +278,7 @@ def _not_sent(order: Order, why: str, *, retry_after: float | None = None) -> Or
 
 def _fail_over(order: Order) -> None:
     """A routed order refused for its panel's own reason goes on to the next panel, in this
-    transaction (orders/services/failover.py; it places through this module)."""
-    from orders.services.failover import order_fail_over
-
+    transaction (orders/services/failover.py)."""
     order_fail_over(order=order)
 
 

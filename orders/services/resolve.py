@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Order, OrderStatusChange
-from orders.services.placement import order_create
+from orders.services.create import order_create
 from orders.validation import form_values
 from panels.api.errors import ItemError, PanelError, Reason
 from panels.api.normalise import Status

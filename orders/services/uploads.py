@@ -24,6 +24,7 @@ from django.utils import timezone
 from orders.fields import FIELDS
 from orders.models import Order, Upload
 from orders.sales import read_sale
+from orders.services.create import order_create, order_dispatch_soon
 from orders.services.duplicates import (
     active_order_text,
     active_orders,
@@ -34,7 +35,6 @@ from orders.services.duplicates import (
     twin_text,
     upload_recent_twin,
 )
-from orders.services.placement import order_create, order_dispatch_soon
 from orders.upload_totals import row_sale_price, suggest_for_rows, upload_day
 from orders.uploads import (
     ParsedUpload,

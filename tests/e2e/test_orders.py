@@ -198,11 +198,11 @@ def test_the_subscription_form(browser: Browser, live_server, shop: Panel, artif
 def test_the_order_page_shows_it_queued_then_placed(
     browser: Browser, live_server, shop: Panel, sim: SimulatorHandle, monkeypatch
 ) -> None:
-    from orders.services import placement
+    from orders.services import create
     from orders.tasks import dispatch_panel
 
     woken: list[int] = []  # no worker yet: the dispatch waits until the test plays the worker
-    monkeypatch.setattr(placement, "_enqueue_dispatch", woken.append)
+    monkeypatch.setattr(create, "_enqueue_dispatch", woken.append)
     page = browser.new_context(viewport=DESKTOP).new_page()
     try:
         followers = svc(shop, 1)

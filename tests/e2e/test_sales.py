@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from currency.models import ExchangeRate
 from orders.models import Order, PriceRule
-from orders.services import orders_status_sync, placement
+from orders.services import create, orders_status_sync
 from panels.models import Panel
 from simulator import SimulatorHandle
 from tests.e2e.test_orders import DESKTOP, NO_SIDEWAYS_SCROLL, PHONE, log_in, place, shop, sim
@@ -122,7 +122,7 @@ def test_a_markup_rule_suggests_the_price_and_the_order_shows_its_profit(
 def test_the_upload_preview_suggests_prices_and_totals_them_in_the_base_currency(
     browser: Browser, live_server, shop: Panel, tmp_path: Path, artifacts: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
+    monkeypatch.setattr(create, "_enqueue_dispatch", lambda panel_id: None)  # no worker
     PriceRule.objects.create(markup_percent=Decimal("100"))
     rows = tmp_path / "orders.csv"
     rows.write_text(

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Order, Upload
-from orders.services import placement
+from orders.services import create
 from panels.models import Panel, Service
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -54,7 +54,7 @@ def log_in(page: Page, url: str) -> None:
 def test_upload_preview_and_submit(
     browser: Browser, live_server, tmp_path: Path, artifacts: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
+    monkeypatch.setattr(create, "_enqueue_dispatch", lambda panel_id: None)  # no worker
     alpha_catalog()
     bad = tmp_path / "latin.csv"
     bad.write_bytes("panel,service,link,quantity\nCafé,1,x,1\n".encode("latin-1"))
@@ -110,7 +110,7 @@ def test_upload_preview_and_submit(
 def test_the_same_file_again_needs_a_yes(
     browser: Browser, live_server, tmp_path: Path, artifacts: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
+    monkeypatch.setattr(create, "_enqueue_dispatch", lambda panel_id: None)  # no worker
     alpha_catalog()
     first = tmp_path / "orders.csv"
     first.write_text("panel,service,link,quantity\nAlpha SMM,101,https://x.com/a,1000\n")
@@ -201,7 +201,7 @@ def test_a_first_upload_from_the_order_list_to_the_queued_orders(
     label: str,
     viewport: dict[str, int],
 ) -> None:
-    monkeypatch.setattr(placement, "_enqueue_dispatch", lambda panel_id: None)  # no worker
+    monkeypatch.setattr(create, "_enqueue_dispatch", lambda panel_id: None)  # no worker
     _first_upload_catalog()
     png = tmp_path / "screenshot.csv"
     png.write_bytes(PNG)
