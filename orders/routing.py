@@ -36,6 +36,8 @@ from core.money import money_text
 from panels.api.order_types import ORDER_TYPES, OTHER, PER_LINE, split_lines
 from panels.api.order_types import estimate_cost as _estimate
 
+# How sure we are that a service is the offer: the matcher's key, a person's confirmation,
+# or a person's split (panels.models.MatchVerdict).
 CERTAIN, CONFIRMED, UNSURE = "certain", "confirmed", "unsure"
 
 
@@ -147,7 +149,7 @@ def _why_not(ask: Ask, offer: Offer, policy: Policy, cost: Decimal | None) -> st
     checks = (
         (offer.panel_id in policy.tried, "already refused it"),
         (offer.panel_id in policy.excluded, "excluded by you"),
-        (offer.match not in (CERTAIN, CONFIRMED), "not confirmed as the same offer"),
+        (offer.match not in (CERTAIN, CONFIRMED), "split from this offer by a person"),
         (not offer.panel_active, "panel switched off"),
         (not offer.service_active, "service no longer listed"),
         (offer.order_type != ask.order_type, f"takes {offer.order_type} orders"),

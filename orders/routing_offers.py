@@ -1,16 +1,24 @@
 """The panels' offers for routing (orders/routing.py), read from the database: every listed or
-delisted service with the same match key, its panel's state, and today's rate of each
-currency. Three queries, however many panels: the base currency (unless given), the
-services with their panels, the rates."""
+delisted service with the same match key, a person's verdict on it, its panel's state, and
+today's rate of each currency. Three queries, however many panels: the base currency (unless
+given), the services with their panels and verdicts, the rates."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
+
 from currency.conversion import Converter, base_currency
-from orders.routing import CERTAIN, Offer
-from panels.models import Panel, Service
+from orders.routing import CERTAIN, CONFIRMED, UNSURE, Offer
+from panels.models import MatchVerdict, Panel, Service
+
+# A person's word over the matcher's: a split service is never routed as the offer.
+MATCH: dict[str, str] = {
+    MatchVerdict.Verdict.CONFIRMED.value: CONFIRMED,
+    MatchVerdict.Verdict.SPLIT.value: UNSURE,
+}
 
 
 def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str, list[Offer]]:
@@ -19,8 +27,13 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
     if not match_key:
         return base or base_currency(), []
     base = (base or base_currency()).upper()
+    # A person's verdict on each service's reading, in the same query.
+    verdict = MatchVerdict.objects.filter(service=OuterRef("pk"), key=match_key).values("verdict")
     services = list(
-        Service.objects.filter(match_key=match_key).select_related("panel").order_by("pk")
+        Service.objects.filter(match_key=match_key)
+        .annotate(person_verdict=Subquery(verdict[:1]))
+        .select_related("panel")
+        .order_by("pk")
     )
     rates = Converter(base=base).preload(
         {(service.panel.currency.upper(), today) for service in services}
@@ -42,7 +55,7 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
                 max_quantity=service.max_quantity,
                 refill=service.refill,
                 dripfeed=service.dripfeed,
-                match=CERTAIN,  # the matcher's key; a person's verdict comes with confirm/split
+                match=MATCH.get(getattr(service, "person_verdict", None) or "", CERTAIN),
                 panel_active=panel.is_active,
                 service_active=service.is_active,
                 failing=panel.health == Panel.Health.FAILING,

@@ -9,5 +9,6 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("<int:pk>/", views.service, name="service"),
+    path("<int:pk>/verdict/", views.service_verdict_set, name="verdict"),
     path("changes/", views.changes, name="changes"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -300,3 +301,25 @@ class BalanceReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel_id}: {self.amount} {self.currency} at {self.read_at:%Y-%m-%d %H:%M:%S}"
+
+
+class MatchVerdict(models.Model):
+    """A person's word on how the matcher read a service: it is the offer its key names
+    (confirmed) or it is not (split: never compared or routed as that offer). It holds only
+    while the service's key is still `key`: a sync that reads the service differently (a
+    renamed service, say) leaves the verdict behind, and the matcher's reading stands again."""
+
+    class Verdict(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        SPLIT = "split", "Split"
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="verdict")
+    key = models.CharField(max_length=200)  # the match key the person judged
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.verdict} as {self.key}"

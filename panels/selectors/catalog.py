@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.filtering import where_chosen
 from panels.matching import CurrencyGroup, ServiceFacts, compare_by_currency, describe
 from panels.matching.describe import Signature
-from panels.models import CatalogEvent, Panel, Service
+from panels.models import CatalogEvent, MatchVerdict, Panel, Service
 
 SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "pk"),
@@ -102,16 +102,41 @@ def service_signature(*, service: Service) -> Signature:
     return describe(service_facts(service))
 
 
+def split_from_its_offer() -> Exists:
+    """Services a person split from the offer their current key names (MatchVerdict)."""
+    return Exists(
+        MatchVerdict.objects.filter(
+            service=OuterRef("pk"), key=OuterRef("match_key"), verdict=MatchVerdict.Verdict.SPLIT
+        )
+    )
+
+
+def service_verdict(service: Service) -> str:
+    """The person's verdict on how the service is read now ("" for none, or a stale one).
+    No query when the service was read with select_related("verdict")."""
+    try:
+        found = service.verdict
+    except MatchVerdict.DoesNotExist:
+        return ""
+    return found.verdict if service.match_key and found.key == service.match_key else ""
+
+
+def service_split(service: Service) -> bool:
+    return service_verdict(service) == MatchVerdict.Verdict.SPLIT
+
+
 def service_offers(*, service: Service) -> list[CurrencyGroup]:
     """The same offer on the other active panels, one group per currency (the service's own
     first, compared with it; the others cheapest first within their currency). Two queries
     at most."""
-    if not service.match_key:
-        # Unrecognised services match nothing: no suggestion beats a wrong one.
+    if not service.match_key or service_split(service):
+        # Unrecognised services match nothing: no suggestion beats a wrong one. Nor does a
+        # service a person split from the offer it was read as.
         return compare_by_currency(service_facts(service), [])
     candidates = (
         Service.objects.filter(is_active=True, panel__is_active=True, match_key=service.match_key)
         .exclude(panel_id=service.panel_id)
+        .exclude(split_from_its_offer())
         .select_related("panel")
     )
     return compare_by_currency(service_facts(service), (service_facts(s) for s in candidates))

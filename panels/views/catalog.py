@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -35,9 +37,16 @@ from panels.selectors.catalog import (
     service_offers,
     service_search,
     service_signature,
+    service_verdict,
 )
+from panels.services.verdicts import match_verdict_set
 
 PER_PAGE = 50
+VERDICT_SAID = {
+    "confirmed": "Confirmed: routing may send orders of this offer here.",
+    "split": "Split: this service is no longer compared or routed as this offer.",
+    "": "Back to the matcher's reading.",
+}
 LIST_URL = "catalog:browse"
 # Sortable columns of the browser: (column, the sort a first click gives, the sort a second
 # click gives: the same where a column sorts one way only).
@@ -87,7 +96,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def service(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Service.objects.select_related("panel"), pk=pk)
+    obj = get_object_or_404(Service.objects.select_related("panel", "verdict"), pk=pk)
     groups, this_in_base, base = comparison_in_base(
         obj, service_offers(service=obj), day=timezone.localdate()
     )
@@ -112,8 +121,23 @@ def service(request: HttpRequest, pk: int) -> HttpResponse:
         "other_panels": len({offer.facts.panel_id for offer in every_offer}),
         "history": list(reversed(change_lines(history))),
         "chart": rate_chart(obj, history),
+        "verdict": service_verdict(obj),
     }
     return render(request, "panels/service.html", context)
+
+
+@require_POST
+def service_verdict_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or split how the matcher read the service (or clear that), one click."""
+    obj = get_object_or_404(Service, pk=pk)
+    verdict = request.POST.get("verdict", "")
+    try:
+        match_verdict_set(service=obj, verdict=verdict, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, VERDICT_SAID.get(verdict, "Saved."))
+    return redirect(f"{reverse('catalog:service', args=[pk])}#comparison")
 
 
 @require_GET

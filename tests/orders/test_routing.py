@@ -99,7 +99,7 @@ CASES = {
         [offer("A", "0.1", match=UNSURE), offer("B", "0.2", match=CONFIRMED), offer("C", "0.3")],
         Policy(),
         ["B", "C"],
-        {"A": "not confirmed as the same offer"},
+        {"A": "split from this offer by a person"},
     ),
     "a failing or switched-off panel, a service gone, another type": (
         THOUSAND,
