@@ -90,7 +90,7 @@ def _build(by: str, month: date, base: str, rates: dict[tuple[str, date], Decima
 
 def months_refresh(*, today: date) -> int:
     """Build every closed month (ended before `today`) that has days but no current figures;
-    how many (dimension, month) pairs were built. Six queries when all are current."""
+    how many (dimension, month) pairs were built. Five queries when all are current."""
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
