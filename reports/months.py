@@ -25,10 +25,8 @@ from reports.totals_sql import CONVERTED, converted_sql, rates_values
 
 STAMP = "reports_monthstamp"
 VERSION = totals_sql.MONTH_VERSION
-# Per dimension built by month: its month table and key column (the day table's, too).
+# Per dimension built by month: its month table (its day table and key: totals_sql.SOURCES).
 MONTH_TABLES = {"service": "reports_servicemonth", "customer": "reports_customermonth"}
-KEYS = {"service": "service_id", "customer": "customer_ref"}
-DAY_TABLES = {"service": "reports_servicedaytotal", "customer": "reports_customerdaytotal"}
 
 
 def month_end(month: date) -> date:
@@ -61,12 +59,13 @@ def rates_digest(rates: dict[tuple[str, date], Decimal], month: date) -> str:
 def _build(by: str, month: date, base: str, rates: dict[tuple[str, date], Decimal]) -> None:
     """Convert `month`'s days into its figures and stamp them, with folds held off meanwhile
     (the fold lock): the stamp's version is the one the days were read at."""
-    table, key, days = MONTH_TABLES[by], KEYS[by], DAY_TABLES[by]
+    table = MONTH_TABLES[by]
+    days, key = totals_sql.SOURCES[by]
     end = month_end(month)
     values, params = rates_values({k: v for k, v in rates.items() if month <= k[1] <= end})
     params.update(month=month, end=end, base=base, by=by, digest=rates_digest(rates, month))
     sums = ", ".join(f"SUM({name})" for name in CONVERTED)
-    columns = ", ".join(dict.fromkeys(("day", key, "currency", *totals_sql.SUMS)))
+    columns = totals_sql.day_columns(key)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [totals_sql.FOLD_LOCK])
         cursor.execute(f"DELETE FROM {table} WHERE month = %(month)s", params)  # noqa: S608

@@ -15,14 +15,6 @@ from panels.models import MONEY_PLACES as PLACES
 from reports import months, totals_sql
 from reports.totals_sql import CONVERTED, converted_sql, rates_values
 
-# Per dimension: the day table that holds it and the column it is grouped by.
-SOURCES = {
-    "day": ("reports_paneldaytotal", "day"),
-    "panel": ("reports_paneldaytotal", "panel_id"),
-    "service": ("reports_servicedaytotal", "service_id"),
-    "customer": ("reports_customerdaytotal", "customer_ref"),
-}
-
 
 def aggregate_totals(
     by: str, first: date, last: date, rates: dict[tuple[str, date], Decimal], base: str
@@ -31,8 +23,8 @@ def aggregate_totals(
     group: the current months, the other days and the change log not folded yet, in one
     statement (one snapshot: a fold running meanwhile is seen either before or after, never
     half; a month it touches stops being current in the same snapshot)."""
-    table, key = SOURCES[by]
-    columns = ", ".join(dict.fromkeys(("day", key, "currency", *totals_sql.SUMS)))
+    table, key = totals_sql.SOURCES[by]
+    columns = totals_sql.day_columns(key)
     values, params = rates_values(rates)
     params.update(first=first, last=last, base=base, by=by)
     wanted = months.full_months(first, last) if by in months.MONTH_TABLES else []
@@ -77,7 +69,7 @@ def aggregate_totals(
         FROM p
         GROUP BY key
         HAVING SUM(orders) <> 0
-    """  # noqa: S608 (table and column names come from SOURCES, values are placeholders)
+    """  # noqa: S608 (names from totals_sql.SOURCES, values are placeholders)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()  # at once: row by row costs more than the query's sums

@@ -23,9 +23,23 @@ DAY_TABLES = {
 MONTH_VERSION = "reports_monthversion"
 # What the converted months (reports/months.py) are kept in.
 MONTH_CACHE = (MONTH_VERSION, "reports_monthstamp", "reports_servicemonth", "reports_customermonth")
+# Per dimension: the day table that holds it and the column it is grouped by.
+SOURCES = {
+    "day": ("reports_paneldaytotal", "day"),
+    "panel": ("reports_paneldaytotal", "panel_id"),
+    "service": ("reports_servicedaytotal", "service_id"),
+    "customer": ("reports_customerdaytotal", "customer_ref"),
+}
+
+
 SUMS = ("orders", "cost", "refunds", "sales", "with_sale", "cost_with_sale")
 KEY = ("day", "panel_id", "service_id", "customer_ref", "currency")
 _COLUMNS = ", ".join((*KEY, *SUMS))
+
+
+def day_columns(key: str) -> str:
+    """The columns a report reads of a day table (or the change log) keyed by `key`."""
+    return ", ".join(dict.fromkeys(("day", key, "currency", *SUMS)))
 
 
 def _contribution(row: str, sign: str, currency: str, zone: str = "zone") -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from orders.charges import tolerance
 from orders.models import Order
@@ -33,10 +34,14 @@ class Refund:
     charge: Decimal
 
 
+def _values(order: Order) -> dict[str, Any]:
+    """The order's fields as panels.api.order_types counts and prices them."""
+    return {**(order.params or {}), "quantity": order.quantity, "runs": order.runs}
+
+
 def _units(order: Order) -> int | None:
     """Units charged for: runs × quantity for drip-feed, the lines of a list type."""
-    values = {**(order.params or {}), "quantity": order.quantity, "runs": order.runs}
-    return billable_quantity(order.order_type, values)
+    return billable_quantity(order.order_type, _values(order))
 
 
 def _taken_at_placement(
@@ -67,8 +72,7 @@ def _taken_at_placement(
 
 def _price_now(order: Order) -> Decimal | None:
     """The order's full price at its service's current rate."""
-    values = {**(order.params or {}), "quantity": order.quantity, "runs": order.runs}
-    return estimate_cost(order.order_type, order.service.rate, values)
+    return estimate_cost(order.order_type, order.service.rate, _values(order))
 
 
 def refund_owed(
