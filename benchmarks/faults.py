@@ -25,7 +25,9 @@ The hostile answers (simulator/hostile.py, trickle.py) have scenarios of their o
   and counted on the run; the orders go on;
 - previews: every 4th order comes from a CSV upload instead: one file previewed twice (two
   tabs) and both submitted one after the other, another previewed twice and both submitted at
-  once from two threads. Each link must be ordered once (the second submit adds nothing).
+  once from two threads. Each second submit is told the file was queued moments ago and says
+  "yes, again": a link must never get a second order while its first is active; a row whose
+  first order ended in between (rejected for funds, completed) is rightly bought again.
 
 The beat's periodic work (dispatch sweep every 2 s, status sync every second, the reaper every
 5 s) is published from this script on the same broker, so it is bounded with the run. The
@@ -33,9 +35,9 @@ reaper's threshold is 10 minutes, far past a run; right after the kill, when no 
 alive, the suite calls the reaper's service with no threshold instead.
 
 Afterwards, from our database, the simulator's ledger and its request log:
-- duplicates: our orders with more than one `add` the panel handled (a 429 is turned away
-  before it is handled), with more than one order in the panel's ledger, or sharing their
-  link with another of ours;
+- duplicates: our orders created while another of ours on their link was still active, and
+  links with more `add`s the panel handled (a 429 is turned away before it is handled) or more
+  orders in the panel's ledger than orders of ours on them;
 - lost: our orders neither placed with a remote id, rejected with a reason, nor unknown and
   listed under "Needs attention"; panel orders none of ours accounts for;
 - unknown: orders whose outcome is unknown, listed for a person. They must be exactly the

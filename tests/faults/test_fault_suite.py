@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 
 from benchmarks import faults
+from benchmarks._fault_scenarios import UPLOAD_EVERY
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ FAULT_MET = {
     "trickle": "faulted_adds",
     "malformed": "hostile_status",
     "catalog": "catalog_skipped",
-    "previews": "refused_second_submit",
+    "previews": "same_file_notices",
 }
 
 
@@ -130,8 +131,14 @@ def test_each_fault_met_the_orders(suite: dict[str, Any], name: str) -> None:
         assert result["progressed_untargeted"] > 0
     if name == "previews":
         # Both second submits were told the file was queued moments ago; told "yes, again",
-        # the check of each link at submit refused every row (refused_second_submit).
+        # the check of each link at submit refused every row whose first order was still
+        # active, and queued again only rows whose first order had ended (rejected for funds,
+        # or completed) before it; a row ordered twice at once is a ledger mismatch.
         assert result["same_file_notices"] >= 2
+        # Every row of the two files was asked for again once: refused, or bought again.
+        upload_rows = len(range(0, ORDERS, UPLOAD_EVERY))
+        asked_again = result["refused_second_submit"] + result["bought_again"]
+        assert asked_again == upload_rows, result["notes"]
 
 
 @pytest.mark.redis
