@@ -33,13 +33,20 @@ def month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def full_months(first: date, last: date) -> list[date]:
-    """The first days of the months wholly inside [first, last]."""
-    month = first if first.day == 1 else month_end(first) + timedelta(days=1)
+def months_to_read(first: date, last: date) -> list[date]:
+    """The first days of the months a report over [first, last] reads as figures (while they
+    are current): the months wholly inside, and a ragged month at either end whose days
+    outside the period are fewer than its days inside: it is read as the month less those
+    days (reports/totals.py), fewer rows than its days inside."""
     found = []
-    while month_end(month) <= last:
-        found.append(month)
-        month = month_end(month) + timedelta(days=1)
+    month = first.replace(day=1)
+    while month <= last:
+        end = month_end(month)
+        inside = (min(end, last) - max(month, first)).days + 1
+        outside = (end - month).days + 1 - inside
+        if outside < inside:
+            found.append(month)
+        month = end + timedelta(days=1)
     return found
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
@@ -25,7 +25,9 @@ from django.utils import timezone
 from currency.conversion import base_currency, daily_rates
 from orders.cost_sql import order_cost, order_currency
 from orders.models import Order
+from panels.models import MONEY_PLACES as PLACES
 from panels.models import Panel, Service
+from reports.months import MONTH_TABLES, month_end
 from reports.services import totals_usable
 from reports.totals import aggregate_totals
 
@@ -106,10 +108,10 @@ def _aggregate(
              o AS ({inner_sql})
         SELECT {group},
                COUNT(*),
-               SUM(o.cost * {rate}),
-               SUM(COALESCE(o.refund, 0) * {rate}),
+               ROUND(SUM(o.cost * {rate}), {PLACES}),
+               ROUND(SUM(COALESCE(o.refund, 0) * {rate}), {PLACES}),
                SUM(o.sale_price),
-               SUM(o.sale_price - o.cost * {rate}),
+               ROUND(SUM(o.sale_price - o.cost * {rate}), {PLACES}),
                COUNT(o.sale_price),
                SUM(CASE WHEN {rate} IS NULL THEN 1 ELSE 0 END)
         FROM o LEFT JOIN r ON r.cur = o.cur AND r.day = o.day
@@ -149,7 +151,16 @@ def _aggregate_in_python(
         group[2] = (group[2] or 0) + refund * rate
         if sale is not None:
             group[4] = (group[4] or 0) + sale - cost
-    return [(group_key, *sums) for group_key, sums in groups.items()]
+    return [
+        (group_key, sums[0], *map(_places, sums[1:3]), sums[3], _places(sums[4]), *sums[5:])
+        for group_key, sums in groups.items()
+    ]
+
+
+def _places(value: Decimal | None) -> Decimal | None:
+    """A converted sum rounded as PostgreSQL's ROUND(sum, PLACES) rounds it (half away from
+    zero), as every path rounds it: the totals, the orders, SQLite."""
+    return None if value is None else value.quantize(Decimal(1).scaleb(-PLACES), ROUND_HALF_UP)
 
 
 def _as_date(value: Any) -> date:
@@ -244,10 +255,15 @@ def money_report(
     if currencies is None:
         currencies = set(Panel.objects.values_list("currency", flat=True))
     currencies = {c.upper() for c in currencies if c}
-    found = daily_rates(base, currencies, first, last)
-    rates = {key: value for key, (value, _) in found.items()}
     if from_totals is None:
         from_totals = totals_usable()
+    # Read from the totals by service or customer, a ragged month at either end may be read
+    # as its figures less its days outside the period: those days need their rates too.
+    wide = from_totals and by in MONTH_TABLES
+    span = (first.replace(day=1), month_end(last.replace(day=1))) if wide else (first, last)
+    every = daily_rates(base, currencies, *span)
+    rates = {key: value for key, (value, _) in every.items()}
+    found = {key: rated for key, rated in every.items() if first <= key[1] <= last}
     if from_totals:
         grouped = aggregate_totals(by, first, last, rates, base)
     elif connection.vendor == "sqlite":

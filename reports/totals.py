@@ -20,16 +20,18 @@ def aggregate_totals(
     by: str, first: date, last: date, rates: dict[tuple[str, date], Decimal], base: str
 ) -> list[tuple[Any, ...]]:
     """Rows of (key, orders, spend, refunds, sales, profit, with_sale, unconverted), one per
-    group: the current months, the other days and the change log not folded yet, in one
-    statement (one snapshot: a fold running meanwhile is seen either before or after, never
-    half; a month it touches stops being current in the same snapshot)."""
+    group: the current months (a ragged one less its days outside the period), the other
+    days and the change log not folded yet, in one statement (one snapshot: a fold running
+    meanwhile is seen either before or after, never half; a month it touches stops being
+    current in the same snapshot). `rates` cover the whole months at either end of the
+    period (the days a ragged month is read less of)."""
     table, key = totals_sql.SOURCES[by]
     columns = totals_sql.day_columns(key)
     values, params = rates_values(rates)
     params.update(first=first, last=last, base=base, by=by)
-    wanted = months.full_months(first, last) if by in months.MONTH_TABLES else []
-    # The closed months inside the period whose stamp matches the day table and the rates
-    # as they are now; none wanted: an empty set of the same type.
+    wanted = months.months_to_read(first, last) if by in months.MONTH_TABLES else []
+    # The months to read as figures whose stamp matches the day table and the rates as they
+    # are now; none wanted: an empty set of the same type.
     if wanted:
         want = ", ".join(f"(CAST(%(m{n})s AS DATE), %(h{n})s)" for n in range(len(wanted)))
         for n, month in enumerate(wanted):
@@ -40,10 +42,15 @@ def aggregate_totals(
             WHERE s.by = %(by)s AND s.base = %(base)s AND s.version = COALESCE(v.version, 0)"""  # noqa: S608
         month_rows = f"""UNION ALL SELECT {key} AS key, {", ".join(CONVERTED)}
             FROM {months.MONTH_TABLES.get(by, "")} WHERE month IN (SELECT month FROM good)"""  # noqa: S608
+        params.update(
+            month_first=first.replace(day=1), month_last=months.month_end(last.replace(day=1))
+        )
     else:
         current = "SELECT CAST(NULL AS DATE) AS month WHERE false"
         month_rows = ""
-    # Day by day (an index probe each), skipping the current months' days.
+        params.update(month_first=first, month_last=last)  # no day outside the period
+    # Day by day (an index probe each): the period's days outside the months read as figures,
+    # and, negated, the days of a ragged month read as figures that fall outside the period.
     sql = f"""
         WITH r (cur, day, rate) AS (VALUES {values}),
              good AS ({current}),
@@ -52,8 +59,19 @@ def aggregate_totals(
                                            INTERVAL '1 day') AS d
                       WHERE CAST(date_trunc('month', d) AS DATE) NOT IN
                             (SELECT month FROM good)),
+             outside AS (SELECT CAST(d AS DATE) AS day
+                         FROM generate_series(CAST(%(month_first)s AS DATE),
+                                              CAST(%(month_last)s AS DATE),
+                                              INTERVAL '1 day') AS d
+                         WHERE (d < %(first)s OR d > %(last)s)
+                           AND CAST(date_trunc('month', d) AS DATE) IN
+                               (SELECT month FROM good)),
              t AS (SELECT x.* FROM days CROSS JOIN LATERAL
                        (SELECT {columns} FROM {table} WHERE day = days.day OFFSET 0) AS x
+                   UNION ALL
+                   SELECT y.* FROM outside CROSS JOIN LATERAL
+                       (SELECT {totals_sql.day_columns(key, sign="-")} FROM {table}
+                        WHERE day = outside.day OFFSET 0) AS y
                    UNION ALL
                    SELECT {columns} FROM {totals_sql.CHANGE}
                    WHERE day BETWEEN %(first)s AND %(last)s),

@@ -37,9 +37,11 @@ KEY = ("day", "panel_id", "service_id", "customer_ref", "currency")
 _COLUMNS = ", ".join((*KEY, *SUMS))
 
 
-def day_columns(key: str) -> str:
-    """The columns a report reads of a day table (or the change log) keyed by `key`."""
-    return ", ".join(dict.fromkeys(("day", key, "currency", *SUMS)))
+def day_columns(key: str, *, sign: str = "") -> str:
+    """The columns a report reads of a day table (or the change log) keyed by `key`; with
+    `sign` '-', the sums negated (days taken off a month's figures)."""
+    sums = (f"{sign}{name} AS {name}" if sign else name for name in SUMS)
+    return ", ".join(dict.fromkeys(("day", key, "currency", *sums)))
 
 
 def _contribution(row: str, sign: str, currency: str, zone: str = "zone") -> str:
@@ -148,7 +150,7 @@ def _add_into(table: str, column: str, source: str) -> str:
     sums = ", ".join(f"SUM({name})" for name in SUMS)
     added = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in SUMS)
     return f"""INSERT INTO {table} ({key}, {", ".join(SUMS)})
-        SELECT {key}, {sums} FROM {source} GROUP BY {key}
+        SELECT {key}, {sums} FROM {source} GROUP BY {key} ORDER BY {key}
         ON CONFLICT ({key}) DO UPDATE SET {added}"""  # noqa: S608 (names from this module)
 
 

@@ -8,12 +8,11 @@ from reports.selectors import money_report
 
 
 def figures(by: str, first: date, last: date, *, from_totals: bool) -> list[tuple]:
-    """Every row of the report and its totals, rounded far below a cent (each side converts
-    at the same rates, summed in a different order)."""
+    """Every row of the report and its totals, to the last digit: each side sums exactly at
+    the same rates and rounds once, at the money columns' places."""
     report = money_report(by=by, first=first, last=last, from_totals=from_totals, limit=None)
     rows = [(row.key, row.figures) for row in report.rows] + [("all", report.totals)]
     return [
-        (key, f.orders, *(round(v, 9) if v is not None else None for v in
-                          (f.spend, f.refunds, f.sales, f.profit)), f.with_sale, f.unconverted)
+        (key, f.orders, f.spend, f.refunds, f.sales, f.profit, f.with_sale, f.unconverted)
         for key, f in rows
-    ]  # fmt: skip
+    ]

@@ -106,11 +106,17 @@ def test_closed_months_are_built_once_and_read_while_current(shop) -> None:
     ServiceMonth.objects.filter(month=date(2026, 11, 1)).update(orders=100)
     november = figures("service", date(2026, 11, 1), date(2026, 11, 30), from_totals=True)
     assert november[-1][1] == 100 * ServiceMonth.objects.filter(month=date(2026, 11, 1)).count()
-    # Not read where the period holds only part of the month.
-    part = (date(2026, 11, 2), date(2026, 11, 30))
-    assert figures("service", *part, from_totals=True) == figures(
-        "service", *part, from_totals=False
+    # A month mostly inside the period is read too, less its days outside it (1 to 3
+    # November: one order on the 3rd)...
+    most = figures("service", date(2026, 11, 4), date(2026, 11, 30), from_totals=True)
+    early = Order.objects.filter(
+        created_at__range=(at(date(2026, 11, 1), 0), at(date(2026, 11, 3), 23))
     )
+    assert early.count() == 2
+    assert most[-1][1] == november[-1][1] - early.count()
+    # ...and a month mostly outside it is read from its days.
+    few = (date(2026, 11, 2), date(2026, 11, 15))
+    assert figures("service", *few, from_totals=True) == figures("service", *few, from_totals=False)
 
 
 def test_a_fold_into_a_month_stops_it_being_read_until_rebuilt(shop) -> None:
