@@ -285,6 +285,8 @@ STATUS_SYNC_INTERVAL = env.int("STATUS_SYNC_INTERVAL", default=5 * 60)
 DISPATCH_SWEEP_INTERVAL = env.int("DISPATCH_SWEEP_INTERVAL", default=60)
 REAPER_INTERVAL = env.int("REAPER_INTERVAL", default=5 * 60)
 REFILL_STATUS_SYNC_INTERVAL = env.int("REFILL_STATUS_SYNC_INTERVAL", default=15 * 60)
+# How often running orders are checked for being stuck (orders/services/stuck.py).
+STUCK_CHECK_INTERVAL = env.int("STUCK_CHECK_INTERVAL", default=15 * 60)
 # The ECB publishes once a working day (around 16:00 CET); a few fetches a day catch it early.
 RATES_FETCH_INTERVAL = env.int("RATES_FETCH_INTERVAL", default=6 * 3600)
 # After orders or a bulk action on a panel, its balance is read again this many seconds later:
@@ -310,6 +312,7 @@ CELERY_BEAT_SCHEDULE = {
         **_every(DISPATCH_SWEEP_INTERVAL),
     },
     "reap-stuck-orders": {"task": "orders.tasks.reap_stuck_orders", **_every(REAPER_INTERVAL)},
+    "flag-stuck-orders": {"task": "orders.tasks.flag_stuck_orders", **_every(STUCK_CHECK_INTERVAL)},
     "refill-status-sync-all": {
         "task": "orders.tasks.refill_status_sync_all",
         **_every(REFILL_STATUS_SYNC_INTERVAL),
@@ -354,6 +357,9 @@ LEDGER_TOLERANCE_SHARE = Decimal(env.str("LEDGER_TOLERANCE_SHARE", default="0.01
 # Routed orders: how many panels one order may try, the first included
 # (orders/services/failover.py).
 ROUTING_MAX_PANELS = env.int("ROUTING_MAX_PANELS", default=3)
+# A placed order still pending or in progress this many hours after it was placed is stuck,
+# until its service has a delivery record of its own (orders/services/stuck.py).
+STUCK_AFTER_HOURS = env.int("STUCK_AFTER_HOURS", default=48)
 # An order whose reported charge differs from its estimate by more than the larger of these
 # (a percent of the estimate, and an amount in the order's own currency) is flagged.
 CHARGE_TOLERANCE_PERCENT = Decimal(env.str("CHARGE_TOLERANCE_PERCENT", default="1"))

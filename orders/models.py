@@ -20,7 +20,15 @@ from panels.api.normalise import RefillStatus, Status
 from panels.models import ORDER_TYPE_CHOICES, Panel, Service, money_field
 
 STATUS_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in Status.ALL]
+# The statuses of an order still being delivered, that can be stuck (not a subscription's).
+RUNNING = frozenset({Status.PENDING, Status.IN_PROGRESS, Status.PROCESSING})
 REFILL_STATUS_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in RefillStatus.ALL]
+
+
+class RemainsReplacement(models.TextChoices):
+    ASKED = "asked", "Cancel taken; the remains are re-placed once the panel confirms"
+    DONE = "done", "Remains re-placed"
+    NOT_DONE = "not_done", "Remains not re-placed"
 
 
 class Order(models.Model):
@@ -103,6 +111,14 @@ class Order(models.Model):
     late_remote_id = models.CharField(max_length=100, blank=True)
     # What a person must look at (a possible double purchase), until someone acknowledges it.
     attention = models.TextField(blank=True)
+    # Why this running order looks stuck (orders/services/stuck.py): running far longer than
+    # its service's orders usually take. Blank: not stuck. Only read while it runs.
+    stuck = models.CharField(max_length=300, blank=True, default="")
+    # "Cancel and re-place the remains elsewhere" (orders/services/remains.py): asked once the
+    # panel took the cancel; done or not done once its final status and remains came back.
+    replace_remains = models.CharField(
+        max_length=10, choices=RemainsReplacement.choices, blank=True, default=""
+    )
     raw_status = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # Sending: how many times `add` was tried without reaching the panel, and when to try again.
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -155,6 +171,8 @@ class Order(models.Model):
             models.Index(
                 fields=["state", "status"], condition=~Q(attention=""), name="order_raised"
             ),
+            # Needs attention: the running orders flagged stuck
+            models.Index(fields=["state", "status"], condition=~Q(stuck=""), name="order_stuck"),
             # balance reconciliation: a panel's charges and refunds between two readings
             models.Index(fields=["panel", "placed_at"], name="order_panel_placed"),
             models.Index(
@@ -180,7 +198,12 @@ class Order(models.Model):
 
     @property
     def needs_attention(self) -> bool:
-        return self.state == self.State.UNKNOWN or bool(self.attention)
+        return self.state == self.State.UNKNOWN or bool(self.attention) or self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        """Flagged stuck and still running (a flag outlives the run by one check at most)."""
+        return bool(self.stuck) and self.state == self.State.PLACED and self.status in RUNNING
 
     @property
     def is_on_panel(self) -> bool:
@@ -271,6 +294,8 @@ class BulkAction(models.Model):
     class Kind(models.TextChoices):
         REFILL = "refill", "Refill"
         CANCEL = "cancel", "Cancel"
+        # a cancel whose remains go to another panel once the panel confirms them
+        REPLACE = "replace", "Cancel and re-place the remains"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -343,53 +368,6 @@ class BulkItem(models.Model):
         return f"{self.bulk_id}/{self.order_id}: {self.outcome}"
 
 
-class Upload(models.Model):
-    """A CSV file or pasted mass-order text: its rows, checked, then submitted once."""
-
-    class Kind(models.TextChoices):
-        CSV = "csv", "CSV file"
-        MASS = "mass", "Mass-order text"
-
-    class State(models.TextChoices):
-        PREVIEWED = "previewed", "Checked, not submitted"
-        SUBMITTED = "submitted", "Submitted"
-
-    kind = models.CharField(max_length=4, choices=Kind.choices)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
-    filename = models.CharField(max_length=255, blank=True)
-    panel = models.ForeignKey(  # the chosen panel of mass-order text
-        Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploads"
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="uploads",
-    )
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_valid = models.PositiveIntegerField(default=0)
-    rows_invalid = models.PositiveIntegerField(default=0)
-    # The checked rows: [{"row": n, "service_id": pk, "values": {...}}] for valid ones and
-    # [{"row": n, "raw": {...}, "errors": [...]}] for the others.
-    # Rows refused when submitting (an active order appeared on the link since the check)
-    # move from valid_rows to invalid_rows with "at_submit": true and their reason.
-    valid_rows = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
-    invalid_rows = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
-    # SHA-256 of the content (and the panel of mass-order text): the same file uploaded again.
-    content_hash = models.CharField(max_length=64, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["content_hash", "submitted_at"], name="upload_content_hash"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.filename or self.pk} ({self.state})"
-
-
-# Price rules live in their own module; imported here so Django finds the model.
+# Price rules and uploads live in modules of their own; imported here so Django finds them.
 from orders.price_models import PriceRule  # noqa: E402, F401
+from orders.upload_models import Upload  # noqa: E402, F401

@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.filtering import where_chosen
 from orders.charges import charge_off_q
 from orders.links import target_key
-from orders.models import BulkAction, BulkItem, Order
+from orders.models import RUNNING, BulkAction, BulkItem, Order
 from panels.api.order_types import ORDER_TYPES, split_lines
 from panels.models import Panel, Service
 
@@ -30,8 +30,11 @@ from panels.models import Panel, Service
 
 # Orders that need a person: the outcome of sending them is unknown, or something was raised
 # on them (a late answer that may mean a double purchase) and nobody acknowledged it yet.
+# A running order flagged stuck (orders/services/stuck.py) needs a person too.
 ATTENTION_STATES = frozenset({Order.State.UNKNOWN})
-RAISED = ~Q(attention="")
+STUCK = ~Q(stuck="") & Q(state=Order.State.PLACED, status__in=RUNNING)
+RAISED = ~Q(attention="") | STUCK
+CANCEL_KINDS = (BulkAction.Kind.CANCEL, BulkAction.Kind.REPLACE)
 
 # Each sort: (field, descending) keys, the last ones breaking ties. Empty charges and quantities
 # go last whichever way their column is sorted.
@@ -369,7 +372,7 @@ def order_last_cancel(*, order: Order) -> BulkItem | None:
     the panel's answer; None if it was never asked. Requests the order was not eligible for
     never reached the panel and are not answers. One query."""
     return (
-        BulkItem.objects.filter(order=order, bulk__kind=BulkAction.Kind.CANCEL)
+        BulkItem.objects.filter(order=order, bulk__kind__in=CANCEL_KINDS)
         .exclude(outcome=BulkItem.Outcome.SKIPPED)
         .select_related("bulk")
         .order_by("-bulk__created_at", "-pk")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.logcontext import log_context
 from orders import services
 from orders.models import Order, Refill
-from orders.services import bulk
+from orders.services import bulk, refills, remains, stuck
 from panels.api.errors import PanelError
 from panels.api.normalise import RefillStatus, Status
 from panels.api.options import longest_write_seconds
@@ -129,6 +129,16 @@ def reap_stuck_orders() -> None:
         )
 
 
+@shared_task(ignore_result=True)
+def flag_stuck_orders() -> None:
+    """Placed orders running far longer than usual (delivery, not sending: that is the reaper),
+    and remains still to re-place of orders whose cancel came back while nothing followed."""
+    check = stuck.orders_flag_stuck()
+    if check.flagged or check.cleared:
+        logger.info("stuck orders: %s", check)
+    remains.orders_replace_remains_due()
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def status_sync(panel_id: int) -> None:
     panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
@@ -171,7 +181,7 @@ def refill_status_sync(panel_id: int) -> None:
         return
     with log_context(panel_id=panel_id):
         try:
-            bulk.refills_status_sync(panel=panel)
+            refills.refills_status_sync(panel=panel)
         except PanelError as exc:
             logger.warning("refill status sync of panel %s failed: %s", panel_id, exc)
 

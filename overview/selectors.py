@@ -7,7 +7,7 @@ Money stays `Decimal` all the way to the template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -20,6 +20,7 @@ from ledger.models import BalanceCheck
 from ledger.selectors import flagged_checks
 from orders.cost_sql import order_cost, order_currency
 from orders.models import Order
+from orders.selectors import STUCK
 from panels.api.normalise import Status
 from panels.models import CatalogEvent, Panel
 from panels.selectors.catalog import catalog_changes
@@ -83,6 +84,7 @@ class OrderCounts:
     placed_by_status: dict[str, int] = field(default_factory=dict)
     # Orders with something raised for a person (a possible double purchase), per state.
     raised: dict[str, int] = field(default_factory=dict)
+    stuck: int = 0  # running orders flagged stuck (orders/services/stuck.py)
 
     def in_window(self, window: Window) -> dict[str, int]:
         return {"now": self.total, "24h": self.last_24h, "7d": self.last_7d}[window]
@@ -126,6 +128,7 @@ class Overview:
     spend: list[Spend]
     unknown_orders: list[Order]  # the oldest few, to show by name
     raised_orders: list[Order] = field(default_factory=list)  # possible double purchases
+    stuck_orders: list[Order] = field(default_factory=list)  # the oldest few stuck ones
     catalog_changes: list[CatalogEvent] = field(default_factory=list)  # top of the feed
     daily_spend: list[DailySpend] = field(default_factory=list)  # the spend chart's data
     # Balance intervals that do not add up, newest first (BALANCE_FLAGS_SHOWN + 1 at most:
@@ -178,6 +181,7 @@ class Overview:
             self.balance_flags
             or self.unknown_count
             or self.raised_count
+            or self.orders.stuck
             or self.failing_panels
             or self.low_balance_panels
             or self.rejected_24h
@@ -216,10 +220,13 @@ def order_counts(*, now: datetime) -> OrderCounts:
             last_24h=Count("id", filter=Q(created_at__gte=since["24h"])),
             last_7d=Count("id", filter=Q(created_at__gte=since["7d"])),
             raised=Count("id", filter=~Q(attention="")),
+            stuck=Count("id", filter=STUCK),
         )
     )
     counts = OrderCounts(total={}, last_24h={}, last_7d={})
+    stuck = 0
     for row in rows:
+        stuck += row["stuck"]
         state = row["state"]
         for name in ("total", "last_24h", "last_7d"):
             per_state = getattr(counts, name)
@@ -229,7 +236,7 @@ def order_counts(*, now: datetime) -> OrderCounts:
         if state == Order.State.PLACED:
             status = row["status"]
             counts.placed_by_status[status] = counts.placed_by_status.get(status, 0) + row["total"]
-    return counts
+    return replace(counts, stuck=stuck)
 
 
 def spend_by_currency(*, now: datetime) -> list[Spend]:
@@ -282,6 +289,15 @@ def unknown_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
     )
 
 
+def stuck_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
+    """The longest-running orders flagged stuck. One query."""
+    return list(
+        Order.objects.filter(STUCK)
+        .select_related("panel", "service")
+        .order_by("placed_at", "id")[:limit]
+    )
+
+
 def raised_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
     """The oldest orders with something raised for a person (a late answer that may mean a
     double purchase), not yet acknowledged. One query."""
@@ -312,6 +328,7 @@ def overview_get(*, now: datetime | None = None) -> Overview:
         spend=spend_by_currency(now=now),
         unknown_orders=unknown_orders() if orders.total.get(Order.State.UNKNOWN) else [],
         raised_orders=raised_orders() if orders.raised else [],
+        stuck_orders=stuck_orders() if orders.stuck else [],
         catalog_changes=latest_catalog_changes(panels=panels),
         daily_spend=spend_per_day(now=now),
         balance_flags=flagged_checks(limit=BALANCE_FLAGS_SHOWN + 1),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .billing import billed_cost, debit
@@ -30,7 +31,9 @@ from .live import Catalog
 from .ordering import NewOrder, is_digits, parse_add
 from .records import (
     CANCELABLE_STATUSES,
+    CENT,
     IN_PROGRESS,
+    PARTIAL,
     PENDING,
     REFILLABLE_STATUSES,
     Order,
@@ -204,8 +207,15 @@ def _cancel_one(ctx: Context, order: Order) -> None:
     view = order_view(order, ctx.now)
     if view.status not in CANCELABLE_STATUSES:
         raise ApiError(CANCEL_REFUSED)
-    remains = view.remains if order.type == SUBSCRIPTIONS else order.quantity
-    ctx.store.cancel_order(order, ctx.now, remains=remains)
+    if order.type == SUBSCRIPTIONS:
+        ctx.store.cancel_order(order, ctx.now, remains=view.remains)
+    elif view.remains < order.quantity:
+        # Part delivered: like real panels, it ends Partial, charged for what was delivered.
+        share = Decimal(order.quantity - view.remains) / order.quantity
+        charge = (Decimal(order.cost) * share).quantize(CENT, rounding=ROUND_HALF_UP)
+        ctx.store.cancel_order(order, ctx.now, remains=view.remains, status=PARTIAL, charge=charge)
+    else:
+        ctx.store.cancel_order(order, ctx.now, remains=order.quantity)
 
 
 def balance(ctx: Context, params: Mapping[str, str]) -> Any:

@@ -149,14 +149,19 @@ class DialectStore:
             self.balance -= Decimal(order.debit if order.debit is not None else order.cost)
             self.dirty = True
 
-    def cancel_order(self, order: Order, now: float, *, remains: int) -> None:
+    def cancel_order(
+        self, order: Order, now: float, *, remains: int, status: str = CANCELED,
+        charge: Decimal = Decimal(0),
+    ) -> None:  # fmt: skip
+        """Stop an order: `charge` is what it keeps for what was delivered (0 when nothing
+        was), the rest of its cost goes back to the balance."""
         with self.lock:
-            order.final_status = CANCELED
+            order.final_status = status
             order.final_remains = remains
-            order.final_charge = "0"
+            order.final_charge = str(charge)
             order.final_at = now
             self._close(order)
-            self.balance += Decimal(order.cost)
+            self.balance += Decimal(order.cost) - charge
             self.dirty = True
 
     def add_refill(self, *, order: Order, now: float, stage: float) -> Refill:

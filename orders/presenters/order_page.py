@@ -105,10 +105,11 @@ def _last_cancel(order: Order) -> dict[str, Any] | None:
 
 
 def order_cancel_context(order: Order) -> dict[str, Any]:
-    """The Cancel card in the aside: whether the order can be canceled (two queries) and the
-    panel's answer to the last request (one)."""
+    """The Cancel card in the aside: whether the order can be canceled (two queries), and
+    its remains re-placed (three), and the panel's answer to the last request (one)."""
     return {
         "cancel_why_not": order_why_not(order=order, kind=BulkAction.Kind.CANCEL) or "",
+        "replace_why_not": order_why_not(order=order, kind=BulkAction.Kind.REPLACE) or "",
         "last_cancel": _last_cancel(order),
         "cancel_token": None,  # set on the confirmation step of Cancel
     }

@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,82 +20,29 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from orders.models import BulkAction, BulkItem, Order, Refill
+from orders.models import BulkAction, BulkItem, Order, OrderStatusChange, Refill, RemainsReplacement
+from orders.services.eligibility import NOT_ELIGIBLE, eligibility_rows
+from orders.services.remains import orders_replace_remains
 from orders.services.status import orders_refresh
 from panels.api.answer_values import UNUSABLE, clean
-from panels.api.client import PanelClient
 from panels.api.errors import ItemError, PanelError, Reason
 from panels.api.normalise import RefillStatus, Status
 from panels.api.wire import BATCH_SIZE
 from panels.models import Panel
-from panels.services import balance_refresh_soon, panel_mark_failing
+from panels.services import balance_refresh_soon
 
 logger = logging.getLogger(__name__)
 Kind = BulkAction.Kind
 Outcome = BulkItem.Outcome
 
-REFILLABLE = frozenset({Status.COMPLETED, Status.PARTIAL})
-CANCELABLE = frozenset(
-    {Status.PENDING, Status.IN_PROGRESS, Status.PROCESSING, Status.ACTIVE, Status.PAUSED}
-)
-NOT_ELIGIBLE = {
-    "not_placed": "It was never placed on the panel.",
-    "no_refill": "The service does not offer refill.",
-    "no_cancel": "The service does not offer cancel.",
-    "panel_no_cancel": "The panel has no cancel action.",
-    "status_refill": "Only completed or partial orders can be refilled.",
-    "status_cancel": "Only orders still running can be canceled.",
-    "refill_pending": "A refill of this order is still in progress.",
-    "refill_expired": "Past the service's refill period (counted from when it was placed).",
-}
 # Errors that are not a refusal by the panel. An answer that cannot be used (a refill id
 # "NaN", a cancel answered "maybe") may hide a done refill or cancel: its outcome is unknown.
+CANCELS = frozenset({Kind.CANCEL, Kind.REPLACE})  # the kinds sent as `cancel`
 OUTCOMES = {
     Reason.OUTCOME_UNKNOWN: Outcome.UNKNOWN,
     Reason.NOT_SENT: Outcome.NOT_SENT,
     UNUSABLE: Outcome.UNKNOWN,
 }
-_FIELDS = (
-    "pk",
-    "panel_id",
-    "panel__name",
-    "panel__supports_cancel",
-    "state",
-    "status",
-    "remote_id",
-    "service__refill",
-    "service__cancel",
-    "service__refill_days",
-    "placed_at",
-)
-
-
-def _reason(kind: str, row: dict[str, Any], refilling: set[int], now: datetime) -> str:
-    if row["state"] != Order.State.PLACED or not row["remote_id"]:
-        return "not_placed"
-    if kind == Kind.REFILL:
-        if not row["service__refill"]:
-            return "no_refill"
-        if row["status"] not in REFILLABLE:
-            return "status_refill"
-        days, placed = row["service__refill_days"], row["placed_at"]
-        if days and placed is not None and placed + timedelta(days=days) < now:
-            return "refill_expired"  # Order.refill_until, for many rows at once
-        return "refill_pending" if row["pk"] in refilling else ""
-    if not row["panel__supports_cancel"]:
-        return "panel_no_cancel"
-    if not row["service__cancel"]:
-        return "no_cancel"
-    return "" if row["status"] in CANCELABLE else "status_cancel"
-
-
-def _refilling(order_ids: QuerySet[Order, Any]) -> set[int]:
-    """Orders with a refill the panel is still working on."""
-    return set(
-        Refill.objects.filter(order__in=order_ids, remote_id__isnull=False)
-        .exclude(status__in=RefillStatus.FINAL)
-        .values_list("order_id", flat=True)
-    )
 
 
 @dataclass
@@ -127,18 +73,11 @@ class BulkPreview:
         ]
 
 
-def _rows(kind: str, orders: QuerySet[Order]) -> Iterable[tuple[dict[str, Any], str]]:
-    refilling = _refilling(orders.values("pk")) if kind == Kind.REFILL else set()
-    now = timezone.now()
-    for row in orders.order_by().values(*_FIELDS).iterator(chunk_size=2000):
-        yield row, _reason(kind, row, refilling, now)
-
-
 def bulk_preview(*, kind: str, orders: QuerySet[Order]) -> BulkPreview:
     """Which of these orders can be refilled (or canceled), and why the others cannot.
     Two queries, whatever the number of orders."""
     preview = BulkPreview(kind=kind)
-    for row, reason in _rows(kind, orders):
+    for row, reason in eligibility_rows(kind, orders):
         panel = preview.panels.setdefault(row["panel_id"], PanelPreview(row["panel__name"]))
         preview.total += 1
         if reason:
@@ -174,7 +113,7 @@ def bulk_create(
                 outcome=Outcome.SKIPPED if reason else Outcome.PENDING,
                 message=NOT_ELIGIBLE.get(reason, ""),
             )
-            for row, reason in _rows(kind, orders)
+            for row, reason in eligibility_rows(kind, orders)
         ]
         BulkItem.objects.bulk_create(items, batch_size=2000)
         bulk.total = len(items)
@@ -255,11 +194,7 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
             continue
         item.outcome = OUTCOMES.get(error.reason, Outcome.REJECTED)
         item.reason, item.message = error.reason, clean(error.message or error.text)[:500]
-    if (
-        bulk.kind == Kind.CANCEL
-        and items
-        and all(i.reason == Reason.INCORRECT_REQUEST for i in items)
-    ):
+    if bulk.kind in CANCELS and items and all(i.reason == Reason.INCORRECT_REQUEST for i in items):
         Panel.objects.filter(pk=panel.pk).update(supports_cancel=False)
     with transaction.atomic():
         Refill.objects.bulk_create(refills)
@@ -274,6 +209,34 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
         )
         bulk.sent, bulk.succeeded = bulk.sent + len(items), bulk.succeeded + done
         bulk.failed += len(items) - done
+        if bulk.kind == Kind.REPLACE:
+            _remains_asked(items)
+    if bulk.kind == Kind.REPLACE:  # an order that ended before the cancel: re-placed now
+        ended = Order.objects.filter(
+            pk__in=[i.order_id for i in items if i.outcome == Outcome.DONE],
+            status__in=Status.FINAL,
+        )
+        orders_replace_remains(order_ids=list(ended.values_list("pk", flat=True)))
+
+
+def _remains_asked(items: list[BulkItem]) -> None:
+    """The panel took these cancels: their remains are re-placed once it confirms them
+    (orders/services/remains.py). A refused one stays as it was, and its history says so."""
+    taken = [item.order_id for item in items if item.outcome == Outcome.DONE]
+    Order.objects.filter(pk__in=taken).update(replace_remains=RemainsReplacement.ASKED)
+    OrderStatusChange.objects.bulk_create(
+        OrderStatusChange(
+            order_id=item.order_id,
+            status=item.order.status,
+            note=(
+                "Cancel taken by the panel: its remains are re-placed once it confirms them."
+                if item.outcome == Outcome.DONE
+                else f"Cancel not taken ({item.get_outcome_display().lower()}: "
+                f"{item.message or item.reason}): nothing re-placed."
+            )[:300],
+        )
+        for item in items
+    )
 
 
 def order_why_not(*, order: Order, kind: str) -> str | None:
@@ -327,47 +290,3 @@ def order_cancel_now(*, order: Order, token: uuid.UUID, user: Any = None) -> Bul
     if item.outcome == Outcome.DONE:
         orders_refresh(orders=Order.objects.filter(pk=order.pk).select_related("panel"))
     return item
-
-
-def refills_status_sync(*, panel: Panel, client: PanelClient | None = None) -> int:
-    """Ask the panel about its unfinished refills, 100 per call. Returns how many changed.
-
-    A refill whose answer cannot be used keeps its status and shows why; the others are
-    written. Answers are written even when a later call fails; then the PanelError is raised
-    and the panel is marked failing."""
-    refills = list(
-        Refill.objects.filter(order__panel=panel, remote_id__isnull=False).exclude(
-            status__in=RefillStatus.FINAL
-        )
-    )
-    if not refills:
-        return 0
-    by_remote = {r.remote_id: r for r in refills if r.remote_id}
-    client = client or panel.client()
-    ids, changed, asked, failure = list(by_remote), 0, [], None
-    for start in range(0, len(ids), BATCH_SIZE):
-        try:
-            answers = client.refill_statuses(ids[start : start + BATCH_SIZE])
-        except PanelError as exc:
-            failure = exc
-            break
-        now = timezone.now()
-        for remote_id, state in answers.items():
-            refill = by_remote[remote_id]
-            asked.append(refill)
-            refill.status_checked_at = now
-            if state.error is not None:
-                refill.last_error = clean(state.error.message or state.error.text)[:2000]
-                continue
-            refill.last_error = ""
-            if (state.status, state.raw_status) != (refill.status, refill.status_raw):
-                refill.status = state.status or refill.status
-                refill.status_raw = state.raw_status[:100]
-                changed += 1
-    Refill.objects.bulk_update(
-        asked, ["status", "status_raw", "last_error", "status_checked_at"], batch_size=1000
-    )
-    if failure is not None:
-        panel_mark_failing(panel=panel, error=failure)
-        raise failure
-    return changed

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -42,7 +43,8 @@ MOVES_ON = {
 NOTE_LENGTH = 300  # OrderStatusChange.note
 
 
-def _policy(stamp: Mapping[str, Any], *, tried: list[int]) -> Policy:
+def route_policy(stamp: Mapping[str, Any], *, tried: list[int]) -> Policy:
+    """The user's panel preferences kept on a routed order, without the panels tried."""
     return Policy(
         preferred=frozenset(stamp.get("preferred", [])),
         excluded=frozenset(stamp.get("excluded", [])),
@@ -108,18 +110,39 @@ def _move_on(order: Order, stamp: Mapping[str, Any], why: str) -> Order | None:
     if len(tried) >= settings.ROUTING_MAX_PANELS:
         _history(order, f"{head}; tried {len(tried)} panels, the most allowed: not moved on.")
         return None
-    values = form_values(order)
+    moved, why_not = order_next_attempt(
+        order=order,
+        key=stamp["key"],
+        values=form_values(order),
+        tried=tried,
+        note=head,
+        sale_price=order.sale_price,
+    )
+    if moved is None:
+        _history(order, f"{head}; not moved on. {why_not}")
+        return None
+    _history(order, f"{head}; moved to {moved.panel.name} as order #{moved.pk}.")
+    return moved
+
+
+def order_next_attempt(
+    *, order: Order, key: str, values: Mapping[str, object], tried: list[int], note: str,
+    sale_price: Decimal | None,
+) -> tuple[Order | None, str]:  # fmt: skip
+    """A new order linked to `order` (`retry_of`) with `values`, on the best panel for the
+    offer `key` among those not `tried`, routed with the user's panel preferences kept on
+    `order`; `note` heads the reason kept on it. (The new order, "") or (None, why none)."""
+    stamp: Mapping[str, Any] = order.route or {}
     result = order_route(
-        match_key=stamp["key"],
+        match_key=key,
         values=values,
-        policy=_policy(stamp, tried=tried),
+        policy=route_policy(stamp, tried=tried),
         refill=bool(stamp.get("refill")),
         order_type=order.order_type,
     )
     best = result.best
     if best is None:
-        _history(order, f"{head}; not moved on. {result.reason()}")
-        return None
+        return None, result.reason()
     service = Service.objects.select_related("panel").get(pk=best.offer.service_id)
     try:
         moved = order_create(
@@ -128,15 +151,13 @@ def _move_on(order: Order, stamp: Mapping[str, Any], why: str) -> Order | None:
             placed_by=order.placed_by,
             source=order.source,
             retry_of=order,
-            sale_price=order.sale_price,
+            sale_price=sale_price,
             customer_ref=order.customer_ref,
-            route={**stamp, "tried": tried, "note": f"{head}. {result.reason()}"},
+            route={**stamp, "key": key, "tried": tried, "note": f"{note}. {result.reason()}"},
         )
     except ValidationError as exc:
-        _history(order, f"{head}; {service.panel.name} cannot take it: {'; '.join(exc.messages)}")
-        return None
-    _history(order, f"{head}; moved to {service.panel.name} as order #{moved.pk}.")
-    return moved
+        return None, f"{service.panel.name} cannot take it: {'; '.join(exc.messages)}"
+    return moved, ""
 
 
 def _history(order: Order, note: str) -> None:

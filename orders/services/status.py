@@ -15,7 +15,9 @@ from django.utils import timezone
 from core.bulk import bulk_update_rows
 from core.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
+from orders.models import RemainsReplacement as Replacement
 from orders.services.refunds import REFUNDED_STATUSES, refund_owed
+from orders.services.remains import orders_replace_remains
 from panels.api import normalise
 from panels.api.answer_values import UNUSABLE, UnusableAnswer
 from panels.api.client import PanelClient
@@ -42,6 +44,7 @@ WRITTEN = (
 )
 # Read to work out a refund (orders.services.refunds).
 REFUND_INPUTS = ("estimated_cost", "quantity", "runs", "params", "order_type")
+READ = ("remote_id", "panel_id", "replace_remains")
 WRITE_BATCH = 1000
 
 
@@ -200,7 +203,7 @@ def orders_status_sync(
     pending = list(
         orders
         if orders is not None
-        else orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, "remote_id", "panel_id")
+        else orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, *READ)
     )
     by_remote = {o.remote_id: o for o in pending if o.remote_id}
     client = client or panel.client()
@@ -218,6 +221,14 @@ def orders_status_sync(
         for remote_id, answer in answers.items():
             writes.answer(by_remote[remote_id], answer, now)
     writes.save(timezone.now())
+    # A cancel taken to re-place the remains: once the panel says the order ended, with them.
+    due = [
+        o.pk
+        for o in writes.changed
+        if o.replace_remains == Replacement.ASKED and o.status in Status.FINAL
+    ]
+    if due:
+        orders_replace_remains(order_ids=due)
     if failure is not None:
         panel_mark_failing(panel=panel, error=failure)
         raise failure

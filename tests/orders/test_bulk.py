@@ -8,7 +8,8 @@ import responses
 
 from orders.models import BulkAction, BulkItem, Order, Refill
 from orders.services import orders_status_sync
-from orders.services.bulk import bulk_create, bulk_execute, bulk_preview, refills_status_sync
+from orders.services.bulk import bulk_create, bulk_execute, bulk_preview
+from orders.services.refills import refills_status_sync
 from panels.api.normalise import RefillStatus, Status
 from panels.models import Panel, Service
 from panels.services import catalog_sync, panel_create

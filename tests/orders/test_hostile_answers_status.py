@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from orders.models import BulkAction, BulkItem, Order, Refill
 from orders.services import orders_status_sync
-from orders.services.bulk import bulk_create, bulk_execute, refills_status_sync
+from orders.services.bulk import bulk_create, bulk_execute
+from orders.services.refills import refills_status_sync
 from panels.api.answer_values import UNUSABLE
 from panels.api.errors import ItemError
 from panels.api.normalise import BIG_LIMIT, MONEY_LIMIT, RefillStatus, Status

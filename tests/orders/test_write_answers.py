@@ -10,7 +10,8 @@ import pytest
 import responses
 
 from orders.models import BulkAction, BulkItem, Order, Refill
-from orders.services.bulk import bulk_create, bulk_execute, refills_status_sync
+from orders.services.bulk import bulk_create, bulk_execute
+from orders.services.refills import refills_status_sync
 from panels.api.answer_values import UNUSABLE
 from panels.api.normalise import RefillStatus, Status
 from panels.models import Panel

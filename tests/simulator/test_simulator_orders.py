@@ -245,8 +245,16 @@ def test_cancel_refunds_pending_and_running_orders(api: Api, sim: SimulatorHandl
     sim.advance(STAGE * 1.5)
     api.add(service=1, link=LINK + "3", quantity=1000)
     assert api("cancel", orders="1,3") == [{"order": 1, "cancel": 1}, {"order": 3, "cancel": 1}]
-    assert api("balance")["balance"] == "999.10000"
+    # Order 1 was half delivered: it ends Partial, charged for its half, the rest refunded;
+    # order 3 had not started: Canceled, all of it refunded. Order 2 runs on (0.90).
+    assert api("balance")["balance"] == "998.65000"
     status = api("status", order=1)
+    assert (status["status"], status["charge"], status["remains"]) == (
+        "Partial",
+        "0.45000",
+        "500",
+    )
+    status = api("status", order=3)
     assert (status["status"], status["charge"], status["remains"]) == (
         "Canceled",
         "0.00000",
