@@ -82,6 +82,8 @@ def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Ite
             "add_answer": "",
             "late_remote_id": "",
             "attention": "",
+            "stuck": "",
+            "replace_remains": "",
         }
 
 

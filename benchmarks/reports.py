@@ -110,7 +110,7 @@ def seed(orders: int) -> Seeded:
                 state, status, status_raw, remote_id, charge, estimated_cost, refund,
                 refund_seen_at, sale_price, customer_ref, currency, source, created_at,
                 updated_at, placed_at, last_error, error_reason, add_answer, late_remote_id,
-                attention, raw_status, route, attempts)
+                attention, stuck, replace_remains, raw_status, route, attempts)
             SELECT gen_random_uuid(), s.panel_id, s.id, 'default',
                    'https://instagram.com/p/' || o.n, 'instagram.com/p/' || o.n, 1000, '{}',
                    'placed', 'completed', 'Completed', o.n::text,
@@ -121,7 +121,7 @@ def seed(orders: int) -> Seeded:
                    CASE WHEN o.n %% 5 <> 0 THEN 1.0 + (o.n %% 1200) / 100.0 END,
                    'customer-' || o.customer_k, '', 'form', o.created,
                    %(now)s, least(o.created + interval '3 seconds', %(now)s),
-                   '', '', '', '', '', '{}', '{}', 1
+                   '', '', '', '', '', '', '', '{}', '{}', 1
             FROM o JOIN s ON s.k = o.service_k
             """,
             # Django's clock, not the database's: the pages ask for periods by Django's today

@@ -285,6 +285,9 @@ STATUS_SYNC_INTERVAL = env.int("STATUS_SYNC_INTERVAL", default=5 * 60)
 DISPATCH_SWEEP_INTERVAL = env.int("DISPATCH_SWEEP_INTERVAL", default=60)
 REAPER_INTERVAL = env.int("REAPER_INTERVAL", default=5 * 60)
 REFILL_STATUS_SYNC_INTERVAL = env.int("REFILL_STATUS_SYNC_INTERVAL", default=15 * 60)
+# How often orders with an auto-refill schedule are checked for one due
+# (orders/services/auto_refill.py).
+AUTO_REFILL_INTERVAL = env.int("AUTO_REFILL_INTERVAL", default=3600)
 # How often running orders are checked for being stuck (orders/services/stuck.py).
 STUCK_CHECK_INTERVAL = env.int("STUCK_CHECK_INTERVAL", default=15 * 60)
 # The ECB publishes once a working day (around 16:00 CET); a few fetches a day catch it early.
@@ -312,6 +315,7 @@ CELERY_BEAT_SCHEDULE = {
         **_every(DISPATCH_SWEEP_INTERVAL),
     },
     "reap-stuck-orders": {"task": "orders.tasks.reap_stuck_orders", **_every(REAPER_INTERVAL)},
+    "auto-refill": {"task": "orders.tasks.auto_refill", **_every(AUTO_REFILL_INTERVAL)},
     "flag-stuck-orders": {"task": "orders.tasks.flag_stuck_orders", **_every(STUCK_CHECK_INTERVAL)},
     "refill-status-sync-all": {
         "task": "orders.tasks.refill_status_sync_all",

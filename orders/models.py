@@ -119,6 +119,9 @@ class Order(models.Model):
     replace_remains = models.CharField(
         max_length=10, choices=RemainsReplacement.choices, blank=True, default=""
     )
+    # Ask for a refill every this many days while the refill period is open
+    # (orders/services/auto_refill.py); None: only when a person asks.
+    auto_refill_days = models.PositiveSmallIntegerField(null=True, blank=True)
     raw_status = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # Sending: how many times `add` was tried without reaching the panel, and when to try again.
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -231,6 +234,11 @@ class Order(models.Model):
         if not days or self.placed_at is None:
             return None
         return self.placed_at + timedelta(days=days)
+
+    @property
+    def can_auto_refill(self) -> bool:
+        """A refill schedule has an end: the service offers refill and states its period."""
+        return self.service.refill and bool(self.service.refill_days) and self.is_on_panel
 
     @property
     def awaits_resolution(self) -> bool:

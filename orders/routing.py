@@ -76,7 +76,9 @@ class Ask:
 class Policy:
     preferred: frozenset[int] = frozenset()  # panel ids
     excluded: frozenset[int] = frozenset()
-    tried: frozenset[int] = frozenset()  # panels that refused an earlier attempt of the order
+    # Panels an earlier attempt of the order went to: they refused it, or its remains are
+    # being moved away from them (orders/services/remains.py).
+    tried: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def _why_not(ask: Ask, offer: Offer, policy: Policy, cost: Decimal | None) -> st
         (offer.max_quantity, amount is not None and amount > offer.max_quantity, "maximum"),
     )
     checks = (
-        (offer.panel_id in policy.tried, "already refused it"),
+        (offer.panel_id in policy.tried, "already tried for this order"),
         (offer.panel_id in policy.excluded, "excluded by you"),
         (offer.match not in (CERTAIN, CONFIRMED), "split from this offer by a person"),
         (not offer.panel_active, "panel switched off"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.logcontext import log_context
 from orders import services
 from orders.models import Order, Refill
+from orders.services import auto_refill as auto_refill_service
 from orders.services import bulk, refills, remains, stuck
 from panels.api.errors import PanelError
 from panels.api.normalise import RefillStatus, Status
@@ -127,6 +128,14 @@ def reap_stuck_orders() -> None:
             pluralize(count, "was,were"),
             pluralize(count, "its,their"),
         )
+
+
+@shared_task(ignore_result=True)
+def auto_refill() -> None:
+    """One bulk refill of the orders whose auto-refill is due (it is sent by bulk_run)."""
+    queued = auto_refill_service.orders_auto_refill()
+    if queued is not None:
+        logger.info("auto-refill: %s", queued.description)
 
 
 @shared_task(ignore_result=True)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("delivery/", delivery_views.delivery_panels, name="delivery"),
     path("delivery/service/<int:pk>/", delivery_views.delivery_service, name="delivery_service"),
     path("<int:pk>/refill/", bulk_views.order_refill, name="order_refill"),
+    path("<int:pk>/auto-refill/", bulk_views.order_auto_refill, name="order_auto_refill"),
     path("<int:pk>/cancel/", detail_views.order_cancel, name="order_cancel"),
     path("price-rules/", price_rule_views.price_rules, name="price_rules"),
     path("price-rules/<int:pk>/", price_rule_views.price_rule_edit, name="price_rule_edit"),

@@ -164,6 +164,10 @@ class Overview:
         return max(self.raised_count - len(self.raised_orders), 0)
 
     @property
+    def stuck_not_shown(self) -> int:
+        return max(self.orders.stuck - len(self.stuck_orders), 0)
+
+    @property
     def rejected_24h(self) -> int:
         return self.orders.last_24h.get(Order.State.REJECTED, 0)
 

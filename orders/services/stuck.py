@@ -58,10 +58,11 @@ def stuck_limit(*, record: DeliveryRecord | None, runs: int | None, interval: in
         )
         return Limit(hours, why)
     hours = float(settings.STUCK_AFTER_HOURS)
-    why = f"no delivery record for this service yet: the default is {_hours(hours)}"
+    limit = _hours(hours)
     if runs and interval:
         hours += runs * interval / 60
-        why += f" plus its {runs} runs every {interval} min"
+        limit += f" plus its {runs} runs every {interval} min"
+    why = f"this service has no delivery record yet, so the default limit of {limit} applies"
     return Limit(max(MIN_HOURS, hours), why)
 
 

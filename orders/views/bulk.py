@@ -25,6 +25,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -44,6 +45,7 @@ from orders.listing import parse_filters
 from orders.models import REFILL_STATUS_CHOICES, BulkAction, BulkItem, Order
 from orders.presenters.tones import outcome_tone
 from orders.selectors import order_search
+from orders.services.auto_refill import order_set_auto_refill
 from orders.services.bulk import bulk_create, bulk_preview, order_bulk_one
 from orders.services.freshness import statuses_refresh
 
@@ -228,3 +230,26 @@ def _one(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 def order_refill(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _one(request, pk, BulkAction.Kind.REFILL)
+
+
+@require_POST
+def order_auto_refill(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Set (`every` days) or stop (`stop`, or `every` empty) the order's auto-refill."""
+    order = get_object_or_404(Order.objects.select_related("service"), pk=pk)
+    raw = "" if request.POST.get("stop") else request.POST.get("every", "").strip()
+    every = querystring.positive_int(raw)
+    if raw and every is None:
+        messages.error(request, "Auto-refill: enter a whole number of days, or leave it empty.")
+        return redirect(f"{reverse('orders:detail', args=[pk])}#refills-title")
+    try:
+        order_set_auto_refill(order=order, every_days=every)
+    except ValidationError as exc:
+        messages.error(request, f"Auto-refill not set: {' '.join(exc.messages)}")
+    else:
+        if every is None:
+            messages.success(request, f"Order #{pk}: auto-refill stopped.")
+        else:
+            messages.success(
+                request, f"Order #{pk}: a refill is asked every {every} day{pluralize(every)}."
+            )
+    return redirect(f"{reverse('orders:detail', args=[pk])}#refills-title")

@@ -10,8 +10,13 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.htmx import HtmxHttpRequest
+from core.money import money
 from orders.delivery import DELIVERY_DAYS, DeliveryRecord, delivery_records
+from panels.api.order_types import FLAT, ORDER_TYPES
 from panels.models import Panel, Service
+
+# Types whose rate is the price of one package, not of 1000.
+FLAT_TYPES = frozenset(key for key, spec in ORDER_TYPES.items() if spec.pricing == FLAT)
 
 TEMPLATE = "orders/delivery.html"
 
@@ -21,21 +26,40 @@ TEMPLATE = "orders/delivery.html"
 def delivery_panels(request: HtmxHttpRequest) -> HttpResponse:
     panels = list(Panel.objects.order_by("name").values_list("pk", "name"))
     found = delivery_records(by="panel", ids=[pk for pk, _ in panels], now=timezone.now())
-    rows = [(name, found.get(pk, DeliveryRecord())) for pk, name in panels]
+    rows = [(name, found.get(pk, DeliveryRecord()), "") for pk, name in panels]
     context = {"rows": rows, "days": DELIVERY_DAYS}
     template = f"{TEMPLATE}#delivery-table" if request.htmx else TEMPLATE
     return render(request, template, context)
 
 
+def _price(service: Service) -> str:
+    per = "package" if service.type in FLAT_TYPES else "1000"
+    return f"{money(service.rate, service.panel.currency)} per {per}"
+
+
 @require_GET
 def delivery_service(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The service's record and its panel's, for the service page."""
+    """The service's record and its panel's, for the service page, and the record of the same
+    offer on every other panel beside its price: "cheapest" next to "delivers"."""
     service = get_object_or_404(Service.objects.select_related("panel"), pk=pk)
     now = timezone.now()
-    mine = delivery_records(by="service", ids=[pk], now=now).get(pk, DeliveryRecord())
+    others = list(
+        Service.objects.filter(match_key=service.match_key, is_active=True)
+        .exclude(pk=pk)
+        .exclude(match_key="")
+        .select_related("panel")
+        .order_by("panel__name", "pk")
+    )
+    ids = [pk, *(other.pk for other in others)]
+    records = delivery_records(by="service", ids=ids, now=now)
     panel = delivery_records(by="panel", ids=[service.panel_id], now=now)
     rows = [
-        ("This service", mine),
-        (f"All of {service.panel.name}", panel.get(service.panel_id, DeliveryRecord())),
+        ("This service", records.get(pk, DeliveryRecord()), _price(service)),
+        (f"All of {service.panel.name}", panel.get(service.panel_id, DeliveryRecord()), ""),
+        *(
+            (f"{o.panel.name}: {o.name}", records.get(o.pk, DeliveryRecord()), _price(o))
+            for o in others
+        ),
     ]
-    return render(request, f"{TEMPLATE}#delivery-table", {"rows": rows, "days": DELIVERY_DAYS})
+    context = {"rows": rows, "days": DELIVERY_DAYS, "priced": True}
+    return render(request, f"{TEMPLATE}#delivery-table", context)

@@ -20,7 +20,7 @@ from orders.services import orders_status_sync
 from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
-from tests.e2e.test_bulk import DESKTOP, PASSWORD, log_in, shots
+from tests.e2e.helpers import DESKTOP, PASSWORD, log_in, shots
 from tests.orders.helpers import place, svc
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -10,22 +10,18 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from orders.models import BulkAction, Order
 from orders.services import order_create, orders_status_sync
 from panels.models import Panel, Service
 from panels.services import catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
+from tests.e2e.helpers import DESKTOP, PASSWORD, log_in, shots
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture
@@ -53,22 +49,6 @@ def place(service: Service, n: int) -> Order:
     order.refresh_from_db()  # eager Celery: order_create has sent it already
     assert order.state == Order.State.PLACED
     return order
-
-
-def log_in(page: Page, base_url: str, path: str) -> None:
-    page.goto(f"{base_url}{path}")
-    page.get_by_label("Username", exact=True).fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base_url}{path}")
-
-
-def shots(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=artifacts / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size(PHONE)
-    assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{name} scrolls sideways on a phone"
-    page.screenshot(path=artifacts / f"{name}-phone.png", full_page=True)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_select_all_matching_then_bulk_refill(

@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from orders.models import Order
 from panels.models import Panel, Service
+from tests.e2e.helpers import DESKTOP, PASSWORD, PHONE, log_in
 from tests.factories import PanelFactory
 
 # Panels with money on them that answer: the list shows their orders as they are.
@@ -29,9 +30,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -98,14 +96,6 @@ def populate() -> dict[str, object]:
         last_error="Not enough funds on the panel's balance.",
     )
     return {"unknown": unknown, "alpha": alpha}
-
-
-def log_in(page: Page, base_url: str, path: str) -> None:
-    page.goto(f"{base_url}{path}")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base_url}{path}")
 
 
 def row_ids(page: Page) -> list[int]:

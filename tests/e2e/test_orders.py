@@ -20,16 +20,13 @@ from orders.services import order_create, orders_status_sync
 from panels.models import Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
+from tests.e2e.helpers import DESKTOP, NO_SIDEWAYS_SCROLL, PASSWORD, PHONE, log_in
 from tests.orders.helpers import service_of, svc, values_for
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 State = Order.State
 
 
@@ -51,14 +48,6 @@ def shop(sim: SimulatorHandle, settings) -> Panel:
     balance_sync(panel=panel)
     User.objects.create_user("alice", password=PASSWORD)
     return Panel.objects.get(pk=panel.pk)
-
-
-def log_in(page: Page, base_url: str, path: str) -> None:
-    page.goto(f"{base_url}{path}")
-    page.get_by_label("Username", exact=True).fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base_url}{path}")
 
 
 def cost(page: Page):

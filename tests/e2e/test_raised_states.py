@@ -27,6 +27,7 @@ from orders.services import (
 from panels.models import CatalogSync, Panel
 from panels.services import balance_sync, catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
+from tests.e2e.helpers import DESKTOP, NO_SIDEWAYS_SCROLL, PASSWORD, PHONE, log_in
 from tests.orders.helpers import service_of, values_for
 from tests.panels.slowserver import AnswerServer
 
@@ -34,10 +35,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 HOSTILE_ANSWER = '{"order": "<script>alert(1)</script>", "note": "<img src=x onerror=alert(2)>"}'
 State = Order.State
 
@@ -69,14 +66,6 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert dialogs == [], "a dialog opened: panel text was run as markup"
-
-
-def log_in(page: Page, base_url: str, path: str) -> None:
-    page.goto(f"{base_url}{path}")
-    page.get_by_label("Username", exact=True).fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base_url}{path}")
 
 
 def shoot(page: Page, artifacts: Path, name: str) -> None:

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, expect
 
 from orders.models import Order
 from tests.currency.helpers import ECB_DAILY, file_server
-from tests.e2e.test_bulk import DESKTOP, PASSWORD, log_in, shots
+from tests.e2e.helpers import DESKTOP, PASSWORD, log_in, shots
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -18,7 +18,7 @@ from orders.models import Order
 from panels.models import Panel, Service
 from panels.services import catalog_sync, panel_create
 from simulator import SimulatorHandle, start_simulator
-from tests.e2e.test_orders import DESKTOP, PASSWORD, log_in
+from tests.e2e.helpers import DESKTOP, PASSWORD, log_in
 from tests.e2e.test_sales import shots
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -78,7 +78,7 @@ def test_best_panel_says_where_and_why_and_moves_on_when_refused(
         page.get_by_role("link", name=f"order #{moved.pk}").first.click()
         expect(page.locator(".order-route")).to_contain_text(
             "Refused by Cheap SMM (not enough funds). Dear SMM: 0.30 USD, the only one that "
-            "can take it; Cheap SMM skipped: already refused it"
+            "can take it; Cheap SMM skipped: already tried for this order"
         )
         shots(page, artifacts, "order-routed", "routed order page scrolls")
     finally:

@@ -18,7 +18,8 @@ from orders.models import Order, PriceRule
 from orders.services import create, orders_status_sync
 from panels.models import Panel
 from simulator import SimulatorHandle
-from tests.e2e.test_orders import DESKTOP, NO_SIDEWAYS_SCROLL, PHONE, log_in, place, shop, sim
+from tests.e2e.helpers import DESKTOP, NO_SIDEWAYS_SCROLL, PHONE, log_in
+from tests.e2e.test_orders import place, shop, sim
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 from tests.orders.helpers import svc
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from orders.delivery import _p90, delivery_records
 from orders.models import Order, Refill
 from panels.api.normalise import RefillStatus, Status
+from panels.models import Service
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 from tests.orders.helpers import text
 
@@ -28,8 +29,9 @@ def now():
 
 @pytest.fixture
 def shop(now):
-    busy = ServiceFactory(panel=PanelFactory(name="Busy SMM"))
-    quiet = ServiceFactory(panel=PanelFactory(name="Quiet SMM"))
+    # One offer (the same name) on two panels.
+    busy = ServiceFactory(panel=PanelFactory(name="Busy SMM", currency="USD"))
+    quiet = ServiceFactory(panel=PanelFactory(name="Quiet SMM", currency="USD"))
     placed = now - timedelta(days=3)
 
     def order(status="", state=State.PLACED, hours=None, created=None):
@@ -94,7 +96,29 @@ def test_the_pages_show_the_records(logged_in, shop) -> None:
     assert "Busy SMM 5 3.0 h · 3.8 h 1 20% 0 0% 0 0% 1 20% 1 1 of 2 50%" in page
     assert "Quiet SMM 0 — 0 0 0 0 0 —" in page
     part = logged_in.get(reverse("orders:delivery_service", args=[busy.pk]), HTTP_HX_REQUEST="true")
-    assert "This service 5 3.0 h" in text(part.content.decode())
-    assert "All of Busy SMM 5" in text(part.content.decode())
+    assert "This service 1.50 USD per 1000 5 3.0 h" in text(part.content.decode())
+    assert "All of Busy SMM — 5" in text(part.content.decode())
+    listing = logged_in.get(reverse("panels:list")).content.decode()
+    assert f'hx-get="{reverse("orders:delivery")}"' in listing
+
+
+def test_a_service_page_shows_the_same_offer_on_the_other_panels(logged_in, shop) -> None:
+    """Cheapest next to delivers: each panel's service of the offer, its price and record."""
+    busy, quiet = shop
+    assert busy.match_key
+    assert busy.match_key == quiet.match_key
+    Service.objects.filter(pk=quiet.pk).update(rate="0.90")
+    ServiceFactory(panel=PanelFactory(name="Gone SMM"), is_active=False)
+    ServiceFactory(panel=PanelFactory(name="Other SMM"), name="YouTube Views")
+    part = logged_in.get(reverse("orders:delivery_service", args=[busy.pk]), HTTP_HX_REQUEST="true")
+    page = text(part.content.decode())
+    assert "This service 1.50 USD per 1000 5 3.0 h" in page
+    assert "Quiet SMM: Instagram Followers 0.90 USD per 1000 0 —" in page
+    assert "Gone SMM" not in page
+    assert "Other SMM" not in page
+    alone = logged_in.get(
+        reverse("orders:delivery_service", args=[quiet.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "Busy SMM: Instagram Followers 1.50 USD per 1000 5 3.0 h" in text(alone.content.decode())
     listing = logged_in.get(reverse("panels:list")).content.decode()
     assert f'hx-get="{reverse("orders:delivery")}"' in listing

@@ -68,7 +68,7 @@ CASES = {
         [offer("A", "0.10"), offer("B", "0.20"), offer("C", "0.30")],
         Policy(excluded=frozenset({2}), tried=frozenset({1, 2})),
         ["C"],
-        {"A": "already refused it", "B": "already refused it"},
+        {"A": "already tried for this order", "B": "already tried for this order"},
     ),
     "excluded and preferred panels": (
         THOUSAND,

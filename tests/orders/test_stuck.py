@@ -30,11 +30,17 @@ def record(completed: int, median: float, p90: float) -> DeliveryRecord:
     ("given", "runs", "interval", "hours", "why"),
     [
         # No record: the default, 48 h.
-        (None, None, None, 48, "no delivery record for this service yet: the default is 48 h"),
+        (
+            None,
+            None,
+            None,
+            48,
+            "this service has no delivery record yet, so the default limit of 48 h applies",
+        ),
         # A drip-feed is meant to take its runs × interval on top.
-        (None, 10, 60, 58, "the default is 48 h plus its 10 runs every 60 min"),
+        (None, 10, 60, 58, "the default limit of 48 h plus its 10 runs every 60 min applies"),
         # Too few completed orders to trust the record: still the default.
-        (record(4, 1, 2), None, None, 48, "the default is 48 h"),
+        (record(4, 1, 2), None, None, 48, "the default limit of 48 h applies"),
         # A record: twice its 90th percentile.
         (record(5, 1, 3), None, None, 6, "usually complete in 1 h, 9 in 10 within 3 h"),
         # A fast service: never under an hour.
@@ -81,7 +87,7 @@ def test_the_check_flags_orders_past_their_limit_and_clears_ended_ones(settings)
     assert (check.running, check.stuck, check.flagged, check.cleared) == (4, 2, 2, 0)
     assert flagged[late.pk].startswith("Still in progress since it was placed on 10 Mar 07:00")
     assert "9 in 10 within 2 h" in flagged[late.pk]
-    assert "the default is 48 h" in flagged[old.pk]
+    assert "the default limit of 48 h applies" in flagged[old.pk]
     assert not {on_time.pk, young.pk, sub.pk} & set(flagged)
 
     # A second run writes nothing new.
