@@ -8,7 +8,7 @@ elsewhere it falls back to `bulk_update`. Measured in benchmarks/status_sync.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connections, models
@@ -61,3 +61,21 @@ def bulk_update_rows(
             )
             written += cursor.rowcount
     return written
+
+
+LOCK_CHUNK = 10_000  # ids per statement: well under a statement's 65,535 parameters
+
+
+def lock_rows(model: type[models.Model], ids: Iterable[Any], *, using: str = "default") -> None:
+    """Lock these rows for update in primary-key order, inside the caller's transaction.
+
+    Two transactions that each write many rows of one table lock them in whatever order their
+    statements visit them: when two such writers meet (two status syncs of one panel, a sync
+    and the stuck check) each may hold a row the other waits for, and PostgreSQL aborts one
+    (a deadlock). Locking first, in one order, makes the second writer wait its turn instead.
+    """
+    ordered = sorted(set(ids))
+    manager = model._default_manager.using(using)
+    for start in range(0, len(ordered), LOCK_CHUNK):
+        chunk = ordered[start : start + LOCK_CHUNK]
+        list(manager.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))

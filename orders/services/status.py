@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.bulk import bulk_update_rows
+from core.bulk import bulk_update_rows, lock_rows
 from core.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
 from orders.models import RemainsReplacement as Replacement
@@ -184,6 +184,10 @@ class _Writes:
 
     def save(self, now: Any) -> None:
         with transaction.atomic():
+            # Another sync of the panel may be writing the same orders: one lock order. (The
+            # checked times alone are one UPDATE by primary key, visited in its order.)
+            if self.changed:
+                lock_rows(Order, [*(order.pk for order in self.changed), *self.untouched])
             bulk_update_rows(Order, self.changed, WRITTEN, batch_size=WRITE_BATCH)
             OrderStatusChange.objects.bulk_create(self.history, batch_size=WRITE_BATCH)
             if self.untouched:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from core.bulk import bulk_update_rows
+from core.bulk import bulk_update_rows, lock_rows
 from orders.delivery import DeliveryRecord, delivery_records
 from orders.models import RUNNING, Order
 
@@ -108,7 +109,9 @@ def orders_flag_stuck(*, now: datetime | None = None) -> StuckCheck:
         stuck += bool(note)
         if note != order["stuck"]:
             changed.append(Order(pk=order["pk"], stuck=note))
-    bulk_update_rows(Order, changed, ["stuck"])
+    with transaction.atomic():  # a status sync may be writing these orders: one lock order
+        lock_rows(Order, (order.pk for order in changed))
+        bulk_update_rows(Order, changed, ["stuck"])
     # Orders that stopped running keep no flag (the index on flagged orders keeps this small).
     ended = (
         Order.objects.exclude(stuck="")
