@@ -35,6 +35,10 @@ class Result:
     refused_second_submit: int = 0  # upload rows the second submit of a file did not order
     same_file_notices: int = 0  # submits told the same file was queued moments ago
     bought_again: int = 0  # upload rows queued again ("yes, again") after the first had ended
+    chains: int = 0  # routed orders: each with the attempts it moved on to, one purchase
+    moved_on: int = 0  # attempts made by moving a refused routed order on to another panel
+    moved_for: dict[str, int] = field(default_factory=dict)  # refusals that moved, by reason
+    chain_ends: dict[str, int] = field(default_factory=dict)  # how the chains ended
     duplicate_orders: list[int] = field(default_factory=list)
     lost_orders: list[str] = field(default_factory=list)
     unknown_orders: list[int] = field(default_factory=list)

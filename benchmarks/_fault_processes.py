@@ -271,6 +271,59 @@ class Simulator:
         _stop_group(self.process)
 
 
+class Simulators:
+    """One simulator process per panel (catalog), as real panels are servers of their own, so
+    one can fail alone (`panel(catalog)`); together they are steered like one Simulator."""
+
+    def __init__(self, workdir: Path, name: str, catalogs: tuple[str, ...]) -> None:
+        self.sims: dict[str, Simulator] = {}
+        try:
+            for catalog in catalogs:
+                self.sims[catalog] = Simulator(workdir, f"{name}-{catalog}")
+        except BaseException:
+            self.stop()
+            raise
+
+    def panel(self, catalog: str) -> Simulator:
+        return self.sims[catalog]
+
+    def api_url(self, catalog: str) -> str:
+        return self.sims[catalog].api_url(catalog)
+
+    def control(self, route: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
+        """To the panel named by `catalog` (in the body or the query), else to every one."""
+        catalog = (body or {}).get("catalog") or query.get("catalog")
+        if catalog:
+            return self.sims[catalog].control(route, body, **query)
+        return [sim.control(route, body, **query) for sim in self.sims.values()][-1]
+
+    def set_fault(self, fault: str | None, **rule: Any) -> None:
+        self.control("faults", {"fault": fault, **rule})
+
+    def outage(self, seconds: float) -> None:
+        for sim in self.sims.values():
+            sim.outage(seconds)
+
+    def advance(self, seconds: float) -> None:
+        for sim in self.sims.values():
+            with contextlib.suppress(requests.RequestException):  # down: its clock waits
+                sim.advance(seconds)
+
+    def set_balance(self, amount: Decimal, catalog: str) -> None:
+        self.sims[catalog].set_balance(amount, catalog)
+
+    def orders(self, catalog: str) -> list[dict[str, Any]]:
+        return self.sims[catalog].orders(catalog)
+
+    def requests(self, action: str, settle: float = 30.0) -> list[Any]:
+        found = [e for sim in self.sims.values() for e in sim.requests(action, settle)]
+        return sorted(found, key=lambda entry: entry.at)
+
+    def stop(self) -> None:
+        for sim in self.sims.values():
+            sim.stop()
+
+
 class Beat(threading.Thread):
     """The beat's periodic tasks, published every tick; the simulated clock moves a stage."""
 

@@ -3,8 +3,10 @@
 A scenario is a list of steps on the run's clock (seconds since orders began to be created):
 a fault rule for the simulator's `/_sim/faults`, an outage, or one of the suite's own actions.
 Some scenarios also change how the run is set up: slow adds from the start (`add_latency_ms`),
-a hostile catalog when the panels' catalogs are synced (`catalog_fault`), or a share of the
-orders made through the upload flow instead of `order_create` (`uploads`).
+a hostile catalog when the panels' catalogs are synced (`catalog_fault`), a share of the
+orders made through the upload flow instead of `order_create` (`uploads`), or every order
+routed over one offer, each panel a simulator process of its own so that one fails alone
+(`routed`; benchmarks/_fault_routing.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ MALFORMED_SEED = 7
 MALFORMED_ON, MALFORMED_OFF = 2.0, 7.0
 # previews: every UPLOAD_EVERY-th order (starting at the first) comes from an upload.
 UPLOAD_EVERY = 4
+# routing: the offer every panel carries (Instagram likes), its service on each panel, cheapest
+# first (0.12, 0.15, 0.18 per 1000); orders are created over a longer while, so that panels
+# fail and recover while they are placed.
+ROUTED_OFFER = "instagram|likes|default|"
+ROUTED_SERVICES = {"alt2": 505, "base": 5, "alt1": 1003}
+ROUTING_CREATE_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -42,12 +50,17 @@ class Step:
     """At `at` seconds into the run: a fault rule for `/_sim/faults` (None clears it), an
     outage of the panel, and/or one of the suite's own actions ("stop_redis", "start_redis",
     "kill_worker", "watch_status" and "watched_status" around a malformed window,
-    "uploads")."""
+    "uploads"). In a routed scenario a step names the panel (catalog) it meets: its fault,
+    outage, `control` call (a route of the control API and its body, such as its balance or
+    its catalog) and actions ("sync_balance", "sync_catalog": as the beat or the sync button
+    would) are that panel's only."""
 
     at: float
     fault: dict[str, Any] | None = None
     outage: float = 0.0
     action: str = ""
+    panel: str = ""
+    control: tuple[str, dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,10 +72,20 @@ class Scenario:
     # A fault rule set for the first panel's catalog sync only (count 1), before any order.
     catalog_fault: dict[str, Any] | None = None
     uploads: bool = False  # every UPLOAD_EVERY-th order comes from two previews of one file
+    routed: bool = False  # every order routed over ROUTED_OFFER; a simulator per panel
+    create_seconds: float = CREATE_SECONDS  # orders are created over this long
 
 
 def _fault(at: float, fault: str | None, **rule: Any) -> Step:
     return Step(at, {"fault": fault, **rule} if fault else None)
+
+
+def _on(panel: str, at: float, fault: str | None = None, **rule: Any) -> Step:
+    """A step of a routed scenario on one panel: a fault rule, or a `control` call."""
+    control = rule.pop("control", None)
+    if control is not None:
+        return Step(at, panel=panel, control=control)
+    return Step(at, {"fault": fault, **rule}, panel=panel)
 
 
 MALFORMED_RULE: dict[str, Any] = {
@@ -120,4 +143,28 @@ SCENARIOS = (
     # second file's two previews submitted at once from two threads.
     Scenario("previews", "one file previewed twice", (Step(1.0, action="uploads"),),
              uploads=True),
+    # Every order routed over one offer, cheapest panel first (alt2, then base, then alt1),
+    # while panels refuse for reasons of their own and recover: the refused orders move on;
+    # answers that leave the outcome unknown never do.
+    Scenario("routing", "routed, panels fail, recover", (
+        # The cheapest runs out of funds: refused for funds, moved on; its balance read.
+        _on("alt2", 2.5, control=("balance", {"balance": "0.02"})),
+        # The next one stops listing the offer: refused (service), moved on; a sync delists it.
+        _on("base", 5.0, control=("catalog", {"remove": [ROUTED_SERVICES["base"]]})),
+        # The cheapest is topped up (the beat reads its balance) and the service comes back
+        # (the sync button): orders go to them again.
+        Step(7.0, panel="alt2", control=("balance", {"balance": "100000"}),
+             action="sync_balance"),
+        Step(7.5, panel="base", control=("catalog", {"restore": [ROUTED_SERVICES["base"]]}),
+             action="sync_catalog"),
+        # With the other two able to take them, the cheapest answers some adds so that the
+        # outcome is unknown (placed, then cut off; a 502 page): those orders wait for a
+        # person and never move on.
+        _on("alt2", 8.5, "drop_after_accept", actions=["add"], count=2),
+        _on("alt2", 9.5, "http_502", actions=["add"], count=2),
+        _on("alt2", 10.5),
+        # The cheapest goes down: its orders are not sent, they wait and go out when it is
+        # back; new orders go elsewhere while it is failing, and to it once it answers again.
+        Step(12.0, panel="alt2", outage=6.0),
+    ), routed=True, create_seconds=ROUTING_CREATE_SECONDS),
 )  # fmt: skip

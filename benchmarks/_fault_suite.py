@@ -9,7 +9,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,13 +27,14 @@ from benchmarks._fault_processes import (
     Beat,
     PrivateRedis,
     Simulator,
+    Simulators,
     Worker,
     database_url,
     wait_for,
 )
+from benchmarks._fault_routing import check_routing, create_routed, routed_plan, routing_step
 from benchmarks._fault_scenarios import (
     CATALOGS,
-    CREATE_SECONDS,
     PANEL_TIMEOUT,
     SETTLE_SECONDS,
     SHORT_OF_FUNDS,
@@ -89,28 +90,47 @@ class Suite:
                 shutil.copy(path, self.keep_logs / path.name)
 
     def run(self, scenario: Scenario) -> Result:
+        from django.utils import timezone
+
         self.ensure_worker()
         began = time.monotonic()
         log_since = self.worker_log.stat().st_size if self.worker_log.exists() else 0
         self.watch, self.uploads = StatusWatch(), []
-        sim = Simulator(self.workdir, scenario.name)
+        sim: Any = (
+            Simulators(self.workdir, scenario.name, CATALOGS)
+            if scenario.routed
+            else Simulator(self.workdir, scenario.name)
+        )
         beat = Beat(sim)
         result = Result(scenario.name, scenario.label)
         panels: list[Any] = []
         try:
             panels = self.panels = self._panels(sim, scenario, result)
-            plan = self._plan(scenario, panels, sim)
+            plan = (
+                routed_plan(scenario, panels, self.orders, result)
+                if scenario.routed
+                else self._plan(scenario, panels, sim)
+            )
             if scenario.uploads:
                 self.uploads = plan[::UPLOAD_EVERY]
             if scenario.add_latency_ms:
                 sim.set_fault("latency", actions=["add"], latency_ms=scenario.add_latency_ms)
             beat.start()
             started = time.monotonic()  # the steps' clock: orders are created from now
+            clock = timezone.now()  # the same, for our orders' created_at
             in_flight = self._drive(scenario, sim, plan, started, result)
             self._settle(panels, started, scenario, result)
             links = [values["link"] for _, values in plan]
             cuts = any(step.outage for step in scenario.steps)
-            self._check(sim, panels, links, in_flight, result, cuts_requests=cuts)
+            self._check(
+                sim,
+                panels,
+                links,
+                in_flight,
+                result,
+                cuts_requests=cuts,
+                routed=(scenario, clock) if scenario.routed else None,
+            )
             if self.watch.began:
                 self.watch.check(sim, panels, result)
             check_catalog_runs(panels, result)
@@ -189,10 +209,13 @@ class Suite:
             elapsed = time.monotonic() - started
             while steps and steps[0].at <= elapsed:
                 in_flight |= self._step(steps.pop(0), sim, result)
-            due = min(len(plan), int(len(plan) * min(elapsed / CREATE_SECONDS, 1.0)) + 1)
+            share = min(elapsed / scenario.create_seconds, 1.0)
+            due = min(len(plan), int(len(plan) * share) + 1)
             if due > created:
                 batch = [entry for entry in plan[created:due] if entry not in self.uploads]
-                if batch:
+                if batch and scenario.routed:
+                    create_routed(batch, result)
+                elif batch:
                     self._create(batch, result)
             created = max(created, due)
             time.sleep(0.2)
@@ -225,7 +248,9 @@ class Suite:
         from orders.models import Order
         from orders.services import orders_reap_stuck
 
-        if step.outage:
+        if step.panel:  # a routed scenario's step: one panel's simulator only
+            routing_step(step, sim, self.panels)
+        elif step.outage:
             sim.outage(step.outage)
         elif step.action == "watch_status":  # the fault on, and what the orders look like
             sim.control("faults", step.fault or {"fault": None})
@@ -280,7 +305,7 @@ class Suite:
         from panels.api.normalise import Status
 
         last_step = max((s.at + s.outage for s in scenario.steps), default=0.0)
-        deadline = started + max(CREATE_SECONDS, last_step) + SETTLE_SECONDS
+        deadline = started + max(scenario.create_seconds, last_step) + SETTLE_SECONDS
         ours = Order.objects.filter(panel__in=panels)
         pending = ours.filter(state__in=[Order.State.QUEUED, Order.State.SUBMITTING])
         unsynced = ours.filter(state=Order.State.PLACED).exclude(status__in=Status.FINAL)
@@ -319,6 +344,7 @@ class Suite:
         result: Result,
         *,
         cuts_requests: bool,
+        routed: tuple[Scenario, datetime] | None = None,
     ) -> None:
         from orders.models import Order
         from orders.selectors import OrderFilters, order_search
@@ -351,6 +377,8 @@ class Suite:
                 cuts_requests=cuts_requests,
                 sim=sim,
             )
+        if routed is not None:
+            check_routing(ours, sim, panels, routed, duplicated, result)
         result.duplicate_orders = sorted(duplicated)
         result.duplicates = len(duplicated)
         result.lost = len(result.lost_orders)

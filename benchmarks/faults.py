@@ -29,6 +29,25 @@ The hostile answers (simulator/hostile.py, trickle.py) have scenarios of their o
   "yes, again": a link must never get a second order while its first is active; a row whose
   first order ended in between (rejected for funds, completed) is rightly bought again.
 
+Routed orders have one (benchmarks/_fault_routing.py):
+- routing: each panel is a simulator process of its own, so one can fail alone, and every
+  order is created with `order_create_routed` for one offer all three carry (the same match
+  key once their catalogs are synced), over 20 s instead of 4, so the cheapest panel takes
+  them first. Meanwhile, through each simulator's control API: the cheapest runs out of funds
+  (refused for funds, moved on; the refusal's balance read keeps new orders off it), the next
+  stops listing the offer (refused, moved on; the sync the refusal starts delists it); both
+  recover (a top-up read as the beat would, the service listed again and synced); then, with
+  the other two able to take them, the cheapest answers two adds by placing them and hanging
+  up and two with a 502 page (unknown outcomes, which must never move on), and goes down for
+  6 s (its orders wait and go out when it is back; new ones go elsewhere while it is
+  failing). A routed order and the attempts it moved on to (`retry_of`) are one purchase, a
+  chain: at most one placed, at most one order for its link in all the panels' ledgers, each
+  refusal that moved on with exactly one successor on a panel not tried yet and the history
+  saying so, no successor for an unknown order, and each chain ended placed, refused and not
+  moved on for a stated reason, or unknown and listed for a person; before the first fault
+  every order goes to the cheapest panel. The table's "moved on" counts those attempts
+  ("orders" counts them too).
+
 The beat's periodic work (dispatch sweep every 2 s, status sync every second, the reaper every
 5 s) is published from this script on the same broker, so it is bounded with the run. The
 reaper's threshold is 10 minutes, far past a run; right after the kill, when no worker is
@@ -173,6 +192,7 @@ HEADERS = (
     "placed",
     "rejected",
     "sent later",
+    "moved on",
     "ledgers",
     "seconds",
 )
@@ -189,13 +209,14 @@ def row(result: Result) -> list[object]:
         result.placed,
         result.rejected,
         result.sent_later,
+        result.moved_on,
         "match" if result.ledger_ok else "MISMATCH",
         result.seconds,
     ]
 
 
 def format_row(cells: list[object] | tuple[object, ...]) -> str:
-    widths = (24, 6, 10, 4, 7, 7, 6, 8, 10, 8, 7)
+    widths = (30, 6, 10, 4, 7, 7, 6, 8, 10, 8, 8, 7)
     return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True))
 
 
