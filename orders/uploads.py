@@ -19,8 +19,11 @@ from orders.sales import SALE_COLUMNS, SALE_EXAMPLE
 from panels.api.order_types import ORDER_TYPES, OTHER
 
 REQUIRED_COLUMNS = ("panel", "service")
+# "best": the row's service names an offer, and the best panel selling it takes the order
+# (orders/services/upload_routes.py).
+ROUTE_COLUMN = "route"
 # The others may hold lists: kept as they are.
-TRIMMED_COLUMNS = (*REQUIRED_COLUMNS, "link", "quantity", *SALE_COLUMNS)
+TRIMMED_COLUMNS = (*REQUIRED_COLUMNS, "link", "quantity", *SALE_COLUMNS, ROUTE_COLUMN)
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _NUMBER = re.compile(r"^\d[\d ,]*$")
@@ -43,8 +46,8 @@ class ParsedUpload:
 def upload_columns() -> tuple[str, ...]:
     """Every column an upload may have: the panel, the service, every order field
     (orders.fields.FIELDS, in its order), then the reseller's own sale price and customer
-    (orders.sales), never sent to the panel."""
-    return (*REQUIRED_COLUMNS, *FIELDS, *SALE_COLUMNS)
+    (orders.sales), never sent to the panel, and the route ("best": any panel of the offer)."""
+    return (*REQUIRED_COLUMNS, *FIELDS, *SALE_COLUMNS, ROUTE_COLUMN)
 
 
 # The first bytes of files people pick by mistake, and what to call them.
@@ -298,6 +301,6 @@ def upload_template_csv(panel_name: str = "My panel") -> str:
     writer.writerow(columns)
     for number, (_label, example) in enumerate(template_examples(), start=1):
         cells = {"panel": panel_name, "service": str(number), **example}
-        cells |= SALE_EXAMPLE if number == 1 else {}
+        cells |= {**SALE_EXAMPLE, ROUTE_COLUMN: "best"} if number == 1 else {}
         writer.writerow([neutralise(cells.get(c, "")) for c in columns])
     return out.getvalue()

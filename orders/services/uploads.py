@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from orders.fields import FIELDS
 from orders.models import Order, Upload
+from orders.routing import Policy
 from orders.sales import read_sale
 from orders.services.create import order_create, order_dispatch_soon
 from orders.services.duplicates import (
@@ -35,8 +36,11 @@ from orders.services.duplicates import (
     twin_text,
     upload_recent_twin,
 )
+from orders.services.failover import order_create_routed
+from orders.services.upload_routes import busy_on, read_route, routed_targets, rows_routed
 from orders.upload_totals import row_sale_price, suggest_for_rows, upload_day
 from orders.uploads import (
+    ROUTE_COLUMN,
     ParsedUpload,
     UploadError,
     parse_csv,
@@ -117,7 +121,7 @@ def upload_check(
 
     valid: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
-    seen: dict[tuple[int, int, str], int] = {}
+    seen: dict[tuple[object, ...], int] = {}
     word = row_word(kind)
     for row in parsed.rows:
         errors, checked = _check_row(row, panels, services, seen, word=word)
@@ -126,21 +130,25 @@ def upload_check(
         else:
             valid.append(checked)
 
-    busy = active_orders(targets_of(valid))  # query 3
+    # Rows naming an offer get their panel now: queries 3 to 5 per offer, 6 once.
+    unroutable, chosen = rows_routed(valid)
+    busy = active_orders(_targets(valid))  # query 3
+    names = {p.pk: p.name for p in panels.values()}
     still_valid = []
     for entry in valid:
         row = entry.pop("raw")
-        active = busy.get((entry["panel_id"], row_key(entry["values"])))
-        if active is not None:
+        held = busy_on(entry, busy)
+        if entry["row"] in unroutable:
+            invalid.append(_invalid(row, [unroutable[entry["row"]]]))
+        elif held is not None:
             what = "link" if entry["link"] else "username"
-            invalid.append(
-                _invalid(row, [active_order_text(active, panel=entry["panel"], what=what)])
-            )
+            text = active_order_text(held[1], panel=names.get(held[0], ""), what=what)
+            invalid.append(_invalid(row, [text]))
         else:
             still_valid.append(entry)
     invalid.sort(key=lambda r: r["row"])
     # Rows without a sale price get the price rule's suggestion: queries 4 to 6 at most.
-    suggest_for_rows(still_valid, services.values(), upload_day())
+    suggest_for_rows(still_valid, [*services.values(), *chosen], upload_day())
 
     return Upload.objects.create(  # the last query
         kind=kind,
@@ -178,7 +186,7 @@ def _check_row(
     row: dict[str, str],
     panels: dict[str, Panel],
     services: dict[tuple[int, str], Service],
-    seen: dict[tuple[int, int, str], int],
+    seen: dict[tuple[object, ...], int],
     *,
     word: str,
 ) -> tuple[list[str], dict[str, Any]]:
@@ -221,13 +229,29 @@ def _check_row(
         errors.extend(m if m.startswith(label) else f"{label}: {m}" for m in messages)
     sale = read_sale(row.get("sale_price", ""), row.get("customer", ""))
     errors.extend(m for messages in sale.errors.values() for m in messages)
+    routed, route_error = read_route(row.get(ROUTE_COLUMN, ""))
+    if route_error:
+        errors.append(route_error)
+    elif routed and not service.match_key:
+        errors.append(f"Route: {service.name[:60]} is matched with no offer to route.")
     if errors or clean is None:
         return errors, {}
     target = row_key(values)
-    duplicate_key = (panel.pk, service.pk, target)
-    if target and duplicate_key in seen:
-        return [f"Same panel, service and link as {word} {seen[duplicate_key]}."], {}
-    seen[duplicate_key] = number
+    # Rows for one link are one purchase: on one panel and service, or, where a row is
+    # routed, on any panel of its offer (it may land where another row of the file named).
+    offer_key = ("offer", service.match_key, target)
+    routed_key = ("routed", service.match_key, target)
+    own_key = routed_key if routed else (panel.pk, service.pk, target)
+    checks = (
+        [(offer_key, "offer")] if routed else [(own_key, "panel, service"), (routed_key, "offer")]
+    )
+    for key, same in checks if target else []:
+        if key in seen:
+            return [f"Same {same} and link as {word} {seen[key]}."], {}
+    if target:
+        seen[own_key] = number
+        if service.match_key:
+            seen.setdefault(offer_key, number)
     return [], {
         **_place(row),
         "service_id": service.pk,
@@ -241,6 +265,7 @@ def _check_row(
         "cost": clean.estimated_cost,
         "sale_price": str(sale.price) if sale.price is not None else "",
         "customer": sale.customer,
+        **({"route": {"key": service.match_key}} if routed else {}),
         "raw": row,
     }
 
@@ -257,7 +282,7 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
     created, panels = 0, set[int]()
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        lock_panels({int(entry["panel_id"]) for entry in locked.valid_rows})
+        lock_panels({panel for entry in locked.valid_rows for panel in _panels_of(entry)})
         first_submit = locked.state != Upload.State.SUBMITTED
         if first_submit and not again:
             twin = upload_recent_twin(locked)
@@ -265,33 +290,43 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
                 raise QueueAgainNeeded(twin)
         done = set(Order.objects.filter(upload=locked).values_list("upload_row", flat=True))
         pending = [entry for entry in locked.valid_rows if entry["row"] not in done]
-        busy = active_orders(targets_of(pending), exclude_upload=locked.pk)
+        busy = active_orders(_targets(pending), exclude_upload=locked.pk)
+        names = dict(Panel.objects.values_list("pk", "name"))
         service_ids = {entry["service_id"] for entry in pending}
         services = Service.objects.select_related("panel").in_bulk(list(service_ids))
         refused: dict[int, list[str]] = {}
         for entry in pending:
-            active = busy.get((entry["panel_id"], row_key(entry["values"])))
+            held = busy_on(entry, busy)
             service = services.get(entry["service_id"])
-            if active is not None:
+            if held is not None:
                 what = "link" if entry["link"] else "username"
-                refused[entry["row"]] = [active_order_text(active, panel=entry["panel"], what=what)]
+                text = active_order_text(held[1], panel=names.get(held[0], ""), what=what)
+                refused[entry["row"]] = [text]
                 continue
-            if service is None:
+            routed = entry.get("route")
+            if service is None and not routed:
                 refused[entry["row"]] = ["The service was removed before the rows were queued."]
                 continue
+            create: dict[str, Any] = {
+                "values": entry["values"],
+                "source": source,
+                "placed_by": user if getattr(user, "pk", None) else None,
+                "upload": locked,
+                "upload_row": entry["row"],
+                "dispatch": False,
+                "sale_price": row_sale_price(entry)[0],
+                "customer_ref": entry.get("customer", ""),
+            }
             try:
                 # order_create's own atomic block is a savepoint: a failed row rolls back alone
-                order_create(
-                    service=service,
-                    values=entry["values"],
-                    source=source,
-                    placed_by=user if getattr(user, "pk", None) else None,
-                    upload=locked,
-                    upload_row=entry["row"],
-                    dispatch=False,
-                    sale_price=row_sale_price(entry)[0],
-                    customer_ref=entry.get("customer", ""),
-                )
+                if routed:  # again, among the panels checked and locked for its link
+                    unchecked = frozenset(names) - set(_panels_of(entry))
+                    order = order_create_routed(
+                        match_key=routed["key"], policy=Policy(excluded=unchecked), **create
+                    )
+                else:
+                    assert service is not None  # refused above
+                    order = order_create(service=service, **create)
             except IntegrityError:  # queued by a concurrent submit: one order per row
                 continue
             except ValidationError as exc:
@@ -299,7 +334,7 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
                 refused[entry["row"]] = [f"No longer valid when queued: {m}" for m in exc.messages]
                 continue
             created += 1
-            panels.add(service.panel_id)
+            panels.add(order.panel_id)
         for panel_id in panels:  # one wake-up per panel, not one per order
             order_dispatch_soon(panel_id=panel_id)
         fields = _set_aside(locked, refused)
@@ -319,6 +354,20 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
     ):
         setattr(upload, name, getattr(locked, name))
     return created
+
+
+def _panels_of(entry: dict[str, Any]) -> list[int]:
+    """The panels a row may go to: its own, or every panel of the offer it is routed over."""
+    return [int(p) for p in (entry.get("route") or {}).get("panels") or [entry["panel_id"]]]
+
+
+def _targets(entries: list[dict[str, Any]]) -> dict[int, set[str]]:
+    """The (panel, link) pairs whose active orders hold rows back: each row's own panel, and
+    for a routed row every panel of its offer."""
+    targets = targets_of(entries)
+    for panel_id, keys in routed_targets(entries).items():
+        targets.setdefault(panel_id, set()).update(keys)
+    return targets
 
 
 def _set_aside(upload: Upload, refused: dict[int, list[str]]) -> list[str]:
