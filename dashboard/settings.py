@@ -361,6 +361,10 @@ LEDGER_TOLERANCE_SHARE = Decimal(env.str("LEDGER_TOLERANCE_SHARE", default="0.01
 # Routed orders: how many panels one order may try, the first included
 # (orders/services/failover.py).
 ROUTING_MAX_PANELS = env.int("ROUTING_MAX_PANELS", default=3)
+# Routing leaves out a panel that completed less than this percent of its orders of the last
+# 90 days that ended (0: it does not look), judged once it has this many.
+ROUTING_MIN_COMPLETED_PERCENT = env.int("ROUTING_MIN_COMPLETED_PERCENT", default=0)
+ROUTING_MIN_DELIVERY_ORDERS = env.int("ROUTING_MIN_DELIVERY_ORDERS", default=10)
 # A placed order still pending or in progress this many hours after it was placed is stuck,
 # until its service has a delivery record of its own (orders/services/stuck.py).
 STUCK_AFTER_HOURS = env.int("STUCK_AFTER_HOURS", default=48)

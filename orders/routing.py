@@ -12,7 +12,8 @@ Rules, in the order they are checked (the first that fails is the reason):
 - the panel switched off, the service no longer listed, another order type;
 - the order's size outside the service's minimum and maximum (0: no limit); refill or
   drip-feed asked for and not offered;
-- the panel failing (its last call failed, panels.health);
+- the panel failing (its last call failed, panels.health); its delivery record, where routing
+  is limited by it: too small a share of its recent orders completed;
 - a cost that cannot be known up front, or no exchange rate to compare it in the base
   currency;
 - a known balance, in the panel's currency, below the cost.
@@ -61,6 +62,11 @@ class Offer:
     service_active: bool = True
     failing: bool = False
     balance: Decimal | None = None  # in `currency`; None: not known (or in another currency)
+    # Its panel's delivery record, when routing is limited by it (ROUTING_MIN_COMPLETED_PERCENT):
+    # the share of its recent orders that ended completed, and the least share allowed. None:
+    # not limited, or too few orders to judge.
+    completed_share: float | None = None
+    completed_floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,11 @@ def _why_not(ask: Ask, offer: Offer, policy: Policy, cost: Decimal | None) -> st
         (ask.refill and not offer.refill, "no refill"),
         (runs not in ("", "0", "1") and not offer.dripfeed, "no drip-feed"),
         (offer.failing, "panel failing"),
+        (
+            offer.completed_share is not None and offer.completed_share < offer.completed_floor,
+            f"completed {offer.completed_share or 0:.0%} of its recent orders, under "
+            f"{offer.completed_floor:.0%}",
+        ),
         (cost is None, "cost not known up front"),
         (
             offer.to_base is None,

@@ -1,16 +1,21 @@
 """The panels' offers for routing (orders/routing.py), read from the database: every listed or
 delisted service with the same match key, a person's verdict on it, its panel's state, and
 today's rate of each currency. Three queries, however many panels: the base currency (unless
-given), the services with their panels and verdicts, the rates."""
+given), the services with their panels and verdicts, the rates; and where routing is limited
+by the panels' delivery records (ROUTING_MIN_COMPLETED_PERCENT), the record, kept for ten
+minutes (orders.delivery.panel_completion)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from currency.conversion import Converter, base_currency
+from orders.delivery import panel_completion
 from orders.routing import CERTAIN, CONFIRMED, UNSURE, Offer
 from panels.models import MatchVerdict, Panel, Service
 
@@ -38,6 +43,8 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
     rates = Converter(base=base).preload(
         {(service.panel.currency.upper(), today) for service in services}
     )
+    floor = settings.ROUTING_MIN_COMPLETED_PERCENT / 100
+    completion = panel_completion(now=timezone.now()) if floor > 0 and services else {}
     offers = []
     for service in services:
         panel = service.panel
@@ -60,6 +67,8 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
                 service_active=service.is_active,
                 failing=panel.health == Panel.Health.FAILING,
                 balance=panel.balance,
+                completed_share=_completed_share(completion.get(panel.pk)),
+                completed_floor=floor,
             )
         )
     return base, offers
@@ -72,3 +81,11 @@ def _to_base(rates: Converter, currency: str, base: str, today: date) -> Decimal
         return Decimal(1)
     found = rates.rate(currency, today) if currency else None
     return found[0] if found else None
+
+
+def _completed_share(record: tuple[int, int] | None) -> float | None:
+    """The share of a panel's ended orders that completed; None with too few to judge."""
+    if record is None:
+        return None
+    completed, ended = record
+    return completed / ended if ended >= settings.ROUTING_MIN_DELIVERY_ORDERS else None

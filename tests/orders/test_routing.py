@@ -119,6 +119,16 @@ CASES = {
         ["B"],
         {"A": "minimum 5"},
     ),
+    "a panel completing too few of its orders, where routing looks (an unjudged one may)": (
+        THOUSAND,
+        [offer("A", "0.10", completed_share=0.6, completed_floor=0.8),
+         offer("B", "0.20", completed_share=0.8, completed_floor=0.8),
+         offer("C", "0.05", completed_share=None, completed_floor=0.8),
+         offer("D", "0.01", completed_share=0.1)],  # floor 0: routing does not look
+        Policy(),
+        ["D", "C", "B"],
+        {"A": "completed 60% of its recent orders, under 80%"},
+    ),
     "a subscription without posts has no cost up front": (
         Ask("subscriptions", {"username": "x", "min": "10", "max": "20", "delay": "0"}),
         [offer("A", "1", order_type="subscriptions")],
@@ -215,3 +225,52 @@ def test_the_offers_are_read_from_the_panels_in_three_queries(django_assert_num_
         "Roubles skipped: no exchange rate for RUB; Unknown skipped: currency not known"
     )
     assert routing_offers(match_key="", today=today)[1] == []
+
+
+@pytest.mark.django_db
+def test_the_delivery_record_limits_routing_where_asked(settings) -> None:
+    """Where ROUTING_MIN_COMPLETED_PERCENT is set, each offer carries its panel's share of
+    orders completed, read once and kept: a decision reads no more queries than without."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from currency.models import CurrencySettings
+    from orders.delivery import COMPLETION_CACHE_KEY
+    from orders.models import Order
+    from orders.routing_offers import routing_offers
+    from panels.api.normalise import Status
+    from tests.factories import OrderFactory, PanelFactory, ServiceFactory
+
+    CurrencySettings.objects.update_or_create(pk=1, defaults={"base_currency": "USD"})
+    settings.ROUTING_MIN_COMPLETED_PERCENT, settings.ROUTING_MIN_DELIVERY_ORDERS = 80, 4
+    sloppy = ServiceFactory(panel=PanelFactory(name="Sloppy", currency="USD"), rate=D("0.10"))
+    steady = ServiceFactory(panel=PanelFactory(name="Steady", currency="USD"), rate=D("0.20"))
+    fresh = ServiceFactory(panel=PanelFactory(name="Fresh", currency="USD"), rate=D("0.30"))
+    placed = timezone.now() - timedelta(days=2)
+    ended = {sloppy: [Status.COMPLETED] * 3 + [Status.CANCELED] * 2,  # 60%
+             steady: [Status.COMPLETED] * 4 + [Status.PARTIAL],  # 80%
+             fresh: [Status.CANCELED] * 3}  # 3 orders: too few to judge  # fmt: skip
+    for service, statuses in ended.items():
+        for status in statuses:
+            OrderFactory(service=service, state=Order.State.PLACED, status=status,
+                         placed_at=placed, finished_at=placed)  # fmt: skip
+    cache.delete(COMPLETION_CACHE_KEY)
+    today = timezone.localdate()
+    routing_offers(match_key=sloppy.match_key, today=today)  # reads the record and keeps it
+    with CaptureQueriesContext(connection) as limited:
+        base, offers = routing_offers(match_key=sloppy.match_key, today=today)
+    settings.ROUTING_MIN_COMPLETED_PERCENT = 0
+    with CaptureQueriesContext(connection) as unlimited:
+        routing_offers(match_key=sloppy.match_key, today=today)
+    assert len(limited) == len(unlimited)
+
+    ask = Ask("default", {"link": "https://x.com/a", "quantity": "1000"})
+    assert route(ask, offers, Policy(), base=base).reason() == (
+        "Steady: 0.20 USD, cheapest of 2; "
+        "Sloppy skipped: completed 60% of its recent orders, under 80%"
+    )
+    cache.delete(COMPLETION_CACHE_KEY)
