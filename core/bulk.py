@@ -66,8 +66,11 @@ def bulk_update_rows(
 LOCK_CHUNK = 10_000  # ids per statement: well under a statement's 65,535 parameters
 
 
-def lock_rows(model: type[models.Model], ids: Iterable[Any], *, using: str = "default") -> None:
-    """Lock these rows for update in primary-key order, inside the caller's transaction.
+def lock_rows(
+    model: type[models.Model], ids: Iterable[Any], *, read: str = "pk", using: str = "default"
+) -> dict[Any, Any]:
+    """Lock these rows for update in primary-key order, inside the caller's transaction, and
+    return {pk: the row's `read` column as it is now, locked}.
 
     Two transactions that each write many rows of one table lock them in whatever order their
     statements visit them: when two such writers meet (two status syncs of one panel, a sync
@@ -76,6 +79,9 @@ def lock_rows(model: type[models.Model], ids: Iterable[Any], *, using: str = "de
     """
     ordered = sorted(set(ids))
     manager = model._default_manager.using(using)
+    found: dict[Any, Any] = {}
     for start in range(0, len(ordered), LOCK_CHUNK):
         chunk = ordered[start : start + LOCK_CHUNK]
-        list(manager.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+        rows = manager.select_for_update().filter(pk__in=chunk).order_by("pk")
+        found.update(rows.values_list("pk", read))
+    return found

@@ -142,9 +142,13 @@ def auto_refill() -> None:
 def flag_stuck_orders() -> None:
     """Placed orders running far longer than usual (delivery, not sending: that is the reaper),
     and remains still to re-place of orders whose cancel came back while nothing followed."""
-    check = stuck.orders_flag_stuck()
-    if check.flagged or check.cleared:
-        logger.info("stuck orders: %s", check)
+    try:
+        check = stuck.orders_flag_stuck()
+    except Exception:  # the catch-up below runs all the same
+        logger.exception("the stuck-orders check failed")
+    else:
+        if check.flagged or check.cleared:
+            logger.info("stuck orders: %s", check)
     remains.orders_replace_remains_due()
 
 

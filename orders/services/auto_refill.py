@@ -3,11 +3,13 @@ period is open.
 
 Only where the service offers refill and states its period (`refill_days`): without a known
 end, a schedule could ask forever. An order is due once it is completed or partial, no
-refill of it is under way, and its last refill (or, before any, its placing) is at least N
-days old. The due orders go out as one bulk refill (orders/services/bulk.py), with the same
-eligibility rules and outcomes as a person's, recorded as "Auto-refill". A refill the panel
-refuses is simply asked again at the next due date; past the period the order is no longer
-due, and its schedule ends by itself.
+refill of it is under way, and the last time a refill of it was asked (in a bulk refill,
+whatever came of it: done, refused, no answer, or still waiting to be sent), or its last
+refill, or before any its placing, is at least N days ago. The due orders go out as one bulk
+refill (orders/services/bulk.py), with the same eligibility rules and outcomes as a
+person's, recorded as "Auto-refill". A refill the panel refuses, or whose answer was lost,
+is asked again N days later, never sooner; past the period the order is no longer due, and
+its schedule ends by itself.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from orders.models import BulkAction, Order, Refill
@@ -60,16 +62,26 @@ def orders_auto_refill_due(*, now: datetime) -> list[int]:
             service__refill=True,
             service__refill_days__gt=0,
         )
-        .annotate(last_refill=Max("refills__created_at"), underway=Exists(underway))
+        .annotate(
+            last_refill=Max("refills__created_at"),
+            last_asked=Max(
+                "bulk_items__bulk__created_at",
+                filter=Q(bulk_items__bulk__kind=BulkAction.Kind.REFILL),
+            ),
+            underway=Exists(underway),
+        )
         .filter(underway=False)
         .order_by("pk")
-        .values_list("pk", "placed_at", "service__refill_days", "auto_refill_days", "last_refill")
-    )
+        .values_list(
+            "pk", "placed_at", "service__refill_days", "auto_refill_days", "last_refill",
+            "last_asked",
+        )
+    )  # fmt: skip
     due = []
-    for pk, placed, period, every, last_refill in rows:
+    for pk, placed, period, every, last_refill, last_asked in rows:
         if placed is None or every is None or not period:
             continue  # ruled out by the filter above
-        since = max(placed, last_refill) if last_refill is not None else placed
+        since = max(at for at in (placed, last_refill, last_asked) if at is not None)
         if placed + timedelta(days=period) > now and since + timedelta(days=every) <= now:
             due.append(pk)
     return due

@@ -223,7 +223,11 @@ def _remains_asked(items: list[BulkItem]) -> None:
     """The panel took these cancels: their remains are re-placed once it confirms them
     (orders/services/remains.py). A refused one stays as it was, and its history says so."""
     taken = [item.order_id for item in items if item.outcome == Outcome.DONE]
-    Order.objects.filter(pk__in=taken).update(replace_remains=RemainsReplacement.ASKED)
+    # Only an order never marked: one whose remains were already handled (a second action
+    # confirmed before the first ran, a panel that takes a cancel twice) is not marked again.
+    Order.objects.filter(pk__in=taken, replace_remains="").update(
+        replace_remains=RemainsReplacement.ASKED
+    )
     OrderStatusChange.objects.bulk_create(
         OrderStatusChange(
             order_id=item.order_id,

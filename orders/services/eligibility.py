@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from orders.models import BulkAction, Order, Refill, RemainsReplacement
 from orders.services.remains import can_replace_remains
 from panels.api.normalise import RefillStatus, Status
-from panels.models import Service
+from panels.models import MatchVerdict, Service
 
 Kind = BulkAction.Kind
 
@@ -35,6 +35,7 @@ NOT_ELIGIBLE = {
     "a package, a list of comments or a subscription).",
     "no_offer": "No other panel carries this offer: its remains would have nowhere to go.",
     "replacing": "Its remains are already being re-placed.",
+    "replaced": "Its remains were already re-placed, or found not to need it.",
 }
 _FIELDS = (
     "pk",
@@ -83,6 +84,8 @@ def _reason(kind: str, row: dict[str, Any], elsewhere: _Elsewhere, now: datetime
         return ""
     if row["replace_remains"] == RemainsReplacement.ASKED:
         return "replacing"
+    if row["replace_remains"]:
+        return "replaced"
     if not can_replace_remains(order_type=row["order_type"], runs=row["runs"]):
         return "no_replace"
     panels = elsewhere.offered.get(_offer_key(row), set())
@@ -109,7 +112,12 @@ def _refilling(order_ids: QuerySet[Order, Any]) -> set[int]:
 def _offered(keys: set[str]) -> dict[str, set[int]]:
     """{offer key: the active panels with an active service of it}. One query."""
     found: dict[str, set[int]] = {}
-    carried = Service.objects.filter(match_key__in=keys, is_active=True, panel__is_active=True)
+    split = MatchVerdict.objects.filter(
+        service=OuterRef("pk"), key=OuterRef("match_key"), verdict=MatchVerdict.Verdict.SPLIT
+    )
+    carried = Service.objects.filter(
+        match_key__in=keys, is_active=True, panel__is_active=True
+    ).exclude(Exists(split))  # a service a person split off is never routed as the offer
     for key, panel_id in carried.order_by().values_list("match_key", "panel_id").distinct():
         found.setdefault(key, set()).add(panel_id)
     return found

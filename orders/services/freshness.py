@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orders.models import Order
-from orders.services.status import WRITTEN, orders_status_sync
+from orders.services.status import READ, WRITTEN, orders_status_sync
 from panels.api.errors import PanelError
 from panels.api.normalise import Status
 from panels.api.wire import BATCH_SIZE
@@ -102,7 +102,7 @@ def statuses_refresh(*, orders: QuerySet[Order], limit: int | None = None) -> Fr
             refreshed=False, selected=count, read_at=_oldest_read(changing), limit=limit
         )
     by_panel: dict[int, list[Order]] = defaultdict(list)
-    for order in changing.order_by().select_related(None).only(*WRITTEN, "remote_id", "panel_id"):
+    for order in changing.order_by().select_related(None).only(*WRITTEN, *READ):
         by_panel[order.panel_id].append(order)
     failed = []
     started = time.monotonic()

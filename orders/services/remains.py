@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -115,5 +116,7 @@ def _place(order: Order, remains: int) -> tuple[Order | None, str]:
         values={**form_values(order), "quantity": remains},
         tried=[*(order.route or {}).get("tried", []), order.panel_id],
         note=f"Remains of order #{order.pk} ({remains} of {order.quantity})",
-        sale_price=None,  # the sale stays on the first order
+        # The customer paid once, on the first order: this one sells for 0, so its cost
+        # counts against that sale in the profit.
+        sale_price=Decimal(0) if order.sale_price is not None else None,
     )

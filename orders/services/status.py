@@ -182,12 +182,25 @@ class _Writes:
                 )
             )
 
-    def save(self, now: Any) -> None:
+    def _leave_out(self, ended: set[int]) -> None:
+        """Leave out the orders another sync saw end after this one read them (the same
+        panel's Refresh, say): an ended order never runs again, so what this sync has for it
+        is older, and writing it would undo the end, its refund and what followed it."""
+        if ended:
+            self.changed = [order for order in self.changed if order.pk not in ended]
+            self.history = [change for change in self.history if change.order_id not in ended]
+            self.untouched = [pk for pk in self.untouched if pk not in ended]
+
+    def save(self, now: Any, *, ended_before: set[int]) -> None:
+        """Write the answers. `ended_before`: the orders already ended when this sync read
+        them (a person's Refresh may ask about those again)."""
         with transaction.atomic():
-            # Another sync of the panel may be writing the same orders: one lock order. (The
-            # checked times alone are one UPDATE by primary key, visited in its order.)
-            if self.changed:
-                lock_rows(Order, [*(order.pk for order in self.changed), *self.untouched])
+            # Another sync of the panel may be writing the same orders: one lock order, and
+            # the orders it saw end since this sync read them are left as it wrote them.
+            ids = [*(order.pk for order in self.changed), *self.untouched]
+            statuses = lock_rows(Order, ids, read="status")
+            ended = {pk for pk, status in statuses.items() if status in Status.FINAL}
+            self._leave_out(ended - ended_before)
             bulk_update_rows(Order, self.changed, WRITTEN, batch_size=WRITE_BATCH)
             OrderStatusChange.objects.bulk_create(self.history, batch_size=WRITE_BATCH)
             if self.untouched:
@@ -209,6 +222,7 @@ def orders_status_sync(
         if orders is not None
         else orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, *READ)
     )
+    ended_before = {o.pk for o in pending if o.status in Status.FINAL}  # as read, before answers
     by_remote = {o.remote_id: o for o in pending if o.remote_id}
     client = client or panel.client()
     writes, calls, failure = _Writes(), 0, None
@@ -224,7 +238,7 @@ def orders_status_sync(
         now = timezone.now()
         for remote_id, answer in answers.items():
             writes.answer(by_remote[remote_id], answer, now)
-    writes.save(timezone.now())
+    writes.save(timezone.now(), ended_before=ended_before)
     # A cancel taken to re-place the remains: once the panel says the order ended, with them.
     due = [
         o.pk

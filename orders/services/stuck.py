@@ -49,22 +49,24 @@ def _hours(value: float) -> str:
 
 
 def stuck_limit(*, record: DeliveryRecord | None, runs: int | None, interval: int | None) -> Limit:
-    """How long an order may run before it counts as stuck, and why that long."""
+    """How long an order may run before it counts as stuck, and why that long. A drip-feed
+    is meant to run its runs × interval on top, whichever the base."""
+    drip = runs * interval / 60 if runs and interval else 0.0
+    plus = f" plus its {runs} runs every {interval} min" if drip else ""
     if record is not None and record.completed >= MIN_COMPLETED and record.p90_hours is not None:
-        hours = max(MIN_HOURS, RECORD_FACTOR * record.p90_hours)
+        hours = max(MIN_HOURS, RECORD_FACTOR * record.p90_hours) + drip
         median = _hours(record.median_hours or 0)
         why = (
             f"this service's orders usually complete in {median}, "
-            f"9 in 10 within {_hours(record.p90_hours)}"
+            f"9 in 10 within {_hours(record.p90_hours)}{plus}"
         )
         return Limit(hours, why)
     hours = float(settings.STUCK_AFTER_HOURS)
-    limit = _hours(hours)
-    if runs and interval:
-        hours += runs * interval / 60
-        limit += f" plus its {runs} runs every {interval} min"
-    why = f"this service has no delivery record yet, so the default limit of {limit} applies"
-    return Limit(max(MIN_HOURS, hours), why)
+    why = (
+        "this service has no delivery record yet, so the default limit of "
+        f"{_hours(hours)}{plus} applies"
+    )
+    return Limit(max(MIN_HOURS, hours + drip), why)
 
 
 def stuck_note(*, status: str, placed: datetime, limit: Limit) -> str:

@@ -36,6 +36,13 @@ def refill(order: Order, age: timedelta, status: str = RefillStatus.COMPLETED) -
     Refill.objects.filter(pk=made.pk).update(created_at=NOW - age)
 
 
+def asked(order: Order, age: timedelta, outcome: str) -> None:
+    """A bulk refill that asked for the order `age` ago, with this outcome."""
+    bulk = BulkAction.objects.create(kind=BulkAction.Kind.REFILL, description="Auto-refill")
+    BulkAction.objects.filter(pk=bulk.pk).update(created_at=NOW - age)
+    BulkItem.objects.create(bulk=bulk, order=order, outcome=outcome)
+
+
 @pytest.mark.django_db
 def test_which_orders_are_due() -> None:
     service = ServiceFactory(refill=True, refill_days=30)
@@ -59,11 +66,18 @@ def test_which_orders_are_due() -> None:
         placed_at=NOW - 10 * DAY,
         auto_refill_days=7,
     )
-    left_out = {not_yet, just_refilled, underway, past_period, running, no_schedule, no_period}
+    refused = Placed(service=service, placed_at=NOW - 20 * DAY, auto_refill_days=7)
+    asked(refused, 2 * DAY, BulkItem.Outcome.REJECTED)  # refused: asked again in 5 days
+    waiting = Placed(service=service, placed_at=NOW - 20 * DAY, auto_refill_days=7)
+    asked(waiting, timedelta(hours=1), BulkItem.Outcome.PENDING)  # not even sent yet
+    due.append(Placed(service=service, placed_at=NOW - 20 * DAY, auto_refill_days=7))
+    asked(due[-1], 8 * DAY, BulkItem.Outcome.REJECTED)  # refused a week and a day ago
+    left_out = {not_yet, just_refilled, underway, past_period, running, no_schedule, no_period,
+                refused, waiting}  # fmt: skip
 
     found = orders_auto_refill_due(now=NOW)
 
-    assert found == [order.pk for order in due]
+    assert found == sorted(order.pk for order in due)
     assert not {order.pk for order in left_out} & set(found)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from orders.delivery import _p90, delivery_records
 from orders.models import Order, Refill
 from panels.api.normalise import RefillStatus, Status
-from panels.models import Service
+from panels.models import MatchVerdict, Service
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 from tests.orders.helpers import text
 
@@ -109,12 +109,19 @@ def test_a_service_page_shows_the_same_offer_on_the_other_panels(logged_in, shop
     assert busy.match_key == quiet.match_key
     Service.objects.filter(pk=quiet.pk).update(rate="0.90")
     ServiceFactory(panel=PanelFactory(name="Gone SMM"), is_active=False)
+    ServiceFactory(panel=PanelFactory(name="Off SMM", is_active=False))
+    split = ServiceFactory(panel=PanelFactory(name="Split SMM"))
+    MatchVerdict.objects.create(
+        service=split, key=split.match_key, verdict=MatchVerdict.Verdict.SPLIT
+    )
     ServiceFactory(panel=PanelFactory(name="Other SMM"), name="YouTube Views")
     part = logged_in.get(reverse("orders:delivery_service", args=[busy.pk]), HTTP_HX_REQUEST="true")
     page = text(part.content.decode())
     assert "This service 1.50 USD per 1000 5 3.0 h" in page
     assert "Quiet SMM: Instagram Followers 0.90 USD per 1000 0 —" in page
     assert "Gone SMM" not in page
+    assert "Off SMM" not in page
+    assert "Split SMM" not in page
     assert "Other SMM" not in page
     alone = logged_in.get(
         reverse("orders:delivery_service", args=[quiet.pk]), HTTP_HX_REQUEST="true"

@@ -5,6 +5,7 @@ once; a refused cancel or a completed order re-places nothing."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -13,14 +14,14 @@ from orders.services import order_claim, order_dispatch, orders_status_sync
 from orders.services.bulk import bulk_create, bulk_execute, bulk_preview
 from orders.services.remains import order_replace_remains, orders_replace_remains_due
 from panels.api.normalise import Status
-from panels.models import Panel, Service
+from panels.models import MatchVerdict, Panel, Service
 from panels.services import catalog_sync, panel_create
 from simulator import start_simulator
 from tests.orders.helpers import adds, place, svc
 
 KEY = "remains-key"
 LIKES = "5"  # "Instagram Likes [Fast]": on every panel, cancel allowed
-STAGE = 100.0  # simulated seconds per stage: pending, then in progress, then done
+STAGE = 1_000_000.0  # simulated seconds per stage: the test's own seconds move nothing
 Kind = BulkAction.Kind
 
 
@@ -65,6 +66,7 @@ def test_a_half_delivered_order_has_only_its_remains_placed_on_another_panel(pan
     sims, found = panels
     order = running_on_a(sims, found, stages=1.5)
     assert (order.status, order.remains) == (Status.IN_PROGRESS, 500)
+    Order.objects.filter(pk=order.pk).update(sale_price=Decimal("4.00"), customer_ref="Acme")
 
     bulk = replace(Order.objects.filter(pk=order.pk))
 
@@ -84,6 +86,8 @@ def test_a_half_delivered_order_has_only_its_remains_placed_on_another_panel(pan
     moved = Order.objects.get(retry_of=order)
     assert moved.panel in (found["B"], found["C"])
     assert (moved.quantity, moved.link, moved.state) == (500, order.link, Order.State.QUEUED)
+    # The customer paid once, on the first order: the remains sell for 0, their cost counts.
+    assert (moved.sale_price, moved.customer_ref) == (Decimal(0), "Acme")
     assert moved.route["tried"] == [found["A"].pk]
     assert moved.route["note"].startswith(f"Remains of order #{order.pk} (500 of 1000)")
     assert f"with 500 of 1000 left: re-placed on {moved.panel.name} as order #{moved.pk}" in (
@@ -183,10 +187,14 @@ def test_the_preview_leaves_out_what_cannot_be_re_placed(panels) -> None:
     likes = running_on_a(sims, found, stages=1.5)
     drip = place(svc(found["A"], LIKES), quantity=100, runs=3, interval=10)
     comments = place(svc(found["A"], "7"), comments="Nice\nGreat\nWow\nCool\nTop")
-    # An offer no other panel carries any more.
+    # An offer no other panel carries any more: delisted on B, split off by a person on C.
     followers = place(svc(found["A"], "4"), quantity=100)
     offer = Service.objects.filter(match_key=svc(found["A"], "4").match_key)
-    offer.exclude(panel=found["A"]).update(is_active=False)
+    offer.filter(panel=found["B"]).update(is_active=False)
+    for split in offer.filter(panel=found["C"]):
+        MatchVerdict.objects.create(
+            service=split, key=split.match_key, verdict=MatchVerdict.Verdict.SPLIT
+        )
     orders_status_sync(panel=found["A"])
 
     preview = bulk_preview(kind=Kind.REPLACE, orders=Order.objects.all())
@@ -198,3 +206,44 @@ def test_the_preview_leaves_out_what_cannot_be_re_placed(panels) -> None:
     assert {likes.pk, drip.pk, comments.pk, followers.pk} == set(
         Order.objects.values_list("pk", flat=True)
     )
+
+
+def test_a_second_action_confirmed_before_the_first_ran_re_places_nothing_more(db) -> None:
+    """Two 'cancel and re-place' actions confirmed for one running order (two tabs). The first
+    re-places the remains; the second's cancel is taken too, by a panel that accepts a cancel
+    of an order it already canceled: the order is not marked again, nothing more is bought."""
+    import responses
+
+    from tests.factories import PanelFactory, ServiceFactory
+    from tests.orders.hostile import answer_with, make_panel, make_service, placed
+
+    panel = make_panel()
+    service = make_service(panel=panel, name="Instagram Followers [HQ]")
+    elsewhere = ServiceFactory(
+        panel=PanelFactory(name="Other", currency="USD"),
+        name="Instagram Followers [HQ]",
+    )
+    assert service.match_key == elsewhere.match_key
+    (order,) = placed(panel, service, 1, status=Status.IN_PROGRESS)
+    first = bulk_create(kind=Kind.REPLACE, orders=Order.objects.filter(pk=order.pk),
+                        token=uuid.uuid4(), enqueue=False)  # fmt: skip
+    second = bulk_create(kind=Kind.REPLACE, orders=Order.objects.filter(pk=order.pk),
+                         token=uuid.uuid4(), enqueue=False)  # fmt: skip
+    assert (first.eligible, second.eligible) == (1, 1)
+
+    def answer(fields: dict) -> object:
+        if fields["action"] == "cancel":
+            return [{"order": 1, "cancel": 1}]
+        return {"1": {"status": "Partial", "charge": "0.30", "start_count": "7",
+                      "remains": "40", "currency": "USD"}}  # fmt: skip
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        answer_with(mock, answer)
+        bulk_execute(bulk_id=first.pk)
+        orders_status_sync(panel=panel)
+        assert Order.objects.get(pk=order.pk).replace_remains == RemainsReplacement.DONE
+        bulk_execute(bulk_id=second.pk)
+
+    assert BulkItem.objects.get(bulk=second).outcome == BulkItem.Outcome.DONE  # taken again
+    assert Order.objects.get(pk=order.pk).replace_remains == RemainsReplacement.DONE
+    assert list(Order.objects.filter(retry_of=order).values_list("quantity", flat=True)) == [40]

@@ -76,3 +76,41 @@ def test_two_syncs_of_one_panel_at_once_both_write(settings, monkeypatch) -> Non
     # Each order as the sync that saw it change wrote it: the other only touched its time.
     statuses = dict(Order.objects.values_list("remote_id", "status"))
     assert statuses == {"1": Status.IN_PROGRESS, "2": Status.IN_PROGRESS}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_sync_does_not_write_back_what_a_later_one_saw(settings) -> None:
+    """A scheduled sync asks a slow panel; meanwhile a person's Refresh sees the order canceled
+    and writes it (its refund, its end). When the slow answer ("in progress") arrives, it is
+    older than what is written: the order stays canceled."""
+    settings.PANEL_HTTP_RETRIES = 0
+    panel = make_panel()
+    (order,) = placed(panel, make_service(panel=panel), 1, status=Status.IN_PROGRESS)
+    canceled = {**UNCHANGED, "status": "Canceled", "charge": "0", "remains": "100"}
+    errors: list[BaseException] = []
+
+    def refresh() -> None:
+        try:
+            orders_status_sync(panel=panel)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def entry(remote_id: str) -> dict:
+        if threading.current_thread().name == "refresh":
+            return canceled
+        person = threading.Thread(target=refresh, name="refresh")
+        person.start()  # the slow sync's answer comes after the Refresh wrote its own
+        person.join(30)
+        return good_status(remote_id)
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        answer_with(mock, lambda f: {i: entry(i) for i in f["orders"].split(",")})
+        orders_status_sync(panel=panel)
+
+    assert errors == []
+    order.refresh_from_db()
+    assert (order.status, order.remains) == (Status.CANCELED, 100)
+    assert order.finished_at is not None
+    assert list(order.status_changes.values_list("status", flat=True)) == [Status.CANCELED]

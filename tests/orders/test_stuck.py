@@ -45,6 +45,8 @@ def record(completed: int, median: float, p90: float) -> DeliveryRecord:
         (record(5, 1, 3), None, None, 6, "usually complete in 1 h, 9 in 10 within 3 h"),
         # A fast service: never under an hour.
         (record(20, 0.05, 0.1), None, None, 1, "usually complete in 3 min, 9 in 10 within 6 min"),
+        # A drip-feed runs its runs x interval on top of its service's usual time.
+        (record(5, 1, 3), 10, 60, 16, "9 in 10 within 3 h plus its 10 runs every 60 min"),
         # A slow one reads in days.
         (record(9, 30, 72), None, None, 144, "usually complete in 30 h, 9 in 10 within 3 days"),
     ],
