@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders.models import BulkAction, Order, Refill, RemainsReplacement
 from orders.services.remains import can_replace_remains
 from panels.api.normalise import RefillStatus, Status
-from panels.models import MatchVerdict, Service
+from panels.models import Service
+from panels.selectors.catalog import split_from_its_offer
 
 Kind = BulkAction.Kind
 
@@ -112,12 +113,9 @@ def _refilling(order_ids: QuerySet[Order, Any]) -> set[int]:
 def _offered(keys: set[str]) -> dict[str, set[int]]:
     """{offer key: the active panels with an active service of it}. One query."""
     found: dict[str, set[int]] = {}
-    split = MatchVerdict.objects.filter(
-        service=OuterRef("pk"), key=OuterRef("match_key"), verdict=MatchVerdict.Verdict.SPLIT
-    )
     carried = Service.objects.filter(
         match_key__in=keys, is_active=True, panel__is_active=True
-    ).exclude(Exists(split))  # a service a person split off is never routed as the offer
+    ).exclude(split_from_its_offer())  # a service a person split off is never routed as it
     for key, panel_id in carried.order_by().values_list("match_key", "panel_id").distinct():
         found.setdefault(key, set()).add(panel_id)
     return found

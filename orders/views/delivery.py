@@ -3,7 +3,6 @@ loaded into the panel list), and one service beside its panel (loaded into the s
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -14,7 +13,8 @@ from core.htmx import HtmxHttpRequest
 from core.money import money
 from orders.delivery import DELIVERY_DAYS, DeliveryRecord, delivery_records
 from panels.api.order_types import FLAT, ORDER_TYPES
-from panels.models import MatchVerdict, Panel, Service
+from panels.models import Panel, Service
+from panels.selectors.catalog import split_from_its_offer
 
 # Types whose rate is the price of one package, not of 1000.
 FLAT_TYPES = frozenset(key for key, spec in ORDER_TYPES.items() if spec.pricing == FLAT)
@@ -44,14 +44,11 @@ def delivery_service(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     offer on every other panel beside its price: "cheapest" next to "delivers"."""
     service = get_object_or_404(Service.objects.select_related("panel"), pk=pk)
     now = timezone.now()
-    split = MatchVerdict.objects.filter(
-        service=OuterRef("pk"), key=OuterRef("match_key"), verdict=MatchVerdict.Verdict.SPLIT
-    )
     others = list(  # as the comparison reads the offer: listed, on a panel switched on, not split
         Service.objects.filter(match_key=service.match_key, is_active=True, panel__is_active=True)
         .exclude(pk=pk)
         .exclude(match_key="")
-        .exclude(Exists(split))
+        .exclude(split_from_its_offer())
         .select_related("panel")
         .order_by("panel__name", "pk")
     )
