@@ -246,6 +246,10 @@ class Order(models.Model):
         return self.state == self.State.UNKNOWN
 
 
+# A placed order the panel is still delivering, as a query (Order.is_stuck reads the same).
+RUNNING_ORDER = Q(state=Order.State.PLACED, status__in=RUNNING)
+
+
 class OrderStatusChange(models.Model):
     """One step of an order's life on the panel: what its status sync saw change, and when."""
 
@@ -343,6 +347,10 @@ class BulkAction(models.Model):
     def is_finished(self) -> bool:
         """Every eligible order was sent (or the action failed): its page stops following it."""
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+# The bulk actions sent to the panel as `cancel`.
+CANCEL_KINDS = frozenset({BulkAction.Kind.CANCEL, BulkAction.Kind.REPLACE})
 
 
 class BulkItem(models.Model):

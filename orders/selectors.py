@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.filtering import where_chosen
 from orders.charges import charge_off_q
 from orders.links import target_key
-from orders.models import RUNNING, BulkAction, BulkItem, Order
+from orders.models import CANCEL_KINDS, RUNNING_ORDER, BulkItem, Order
 from panels.api.order_types import ORDER_TYPES, split_lines
 from panels.models import Panel, Service
 
@@ -32,9 +32,8 @@ from panels.models import Panel, Service
 # on them (a late answer that may mean a double purchase) and nobody acknowledged it yet.
 # A running order flagged stuck (orders/services/stuck.py) needs a person too.
 ATTENTION_STATES = frozenset({Order.State.UNKNOWN})
-STUCK = ~Q(stuck="") & Q(state=Order.State.PLACED, status__in=RUNNING)
+STUCK = ~Q(stuck="") & RUNNING_ORDER
 RAISED = ~Q(attention="") | STUCK
-CANCEL_KINDS = (BulkAction.Kind.CANCEL, BulkAction.Kind.REPLACE)
 
 # Each sort: (field, descending) keys, the last ones breaking ties. Empty charges and quantities
 # go last whichever way their column is sorted.

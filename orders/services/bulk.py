@@ -20,7 +20,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from orders.models import BulkAction, BulkItem, Order, OrderStatusChange, Refill, RemainsReplacement
+from orders.models import (
+    CANCEL_KINDS,
+    BulkAction,
+    BulkItem,
+    Order,
+    OrderStatusChange,
+    Refill,
+    RemainsReplacement,
+)
 from orders.services.eligibility import NOT_ELIGIBLE, eligibility_rows
 from orders.services.remains import orders_replace_remains
 from orders.services.status import orders_refresh
@@ -37,7 +45,6 @@ Outcome = BulkItem.Outcome
 
 # Errors that are not a refusal by the panel. An answer that cannot be used (a refill id
 # "NaN", a cancel answered "maybe") may hide a done refill or cancel: its outcome is unknown.
-CANCELS = frozenset({Kind.CANCEL, Kind.REPLACE})  # the kinds sent as `cancel`
 OUTCOMES = {
     Reason.OUTCOME_UNKNOWN: Outcome.UNKNOWN,
     Reason.NOT_SENT: Outcome.NOT_SENT,
@@ -194,7 +201,11 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
             continue
         item.outcome = OUTCOMES.get(error.reason, Outcome.REJECTED)
         item.reason, item.message = error.reason, clean(error.message or error.text)[:500]
-    if bulk.kind in CANCELS and items and all(i.reason == Reason.INCORRECT_REQUEST for i in items):
+    if (
+        bulk.kind in CANCEL_KINDS
+        and items
+        and all(i.reason == Reason.INCORRECT_REQUEST for i in items)
+    ):
         Panel.objects.filter(pk=panel.pk).update(supports_cancel=False)
     with transaction.atomic():
         Refill.objects.bulk_create(refills)

@@ -19,13 +19,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.bulk import bulk_update_rows, lock_rows
 from orders.delivery import DeliveryRecord, delivery_records
-from orders.models import RUNNING, Order
+from orders.models import RUNNING_ORDER, Order
 
 MIN_COMPLETED = 5  # completed orders before a service's own record is trusted
 RECORD_FACTOR = 2  # stuck after this many times the service's 90th percentile
@@ -88,11 +87,7 @@ def orders_flag_stuck(*, now: datetime | None = None) -> StuckCheck:
     """Flag the running orders that are past their service's usual time; clear the others."""
     now = now or timezone.now()
     candidates = list(
-        Order.objects.filter(
-            state=Order.State.PLACED,
-            status__in=RUNNING,
-            placed_at__lt=now - timedelta(hours=MIN_HOURS),
-        )
+        Order.objects.filter(RUNNING_ORDER, placed_at__lt=now - timedelta(hours=MIN_HOURS))
         .order_by()
         .values("pk", "service_id", "status", "placed_at", "runs", "interval", "stuck")
     )
@@ -115,11 +110,7 @@ def orders_flag_stuck(*, now: datetime | None = None) -> StuckCheck:
         lock_rows(Order, (order.pk for order in changed))
         bulk_update_rows(Order, changed, ["stuck"])
     # Orders that stopped running keep no flag (the index on flagged orders keeps this small).
-    ended = (
-        Order.objects.exclude(stuck="")
-        .filter(~Q(state=Order.State.PLACED) | ~Q(status__in=RUNNING))
-        .update(stuck="")
-    )
+    ended = Order.objects.exclude(stuck="").exclude(RUNNING_ORDER).update(stuck="")
     flagged = sum(1 for order in changed if order.stuck)
     return StuckCheck(
         running=len(candidates),
