@@ -220,19 +220,16 @@ def _send_chunk(bulk: BulkAction, panel: Panel, items: list[BulkItem]) -> None:
         )
         bulk.sent, bulk.succeeded = bulk.sent + len(items), bulk.succeeded + done
         bulk.failed += len(items) - done
-        if bulk.kind == Kind.REPLACE:
-            _remains_asked(items)
-    if bulk.kind == Kind.REPLACE:  # an order that ended before the cancel: re-placed now
-        ended = Order.objects.filter(
-            pk__in=[i.order_id for i in items if i.outcome == Outcome.DONE],
-            status__in=Status.FINAL,
-        )
+        taken = _remains_asked(items) if bulk.kind == Kind.REPLACE else []
+    if taken:  # an order that ended before the cancel: re-placed now
+        ended = Order.objects.filter(pk__in=taken, status__in=Status.FINAL)
         orders_replace_remains(order_ids=list(ended.values_list("pk", flat=True)))
 
 
-def _remains_asked(items: list[BulkItem]) -> None:
+def _remains_asked(items: list[BulkItem]) -> list[int]:
     """The panel took these cancels: their remains are re-placed once it confirms them
-    (orders/services/remains.py). A refused one stays as it was, and its history says so."""
+    (orders/services/remains.py). A refused one stays as it was, and its history says so.
+    The orders whose cancel was taken."""
     taken = [item.order_id for item in items if item.outcome == Outcome.DONE]
     # Only an order never marked: one whose remains were already handled (a second action
     # confirmed before the first ran, a panel that takes a cancel twice) is not marked again.
@@ -252,6 +249,7 @@ def _remains_asked(items: list[BulkItem]) -> None:
         )
         for item in items
     )
+    return taken
 
 
 def order_why_not(*, order: Order, kind: str) -> str | None:
