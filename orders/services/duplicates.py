@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -132,11 +133,33 @@ def twin_text(twin: Upload) -> str:
     return f"These rows were queued {ago} as upload #{twin.pk} — queue them again?"
 
 
-def targets_of(entries: Iterable[dict[str, object]]) -> dict[int, set[str]]:
+def row_panels(entry: Mapping[str, Any]) -> list[int]:
+    """The panels an upload row may go to: its own, or, routed (orders/services/upload_routes),
+    every panel of its offer."""
+    route = entry.get("route") or {}
+    return [int(p) for p in route.get("panels") or [entry["panel_id"]]]
+
+
+def targets_of(entries: Iterable[Mapping[str, Any]]) -> dict[int, set[str]]:
+    """{panel id: link keys} whose active orders hold the rows back."""
     targets: dict[int, set[str]] = defaultdict(set)
     for entry in entries:
         values = entry.get("values")
         key = row_key(values if isinstance(values, dict) else {})
         if key:
-            targets[int(str(entry["panel_id"]))].add(key)
+            for panel_id in row_panels(entry):
+                targets[panel_id].add(key)
     return targets
+
+
+def busy_on(
+    entry: Mapping[str, Any], busy: dict[tuple[int, str], ActiveOrder]
+) -> tuple[int, ActiveOrder] | None:
+    """(the panel, its active order) holding the row's link on a panel it may go to; None
+    when it is free."""
+    key = row_key(entry["values"])
+    for panel_id in row_panels(entry):
+        active = busy.get((panel_id, key))
+        if active is not None:
+            return panel_id, active
+    return None

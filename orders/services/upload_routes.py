@@ -6,7 +6,8 @@ gets it, as "best panel" does on the order form (orders/routing.py). The check p
 now, so the preview says where each row would go and why, and prices the row there; the
 submit routes again (the panels may have changed meanwhile) and keeps the reason on the
 order. An active order for the row's link on any panel of the offer holds the row back:
-routing must not buy the same thing twice on a panel the file did not name.
+routing must not buy the same thing twice on a panel the file did not name
+(orders.services.duplicates.row_panels: the panels every duplicate check reads for a row).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from django.utils import timezone
 
 from orders.routing import Ask, Policy, route
 from orders.routing_offers import routing_offers
-from orders.services.duplicates import ActiveOrder, row_key
 from panels.models import Service
 
 BEST = "best"
@@ -72,28 +72,3 @@ def rows_routed(entries: Iterable[dict[str, Any]]) -> tuple[dict[int, str], list
     for entry in routed:
         entry["service"] = chosen[entry["service_id"]].remote_id  # as the panel names it
     return refused, list(chosen.values())
-
-
-def routed_targets(entries: Iterable[dict[str, Any]]) -> dict[int, set[str]]:
-    """{panel id: link keys}: a routed entry's link on every panel of its offer."""
-    targets: dict[int, set[str]] = defaultdict(set)
-    for entry in entries:
-        key = row_key(entry.get("values") or {})
-        for panel_id in (entry.get("route") or {}).get("panels", []):
-            if key:
-                targets[int(panel_id)].add(key)
-    return targets
-
-
-def busy_on(
-    entry: dict[str, Any], busy: dict[tuple[int, str], ActiveOrder]
-) -> tuple[int, ActiveOrder] | None:
-    """(the panel, its active order) holding the entry's link: its own panel, or for a
-    routed entry any panel of the offer; None when it is free."""
-    key = row_key(entry["values"])
-    panels = (entry.get("route") or {}).get("panels") or [entry["panel_id"]]
-    for panel_id in panels:
-        active = busy.get((int(panel_id), key))
-        if active is not None:
-            return int(panel_id), active
-    return None

@@ -29,15 +29,17 @@ from orders.services.create import order_create, order_dispatch_soon
 from orders.services.duplicates import (
     active_order_text,
     active_orders,
+    busy_on,
     content_hash,
     lock_panels,
     row_key,
+    row_panels,
     targets_of,
     twin_text,
     upload_recent_twin,
 )
 from orders.services.failover import order_create_routed
-from orders.services.upload_routes import busy_on, read_route, routed_targets, rows_routed
+from orders.services.upload_routes import read_route, rows_routed
 from orders.upload_totals import row_sale_price, suggest_for_rows, upload_day
 from orders.uploads import (
     ROUTE_COLUMN,
@@ -132,7 +134,7 @@ def upload_check(
 
     # Rows naming an offer get their panel now: queries 3 to 5 per offer, 6 once.
     unroutable, chosen = rows_routed(valid)
-    busy = active_orders(_targets(valid))  # query 3
+    busy = active_orders(targets_of(valid))  # query 3
     names = {p.pk: p.name for p in panels.values()}
     still_valid = []
     for entry in valid:
@@ -282,7 +284,7 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
     created, panels = 0, set[int]()
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        lock_panels({panel for entry in locked.valid_rows for panel in _panels_of(entry)})
+        lock_panels({panel for entry in locked.valid_rows for panel in row_panels(entry)})
         first_submit = locked.state != Upload.State.SUBMITTED
         if first_submit and not again:
             twin = upload_recent_twin(locked)
@@ -290,7 +292,7 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
                 raise QueueAgainNeeded(twin)
         done = set(Order.objects.filter(upload=locked).values_list("upload_row", flat=True))
         pending = [entry for entry in locked.valid_rows if entry["row"] not in done]
-        busy = active_orders(_targets(pending), exclude_upload=locked.pk)
+        busy = active_orders(targets_of(pending), exclude_upload=locked.pk)
         names = dict(Panel.objects.values_list("pk", "name"))
         service_ids = {entry["service_id"] for entry in pending}
         services = Service.objects.select_related("panel").in_bulk(list(service_ids))
@@ -320,7 +322,7 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
             try:
                 # order_create's own atomic block is a savepoint: a failed row rolls back alone
                 if routed:  # again, among the panels checked and locked for its link
-                    unchecked = frozenset(names) - set(_panels_of(entry))
+                    unchecked = frozenset(names) - set(row_panels(entry))
                     order = order_create_routed(
                         match_key=routed["key"], policy=Policy(excluded=unchecked), **create
                     )
@@ -354,20 +356,6 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
     ):
         setattr(upload, name, getattr(locked, name))
     return created
-
-
-def _panels_of(entry: dict[str, Any]) -> list[int]:
-    """The panels a row may go to: its own, or every panel of the offer it is routed over."""
-    return [int(p) for p in (entry.get("route") or {}).get("panels") or [entry["panel_id"]]]
-
-
-def _targets(entries: list[dict[str, Any]]) -> dict[int, set[str]]:
-    """The (panel, link) pairs whose active orders hold rows back: each row's own panel, and
-    for a routed row every panel of its offer."""
-    targets = targets_of(entries)
-    for panel_id, keys in routed_targets(entries).items():
-        targets.setdefault(panel_id, set()).update(keys)
-    return targets
 
 
 def _set_aside(upload: Upload, refused: dict[int, list[str]]) -> list[str]:
