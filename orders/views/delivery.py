@@ -12,12 +12,9 @@ from django.views.decorators.vary import vary_on_headers
 from core.htmx import HtmxHttpRequest
 from core.money import money
 from orders.delivery import DELIVERY_DAYS, DeliveryRecord, delivery_records
-from panels.api.order_types import FLAT, ORDER_TYPES
 from panels.models import Panel, Service
+from panels.presenters import per_unit
 from panels.selectors.catalog import split_from_its_offer
-
-# Types whose rate is the price of one package, not of 1000.
-FLAT_TYPES = frozenset(key for key, spec in ORDER_TYPES.items() if spec.pricing == FLAT)
 
 TEMPLATE = "orders/delivery.html"
 
@@ -34,8 +31,7 @@ def delivery_panels(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _price(service: Service) -> str:
-    per = "package" if service.type in FLAT_TYPES else "1000"
-    return f"{money(service.rate, service.panel.currency)} per {per}"
+    return f"{money(service.rate, service.panel.currency)} {per_unit(service.type)}"
 
 
 @require_GET
