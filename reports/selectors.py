@@ -25,6 +25,7 @@ from django.utils import timezone
 from currency.conversion import base_currency, daily_rates
 from orders.cost_sql import order_cost, order_currency
 from orders.models import Order
+from panels.api.normalise import MONEY_STEP
 from panels.models import MONEY_PLACES as PLACES
 from panels.models import Panel, Service
 from reports.months import MONTH_TABLES, month_end
@@ -160,7 +161,7 @@ def _aggregate_in_python(
 def _places(value: Decimal | None) -> Decimal | None:
     """A converted sum rounded as PostgreSQL's ROUND(sum, PLACES) rounds it (half away from
     zero), as every path rounds it: the totals, the orders, SQLite."""
-    return None if value is None else value.quantize(Decimal(1).scaleb(-PLACES), ROUND_HALF_UP)
+    return None if value is None else value.quantize(MONEY_STEP, ROUND_HALF_UP)
 
 
 def _as_date(value: Any) -> date:
