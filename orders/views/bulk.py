@@ -221,7 +221,7 @@ def _one(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
     try:
         bulk = order_bulk_one(order=order, kind=kind, user=request.user)
     except ValidationError as exc:
-        done = {"refill": "refilled", "cancel": "canceled"}.get(kind, "canceled and re-placed")
+        done = "refilled" if kind == BulkAction.Kind.REFILL else "canceled"
         messages.error(request, f"Order #{pk} cannot be {done}: {' '.join(exc.messages)}")
         return redirect("orders:detail", pk=pk)
     return redirect("orders:bulk_result", pk=bulk.pk)
