@@ -24,12 +24,13 @@ from django.utils.formats import date_format
 
 from core.bulk import bulk_update_rows, lock_rows
 from orders.delivery import DeliveryRecord, delivery_records
-from orders.models import RUNNING_ORDER, Order
+from orders.models import RUNNING_ORDER, STATUS_CHOICES, Order
 
 MIN_COMPLETED = 5  # completed orders before a service's own record is trusted
 RECORD_FACTOR = 2  # stuck after this many times the service's 90th percentile
 MIN_HOURS = 1.0
 NOTE_LENGTH = 300  # Order.stuck
+STATUS_LABELS = dict(STATUS_CHOICES)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def stuck_limit(*, record: DeliveryRecord | None, runs: int | None, interval: in
 
 def stuck_note(*, status: str, placed: datetime, limit: Limit) -> str:
     """Why an order counts as stuck, in words, for the list and its page."""
-    shown = Order(status=status).get_status_display().lower()
+    shown = STATUS_LABELS.get(status, status).lower()
     since = date_format(timezone.localtime(placed), "j M H:i")
     return f"Still {shown} since it was placed on {since}; {limit.why}."[:NOTE_LENGTH]
 
