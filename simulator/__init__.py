@@ -7,6 +7,9 @@ Standard library only, no Django: `python -m simulator --port 8765`, or from Pyt
     handle.advance(60)  # move the simulated clock instead of sleeping
     handle.stop()
 
+Simulated time is real time plus what `advance` added; `frozen_clock=True` leaves out real time,
+so a test's delivered counts and refunds follow `advance` alone, whatever the machine's load.
+
 Catalogs: `catalog="base"` (default; services 1 and 2 are the seed pages' examples), `"alt1"` or
 `"alt2"` are other panels selling the same kinds of things (own ids, names, rates, limits);
 `catalog_size=N` cuts or pads every catalog to exactly N services. The server catalog answers at

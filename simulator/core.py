@@ -28,29 +28,41 @@ from .store import DialectStore, write_json_atomic
 class Clock:
     """Real time plus an offset that `advance` moves, so tests never sleep through stages.
 
-    The offset is persisted: orders carry simulated timestamps, and forgetting the offset on
-    restart would put them in the future.
+    A frozen clock stands still between `advance` calls: it starts at the time it was made, so
+    a test's figures (units delivered, refunds) do not depend on how long the machine took
+    between two requests.
+
+    The offset (and a frozen clock's start) is persisted: orders carry simulated timestamps,
+    and forgetting the offset on restart would put them in the future.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, frozen: bool = False) -> None:
         self._path = path
         self._lock = threading.Lock()
         self.offset = 0.0
+        self._frozen_at: float | None = time.time() if frozen else None
         if path.exists():
-            self.offset = float(json.loads(path.read_text(encoding="utf-8"))["offset"])
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            self.offset = float(saved["offset"])
+            if frozen and saved.get("frozen_at") is not None:
+                self._frozen_at = float(saved["frozen_at"])
 
     def now(self) -> float:
-        return time.time() + self.offset
+        base = time.time() if self._frozen_at is None else self._frozen_at
+        return base + self.offset
 
     def advance(self, seconds: float) -> None:
         with self._lock:
             self.offset += seconds
-            write_json_atomic(self._path, {"offset": self.offset})
+            self._save()
 
     def reset(self) -> None:
         with self._lock:
             self.offset = 0.0
-            write_json_atomic(self._path, {"offset": self.offset})
+            self._save()
+
+    def _save(self) -> None:
+        write_json_atomic(self._path, {"offset": self.offset, "frozen_at": self._frozen_at})
 
 
 class Stats:
@@ -95,6 +107,7 @@ class Simulator:
         fault: FaultRule | None = None,
         catalog: str = DEFAULT_CATALOG,
         catalog_size: int | None = None,
+        frozen_clock: bool = False,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
@@ -105,7 +118,7 @@ class Simulator:
         self.default_dialect = DIALECTS[dialect]
         self.default_catalog = check_name(catalog)
         self.stage_seconds = stage_seconds
-        self.clock = Clock(state_dir / "_clock.json")
+        self.clock = Clock(state_dir / "_clock.json", frozen=frozen_clock)
         self.stats = Stats()
         self.requests = RequestLog()
         self.faults = Faults(fault)

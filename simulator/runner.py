@@ -215,10 +215,12 @@ def start_simulator(
     catalog: str = DEFAULT_CATALOG,
     catalog_size: int | None = None,
     fault_options: Mapping[str, Any] | None = None,
+    frozen_clock: bool = False,
 ) -> SimulatorHandle:
     """Start a simulator on `host:port` (0 picks a free port) and return once it accepts.
 
     `fault_options`: the options of a hostile `fault`, as for `SimulatorHandle.set_fault`.
+    `frozen_clock`: simulated time moves only through `advance`, never with the wall clock.
     """
     if isinstance(keys, str):
         keys = (keys,)  # a lone key, not a set of one-letter keys
@@ -239,6 +241,7 @@ def start_simulator(
         fault=rule if rule.fault or rule.latency_ms else None,
         catalog=catalog,
         catalog_size=catalog_size,
+        frozen_clock=frozen_clock,
     )
     server = SimulatorServer((host, port), simulator, Handler, log_requests=log_requests)
     thread = threading.Thread(

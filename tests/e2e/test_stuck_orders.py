@@ -49,8 +49,9 @@ def three_panels(
     panels: dict[str, Panel] = {}
     try:
         for name in ("A", "B", "C"):
+            # Frozen clocks: "half delivered" is exactly 500, however long the browser takes.
             sims[name] = start_simulator(
-                state_dir=tmp_path / name, keys=("k",), stage_seconds=STAGE
+                state_dir=tmp_path / name, keys=("k",), stage_seconds=STAGE, frozen_clock=True
             )
             panel = panel_create(name=f"Panel {name}", api_url=sims[name].api_url(), api_key="k")
             catalog_sync(panel=panel)

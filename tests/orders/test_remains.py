@@ -30,7 +30,10 @@ def panels(tmp_path, db, settings):
     settings.PANEL_HTTP_RETRIES = 0
     sims, found = {}, {}
     for name in ("A", "B", "C"):
-        sims[name] = start_simulator(state_dir=tmp_path / name, keys=(KEY,), stage_seconds=STAGE)
+        # Frozen clocks: "half delivered" is exactly 500, however long the machine takes.
+        sims[name] = start_simulator(
+            state_dir=tmp_path / name, keys=(KEY,), stage_seconds=STAGE, frozen_clock=True
+        )
         panel = panel_create(name=f"Panel {name}", api_url=sims[name].api_url(), api_key=KEY)
         catalog_sync(panel=panel)
         Panel.objects.filter(pk=panel.pk).update(currency="USD")

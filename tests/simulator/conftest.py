@@ -13,7 +13,8 @@ from tests.simulator.helpers import STAGE, Api
 
 @pytest.fixture
 def sim(tmp_path: Path) -> Iterator[SimulatorHandle]:
-    handle = start_simulator(port=0, state_dir=tmp_path, stage_seconds=STAGE)
+    # Frozen: delivered counts and refunds follow `advance` alone, not the machine's load.
+    handle = start_simulator(port=0, state_dir=tmp_path, stage_seconds=STAGE, frozen_clock=True)
     yield handle
     handle.stop()
 

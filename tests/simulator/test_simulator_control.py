@@ -121,6 +121,27 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         second.stop()
 
 
+def test_a_frozen_clock_moves_only_when_advanced_and_keeps_its_time_across_a_restart(
+    tmp_path: Path,
+) -> None:
+    first = start_simulator(state_dir=tmp_path, stage_seconds=STAGE, frozen_clock=True)
+    clock = first.simulator.clock
+    start = clock.now()
+    Api(first).add(service=1, link=LINK, quantity=1000)
+    assert clock.now() == start
+    first.advance(STAGE * 1.5)
+    assert clock.now() == start + STAGE * 1.5
+    assert Api(first)("status", order=1)["remains"] == "500"
+    first.stop()
+
+    second = start_simulator(state_dir=tmp_path, stage_seconds=STAGE, frozen_clock=True)
+    try:
+        assert second.simulator.clock.now() == start + STAGE * 1.5
+        assert Api(second)("status", order=1)["remains"] == "500"
+    finally:
+        second.stop()
+
+
 def test_state_file_is_plain_json(api: Api, sim: SimulatorHandle, tmp_path: Path) -> None:
     api.add(service=1, link=LINK, quantity=100)
     saved = json.loads((tmp_path / "standard.json").read_text())
