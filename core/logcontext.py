@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-FIELDS = ("panel_id", "order_id", "bulk_id", "upload_id")
+FIELDS = ("panel_id", "order_id", "bulk_id", "upload_id", "alert_id")
 _current: ContextVar[dict[str, object]] = ContextVar("log_context", default={})  # noqa: B039
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "orders",
     "ledger",
     "reports",
+    "alerts",
     "overview",
 ]
 
@@ -241,7 +242,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # urllib3 logs request lines, with the query string, at DEBUG: GET panels put the key there.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "loggers": {
+        "urllib3": {"level": "WARNING"},
+        # Apprise logs URLs with bot tokens and webhook secrets at DEBUG. Its records go only to
+        # the result of each send (alerts.channels reads the errors there), never to a handler.
+        "apprise": {"level": "DEBUG", "handlers": [], "propagate": False},
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------
@@ -300,6 +306,8 @@ LEDGER_RECONCILE_INTERVAL = env.int("LEDGER_RECONCILE_INTERVAL", default=5 * 60)
 # How often the orders' changes are folded into the reports' day totals (reports/models.py).
 # Reports count unfolded changes too; folding keeps them few.
 REPORT_TOTALS_FOLD_INTERVAL = env.int("REPORT_TOTALS_FOLD_INTERVAL", default=60)
+# How often the alert conditions are checked (alerts/services/check.py).
+ALERTS_CHECK_INTERVAL = env.int("ALERTS_CHECK_INTERVAL", default=60)
 
 
 def _every(seconds: int) -> dict[str, object]:
@@ -326,6 +334,7 @@ CELERY_BEAT_SCHEDULE = {
         **_every(LEDGER_RECONCILE_INTERVAL),
     },
     "rates-fetch": {"task": "currency.tasks.rates_fetch_scheduled", **_every(RATES_FETCH_INTERVAL)},
+    "alerts-check": {"task": "alerts.tasks.check", **_every(ALERTS_CHECK_INTERVAL)},
     "report-totals-fold": {
         "task": "reports.tasks.totals_fold",
         **_every(REPORT_TOTALS_FOLD_INTERVAL),
@@ -348,6 +357,15 @@ RATE_MAX_AGE_DAYS = env.int("RATE_MAX_AGE_DAYS", default=7)
 PANEL_MAX_RESPONSE_BYTES = env.int("PANEL_MAX_RESPONSE_BYTES", default=32 * 1024 * 1024)
 # At most this many orders are being sent to one panel at the same time (be polite).
 PANEL_MAX_CONCURRENCY = env.int("PANEL_MAX_CONCURRENCY", default=2)
+
+# --- Alerts ---------------------------------------------------------------------------------
+# The dashboard's address as a person opens it: alert messages link to the page that resolves
+# what they report.
+DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://localhost:8000")
+# A message that fails is tried this many times in all, waiting ALERTS_RETRY_BACKOFF seconds
+# before the second try and twice as long before each next one; then it is logged as failed.
+ALERTS_SEND_ATTEMPTS = env.int("ALERTS_SEND_ATTEMPTS", default=4)
+ALERTS_RETRY_BACKOFF = env.float("ALERTS_RETRY_BACKOFF", default=30.0)
 
 # Panels whose balance falls below this (in the panel's own currency) are flagged on the overview.
 LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))

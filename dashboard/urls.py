@@ -22,5 +22,6 @@ urlpatterns = [
     path("balances/", include("ledger.urls")),
     path("rates/", include("currency.urls")),
     path("reports/", include("reports.urls")),
+    path("alerts/", include("alerts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from alerts.models import Channel, Kind
 from ledger.models import TopUp
 from orders.models import Order
 from panels.models import BalanceReading, Panel, Service
@@ -86,3 +87,16 @@ class TopUpFactory(DjangoModelFactory[TopUp]):
     panel = factory.SubFactory(PanelFactory)
     amount = Decimal("50.00")
     at = factory.LazyFunction(timezone.now)
+
+
+class ChannelFactory(DjangoModelFactory[Channel]):
+    """A JSON webhook told of every kind; `secret` is its URL (stored encrypted)."""
+
+    class Meta:
+        model = Channel
+
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    type = Channel.Type.WEBHOOK
+    secret = "https://hooks.example/alerts"  # a property: stored encrypted
+    kinds = factory.LazyFunction(lambda: [kind.value for kind in Kind])
+    failing_minutes = 0

@@ -11,15 +11,11 @@ nothing at all.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
-from dashboard.celery import app as celery_app
 from ledger import tasks as ledger_tasks
 from ledger.models import BalanceCheck
 from ledger.selectors import check_orders
@@ -31,6 +27,7 @@ from panels.api.normalise import Status
 from panels.models import BalanceReading, Panel, Service
 from panels.services import catalog_sync, panel_create
 from simulator import start_simulator
+from tests.workers import solo_worker, wait_for
 
 KEY = "ledger-key"
 KINDS = ("clean", "billing_charge", "billing_debit")
@@ -62,18 +59,8 @@ def worker(settings, panels):
     settings.PANEL_HTTP_BACKOFF = 0.01
     # Only the readings this test takes: no refresh after placing lands between its steps.
     settings.BALANCE_REFRESH_DELAY = 3600
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+    with solo_worker():
         yield
-
-
-def wait_for(condition: Callable[[], bool], *, poke: Callable[[], object] | None = None) -> None:
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the worker"
-        if poke is not None:
-            poke()
-        time.sleep(0.4)
 
 
 def read_balances(count: int) -> None:
@@ -94,7 +81,7 @@ def place(orders: list[tuple[str, dict[str, object]]]) -> None:
         open_orders = Order.objects.exclude(state=Order.State.PLACED, status__in=Status.FINAL)
         return not open_orders.exists()
 
-    wait_for(ended, poke=order_tasks.status_sync_all.delay)
+    wait_for(ended, poke=order_tasks.status_sync_all.delay, every=0.4)
 
 
 @pytest.mark.redis

@@ -10,13 +10,10 @@ instead, the order waits for a person and no `add` ever reaches B or C.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
-from dashboard.celery import app as celery_app
 from orders.models import Order, OrderStatusChange
 from orders.routing import Policy
 from orders.services.failover import order_create_routed
@@ -25,6 +22,7 @@ from panels.models import Panel, Service
 from panels.services import catalog_sync, panel_create
 from simulator import start_simulator
 from tests.simulator.helpers import logged
+from tests.workers import solo_worker, wait_for
 
 KEY = "failover-key"
 REMOTE_ID = "5"  # "Instagram Likes [Fast]": the one likes offer of the catalog, on every panel
@@ -54,16 +52,8 @@ def panels(tmp_path, transactional_db):
 def worker(settings, panels):
     settings.PANEL_HTTP_BACKOFF = 0.01
     settings.PANEL_HTTP_RETRIES = 0
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+    with solo_worker():
         yield
-
-
-def wait_for(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the worker"
-        time.sleep(0.2)
 
 
 def route_to_a(found: dict[str, Panel]) -> Order:

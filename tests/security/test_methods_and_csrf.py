@@ -29,6 +29,8 @@ FORM_PAGES = {
     "orders:upload",
     "orders:price_rules",
     "orders:price_rule_edit",
+    "alerts:channel_add",
+    "alerts:channel_edit",
 }
 # The admin is Django's own (and superusers only, see test_admin.py).
 URLS = [url for url in all_urls() if not url.is_admin]

@@ -1,0 +1,211 @@
+"""The periodic check: each condition is told once when it passes a channel's threshold and
+once when it ends; quiet hours and digests hold messages for one summary; the hourly cap
+suppresses the rest, and the log accounts for every message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from alerts.models import Channel, Condition, Delivery, Kind
+from alerts.services.check import alerts_check
+from panels.models import Panel
+from tests.factories import ChannelFactory, PanelFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def fail(panel: Panel, since: datetime) -> None:
+    Panel.objects.filter(pk=panel.pk).update(
+        health=Panel.Health.FAILING, failing_since=since, last_error="Connection refused"
+    )
+
+
+def recover(panel: Panel) -> None:
+    Panel.objects.filter(pk=panel.pk).update(health=Panel.Health.OK, failing_since=None)
+
+
+def log(channel: Channel) -> list[tuple[str, str]]:
+    rows = Delivery.objects.filter(channel=channel).order_by("created_at", "id")
+    return [(row.event, row.status) for row in rows]
+
+
+def test_a_failing_panel_is_told_past_the_threshold_once_and_again_when_it_recovers() -> None:
+    channel = ChannelFactory(failing_minutes=10)
+    panel = PanelFactory(name="Alpha")
+    fail(panel, T0)
+
+    alerts_check(now=T0 + timedelta(minutes=5))
+    assert log(channel) == []  # failing, but not for 10 minutes yet
+    alerts_check(now=T0 + timedelta(minutes=10))
+    alerts_check(now=T0 + timedelta(minutes=11))
+    assert log(channel) == [("opened", "queued")]
+    alert = Delivery.objects.get(channel=channel)
+    assert alert.title == "Alpha is failing"
+    assert "Failing since 2026-03-10 12:00 UTC. Last error: Connection refused" in alert.body
+    assert alert.body.endswith(f"Resolve it: http://localhost:8000/panels/{panel.pk}/edit/")
+
+    recover(panel)
+    alerts_check(now=T0 + timedelta(minutes=40))
+    alerts_check(now=T0 + timedelta(minutes=41))
+
+    assert log(channel) == [("opened", "queued"), ("resolved", "queued")]
+    resolved = Delivery.objects.get(channel=channel, event="resolved")
+    assert resolved.title == "Resolved: Alpha is failing"
+    assert resolved.body.startswith("No longer the case at 2026-03-10 12:40 UTC, after 40 min.")
+    condition = Condition.objects.get()
+    assert condition.resolved_at == T0 + timedelta(minutes=40)
+
+
+def test_a_panel_that_recovers_before_a_channels_threshold_is_never_told() -> None:
+    patient = ChannelFactory(failing_minutes=30)
+    eager = ChannelFactory(failing_minutes=0)
+    panel = PanelFactory()
+    fail(panel, T0)
+    alerts_check(now=T0 + timedelta(minutes=1))
+    recover(panel)
+    alerts_check(now=T0 + timedelta(minutes=2))
+
+    assert log(patient) == []
+    assert log(eager) == [("opened", "queued"), ("resolved", "queued")]
+
+
+def test_a_channel_hears_only_the_kinds_it_wants() -> None:
+    channel = ChannelFactory(kinds=[Kind.STUCK])
+    fail(PanelFactory(), T0)
+    alerts_check(now=T0 + timedelta(minutes=20))
+    assert log(channel) == []
+    assert Condition.objects.filter(kind=Kind.PANEL_FAILING, resolved_at=None).count() == 1
+
+
+def test_paused_channels_are_skipped() -> None:
+    channel = ChannelFactory(is_active=False)
+    fail(PanelFactory(), T0)
+    alerts_check(now=T0 + timedelta(minutes=20))
+    assert log(channel) == []
+
+
+def test_quiet_hours_hold_messages_for_one_summary_when_they_end() -> None:
+    channel = ChannelFactory(quiet_from=time(22, 0), quiet_until=time(7, 0))
+    panel = PanelFactory(name="Beta")
+    night = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
+    fail(panel, night)
+    alerts_check(now=night)
+    recover(panel)
+    alerts_check(now=night + timedelta(hours=3))
+    assert log(channel) == [("opened", "held"), ("resolved", "held")]
+    held = Delivery.objects.filter(channel=channel).first()
+    assert held is not None
+    assert held.reason == ("Quiet hours (22:00–07:00): sent in one summary when they end.")
+
+    alerts_check(now=night + timedelta(hours=8, minutes=1))  # 07:01
+
+    summary = Delivery.objects.get(channel=channel, event=Delivery.Event.SUMMARY)
+    assert summary.status == Delivery.Status.QUEUED
+    assert summary.title == "During quiet hours (22:00–07:00): 1 alert, 1 resolved"
+    assert summary.body.splitlines() == [
+        "• 03-10 23:00 Beta is failing",
+        "• 03-11 02:00 Resolved: Beta is failing",
+    ]
+    assert sorted(log(channel)) == [
+        ("opened", "bundled"),
+        ("resolved", "bundled"),
+        ("summary", "queued"),
+    ]
+    assert set(Delivery.objects.filter(status="bundled").values_list("summary", flat=True)) == {
+        summary.pk
+    }
+
+
+def test_a_daily_digest_sends_what_was_held_once_a_day_at_its_hour() -> None:
+    channel = ChannelFactory(digest=True, digest_hour=8)
+    night = datetime(2026, 3, 11, 2, 0, tzinfo=UTC)
+    fail(PanelFactory(name="Gamma"), night)
+    alerts_check(now=night)
+    alerts_check(now=night + timedelta(hours=5, minutes=59))  # 07:59
+    assert log(channel) == [("opened", "held")]
+
+    alerts_check(now=night + timedelta(hours=6))  # 08:00
+    alerts_check(now=night + timedelta(hours=9))  # 11:00: no second digest today
+
+    digests = Delivery.objects.filter(channel=channel, event=Delivery.Event.SUMMARY)
+    assert [row.title for row in digests] == ["Daily digest: 1 alert, 0 resolved"]
+    channel.refresh_from_db()
+    assert channel.last_digest_on == night.date()
+
+
+def test_a_panel_flapping_50_times_in_an_hour_sends_at_most_the_cap() -> None:
+    channel = ChannelFactory(hourly_cap=5, failing_minutes=0)
+    panel = PanelFactory(name="Flappy")
+    for flap in range(50):
+        down = T0 + timedelta(seconds=72 * flap)
+        fail(panel, down)
+        alerts_check(now=down)
+        recover(panel)
+        alerts_check(now=down + timedelta(seconds=36))
+
+    rows = list(Delivery.objects.filter(channel=channel))
+    sent = [row for row in rows if row.status == Delivery.Status.QUEUED]
+    suppressed = [row for row in rows if row.status == Delivery.Status.SUPPRESSED]
+    assert len(sent) == 5
+    # Every failure and every recovery is in the log: sent or suppressed, with the reason.
+    assert len(rows) == 100 == len(sent) + len(suppressed)
+    reasons = {row.reason for row in suppressed}
+    assert reasons == {
+        "Over this channel's cap of 5 messages an hour.",
+        "Its alert was suppressed, so this is too.",
+    }
+    assert Condition.objects.filter(kind=Kind.PANEL_FAILING).count() == 50
+
+    # An hour after the first messages, the cap has room again.
+    later = T0 + timedelta(hours=2)
+    fail(panel, later)
+    alerts_check(now=later)
+    assert Delivery.objects.filter(channel=channel, created_at=later).get().status == "queued"
+
+
+def test_messages_whose_task_was_lost_are_queued_again() -> None:
+    channel = ChannelFactory()
+    fail(PanelFactory(), T0)
+    alerts_check(now=T0)
+    Delivery.objects.filter(channel=channel).update(status=Delivery.Status.SENDING)
+
+    assert alerts_check(now=T0 + timedelta(minutes=5)).queued == 0
+    result = alerts_check(now=T0 + timedelta(minutes=11))
+
+    assert result.queued == 1
+    assert log(channel) == [("opened", "queued")]
+
+
+def test_a_balance_below_its_threshold_or_short_of_queued_orders_is_told() -> None:
+    from orders.models import Order
+    from tests.factories import OrderFactory, ServiceFactory
+
+    channel = ChannelFactory(kinds=[Kind.BALANCE_LOW])
+    low = PanelFactory(name="Low", balance=Decimal("3.20"), currency="USD")
+    short = PanelFactory(name="Short", balance=Decimal("50"), currency="USD")
+    PanelFactory(name="Fine", balance=Decimal("500"), currency="USD")
+    service = ServiceFactory(panel=short)
+    for _ in range(3):
+        OrderFactory(service=service, state=Order.State.QUEUED, estimated_cost=Decimal("20"))
+
+    alerts_check(now=T0)
+
+    titles = sorted(Delivery.objects.filter(channel=channel).values_list("title", "body"))
+    assert titles == [
+        (
+            "Low: balance low (3.20 USD)",
+            "Balance 3.20 USD. Below its threshold of 10.00 USD.\n\n"
+            f"Resolve it: http://localhost:8000/balances/{low.pk}/",
+        ),
+        (
+            "Short: balance low (50.00 USD)",
+            "Balance 50.00 USD. 3 orders queued for it need about "
+            "60.00 USD. Not enough for them: they wait until the balance is topped up.\n\n"
+            f"Resolve it: http://localhost:8000/balances/{short.pk}/",
+        ),
+    ]
