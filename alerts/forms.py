@@ -47,6 +47,16 @@ RECIPIENT_LABELS: dict[str, tuple[str, str]] = {
     Channel.Type.TELEGRAM: ("Chat id", "The chat, group or channel the bot writes to."),
     Channel.Type.EMAIL: ("Send to", "One or more addresses, separated by commas."),
 }
+KIND_CHOICES = [
+    (Kind.BALANCE_LOW, "A panel's balance below its threshold, or short of its queued orders"),
+    (Kind.PANEL_FAILING, "A panel failing (for the minutes below), and again when it recovers"),
+    (Kind.UNKNOWN_OUTCOME, "Orders with an unknown outcome"),
+    (Kind.STUCK, "Stuck orders"),
+    (Kind.BALANCE_UNEXPLAINED, "A balance move the orders do not explain"),
+    (Kind.PRICE_RISE, "Price rises (of the percent below) on services ordered in the last 30 days"),
+    (Kind.SERVICE_GONE, "A service with queued orders that left its panel"),
+    (Kind.WORK_FAILED, "A bulk action or upload that finished with failures"),
+]
 STORM_FIELDS = (
     "failing_minutes",
     "price_rise_percent",
@@ -65,7 +75,7 @@ class ChannelForm(forms.ModelForm):
     )
     kinds = forms.MultipleChoiceField(
         label="What is worth a message",
-        choices=Kind.choices,
+        choices=KIND_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -120,6 +130,8 @@ class ChannelForm(forms.ModelForm):
                 del self.fields[name]
         label, help_text = SECRET_LABELS[channel_type]
         self.fields["secret"].label = label
+        self.fields["secret"].required = self.secret_required
+        self.fields["secret"].error_messages["required"] = f"{label} is needed."
         self.fields["secret"].help_text = (
             help_text
             if self.is_new
@@ -153,8 +165,6 @@ class ChannelForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         secret = (data.get("secret") or "").strip()
-        if not secret and self.secret_required:
-            self.add_error("secret", f"{self.fields['secret'].label} is needed.")
         if bool(data.get("quiet_from")) != bool(data.get("quiet_until")):
             self.add_error("quiet_until", "Quiet hours need both a start and an end.")
         if self.errors:

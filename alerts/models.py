@@ -17,16 +17,17 @@ from panels import crypto
 
 
 class Kind(models.TextChoices):
-    """What is worth a message. Each channel turns each on or off."""
+    """What is worth a message. Each channel turns each on or off (the form says each in full:
+    alerts.forms.KIND_CHOICES)."""
 
-    BALANCE_LOW = "balance_low", "Balance low or short of queued orders"
-    PANEL_FAILING = "panel_failing", "Panel failing (and recovered)"
-    UNKNOWN_OUTCOME = "unknown_outcome", "Orders with an unknown outcome"
+    BALANCE_LOW = "balance_low", "Balance low"
+    PANEL_FAILING = "panel_failing", "Panel failing"
+    UNKNOWN_OUTCOME = "unknown_outcome", "Unknown outcome"
     STUCK = "stuck", "Stuck orders"
-    BALANCE_UNEXPLAINED = "balance_unexplained", "Balance moves the orders do not explain"
-    PRICE_RISE = "price_rise", "Price rises on services ordered in the last 30 days"
-    SERVICE_GONE = "service_gone", "A service with queued orders left its panel"
-    WORK_FAILED = "work_failed", "Bulk actions and uploads that finished with failures"
+    BALANCE_UNEXPLAINED = "balance_unexplained", "Balance off"
+    PRICE_RISE = "price_rise", "Price rise"
+    SERVICE_GONE = "service_gone", "Service gone"
+    WORK_FAILED = "work_failed", "Bulk or upload failures"
 
 
 # Kinds that are events, not states: they are told once and never "resolved" (a price rise

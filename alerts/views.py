@@ -102,9 +102,10 @@ def channel_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def check_now(request: HtmxHttpRequest) -> HttpResponse:
     """The periodic check, run now: what it found shows in the log below."""
     result = alerts_check()
+    sent = "message" if result.queued == 1 else "messages"
     messages.success(
         request,
-        f"Checked: {result.found} open, {result.opened} new, {result.resolved} resolved; "
-        f"{result.queued} messages queued, {result.held} held, {result.suppressed} suppressed.",
+        f"Checked: {result.found} open ({result.opened} new), {result.resolved} resolved; "
+        f"{result.queued} {sent} to send, {result.held} held, {result.suppressed} suppressed.",
     )
     return redirect("alerts:page")
