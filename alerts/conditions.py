@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 
 from alerts.models import Kind
@@ -198,7 +198,9 @@ def _balance_unexplained() -> Iterator[Found]:
 def _price_rises(*, now: datetime) -> Iterator[Found]:
     ordered = Order.objects.filter(
         service_id=OuterRef("service_id"), created_at__gte=now - ORDERED_WINDOW
-    )
+    ).order_by()
+    counted = ordered.values("service_id").annotate(n=Count("id")).values("n")
+    quantity = ordered.values("service_id").annotate(q=Sum("quantity")).values("q")
     events = (
         CatalogEvent.objects.filter(
             kind=CatalogEvent.Kind.RATE_CHANGED,
@@ -206,12 +208,16 @@ def _price_rises(*, now: datetime) -> Iterator[Found]:
             created_at__gte=now - EVENT_WINDOW,
         )
         .filter(Exists(ordered))
+        .annotate(orders=Subquery(counted), units=Subquery(quantity))
         .select_related("panel", "service")
         .order_by("-created_at", "-id")[:EVENTS_READ]
     )
     for event in events:
         percent = (event.rate_change or Decimal(0)) * 100
         currency = event.panel.currency
+        # What the last 30 days' orders would cost more at the new price.
+        units = Decimal(event.units or 0)
+        more = (event.new_rate or 0) - (event.old_rate or 0)
         yield Found(
             key=f"{Kind.PRICE_RISE}:event:{event.pk}",
             kind=Kind.PRICE_RISE,
@@ -219,7 +225,9 @@ def _price_rises(*, now: datetime) -> Iterator[Found]:
             body=(
                 f"Service {event.service.remote_id} went from "
                 f"{money(event.old_rate, currency)} to {money(event.new_rate, currency)} "
-                "per 1,000. You ordered it in the last 30 days."
+                f"per 1,000. You placed {_orders_word(event.orders or 0)} of it in the last "
+                f"30 days ({units:,.0f} units): at the new price they would cost "
+                f"{money(more * units / 1000, currency)} more."
             ),
             link=reverse("catalog:service", args=[event.service_id]),
             since=event.created_at,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from django.utils import timezone
 
 from alerts.services.check import alerts_check
+from alerts.services.prune import alerts_log_prune
 from alerts.services.send import delivery_send
 from core.logcontext import log_context
 
@@ -26,6 +28,11 @@ def check() -> None:
             result.held,
             result.suppressed,
         )
+
+
+@shared_task(ignore_result=True)
+def prune() -> None:
+    alerts_log_prune(now=timezone.now())
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)

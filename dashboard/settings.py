@@ -335,6 +335,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "rates-fetch": {"task": "currency.tasks.rates_fetch_scheduled", **_every(RATES_FETCH_INTERVAL)},
     "alerts-check": {"task": "alerts.tasks.check", **_every(ALERTS_CHECK_INTERVAL)},
+    "alerts-log-prune": {"task": "alerts.tasks.prune", **_every(24 * 3600)},
     "report-totals-fold": {
         "task": "reports.tasks.totals_fold",
         **_every(REPORT_TOTALS_FOLD_INTERVAL),
@@ -358,14 +359,13 @@ PANEL_MAX_RESPONSE_BYTES = env.int("PANEL_MAX_RESPONSE_BYTES", default=32 * 1024
 # At most this many orders are being sent to one panel at the same time (be polite).
 PANEL_MAX_CONCURRENCY = env.int("PANEL_MAX_CONCURRENCY", default=2)
 
-# --- Alerts ---------------------------------------------------------------------------------
-# The dashboard's address as a person opens it: alert messages link to the page that resolves
-# what they report.
+# Alerts link to pages at DASHBOARD_URL. A failed message is tried ALERTS_SEND_ATTEMPTS times
+# in all, ALERTS_RETRY_BACKOFF seconds before the second try and twice as long before each next
+# one. The alert log keeps ALERTS_LOG_DAYS of messages (pruned once a day).
 DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://localhost:8000")
-# A message that fails is tried this many times in all, waiting ALERTS_RETRY_BACKOFF seconds
-# before the second try and twice as long before each next one; then it is logged as failed.
 ALERTS_SEND_ATTEMPTS = env.int("ALERTS_SEND_ATTEMPTS", default=4)
 ALERTS_RETRY_BACKOFF = env.float("ALERTS_RETRY_BACKOFF", default=30.0)
+ALERTS_LOG_DAYS = env.int("ALERTS_LOG_DAYS", default=90)
 
 # Panels whose balance falls below this (in the panel's own currency) are flagged on the overview.
 LOW_BALANCE_THRESHOLD = Decimal(env.str("LOW_BALANCE_THRESHOLD", default="10"))

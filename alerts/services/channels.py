@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from alerts import channels
 from alerts.models import Channel, Delivery
-from alerts.services.check import page_url
+from alerts.services.messages import page_url
 
 TEST_TITLE = "Test message from the SMM dashboard"
 

@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from alerts import conditions
 from alerts.conditions import Found
 from alerts.models import EVENT_KINDS, Channel, Condition, Delivery, Kind
 from alerts.services import summaries
+from alerts.services.messages import compose
 from alerts.services.policy import Budget, decide
 
 # A message still queued or sending this long after it was written lost its task (a worker
@@ -194,28 +194,6 @@ def _message(
         body=body,
         created_at=now,
     )
-
-
-def page_url(link: str) -> str:
-    return settings.DASHBOARD_URL.rstrip("/") + link if link else settings.DASHBOARD_URL
-
-
-def compose(condition: Condition, event: str, *, now: datetime) -> tuple[str, str]:
-    """A message's title and body: what happened, what it touches, where to resolve it."""
-    if event == Delivery.Event.RESOLVED:
-        lasted = _duration(now - min(condition.since, condition.opened_at))
-        title = f"Resolved: {condition.title}"
-        body = f"No longer the case at {now:%Y-%m-%d %H:%M} UTC, after {lasted}."
-        return title[:300], f"{body}\n{page_url(condition.link)}"
-    return condition.title[:300], f"{condition.body}\n\nResolve it: {page_url(condition.link)}"
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours < 48 else f"{hours // 24} days"
 
 
 def _lost(*, now: datetime) -> list[int]:

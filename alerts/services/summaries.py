@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Channel, Delivery
+from alerts.services.messages import page_url
 from alerts.services.policy import clock, in_quiet_hours
 
 LISTED = 40  # lines of a summary; the rest are counted
@@ -34,11 +36,13 @@ def bundle_due(channels: list[Channel], *, now: datetime) -> list[Delivery]:
                 continue
             digests_done.append(channel.pk)
             title = f"Daily digest: {_count(held[channel.pk])}"
-        else:
-            if in_quiet_hours(channel, now):
-                continue
+        elif in_quiet_hours(channel, now):
+            continue
+        elif channel.quiet_from is not None:
             span = f"{clock(channel.quiet_from)}–{clock(channel.quiet_until)}"
             title = f"During quiet hours ({span}): {_count(held[channel.pk])}"
+        else:  # held under a digest or quiet hours the channel no longer has
+            title = f"Held messages: {_count(held[channel.pk])}"
         if held[channel.pk]:
             summaries.append(_summary(channel, held[channel.pk], title=title, now=now))
     if digests_done:
@@ -63,6 +67,7 @@ def _summary(channel: Channel, rows: list[Delivery], *, title: str, now: datetim
     lines = [f"• {row.created_at:%m-%d %H:%M} {row.title}" for row in rows[:LISTED]]
     if len(rows) > LISTED:
         lines.append(f"… and {len(rows) - LISTED} more in the alert log.")
+    lines.append(f"The alert log: {page_url(reverse('alerts:page'))}")
     summary = Delivery.objects.create(
         channel=channel,
         event=Delivery.Event.SUMMARY,

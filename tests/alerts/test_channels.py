@@ -63,10 +63,11 @@ def test_a_telegram_channel_posts_to_the_bot_api_at_its_base_url(
     [request] = http_receiver.received
     assert request.path == f"/bot{TOKEN}/sendMessage"
     assert str(request.body["chat_id"]) == "-100200300"
-    # Sent as text: the panel's words arrive as written, never read as markup.
-    text = request.body["text"]
-    assert "Panel &lt;b&gt;A&lt;/b&gt; is failing" in text or "Panel <b>A</b> is failing" in text
-    assert "Since 03:00 &amp; counting." in text or "Since 03:00 & counting." in text
+    # The panel's words are escaped in Telegram's HTML mode: shown as written, never as markup.
+    assert request.body["parse_mode"] == "HTML"
+    assert request.body["text"] == (
+        "<b>Panel &lt;b&gt;A&lt;/b&gt; is failing</b>\r\nSince 03:00 &amp; counting."
+    )
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.reason) == (Delivery.Status.SENT, 1, "")
 

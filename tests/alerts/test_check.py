@@ -110,6 +110,7 @@ def test_quiet_hours_hold_messages_for_one_summary_when_they_end() -> None:
     assert summary.body.splitlines() == [
         "• 03-10 23:00 Beta is failing",
         "• 03-11 02:00 Resolved: Beta is failing",
+        "The alert log: http://localhost:8000/alerts/",
     ]
     assert sorted(log(channel)) == [
         ("opened", "bundled"),
@@ -209,3 +210,36 @@ def test_a_balance_below_its_threshold_or_short_of_queued_orders_is_told() -> No
             f"Resolve it: http://localhost:8000/balances/{short.pk}/",
         ),
     ]
+
+
+def test_the_log_keeps_its_days_and_every_open_condition(settings) -> None:
+    from alerts.services.prune import alerts_log_prune
+
+    settings.ALERTS_LOG_DAYS = 90
+    channel = ChannelFactory()
+    old_panel, open_panel = PanelFactory(name="Old"), PanelFactory(name="Still down")
+    fail(old_panel, T0)
+    fail(open_panel, T0)
+    alerts_check(now=T0)
+    recover(old_panel)
+    alerts_check(now=T0 + timedelta(days=1))
+
+    assert alerts_log_prune(now=T0 + timedelta(days=91)) == 2  # both alerts of day one
+    assert log(channel) == [("resolved", "queued")]  # day two's, of the old panel
+    alerts_log_prune(now=T0 + timedelta(days=92))
+    assert log(channel) == []
+    # The resolved condition went with its days; the one still open stays, however old.
+    assert list(Condition.objects.values_list("title", flat=True)) == ["Still down is failing"]
+
+
+def test_messages_held_for_a_digest_the_channel_dropped_go_out_at_the_next_check() -> None:
+    channel = ChannelFactory(digest=True, digest_hour=8)
+    night = datetime(2026, 3, 11, 2, 0, tzinfo=UTC)
+    fail(PanelFactory(name="Delta"), night)
+    alerts_check(now=night)
+    Channel.objects.filter(pk=channel.pk).update(digest=False)
+
+    alerts_check(now=night + timedelta(minutes=1))
+
+    summary = Delivery.objects.get(channel=channel, event=Delivery.Event.SUMMARY)
+    assert (summary.title, summary.status) == ("Held messages: 1 alert, 0 resolved", "queued")

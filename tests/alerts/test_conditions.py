@@ -77,7 +77,8 @@ def test_price_rises_count_only_on_services_ordered_in_the_last_30_days() -> Non
     panel = PanelFactory(name="Delta", currency="USD")
     ordered = ServiceFactory(panel=panel, remote_id="5", name="IG Likes")
     idle = ServiceFactory(panel=panel, remote_id="6")
-    OrderFactory(service=ordered)
+    OrderFactory(service=ordered, quantity=1000)
+    OrderFactory(service=ordered, quantity=2500)
     OrderFactory(service=idle, created_at=timezone.now() - timedelta(days=31))
     for service in (ordered, idle):
         CatalogEvent.objects.create(
@@ -101,7 +102,10 @@ def test_price_rises_count_only_on_services_ordered_in_the_last_30_days() -> Non
 
     assert item.title == "Delta: +25.0% on IG Likes"
     assert item.measure == Decimal("25")
-    assert "went from 0.80 USD to 1.00 USD per 1,000" in item.body
+    assert item.body == (
+        "Service 5 went from 0.80 USD to 1.00 USD per 1,000. You placed 2 orders of it in the "
+        "last 30 days (3,500 units): at the new price they would cost 0.70 USD more."
+    )
     assert item.link == f"/catalog/{ordered.pk}/"
 
 
