@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from alerts import conditions
@@ -39,10 +39,15 @@ class CheckResult:
     suppressed: int
 
 
+# PostgreSQL advisory lock key: one check at a time ("alerts").
+CHECK_LOCK = 0x616C65727473
+
+
 def alerts_check(*, now: datetime | None = None) -> CheckResult:
     now = now or timezone.now()
-    found = {item.key: item for item in conditions.find_all(now=now)}
     with transaction.atomic():
+        _one_check_at_a_time()
+        found = {item.key: item for item in conditions.find_all(now=now)}
         open_rows = {
             row.key: row
             for row in Condition.objects.select_for_update().filter(resolved_at__isnull=True)
@@ -70,6 +75,15 @@ def alerts_check(*, now: datetime | None = None) -> CheckResult:
         held=sum(row.status == Delivery.Status.HELD for row in deliveries),
         suppressed=sum(row.status == Delivery.Status.SUPPRESSED for row in deliveries),
     )
+
+
+def _one_check_at_a_time() -> None:
+    """Two checks at once (the schedule's and "Check now") would both open a new condition:
+    the second waits for the first to commit, then finds it open. SQLite's transactions
+    already run one writer at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHECK_LOCK])
 
 
 def _open(found: dict[str, Found], open_rows: dict[str, Condition], *, now: datetime) -> list:
