@@ -30,7 +30,7 @@ def test_a_check_waits_for_the_one_running_and_opens_nothing_twice() -> None:
     def second_check() -> None:
         try:
             alerts_check(now=NOW)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+        except BaseException as exc:  # reported to the test below
             errors.append(exc)
         finally:
             connections.close_all()
