@@ -88,6 +88,8 @@ def _service(channel: Channel, secret: str) -> apprise.Apprise:
     service = apprise.Apprise.instantiate(url, asset=apprise.AppriseAsset(async_mode=False))
     if service is None:
         raise ChannelInvalid(_invalid_reason(channel))
+    if channel.type == Channel.Type.APPRISE:
+        _apprise_rules(service, url)
     if channel.type == Channel.Type.TELEGRAM:
         base = (channel.api_base_url or TELEGRAM_API).rstrip("/")
         _http_rule(base, "Bot API address")
@@ -95,6 +97,33 @@ def _service(channel: Channel, secret: str) -> apprise.Apprise:
     sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
     sender.add(service)
     return sender
+
+
+# Apprise services that connect outside requests and smtplib (UDP syslog, local desktops,
+# message brokers, USB): the address guard cannot watch them, so they are not offered.
+UNGUARDED = frozenset(
+    {"aprs", "blink1", "dbus", "glib", "gnome", "growl", "macosx", "mqtt", "rsyslog", "smpp"}
+    | {"syslog", "windows"}
+)
+
+
+def _apprise_rules(service: object, url: str) -> None:
+    """An Apprise URL keeps the panels' rules: connections the guard sees, https unless
+    plain http is allowed."""
+    scheme = urlsplit(url).scheme.lower()
+    if type(service).__module__.rsplit(".", 1)[-1] in UNGUARDED:
+        raise ChannelInvalid(
+            f"{scheme}:// is not available here: it connects outside the HTTP and email "
+            "connections whose addresses alerts check."
+        )
+    plain = getattr(service, "protocol", None)
+    secure = getattr(service, "secure_protocol", None)
+    plain_schemes = {plain} if isinstance(plain, str) else set(plain or ())
+    if secure and scheme in plain_schemes and not settings.PANEL_ALLOW_HTTP:
+        secure_scheme = secure if isinstance(secure, str) else secure[0]
+        raise ChannelInvalid(
+            f"{scheme}:// sends in plain text, secrets included: use {secure_scheme}:// instead."
+        )
 
 
 def _invalid_reason(channel: Channel) -> str:

@@ -66,6 +66,12 @@ def _orders_by_panel(where: Q) -> dict[int, _PanelOrders]:
     return _per_panel(rows)
 
 
+def _quoted(text: str) -> str:
+    """A panel's own words (service names, errors) as plain text in chat apps too: no
+    @everyone or @channel, no hidden link. A zero-width space keeps each mark inert."""
+    return text.replace("@", "@\u200b").replace("<!", "<\u200b!").replace("](", "]\u200b(")
+
+
 def _orders_word(count: int) -> str:
     return f"{count} order" if count == 1 else f"{count} orders"
 
@@ -122,7 +128,7 @@ def _panel_failing(panels: dict[int, Panel], queued: dict[int, _PanelOrders]) ->
         waiting = queued.get(panel.pk)
         lines = [f"Failing since {panel.failing_since:%Y-%m-%d %H:%M} UTC."]
         if panel.last_error:
-            lines.append(f"Last error: {panel.last_error[:300]}")
+            lines.append(f"Last error: {_quoted(panel.last_error[:300])}")
         if waiting is not None:
             need = money(waiting.cost, panel.currency)
             lines.append(f"{_orders_word(waiting.count)} ({need}) wait for it.")
@@ -174,9 +180,13 @@ def _orders_needing_a_person(panels: dict[int, Panel], *, now: datetime) -> Iter
 
 
 def _balance_unexplained() -> Iterator[Found]:
-    checks = BalanceCheck.objects.filter(
-        result=BalanceCheck.Result.FLAGGED, acknowledged_at__isnull=True
-    ).select_related("panel")[:EVENTS_READ]
+    checks = (
+        BalanceCheck.objects.filter(
+            result=BalanceCheck.Result.FLAGGED, acknowledged_at__isnull=True
+        )
+        .select_related("panel")
+        .order_by("-ended_at", "-id")[:EVENTS_READ]  # the newest, if there are more
+    )
     for check in checks:
         difference = money(abs(check.difference), check.currency)
         side = "lower" if check.difference < 0 else "higher"
@@ -221,7 +231,7 @@ def _price_rises(*, now: datetime) -> Iterator[Found]:
         yield Found(
             key=f"{Kind.PRICE_RISE}:event:{event.pk}",
             kind=Kind.PRICE_RISE,
-            title=f"{event.panel.name}: +{percent:.1f}% on {event.service.name[:120]}",
+            title=f"{event.panel.name}: +{percent:.1f}% on {_quoted(event.service.name[:120])}",
             body=(
                 f"Service {event.service.remote_id} went from "
                 f"{money(event.old_rate, currency)} to {money(event.new_rate, currency)} "
@@ -250,7 +260,7 @@ def _services_gone(*, now: datetime) -> Iterator[Found]:
             title=f"{row['panel__name']}: service {row['service__remote_id']} is gone "
             f"with {_orders_word(row['n'])} queued",
             body=(
-                f"{row['service__name'][:200]} is no longer listed by its panel. "
+                f"{_quoted(row['service__name'][:200])} is no longer listed by its panel. "
                 f"{_orders_word(row['n'])} (about {money(row['cost'], row['currency'])}) "
                 "are queued for it: cancel them or place them on another service."
             ),

@@ -115,7 +115,8 @@ class ChannelForm(forms.ModelForm):
             "api_base_url": "Empty for Telegram's own (https://api.telegram.org).",
             "smtp_port": "Empty for the usual one: 587 STARTTLS, 465 SSL/TLS.",
             "hourly_cap": "More are suppressed and listed in the alert log.",
-            "quiet_from": "Messages wait and go out as one summary when quiet hours end.",
+            "quiet_from": "In the dashboard's time zone. Messages wait and go out as one "
+            "summary when quiet hours end.",
             "digest_hour": "0–23, in the dashboard's time zone.",
         }
         widgets = {"quiet_from": TIME, "quiet_until": TIME}
@@ -156,6 +157,12 @@ class ChannelForm(forms.ModelForm):
     def secret_required(self) -> bool:
         return self.is_new and self.channel_type != Channel.Type.EMAIL
 
+    def clean_hourly_cap(self) -> int:
+        cap = self.cleaned_data["hourly_cap"]
+        if cap < 1:
+            raise forms.ValidationError("At least 1: a cap of 0 would suppress every message.")
+        return cap
+
     def clean_digest_hour(self) -> int:
         hour = self.cleaned_data["digest_hour"]
         if hour > 23:
@@ -165,8 +172,11 @@ class ChannelForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         secret = (data.get("secret") or "").strip()
-        if bool(data.get("quiet_from")) != bool(data.get("quiet_until")):
+        quiet_from, quiet_until = data.get("quiet_from"), data.get("quiet_until")
+        if bool(quiet_from) != bool(quiet_until):
             self.add_error("quiet_until", "Quiet hours need both a start and an end.")
+        elif quiet_from and quiet_from == quiet_until:
+            self.add_error("quiet_until", "Quiet hours need an end other than their start.")
         if self.errors:
             return data
         channel = self.instance

@@ -165,6 +165,10 @@ class Delivery(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="bundled"
     )
     created_at = models.DateTimeField()
+    # When its task was last queued (or its next try is due) and when a task last claimed it:
+    # a later check queues again only what no task has taken for a while (alerts.services.check).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -173,6 +177,11 @@ class Delivery(models.Model):
             models.Index(fields=["channel", "status", "created_at"], name="delivery_channel"),
             models.Index(fields=["-created_at", "-id"], name="delivery_created"),
             models.Index(fields=["condition", "channel"], name="delivery_condition"),
+            models.Index(
+                fields=["queued_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="delivery_waiting",
+            ),
         ]
 
     def __str__(self) -> str:

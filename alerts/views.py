@@ -94,7 +94,7 @@ def channel_test_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def channel_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
     channel_delete(channel=channel)
-    messages.success(request, f"Channel “{channel.name}” removed, with its messages in the log.")
+    messages.success(request, f"Channel “{channel.name}” removed, and its messages from the log.")
     return redirect("alerts:page")
 
 

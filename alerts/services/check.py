@@ -10,11 +10,13 @@ bundled into summaries (`summaries`). The number of queries does not grow with o
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from alerts import conditions
@@ -24,8 +26,10 @@ from alerts.services import summaries
 from alerts.services.messages import compose
 from alerts.services.policy import Budget, decide
 
-# A message still queued or sending this long after it was written lost its task (a worker
-# died, the broker was emptied): the check queues it again. Sending claims it once.
+logger = logging.getLogger(__name__)
+
+# A message no task has taken this long lost its task (the broker was emptied, a worker died
+# while sending): the check queues it again. Longer than a task may run (5 minutes).
 LOST_AFTER = timedelta(minutes=10)
 
 
@@ -60,13 +64,14 @@ def alerts_check(*, now: datetime | None = None) -> CheckResult:
         _refresh(still, found, now=now)
         channels = list(Channel.objects.filter(is_active=True))
         budget = Budget.load(now=now)
-        deliveries = _alerts_due([*still, *opened], channels, now=now, budget=budget)
+        # New conditions first: an hour's cap is spent on what the channel has not heard of.
+        deliveries = _alerts_due([*opened, *still], channels, now=now, budget=budget)
         deliveries += _resolutions_due(resolved, channels, now=now, budget=budget)
         Delivery.objects.bulk_create(deliveries)
-        deliveries += summaries.bundle_due(channels, now=now)
+        deliveries += summaries.bundle_due(channels, now=now, budget=budget)
         queued = [row.pk for row in deliveries if row.status == Delivery.Status.QUEUED]
         queued += _lost(now=now)
-        transaction.on_commit(lambda: _queue(queued))
+        transaction.on_commit(lambda: _queue(queued), robust=True)
     return CheckResult(
         found=len(found),
         opened=len(opened),
@@ -118,26 +123,14 @@ def _refresh(still: list[Condition], found: dict[str, Found], *, now: datetime) 
     Condition.objects.bulk_update(still, ["title", "body", "measure", "seen_at"], batch_size=500)
 
 
-def _past_threshold(channel: Channel, condition: Condition, *, now: datetime) -> bool:
-    if condition.kind == Kind.PANEL_FAILING:
-        return now - condition.since >= timedelta(minutes=channel.failing_minutes)
-    if condition.kind == Kind.PRICE_RISE:
-        return condition.measure is not None and condition.measure >= channel.price_rise_percent
-    return True
-
-
-def _told(conditions_: list[Condition], *, announced: bool = False) -> dict[int, set[int]]:
-    """The channels each condition has an alert message for already: condition id → ids.
-
-    A suppressed alert counts as told (one message per condition, never a retry), but not as
-    `announced`: a channel that never heard of a condition is not told it ended."""
+def _told(conditions_: list[Condition]) -> dict[int, set[int]]:
+    """The channels each condition has an alert for already, whatever became of it (one held
+    or suppressed goes out in a summary): condition id → channel ids."""
     told: dict[int, set[int]] = defaultdict(set)
     rows = Delivery.objects.filter(
         condition__in=[row.pk for row in conditions_], event=Delivery.Event.OPENED
-    )
-    if announced:
-        rows = rows.exclude(status=Delivery.Status.SUPPRESSED)
-    for condition_id, channel_id in rows.values_list("condition_id", "channel_id"):
+    ).values_list("condition_id", "channel_id")
+    for condition_id, channel_id in rows:
         if condition_id is not None:
             told[condition_id].add(channel_id)
     return told
@@ -146,57 +139,46 @@ def _told(conditions_: list[Condition], *, announced: bool = False) -> dict[int,
 def _alerts_due(
     open_conditions: list[Condition], channels: list[Channel], *, now: datetime, budget: Budget
 ) -> list[Delivery]:
+    """An alert to each channel that wants the condition, once it passes its threshold."""
     told = _told(open_conditions)
     due = []
     for condition in open_conditions:
         for channel in channels:
             if not channel.wants(condition.kind) or channel.pk in told[condition.pk]:
                 continue
-            if not _past_threshold(channel, condition, now=now):
-                continue
-            due.append(_message(channel, condition, Delivery.Event.OPENED, now, budget))
+            if _past_threshold(channel, condition, now):
+                due.append(_message(channel, condition, Delivery.Event.OPENED, now, budget))
     return due
+
+
+def _past_threshold(channel: Channel, condition: Condition, now: datetime) -> bool:
+    if condition.kind == Kind.PANEL_FAILING:
+        return now - condition.since >= timedelta(minutes=channel.failing_minutes)
+    if condition.kind == Kind.PRICE_RISE:
+        return condition.measure is not None and condition.measure >= channel.price_rise_percent
+    return True
 
 
 def _resolutions_due(
     resolved: list[Condition], channels: list[Channel], *, now: datetime, budget: Budget
 ) -> list[Delivery]:
-    """A "resolved" to each channel that was told (not for events, which do not end). A
-    channel whose alert was suppressed gets none either, and the log says so."""
+    """A "resolved" to each channel that has the alert (not for events, which do not end)."""
     states = [row for row in resolved if row.kind not in EVENT_KINDS]
-    told, announced = _told(states), _told(states, announced=True)
+    told = _told(states)
     by_id = {channel.pk: channel for channel in channels}
     due = []
     for condition in states:
         for channel_id in sorted(told[condition.pk]):
-            channel = by_id.get(channel_id)
-            if channel is None:
-                continue
-            message = _message(
-                channel,
-                condition,
-                Delivery.Event.RESOLVED,
-                now,
-                budget,
-                send=(channel_id in announced[condition.pk]),
-            )
-            due.append(message)
+            if channel_id in by_id:
+                channel = by_id[channel_id]
+                due.append(_message(channel, condition, Delivery.Event.RESOLVED, now, budget))
     return due
 
 
 def _message(
-    channel: Channel,
-    condition: Condition,
-    event: str,
-    now: datetime,
-    budget: Budget,
-    *,
-    send: bool = True,
+    channel: Channel, condition: Condition, event: str, now: datetime, budget: Budget
 ) -> Delivery:
-    if send:
-        status, reason = decide(channel, now=now, budget=budget)
-    else:
-        status, reason = Delivery.Status.SUPPRESSED, "Its alert was suppressed, so this is too."
+    status, reason = decide(channel, now=now, budget=budget)
     title, body = compose(condition, event, now=now)
     return Delivery(
         channel=channel,
@@ -207,27 +189,32 @@ def _message(
         title=title,
         body=body,
         created_at=now,
+        queued_at=now if status == Delivery.Status.QUEUED else None,
     )
 
 
 def _lost(*, now: datetime) -> list[int]:
-    """Messages whose task was lost: queued or sending for too long. Sent again (at most one
-    message twice, never one lost)."""
-    lost = Delivery.objects.filter(
-        status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING],
-        created_at__lt=now - LOST_AFTER,
-        sent_at__isnull=True,
+    """Messages no task has taken for LOST_AFTER (the broker lost it, or its worker died while
+    sending: a task ends within CELERY_TASK_TIME_LIMIT): queued again, once per LOST_AFTER.
+    At most one message twice, never one lost."""
+    stale = now - LOST_AFTER
+    waiting = Delivery.objects.filter(
+        Q(status=Delivery.Status.QUEUED, queued_at__lt=stale)
+        | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
     )
-    ids = list(lost.values_list("pk", flat=True)[:500])
+    ids = list(waiting.values_list("pk", flat=True)[:500])
     if ids:
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.QUEUED
-        )
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.QUEUED, queued_at=now)
     return ids
 
 
 def _queue(ids: list[int]) -> None:
+    """One task per message. A broker that is down loses nothing: the messages stay queued
+    and a later check queues them again (`_lost`)."""
     from alerts.tasks import deliver  # the tasks import the services
 
     for delivery_id in ids:
-        deliver.delay(delivery_id)
+        try:
+            deliver.delay(delivery_id)
+        except Exception:
+            logger.exception("alert %s could not be queued; a later check queues it", delivery_id)

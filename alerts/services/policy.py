@@ -2,8 +2,10 @@
 
 - A channel on a daily digest holds every message for the digest.
 - In a channel's quiet hours messages are held, and go out as one summary when they end.
-- Past a channel's hourly cap a message is suppressed, and the log says so.
-Summaries are built in `alerts.services.summaries`.
+- Past a channel's hourly cap a message is suppressed, and the log says so; it is listed in
+  the next summary, sent once the last hour's messages leave room.
+Nothing is dropped: every message not sent on its own goes out in a summary
+(`alerts.services.summaries`).
 """
 
 from __future__ import annotations
@@ -43,18 +45,21 @@ class Budget:
             Delivery.objects.filter(
                 status__in=COUNTED_STATUSES, created_at__gt=now - timedelta(hours=1)
             )
+            .exclude(event=Delivery.Event.TEST)  # a person testing is not a storm
             .order_by()
             .values("channel_id")
             .annotate(n=Count("id"))
         )
         return cls({row["channel_id"]: row["n"] for row in rows})
 
+    def has_room(self, channel: Channel) -> bool:
+        return self.used.get(channel.pk, 0) < channel.hourly_cap
+
     def take(self, channel: Channel) -> bool:
         """One message more for the channel, if its cap allows it."""
-        used = self.used.get(channel.pk, 0)
-        if used >= channel.hourly_cap:
+        if not self.has_room(channel):
             return False
-        self.used[channel.pk] = used + 1
+        self.used[channel.pk] = self.used.get(channel.pk, 0) + 1
         return True
 
 
@@ -68,6 +73,7 @@ def decide(channel: Channel, *, now: datetime, budget: Budget) -> tuple[str, str
     if not budget.take(channel):
         return (
             Delivery.Status.SUPPRESSED,
-            f"Over this channel's cap of {channel.hourly_cap} messages an hour.",
+            f"Over this channel's cap of {channel.hourly_cap} messages an hour: listed in the "
+            "next summary, once the hour has room.",
         )
     return Delivery.Status.QUEUED, ""

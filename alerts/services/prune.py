@@ -13,6 +13,9 @@ def alerts_log_prune(*, now: datetime) -> int:
     """Delete older messages and resolved conditions; returns how many messages went.
     Open conditions stay whatever their age: they are still being watched."""
     cutoff = now - timedelta(days=settings.ALERTS_LOG_DAYS)
-    deleted, _ = Delivery.objects.filter(created_at__lt=cutoff).delete()
+    old = Delivery.objects.filter(created_at__lt=cutoff)
+    # An open condition's messages stay: they are how the check knows who was told.
+    old = old.exclude(condition__isnull=False, condition__resolved_at__isnull=True)
+    deleted, _ = old.delete()
     Condition.objects.filter(resolved_at__lt=cutoff).delete()
     return deleted

@@ -8,6 +8,7 @@ in their own tasks, with Apprise's short connect and read timeouts, and nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import F
@@ -30,11 +31,13 @@ def retry_delay(attempt: int) -> float:
 
 def delivery_send(*, delivery_id: int) -> SendOutcome:
     claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SENDING, attempts=F("attempts") + 1
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
     if not claimed:
         return SendOutcome(sent=False, error="not queued")
-    delivery = Delivery.objects.select_related("channel").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("channel").filter(pk=delivery_id).first()
+    if delivery is None:  # its channel was removed meanwhile, and the message with it
+        return SendOutcome(sent=False, error="not queued")
     error = channels.send(delivery.channel, title=delivery.title, body=delivery.body)
     if error is None:
         Delivery.objects.filter(pk=delivery_id).update(
@@ -45,6 +48,7 @@ def delivery_send(*, delivery_id: int) -> SendOutcome:
         delay = retry_delay(delivery.attempts)
         Delivery.objects.filter(pk=delivery_id).update(
             status=Delivery.Status.QUEUED,
+            queued_at=timezone.now() + timedelta(seconds=delay),  # not lost while it waits
             reason=f"Try {delivery.attempts} failed, trying again in {delay:g} s: {error}"[:500],
         )
         return SendOutcome(sent=False, error=error, retry_in=delay)

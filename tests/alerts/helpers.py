@@ -39,7 +39,10 @@ class HttpReceiver:
                     body = {"raw": raw.decode(errors="replace")}
                 receiver.received.append(Received(self.path, body))
                 status = 500 if receiver.failing else 200
-                answer = b'{"ok": false, "description": "Internal Server Error"}'
+                # A failing service names the address it was called at, as some do: with a
+                # bot token in the path, the error text carries the token.
+                error = {"ok": False, "description": f"Internal Server Error at {self.path}"}
+                answer = json.dumps(error).encode()
                 if status == 200:
                     answer = b'{"ok": true, "result": {"message_id": 1}}'
                 self.send_response(status)

@@ -191,10 +191,12 @@ def test_plain_http_is_refused_unless_allowed(http_receiver: HttpReceiver, setti
     assert http_receiver.received == []
 
 
-def test_the_secret_is_stored_encrypted_and_kept_out_of_errors(local_network: None) -> None:
-    down = closed_port_url()
+def test_the_secret_is_stored_encrypted_and_kept_out_of_errors(
+    local_network: None, http_receiver: HttpReceiver
+) -> None:
+    http_receiver.failing = True  # its error names the path, bot token included
     channel = ChannelFactory(
-        type=Channel.Type.TELEGRAM, secret=TOKEN, recipient="42", api_base_url=down
+        type=Channel.Type.TELEGRAM, secret=TOKEN, recipient="42", api_base_url=http_receiver.url
     )
 
     assert TOKEN not in channel.secret_encrypted
@@ -202,6 +204,49 @@ def test_the_secret_is_stored_encrypted_and_kept_out_of_errors(local_network: No
     delivery = channel_test(channel=channel)
 
     assert delivery.status == Delivery.Status.FAILED
+    assert delivery.reason == (
+        "Failed to send Telegram notification to 42: Internal Server Error at /bot•••/sendMessage, "
+        "error=500."
+    )
+
+
+def test_a_down_telegram_api_fails_without_the_token_in_the_error(local_network: None) -> None:
+    channel = ChannelFactory(
+        type=Channel.Type.TELEGRAM, secret=TOKEN, recipient="42", api_base_url=closed_port_url()
+    )
+
+    delivery = channel_test(channel=channel)
+
     assert "Connection refused" in delivery.reason
-    assert TOKEN not in delivery.reason
     assert "AAE-secret" not in delivery.reason
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        (
+            "rsyslog://127.0.0.1:514",
+            "rsyslog:// is not available here: it connects outside the HTTP and email "
+            "connections whose addresses alerts check.",
+        ),
+        (
+            "json://hooks.example/alerts",
+            "json:// sends in plain text, secrets included: use jsons:// instead.",
+        ),
+    ],
+)
+def test_apprise_urls_keep_the_address_and_https_rules(url: str, reason: str, settings) -> None:
+    settings.PANEL_ALLOW_HTTP = False
+    delivery = channel_test(channel=ChannelFactory(type=Channel.Type.APPRISE, secret=url))
+
+    assert (delivery.status, delivery.reason) == (Delivery.Status.FAILED, reason)
+
+
+def test_an_apprise_url_reaches_its_service(
+    local_network: None, http_receiver: HttpReceiver
+) -> None:
+    host = http_receiver.url.removeprefix("http://")
+    channel = ChannelFactory(type=Channel.Type.APPRISE, secret=f"json://{host}/apprise")
+
+    assert channel_test(channel=channel).status == Delivery.Status.SENT
+    assert http_receiver.received[0].path == "/apprise"

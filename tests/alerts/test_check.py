@@ -110,7 +110,7 @@ def test_quiet_hours_hold_messages_for_one_summary_when_they_end() -> None:
     assert summary.body.splitlines() == [
         "• 03-10 23:00 Beta is failing",
         "• 03-11 02:00 Resolved: Beta is failing",
-        "The alert log: http://localhost:8000/alerts/",
+        "Times in UTC. The alert log: http://localhost:8000/alerts/",
     ]
     assert sorted(log(channel)) == [
         ("opened", "bundled"),
@@ -153,33 +153,91 @@ def test_a_panel_flapping_50_times_in_an_hour_sends_at_most_the_cap() -> None:
     sent = [row for row in rows if row.status == Delivery.Status.QUEUED]
     suppressed = [row for row in rows if row.status == Delivery.Status.SUPPRESSED]
     assert len(sent) == 5
-    # Every failure and every recovery is in the log: sent or suppressed, with the reason.
+    # Every failure and every recovery is in the log: sent, or suppressed with the reason.
     assert len(rows) == 100 == len(sent) + len(suppressed)
-    reasons = {row.reason for row in suppressed}
-    assert reasons == {
-        "Over this channel's cap of 5 messages an hour.",
-        "Its alert was suppressed, so this is too.",
+    assert {row.reason for row in suppressed} == {
+        "Over this channel's cap of 5 messages an hour: listed in the next summary, once the "
+        "hour has room."
     }
     assert Condition.objects.filter(kind=Kind.PANEL_FAILING).count() == 50
 
-    # An hour after the first messages, the cap has room again.
+    # An hour after the first messages the cap has room: the panel, down again, is told, and
+    # the 95 suppressed messages go out as one summary.
     later = T0 + timedelta(hours=2)
     fail(panel, later)
     alerts_check(now=later)
-    assert Delivery.objects.filter(channel=channel, created_at=later).get().status == "queued"
+    new = Delivery.objects.filter(channel=channel, created_at=later).order_by("id")
+    assert [(row.event, row.status) for row in new] == [("opened", "queued"), ("summary", "queued")]
+    summary = new[1]
+    assert summary.title == "Over the hourly cap: 47 alerts, 48 resolved"
+    assert summary.body.splitlines()[-2] == "… and 55 more in the alert log."
+    assert Delivery.objects.filter(channel=channel, status="bundled", summary=summary).count() == 95
+    assert not Delivery.objects.filter(channel=channel, status="suppressed").exists()
 
 
-def test_messages_whose_task_was_lost_are_queued_again() -> None:
+def test_a_condition_suppressed_by_the_cap_is_told_in_the_next_summary_while_it_lasts() -> None:
+    channel = ChannelFactory(hourly_cap=1, failing_minutes=0)
+    first, second = PanelFactory(name="First"), PanelFactory(name="Second")
+    fail(first, T0)
+    fail(second, T0)
+    alerts_check(now=T0)
+    assert sorted(log(channel)) == [("opened", "queued"), ("opened", "suppressed")]
+
+    alerts_check(now=T0 + timedelta(minutes=30))  # the hour has no room yet
+    assert len(log(channel)) == 2
+    alerts_check(now=T0 + timedelta(minutes=61))
+
+    summary = Delivery.objects.get(channel=channel, event=Delivery.Event.SUMMARY)
+    assert summary.status == Delivery.Status.QUEUED
+    assert "is failing" in summary.body
+    # Still failing, and told once: no second alert of the same condition.
+    alerts_check(now=T0 + timedelta(hours=3))
+    assert Delivery.objects.filter(channel=channel, event="opened").count() == 2
+
+
+def test_test_messages_do_not_use_up_the_hourly_cap() -> None:
+    channel = ChannelFactory(hourly_cap=2, failing_minutes=0)
+    for _ in range(3):
+        Delivery.objects.create(
+            channel=channel,
+            event=Delivery.Event.TEST,
+            status=Delivery.Status.SENT,
+            title="Test message from the SMM dashboard",
+            created_at=T0,
+        )
+    fail(PanelFactory(), T0)
+    alerts_check(now=T0 + timedelta(minutes=1))
+    assert Delivery.objects.get(channel=channel, event="opened").status == "queued"
+
+
+def test_messages_whose_task_was_lost_are_queued_again_once_per_ten_minutes() -> None:
     channel = ChannelFactory()
     fail(PanelFactory(), T0)
     alerts_check(now=T0)
-    Delivery.objects.filter(channel=channel).update(status=Delivery.Status.SENDING)
+    alert = Delivery.objects.get(channel=channel)
+    assert alert.queued_at == T0
+    # A worker claimed it at T0 + 1 min and died while sending.
+    Delivery.objects.filter(pk=alert.pk).update(
+        status=Delivery.Status.SENDING, claimed_at=T0 + timedelta(minutes=1)
+    )
 
-    assert alerts_check(now=T0 + timedelta(minutes=5)).queued == 0
-    result = alerts_check(now=T0 + timedelta(minutes=11))
-
-    assert result.queued == 1
+    assert alerts_check(now=T0 + timedelta(minutes=10)).queued == 0  # it may still be sending
+    assert alerts_check(now=T0 + timedelta(minutes=12)).queued == 1
     assert log(channel) == [("opened", "queued")]
+    # Queued again now: not again at the next check, only if no task takes it for 10 minutes.
+    assert alerts_check(now=T0 + timedelta(minutes=13)).queued == 0
+    assert alerts_check(now=T0 + timedelta(minutes=23)).queued == 1
+
+
+def test_a_message_waiting_for_its_next_try_is_not_lost(settings) -> None:
+    settings.ALERTS_RETRY_BACKOFF = 900  # the next try in 15 minutes
+    channel = ChannelFactory()
+    fail(PanelFactory(), T0)
+    alerts_check(now=T0)
+    Delivery.objects.filter(channel=channel).update(queued_at=T0 + timedelta(minutes=15))
+
+    assert alerts_check(now=T0 + timedelta(minutes=20)).queued == 0
+    assert alerts_check(now=T0 + timedelta(minutes=26)).queued == 1
 
 
 def test_a_balance_below_its_threshold_or_short_of_queued_orders_is_told() -> None:
@@ -224,10 +282,14 @@ def test_the_log_keeps_its_days_and_every_open_condition(settings) -> None:
     recover(old_panel)
     alerts_check(now=T0 + timedelta(days=1))
 
-    assert alerts_log_prune(now=T0 + timedelta(days=91)) == 2  # both alerts of day one
-    assert log(channel) == [("resolved", "queued")]  # day two's, of the old panel
+    # Day one's alert of the old panel goes; the open condition's alert stays: it is how the
+    # check knows the channel was told (no second alert of a panel down for 91 days).
+    assert alerts_log_prune(now=T0 + timedelta(days=91)) == 1
+    assert sorted(log(channel)) == [("opened", "queued"), ("resolved", "queued")]
     alerts_log_prune(now=T0 + timedelta(days=92))
-    assert log(channel) == []
+    assert log(channel) == [("opened", "queued")]
+    alerts_check(now=T0 + timedelta(days=92))
+    assert log(channel) == [("opened", "queued")]
     # The resolved condition went with its days; the one still open stays, however old.
     assert list(Condition.objects.values_list("title", flat=True)) == ["Still down is failing"]
 

@@ -165,3 +165,16 @@ def test_bulk_actions_and_uploads_that_finished_with_failures_are_found() -> Non
     ]
     assert items[0].link == f"/orders/bulk/{bulk.pk}/"
     assert items[1].link == f"/orders/upload/{upload.pk}/"
+
+
+def test_a_panels_words_cannot_ping_a_chat_or_hide_a_link() -> None:
+    panel = PanelFactory(name="Hostile")
+    service = ServiceFactory(panel=panel, name="@everyone <!channel> [free](https://evil.example)")
+    OrderFactory(service=service, state=Order.State.QUEUED)
+    Service.objects.filter(pk=service.pk).update(is_active=False)
+
+    [item] = found(Kind.SERVICE_GONE)
+
+    assert item.body.startswith(
+        "@\u200beveryone <\u200b!channel> [free]\u200b(https://evil.example) is no longer listed"
+    )

@@ -198,3 +198,18 @@ def test_the_log_pages_keep_their_filters(logged_in: Client) -> None:
 
     assert "Page 1 of 2" in page
     assert 'href="?status=sent&amp;page=2#log"' in page
+
+
+def test_a_cap_of_zero_and_quiet_hours_that_end_where_they_start_are_refused(
+    logged_in: Client,
+) -> None:
+    response = logged_in.post(
+        add_url("telegram"),
+        telegram_form(hourly_cap="0", quiet_from="22:00", quiet_until="22:00"),
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "At least 1: a cap of 0 would suppress every message." in page
+    assert "Quiet hours need an end other than their start." in page
+    assert not Channel.objects.exists()
