@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
@@ -39,3 +40,19 @@ def log_page(*, filters: LogFilter, number: str | None) -> Page:
     if filters.channel_id is not None:
         rows = rows.filter(channel_id=filters.channel_id)
     return Paginator(rows, LOG_PAGE_SIZE).get_page(number)
+
+
+FAILURES_READ = 50
+
+
+def failed_recently(*, now: datetime, hours: int = 24) -> list[Delivery]:
+    """Alert messages that could not be sent in the last `hours` (tests aside: the person saw
+    those fail), newest first, at most FAILURES_READ. One query."""
+    return list(
+        Delivery.objects.filter(
+            status=Delivery.Status.FAILED, created_at__gte=now - timedelta(hours=hours)
+        )
+        .exclude(event=Delivery.Event.TEST)
+        .select_related("channel")
+        .order_by("-created_at", "-id")[:FAILURES_READ]
+    )

@@ -16,6 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from alerts.models import Delivery
+from alerts.selectors import failed_recently
 from ledger.models import BalanceCheck
 from ledger.selectors import flagged_checks
 from orders.cost_sql import order_cost, order_currency
@@ -134,6 +136,8 @@ class Overview:
     # Balance intervals that do not add up, newest first (BALANCE_FLAGS_SHOWN + 1 at most:
     # one more than shown says there are more).
     balance_flags: list[BalanceCheck] = field(default_factory=list)
+    # Alert messages that could not be sent in the last 24 hours, newest first.
+    alert_failures: list[Delivery] = field(default_factory=list)
 
     @property
     def state_counts(self) -> list[StateCount]:
@@ -183,6 +187,7 @@ class Overview:
     def needs_attention(self) -> bool:
         return bool(
             self.balance_flags
+            or self.alert_failures
             or self.unknown_count
             or self.raised_count
             or self.orders.stuck
@@ -321,7 +326,7 @@ def latest_catalog_changes(*, panels: list[PanelCard]) -> list[CatalogEvent]:
 
 
 def overview_get(*, now: datetime | None = None) -> Overview:
-    """Everything the overview page shows, in seven queries at most (its money in the base
+    """Everything the overview page shows, in eight queries at most (its money in the base
     currency is `overview.in_base.overview_in_base`)."""
     now = now or timezone.now()
     orders = order_counts(now=now)
@@ -336,6 +341,7 @@ def overview_get(*, now: datetime | None = None) -> Overview:
         catalog_changes=latest_catalog_changes(panels=panels),
         daily_spend=spend_per_day(now=now),
         balance_flags=flagged_checks(limit=BALANCE_FLAGS_SHOWN + 1),
+        alert_failures=failed_recently(now=now),
     )
 
 

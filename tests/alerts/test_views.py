@@ -213,3 +213,27 @@ def test_a_cap_of_zero_and_quiet_hours_that_end_where_they_start_are_refused(
     assert "At least 1: a cap of 0 would suppress every message." in page
     assert "Quiet hours need an end other than their start." in page
     assert not Channel.objects.exists()
+
+
+def test_the_overview_says_when_alerts_could_not_be_sent(logged_in: Client) -> None:
+    from django.utils import timezone
+
+    channel = ChannelFactory(name="Phone")
+    for event, reason in (
+        (Delivery.Event.OPENED, "Failed after 4 tries: Unauthorized, error=401."),
+        (Delivery.Event.TEST, "a test a person already saw fail"),
+    ):
+        Delivery.objects.create(
+            channel=channel,
+            event=event,
+            status=Delivery.Status.FAILED,
+            reason=reason,
+            title="Panel A is failing",
+            created_at=timezone.now(),
+        )
+
+    page = logged_in.get(reverse("overview")).content.decode()
+
+    assert "1 alert message</strong> could not be sent in the last 24 hours." in page
+    assert "Failed after 4 tries: Unauthorized, error=401." in page
+    assert f"{reverse('alerts:page')}?status=failed#log" in page
