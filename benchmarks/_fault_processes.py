@@ -133,7 +133,9 @@ class PrivateRedis:
 class Worker:
     """`celery -A dashboard worker` in its own process group, as a deployment runs it."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, name: str) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, name: str, *, concurrency: int = 4
+    ) -> None:
         self.log_path = log_path
         with log_path.open("ab") as log:
             self.process = subprocess.Popen(
@@ -147,7 +149,7 @@ class Worker:
                     "--loglevel",
                     "INFO",
                     "--concurrency",
-                    "4",
+                    str(concurrency),
                     "--hostname",
                     f"{name}@%h",
                     "--without-gossip",
@@ -186,7 +188,7 @@ class Worker:
 class Simulator:
     """The panel simulator in a process of its own, steered only through its control API."""
 
-    def __init__(self, workdir: Path, name: str) -> None:
+    def __init__(self, workdir: Path, name: str, *, latency_ms: int = 0) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.http = requests.Session()
@@ -207,6 +209,8 @@ class Simulator:
                     str(STAGE_SECONDS),
                     "--balance",
                     "100000",
+                    "--latency-ms",
+                    str(latency_ms),
                 ],
                 cwd=ROOT,
                 stdout=log,

@@ -79,13 +79,10 @@ when anything is duplicated, lost, stalled or mismatched.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import signal
 import sys
-import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -94,51 +91,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
 from benchmarks._fault_checks import Result  # noqa: E402
-from benchmarks._fault_processes import PrivateRedis, database_url  # noqa: E402
+from benchmarks._fault_processes import database_url  # noqa: E402
 from benchmarks._fault_scenarios import SCENARIOS, Scenario  # noqa: E402
 from benchmarks._fault_suite import Suite  # noqa: E402
+from benchmarks._stack import private_stack  # noqa: E402
 
 __all__ = ["SCENARIOS", "Result", "Scenario", "Suite", "database_url", "main", "run"]
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-
-
 # ---- Running it --------------------------------------------------------------------------
-
-
-def prepare_environment(redis: PrivateRedis, workdir: Path) -> None:
-    """Before Django reads its settings: our Redis, PostgreSQL, and secrets if none are set."""
-    os.environ["REDIS_URL"] = redis.url
-    os.environ["VAR_DIR"] = str(workdir / "var")
-    # The simulator is plain http on loopback; real deployments refuse both.
-    os.environ["PANEL_ALLOW_HTTP"] = "true"
-    os.environ["PANEL_ALLOW_PRIVATE_ADDRESSES"] = "true"
-    dot_env = (ROOT / ".env").exists() and os.environ.get("DJANGO_READ_DOT_ENV", "1") != "0"
-    if not dot_env:
-        from cryptography.fernet import Fernet
-
-        os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-        os.environ.setdefault("SECRET_KEY", "fault-suite-" + Fernet.generate_key().decode())
-        os.environ.setdefault("PANEL_KEY_ENCRYPTION_KEYS", Fernet.generate_key().decode())
-
-
-@contextlib.contextmanager
-def throwaway_database() -> Iterator[None]:
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    if connection.vendor != "postgresql":
-        raise SystemExit(
-            "The fault suite needs PostgreSQL (a real worker shares the database): "
-            "set DATABASE_URL=postgres://..."
-        )
-    setup_test_environment()
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_faults_{os.getpid()}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(names: list[str], orders: int, keep_logs: Path | None = None) -> list[Result]:
@@ -149,20 +109,9 @@ def run(names: list[str], orders: int, keep_logs: Path | None = None) -> list[Re
         raise SystemExit(
             f"unknown scenario(s) {sorted(unknown)}; known: {', '.join(s.name for s in SCENARIOS)}"
         )
-    with tempfile.TemporaryDirectory(prefix="fault-suite-") as tmp:
-        workdir = Path(tmp)
-        redis = PrivateRedis(workdir)
-        prepare_environment(redis, workdir)
-        redis.start()
-        try:
-            import django
-
-            django.setup()
-            with throwaway_database():
-                suite = Suite(workdir=workdir, redis=redis, orders=orders, keep_logs=keep_logs)
-                return run_scenarios(scenarios, suite)
-        finally:
-            redis.stop()
+    with private_stack("faults") as (workdir, redis):
+        suite = Suite(workdir=workdir, redis=redis, orders=orders, keep_logs=keep_logs)
+        return run_scenarios(scenarios, suite)
 
 
 def run_scenarios(scenarios: list[Scenario], suite: Suite) -> list[Result]:

@@ -66,6 +66,20 @@ def _due(panel_id: int) -> bool:
     ).exists()
 
 
+def _wake_another(panel_id: int) -> None:
+    """With more orders due behind the one just claimed, wake one more dispatcher for the
+    panel's next sending slot. An upload or the sweep wakes one dispatcher per panel; this way
+    a burst is sent PANEL_MAX_CONCURRENCY at a time, as the panel allows, not one at a time.
+    The woken task does the same for the slot after it, and returns at once when none is
+    free. Never raises: the broker being down costs speed, not the send."""
+    if settings.PANEL_MAX_CONCURRENCY < 2 or not _due(panel_id):
+        return
+    try:
+        dispatch_panel.delay(panel_id)
+    except Exception:
+        logger.warning("could not wake another dispatcher for panel %s", panel_id)
+
+
 @shared_task(ignore_result=True)
 def dispatch_panel(panel_id: int) -> None:
     """Send the panel's queued orders one by one, in at most N workers per panel at once."""
@@ -82,12 +96,16 @@ def _dispatch_panel(panel: Panel) -> None:
         slot = _take_slot(panel.pk, lease)
         if slot is None:
             return  # the panel's slots are busy; their holders send what is queued
+        woken = False
         try:
             while True:
                 cache.touch(slot, lease)  # the lease covers the next send only
                 order = services.order_claim_next(panel_id=panel.pk)
                 if order is None:
                     break
+                if not woken:
+                    woken = True
+                    _wake_another(panel.pk)
                 services.order_dispatch(order=order)
         finally:
             _free_slot(slot)

@@ -42,6 +42,43 @@ def test_dispatch_sends_every_queued_order_of_the_panel(sim, panel):
     assert sim.stats()["requests"]["add"] == 3
 
 
+def test_a_burst_wakes_a_dispatcher_for_the_panels_next_slot(sim, panel, settings, monkeypatch):
+    """An upload wakes one dispatcher per panel: the first order it claims with more behind it
+    wakes one more, so the panel's PANEL_MAX_CONCURRENCY slots all send."""
+    woken: list[int] = []
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", woken.append)
+    settings.PANEL_MAX_CONCURRENCY = 2
+    queue(panel, 3)
+
+    tasks.dispatch_panel(panel.pk)
+
+    assert woken == [panel.pk]  # once, at the first claim: the woken one wakes the next
+    assert sim.stats()["requests"]["add"] == 3
+
+    settings.PANEL_MAX_CONCURRENCY = 1  # one slot: nobody to wake
+    queue(panel, 3)
+    tasks.dispatch_panel(panel.pk)
+    assert woken == [panel.pk]
+
+    settings.PANEL_MAX_CONCURRENCY = 2
+    queue(panel, 1)  # nothing behind it
+    tasks.dispatch_panel(panel.pk)
+    assert woken == [panel.pk]
+
+
+def test_a_broker_that_is_down_does_not_stop_the_sending(sim, panel, monkeypatch, caplog):
+    def broker_down(*args: object) -> None:
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", broker_down)
+    orders = queue(panel, 2)
+
+    tasks.dispatch_panel(panel.pk)
+
+    assert {o.state for o in Order.objects.filter(pk__in=[o.pk for o in orders])} == {State.PLACED}
+    assert "could not wake another dispatcher" in caplog.text
+
+
 def test_dispatch_waits_when_the_panels_slots_are_busy(sim, panel, settings):
     settings.PANEL_MAX_CONCURRENCY = 1
     (order,) = queue(panel)
