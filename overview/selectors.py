@@ -17,7 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from alerts.models import Delivery
-from alerts.selectors import failed_recently
+from alerts.selectors import FAILURES_READ, failed_recently
 from ledger.models import BalanceCheck
 from ledger.selectors import flagged_checks
 from orders.cost_sql import order_cost, order_currency
@@ -138,6 +138,11 @@ class Overview:
     balance_flags: list[BalanceCheck] = field(default_factory=list)
     # Alert messages that could not be sent in the last 24 hours, newest first.
     alert_failures: list[Delivery] = field(default_factory=list)
+
+    @property
+    def alert_failures_more(self) -> bool:
+        """As many failures as were read: there may be more than shown."""
+        return len(self.alert_failures) >= FAILURES_READ
 
     @property
     def state_counts(self) -> list[StateCount]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
+
+from tests.alerts.helpers import HttpReceiver
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -56,3 +59,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
             continue  # SQLite tests run in memory: nothing shared
         test = db.setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture
+def http_receiver() -> Iterator[HttpReceiver]:
+    """A local HTTP server standing in for Telegram's Bot API and webhooks (alert tests)."""
+    receiver = HttpReceiver()
+    yield receiver
+    receiver.stop()

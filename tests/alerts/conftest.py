@@ -8,14 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.alerts.helpers import HttpReceiver, SmtpReceiver
-
-
-@pytest.fixture
-def http_receiver() -> Iterator[HttpReceiver]:
-    receiver = HttpReceiver()
-    yield receiver
-    receiver.stop()
+from tests.alerts.helpers import SmtpReceiver
 
 
 @pytest.fixture

@@ -40,15 +40,8 @@ def shop(tmp_path: Path, settings) -> Iterator[tuple[SimulatorHandle, Panel]]:
     sim.stop()
 
 
-@pytest.fixture
-def receiver() -> Iterator[HttpReceiver]:
-    receiver = HttpReceiver()
-    yield receiver
-    receiver.stop()
-
-
 def test_add_a_channel_test_it_and_see_a_failing_panels_alert(
-    browser: Browser, live_server, shop, receiver: HttpReceiver, artifacts: Path
+    browser: Browser, live_server, shop, http_receiver: HttpReceiver, artifacts: Path
 ) -> None:
     sim, panel = shop
     base = live_server.url
@@ -59,7 +52,7 @@ def test_add_a_channel_test_it_and_see_a_failing_panels_alert(
     page.get_by_role("link", name="JSON webhook").click()
     expect(page.get_by_role("heading", name="New JSON webhook channel")).to_be_visible()
     page.get_by_label("Name").fill("Ops hook")
-    page.get_by_label("Webhook URL").fill(f"{receiver.url}/hooks/ops")
+    page.get_by_label("Webhook URL").fill(f"{http_receiver.url}/hooks/ops")
     page.get_by_label("Panel failing for at least (minutes)").fill("0")
     page.get_by_label("Quiet hours from").fill("22:00")
     shots(page, artifacts, "alerts-channel-form")
@@ -68,14 +61,16 @@ def test_add_a_channel_test_it_and_see_a_failing_panels_alert(
     expect(page.get_by_text("Quiet hours need both a start and an end.")).to_be_visible()
     assert not Channel.objects.exists()
     page.get_by_label("Quiet hours from").fill("")
-    page.get_by_label("Webhook URL").fill(f"{receiver.url}/hooks/ops")  # never shown again
+    page.get_by_label("Webhook URL").fill(f"{http_receiver.url}/hooks/ops")  # never shown again
     page.get_by_role("button", name="Add channel").click()
     expect(page.get_by_text("Channel “Ops hook” added.")).to_be_visible()
 
     row = page.locator("#channels tr", has_text="Ops hook")
     row.get_by_role("button", name="Send a test message").click()
     expect(page.get_by_text("Test message sent to “Ops hook”.")).to_be_visible()
-    assert [r.body["title"] for r in receiver.received] == ["Test message from the SMM dashboard"]
+    assert [r.body["title"] for r in http_receiver.received] == [
+        "Test message from the SMM dashboard"
+    ]
 
     Channel.objects.create(
         name="Dead hook", type=Channel.Type.WEBHOOK, secret=f"{closed_port_url()}/hook", kinds=[]
@@ -99,7 +94,7 @@ def test_add_a_channel_test_it_and_see_a_failing_panels_alert(
     expect(log.get_by_text("Sim Shop is failing")).to_be_visible()
     expect(log.locator("tr", has_text="Sim Shop is failing").get_by_text("Sent")).to_be_visible()
     expect(page.locator(".alert-conditions")).to_contain_text("Sim Shop is failing")
-    alert = receiver.received[-1]
+    alert = http_receiver.received[-1]
     assert alert.path == "/hooks/ops"
     assert alert.body["title"] == "Sim Shop is failing"
     assert f"{live_server.url}" not in alert.body["message"]  # links use DASHBOARD_URL
