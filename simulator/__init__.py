@@ -26,6 +26,8 @@ Outages: `handle.go_down()` / `handle.come_back()` (connections refused, open on
 port afterwards), `handle.outage(5)` or `POST /_sim/outage {"seconds": 5}` for a timed one.
 The request log says how every request went (answered, fault page, truncated, dropped, cut),
 with the link and order id of each `add`: `handle.requests("add")`, `GET /_sim/requests?action=add`.
+The most requests of one action answered at the same time, per API key (a client's limit on
+concurrent sends shows here): `handle.most_in_flight("add")`, `GET /_sim/in_flight?action=add`.
 
 Faults: `handle.set_fault(name, actions=..., dialects=..., count=..., **options)`, the same
 fields in `POST /_sim/faults`, or `--fault` (and `--trickle-*`, `--fault-*`) on the command line.

@@ -135,6 +135,12 @@ def requests_get(sim: Simulator, params: Params) -> Any:
     return {"requests": found, "in_progress": sim.requests.in_progress}
 
 
+def in_flight(sim: Simulator, params: Params) -> Any:
+    """The most requests of an action (`add` unless given) answered at once, per API key."""
+    action = str(params.get("action") or "add")
+    return {"action": action, "most": sim.requests.most_in_flight(action)}
+
+
 def advance(sim: Simulator, params: Params) -> Any:
     sim.advance(float(params["seconds"]))
     return {"offset": sim.clock.offset, "now": sim.clock.now()}
@@ -209,6 +215,7 @@ GET_ROUTES: dict[str, Route] = {
     "orders": orders,
     "catalog": catalog_get,
     "requests": requests_get,
+    "in_flight": in_flight,
 }
 POST_ROUTES: dict[str, Route] = {
     "reset": reset,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -62,11 +62,25 @@ class RequestLog:
         self._entries: deque[LoggedRequest] = deque(maxlen=limit)
         self._seq = itertools.count(1)
         self._in_progress = 0
+        # Requests being answered, and the most there ever were at once, per (API key,
+        # action): a client's own limit on concurrent sends to one panel shows here.
+        self._in_flight: Counter[tuple[str, str]] = Counter()
+        self._most_in_flight: Counter[tuple[str, str]] = Counter()
 
-    def begin(self) -> None:
+    def begin(self, *, key: str = "", action: str = "") -> None:
         """A request arrived; `record` ends it. Until then it counts as in progress."""
         with self._lock:
             self._in_progress += 1
+            self._in_flight[key, action] += 1
+            slot = (key, action)
+            self._most_in_flight[slot] = max(self._most_in_flight[slot], self._in_flight[slot])
+
+    def most_in_flight(self, action: str) -> dict[str, int]:
+        """The most requests of `action` answered at the same time, per API key, since the
+        start (or the last reset)."""
+        with self._lock:
+            most = self._most_in_flight.items()
+            return {key: n for (key, act), n in most if act == action and n}
 
     @property
     def in_progress(self) -> int:
@@ -115,6 +129,9 @@ class RequestLog:
             )
             self._entries.append(entry)
             self._in_progress = max(self._in_progress - 1, 0)
+            slot = (params.get("key", ""), action)
+            if self._in_flight[slot] > 0:
+                self._in_flight[slot] -= 1
         return entry
 
     def entries(self, *, action: str | None = None, since: int = 0) -> list[LoggedRequest]:
@@ -126,3 +143,5 @@ class RequestLog:
     def reset(self) -> None:
         with self._lock:
             self._entries.clear()
+            # Requests still being answered stay counted; the most starts again from them.
+            self._most_in_flight = +self._in_flight

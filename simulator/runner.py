@@ -90,6 +90,10 @@ class SimulatorHandle:
         """The request log, oldest first: how each request went (see requests_log.py)."""
         return self.simulator.requests.entries(action=action, since=since)
 
+    def most_in_flight(self, action: str = "add") -> dict[str, int]:
+        """The most requests of `action` answered at the same time, per API key."""
+        return self.simulator.requests.most_in_flight(action)
+
     # Outages: the panel's server is off. Connections are refused, open ones are cut, and the
     # control API is out of reach too, so over HTTP only the timed form exists.
 

@@ -106,7 +106,7 @@ class Handler(BaseHTTPRequestHandler):
                 detail=detail,
             )
 
-        self.sim.requests.begin()
+        self.sim.requests.begin(key=params.get("key", ""), action=action)
         try:
             if fault in BEFORE_ACTION or (fault == DROP_AFTER_ACCEPT and action != "add"):
                 time.sleep(delay)

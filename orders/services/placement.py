@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -66,6 +66,50 @@ def _retry_delay(attempts: int) -> timedelta:
 def order_claim_next(*, panel_id: int) -> Order | None:
     """Claim the oldest due QUEUED order of the panel; None when there is none left."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        claimed = _claim_next_in_one_statement(panel_id, now)
+    else:
+        claimed = _claim_next_read_then_update(panel_id, now)
+    if claimed is None:
+        return None
+    return Order.objects.select_related("panel", "service").get(pk=claimed)
+
+
+# One round trip: the oldest due queued order, read from the `order_queue` index, locked and
+# moved to SUBMITTING in the same statement. SKIP LOCKED lets concurrent dispatchers of a panel
+# take the next order instead of waiting on each other's; the outer state test keeps the claim
+# conditional, as order_claim's is. It may find nothing while an order is being taken by
+# another: the dispatcher then looks again before it lets go (orders/tasks.py).
+_CLAIM_NEXT_SQL = f"""
+    UPDATE {Order._meta.db_table} SET state = %(submitting)s, submitted_at = %(now)s
+    WHERE state = %(queued)s AND id = (
+        SELECT id FROM {Order._meta.db_table}
+        WHERE panel_id = %(panel_id)s AND state = %(queued)s
+            AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+        ORDER BY created_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id
+"""  # noqa: S608 (the table name is the model's; the values are parameters)
+
+
+def _claim_next_in_one_statement(panel_id: int, now: datetime) -> int | None:
+    params = {
+        "submitting": Order.State.SUBMITTING,
+        "queued": Order.State.QUEUED,
+        "panel_id": panel_id,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_NEXT_SQL, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _claim_next_read_then_update(panel_id: int, now: datetime) -> int | None:
+    """Elsewhere (SQLite): read the oldest, then claim it conditionally; look again if another
+    dispatcher took it between the two."""
     while True:
         candidate = (
             Order.objects.filter(panel_id=panel_id, state=Order.State.QUEUED)
@@ -74,11 +118,8 @@ def order_claim_next(*, panel_id: int) -> Order | None:
             .values_list("pk", flat=True)
             .first()
         )
-        if candidate is None:
-            return None
-        if order_claim(order_id=candidate):
-            return Order.objects.select_related("panel", "service").get(pk=candidate)
-        # Another dispatcher took it between our read and our update: look again.
+        if candidate is None or order_claim(order_id=candidate):
+            return candidate
 
 
 def order_claim(*, order_id: int) -> bool:
@@ -136,7 +177,12 @@ def _send(order: Order) -> Order:
                 "sending; the panel may have placed it. Check on the panel.",
             ),
         )
-    return _record(order, partial(_placed, order, placed), answer=placed.answer)
+    return _record(
+        order,
+        partial(_placed, order, placed),
+        answer=placed.answer,
+        if_id_taken=partial(_id_taken, order, placed),
+    )
 
 
 def _failed(order: Order, panel: Panel, exc: PanelError) -> Order:
@@ -156,13 +202,25 @@ def _failed(order: Order, panel: Panel, exc: PanelError) -> Order:
     )
 
 
-def _record(order: Order, record: Callable[[], Order], *, answer: str = "") -> Order:
+def _record(
+    order: Order,
+    record: Callable[[], Order],
+    *,
+    answer: str = "",
+    if_id_taken: Callable[[], Order] | None = None,
+) -> Order:
     """Record an outcome of a request that may have left. Any error while recording it still
     ends with the order UNKNOWN and the panel's answer kept; only a lost database leaves it to
-    the reaper. Nothing raises out of a send."""
+    the reaper. Nothing raises out of a send. `if_id_taken` records instead when the outcome
+    broke a uniqueness rule (a panel's order id another order holds), in a fresh transaction:
+    no savepoint is paid on every order for this rare case."""
     try:
         with transaction.atomic():
             return record()
+    except IntegrityError:
+        if if_id_taken is not None:
+            return _record(order, if_id_taken, answer=answer)
+        logger.exception("order %s: the panel's answer could not be recorded", order.pk)
     except Exception:
         logger.exception("order %s: the panel's answer could not be recorded", order.pk)
     try:
@@ -202,45 +260,47 @@ def _finish(
 
 
 def _placed(order: Order, placed: OrderPlaced) -> Order:
-    remote_id = placed.order_id
-    try:
-        with transaction.atomic():
-            # Also from UNKNOWN: the reaper may have given up on this slow call; the id wins.
-            updated = Order.objects.filter(
-                pk=order.pk, state__in=(Order.State.SUBMITTING, Order.State.UNKNOWN)
-            ).update(
-                state=Order.State.PLACED,
-                remote_id=remote_id,
-                placed_at=timezone.now(),
-                status=Status.PENDING,
-                next_attempt_at=None,
-                last_error="",
-                error_reason="",
-                add_answer=placed.answer[:ANSWER_KEPT],
-            )
-            if updated:
-                OrderStatusChange.objects.create(
-                    order=order, status=Status.PENDING, note=f"Placed on the panel as #{remote_id}"
-                )
-                # The order spent from the panel's balance: read it again soon (one call for a
-                # burst of orders), so the balance shown and warned about is not stale.
-                balance_refresh_soon(panel_ids=[order.panel_id])
-    except IntegrityError:
-        # The panel gave an id another order already holds: placed, but not safely recorded.
-        return _finish(
-            order,
-            Order.State.UNKNOWN,
-            reason="duplicate_remote_id",
-            from_states=(Order.State.SUBMITTING, Order.State.UNKNOWN),
-            add_answer=placed.answer,
-            error=f"The panel answered with order id "
-            f"{remote_id}, which another order already has. "
-            "Check on the panel.",
-        )
+    """The panel gave an order id: PLACED, with its first status change, in _record's
+    transaction. An id another order already holds raises IntegrityError (the panel-and-id
+    constraint); _record then records `_id_taken` instead."""
+    fields = {
+        "state": Order.State.PLACED,
+        "remote_id": placed.order_id,
+        "placed_at": timezone.now(),
+        "status": Status.PENDING,
+        "next_attempt_at": None,
+        "last_error": "",
+        "error_reason": "",
+        "add_answer": placed.answer[:ANSWER_KEPT],
+    }
+    # Also from UNKNOWN: the reaper may have given up on this slow call; the id wins.
+    updated = Order.objects.filter(
+        pk=order.pk, state__in=(Order.State.SUBMITTING, Order.State.UNKNOWN)
+    ).update(**fields)
     if not updated:
-        return order_late_answer(order=order, remote_id=remote_id, answer=placed.answer)
-    order.refresh_from_db()
+        return order_late_answer(order=order, remote_id=placed.order_id, answer=placed.answer)
+    OrderStatusChange.objects.create(
+        order=order, status=Status.PENDING, note=f"Placed on the panel as #{placed.order_id}"
+    )
+    # The order spent from the panel's balance: read it again soon (one call for a burst of
+    # orders), so the balance shown and warned about is not stale.
+    balance_refresh_soon(panel_ids=[order.panel_id])
+    for name, value in fields.items():  # what was written, without reading the row back
+        setattr(order, name, value)
     return order
+
+
+def _id_taken(order: Order, placed: OrderPlaced) -> Order:
+    """Placed, but not safely recorded: the panel gave an id another order already holds."""
+    return _finish(
+        order,
+        Order.State.UNKNOWN,
+        reason="duplicate_remote_id",
+        from_states=(Order.State.SUBMITTING, Order.State.UNKNOWN),
+        add_answer=placed.answer,
+        error=f"The panel answered with order id {placed.order_id}, which another order "
+        "already has. Check on the panel.",
+    )
 
 
 def _requeue(order: Order, why: str, *, retry_after: float | None = None) -> Order:

@@ -152,3 +152,33 @@ def test_a_slow_request_counts_as_in_progress_until_it_ends(api: Api, sim: Simul
     # The answer is read a moment before the simulator logs it: wait for the log, not longer.
     assert [e.outcome for e in logged(sim, "add")] == ["answered"]
     assert sim.simulator.requests.in_progress == 0
+
+
+def test_the_most_adds_in_flight_at_once_are_counted_per_api_key(tmp_path) -> None:
+    from simulator import start_simulator
+
+    with start_simulator(state_dir=tmp_path, keys=("key-a", "key-b")) as handle:
+        handle.set_fault("latency", latency_ms=300, actions=["add"])
+        start = threading.Barrier(4)
+
+        def add(key: str, n: int) -> None:
+            start.wait()
+            data = {"key": key, "action": "add", **ADD, "link": f"{LINK}{n}"}
+            assert "order" in requests.post(handle.api_url(), data=data, timeout=5).json()
+
+        senders = [threading.Thread(target=add, args=(key, n))
+                   for n, key in enumerate(["key-a", "key-a", "key-a", "key-b"])]  # fmt: skip
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        add_alone = {"key": "key-b", "action": "add", **ADD, "link": f"{LINK}alone"}
+        requests.post(handle.api_url(), data=add_alone, timeout=5)
+        requests.post(handle.api_url(), data={"key": "key-a", "action": "balance"}, timeout=5)
+
+        assert handle.most_in_flight("add") == {"key-a": 3, "key-b": 1}
+        assert handle.most_in_flight("balance") == {"key-a": 1}
+        over_http = requests.get(handle.base_url + "/_sim/in_flight", timeout=5).json()
+        assert over_http == {"action": "add", "most": {"key-a": 3, "key-b": 1}}
+        handle.reset()
+        assert handle.most_in_flight("add") == {}
