@@ -95,9 +95,9 @@ _CLAIM_NEXT_SQL = f"""
 
 
 def _claim_next_in_one_statement(panel_id: int, now: datetime) -> int | None:
-    params = {
-        "submitting": Order.State.SUBMITTING,
-        "queued": Order.State.QUEUED,
+    params: dict[str, str | int | datetime] = {
+        "submitting": str(Order.State.SUBMITTING),
+        "queued": str(Order.State.QUEUED),
         "panel_id": panel_id,
         "now": now,
     }
