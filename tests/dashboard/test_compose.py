@@ -54,6 +54,28 @@ def test_workers_scale_and_beat_keeps_its_state(compose: dict[str, Any]) -> None
     assert any(v.startswith("beatstate:") for v in beat["volumes"])
 
 
+def test_workers_on_another_machine_can_point_at_the_first_machines_stores(
+    compose: dict[str, Any],
+) -> None:
+    """DATABASE_URL and REDIS_URL default to this file's own stores, and .env can name others
+    (compose interpolates them), so a machine running only workers shares one database and
+    one broker with the rest."""
+    env = compose["x-django"]["environment"]
+    assert env["DATABASE_URL"].startswith("${DATABASE_URL:-postgres://")
+    assert env["DATABASE_URL"].endswith("@postgres:5432/smm}")
+    assert env["REDIS_URL"] == "${REDIS_URL:-redis://redis:6379/0}"
+    assert compose["services"]["worker"]["environment"] is env  # the workers use them
+
+
+def test_docker_compose_config_takes_the_stores_from_env(tmp_path: Path) -> None:
+    secrets = "SECRET_KEY=x\nPANEL_KEY_ENCRYPTION_KEYS=y\nALLOWED_HOSTS=z\n"
+    stores = "DATABASE_URL=postgres://smm:pw@10.0.0.5:5432/smm\nREDIS_URL=redis://10.0.0.5:6379/0\n"
+    result = compose_config(tmp_path, secrets + stores)
+    assert result.returncode == 0, result.stderr
+    assert "postgres://smm:pw@10.0.0.5:5432/smm" in result.stdout
+    assert "redis://10.0.0.5:6379/0" in result.stdout
+
+
 def test_the_stores_keep_their_data_and_report_their_health(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
