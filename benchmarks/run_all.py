@@ -27,7 +27,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,57 +34,23 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._results import (  # noqa: E402
+    LOAD_FACT,
+    Outcome,
+    load_outcomes,
+    merge_outcomes,
+    render,
+    store_outcomes,
+)
 from benchmarks.report import parse  # noqa: E402
+
+__all__ = ["LOAD_FACT", "Outcome", "load_outcomes", "main", "render"]
 
 NOT_BENCHMARKS = frozenset({"report.py", "run_all.py"})
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 DEFAULT_TIMEOUT = 1800.0
 TAIL_LINES = 25
-LOAD_FACT = "Load average (1 min) before / after"
-
-
-@dataclass
-class Outcome:
-    """One benchmark's run: its figures and tables, or why it failed."""
-
-    name: str
-    seconds: float = 0.0
-    returncode: int | None = 0
-    timed_out: bool = False
-    items: list[dict] = field(default_factory=list)
-    tail: str = ""
-    about: str = ""  # the first line of the script's docstring
-
-    @property
-    def figures(self) -> list[dict]:
-        return [item for item in self.items if item.get("kind") == "figure"]
-
-    @property
-    def tables(self) -> list[dict]:
-        return [item for item in self.items if item.get("kind") == "table"]
-
-    @property
-    def missed(self) -> int:
-        return sum(1 for f in self.figures if not f.get("met"))
-
-    @property
-    def failed(self) -> bool:
-        """Timed out, stated nothing, or exited non-zero for another reason than a missed
-        target (benchmarks exit 1 when one of their targets is not met)."""
-        if self.timed_out or not self.items:
-            return True
-        return self.returncode != 0 and not self.missed
-
-    @property
-    def status(self) -> str:
-        if self.timed_out:
-            return f"FAILED: timed out after {self.seconds:.0f} s"
-        if self.failed:
-            return f"FAILED: exit status {self.returncode}" + ("" if self.items else ", no figures")
-        if self.missed:
-            return f"ran in {self.seconds:.0f} s; {self.missed} target(s) not met"
-        return f"ran in {self.seconds:.0f} s"
 
 
 def benchmark_scripts(folder: Path = HERE) -> list[Path]:
@@ -121,6 +86,8 @@ def bench_env(base: dict[str, str] | None = None) -> dict[str, str]:
 def run_one(script: Path, env: dict[str, str], timeout: float) -> Outcome:
     """Run a script in its own process group; on timeout stop the group, then kill it."""
     print(f"== {script.name}", flush=True)
+    measured_at = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    load_before = _load_average()
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, str(script)],
@@ -145,6 +112,7 @@ def run_one(script: Path, env: dict[str, str], timeout: float) -> Outcome:
     print(output, end="" if output.endswith("\n") else "\n", flush=True)
     outcome = Outcome(script.stem, seconds, process.returncode, timed_out, parse(output))
     outcome.about = _about(script)
+    outcome.measured_at, outcome.load = measured_at, f"{load_before} / {_load_average()}"
     if outcome.failed:
         lines = [line for line in output.splitlines() if not line.startswith("@bench ")]
         outcome.tail = "\n".join(lines[-TAIL_LINES:])
@@ -234,117 +202,15 @@ def machine(env: dict[str, str]) -> dict[str, str]:
     }
 
 
-# --- the report --------------------------------------------------------------------------
-
-
-def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def markdown_table(headers: list[str], rows: list[list[object]]) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |"]
-    lines.append("|" + "|".join("---" for _ in headers) + "|")
-    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
-    return lines
-
-
-def _value(item: dict) -> str:
-    unit = item.get("unit") or ""
-    return f"{item.get('value')} {unit}".strip()
-
-
-def render(outcomes: list[Outcome], facts: dict[str, str], when: datetime) -> str:
-    figures = [f for o in outcomes for f in o.figures]
-    met = sum(1 for f in figures if f.get("met"))
-    failed = [o.name for o in outcomes if o.failed]
-    summary = [
-        f"- {len(outcomes)} benchmarks, {len(outcomes) - len(failed)} ran, "
-        f"{len(failed)} failed{': ' + ', '.join(failed) if failed else ''}.",
-        f"- {len(figures)} figures with a target: {met} met, {len(figures) - met} not met.",
-    ]
-    if busy := _busy(facts):
-        summary.append(f"- {busy}")
-    rows = [
-        [o.name, f["name"], _value(f), f.get("target", ""), _verdict(f)]
-        for o in outcomes
-        for f in o.figures
-    ]
-    rows += [[o.name, "—", "—", "—", o.status] for o in outcomes if o.failed and not o.figures]
-    blocks = [
-        ["# Benchmark results"],
-        [f"Measured on {when:%Y-%m-%d %H:%M} UTC by `make bench` (benchmarks/run_all.py)."],
-        markdown_table(["machine", ""], [[k, v] for k, v in facts.items()]),
-        ["## Summary"],
-        summary,
-        markdown_table(["benchmark", "figure", "measured", "target", "result"], rows),
-    ]
-    for outcome in outcomes:
-        about = f" {outcome.about}" if outcome.about else ""
-        blocks += [
-            [f"## {outcome.name}"],
-            [f"`benchmarks/{outcome.name}.py`:{about} ({outcome.status})."],
-        ]
-        listed: list[str] = []
-        for item in outcome.items:
-            if item.get("kind") == "table":
-                blocks.append([f"**{item.get('title', '')}**"])
-                blocks.append(
-                    markdown_table(list(item.get("headers", [])), list(item.get("rows", [])))
-                )
-            elif item.get("kind") == "figure":
-                listed.append(
-                    f"- {item['name']}: **{_value(item)}** (target: "
-                    f"{item.get('target', '')}) — {_verdict(item)}"
-                )
-        if listed:
-            blocks.append(listed)
-        if outcome.tail:
-            blocks += [["The end of its output:"], ["```", outcome.tail, "```"]]
-    blocks += [["## Re-running"], RERUN]
-    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
-
-
-RERUN = [
-    "```sh",
-    "make bench                                                      # all, then this file",
-    ".venv/bin/python benchmarks/run_all.py --only load order_list   # some of them",
-    ".venv/bin/python benchmarks/load.py --users 10 --seconds 45     # one, with its options",
-    "```",
-    "",
-    "They need PostgreSQL (`DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/bench`;",
-    "each benchmark makes and drops its own database) and Redis (`REDIS_URL`, default",
-    "`redis://127.0.0.1:6379/13`). Figures depend on the machine and on what else it is doing:",
-    "compare runs on the same, otherwise idle, machine.",
-]
-
-
-def _busy(facts: dict[str, str]) -> str:
-    """A warning when other work was running: more runnable processes than CPUs."""
-    try:
-        load = max(float(v) for v in facts.get(LOAD_FACT, "").split(" / "))
-    except ValueError:
-        return ""
-    cpus = os.cpu_count() or 1
-    if load <= cpus:
-        return ""
-    return (
-        f"The machine was busy with other work during the run (load average up to "
-        f"{load:g} on {cpus} CPUs): timings are slower than on an idle machine."
-    )
-
-
-def _verdict(item: dict) -> str:
-    return "MET" if item.get("met") else "**NOT MET**"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="benchmark names (file names without .py)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds each")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--store", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
 
-    scripts = benchmark_scripts()
+    scripts = all_scripts = benchmark_scripts()
     if args.only:
         unknown = set(args.only) - {s.stem for s in scripts}
         if unknown:
@@ -357,7 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     facts = dict(machine(env))
     # Other work on the machine slows every figure down: say how busy it was.
     facts[LOAD_FACT] = f"{load_before} / {_load_average()}"
-    args.output.write_text(render(outcomes, facts, when), encoding="utf-8")
+    run_now = [o.name for o in outcomes]
+    if args.only:  # the other benchmarks keep their last figures
+        names = [s.stem for s in all_scripts]
+        outcomes = merge_outcomes(load_outcomes(args.store), outcomes, names)
+    store_outcomes(args.store, outcomes)
+    kept = any(o.name not in run_now for o in outcomes)
+    args.output.write_text(render(outcomes, facts, when, kept=kept), encoding="utf-8")
 
     failed = [o.name for o in outcomes if o.failed]
     missed = [f["name"] for o in outcomes for f in o.figures if not f.get("met")]

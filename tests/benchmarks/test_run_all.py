@@ -191,7 +191,9 @@ def test_main_writes_the_report_and_fails_when_a_benchmark_fails(
     monkeypatch.setattr(run_all, "machine", lambda env: MACHINE)
     output = tmp_path / "RESULTS.md"
 
-    code = run_all.main(["--output", str(output), "--timeout", "60"])
+    code = run_all.main(
+        ["--output", str(output), "--store", str(tmp_path / "r.json"), "--timeout", "60"]
+    )
 
     assert code == 1
     text = output.read_text()
@@ -207,3 +209,28 @@ def test_the_report_says_when_the_machine_was_busy(monkeypatch: pytest.MonkeyPat
 
     assert "busy with other work" in run_all.render([], busy, WHEN)
     assert "busy with other work" not in run_all.render([], idle, WHEN)
+
+
+def test_a_benchmark_re_run_alone_keeps_the_others_last_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _script(tmp_path, "first.py", 'figure("speed", 1, target="any", met=True)\n')
+    second = _script(tmp_path, "second.py", 'figure("size", 2, target="any", met=True)\n')
+    monkeypatch.setattr(run_all, "benchmark_scripts", lambda: [first, second])
+    monkeypatch.setattr(run_all, "machine", lambda env: MACHINE)
+    output, store = tmp_path / "RESULTS.md", tmp_path / "results.json"
+    options = ["--output", str(output), "--store", str(store), "--timeout", "60"]
+    assert run_all.main(options) == 0
+    _script(tmp_path, "second.py", 'figure("size", 3, target="any", met=True)\n')
+    _script(tmp_path, "first.py", 'figure("speed", 9, target="any", met=True)\n')
+
+    assert run_all.main([*options, "--only", "second"]) == 0
+
+    text = output.read_text()
+    assert "| first | speed | 1 | any | MET |" in text  # kept from the first run
+    assert "| second | size | 3 | any | MET |" in text  # measured again
+    assert "each benchmark's section says when it ran" in text
+    assert [o.name for o in run_all.load_outcomes(store)] == ["first", "second"]
+    assert all(
+        o.measured_at.endswith("UTC") and " / " in o.load for o in run_all.load_outcomes(store)
+    )
