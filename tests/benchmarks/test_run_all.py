@@ -182,18 +182,24 @@ def test_the_report_shows_each_figure_with_its_target_and_every_failure() -> Non
     assert "make bench" in text
 
 
+def _only_these(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, scripts: list[Path]
+) -> tuple[Path, list[str]]:
+    """run_all.main over these scripts only, writing its report and store into `folder`."""
+    monkeypatch.setattr(run_all, "benchmark_scripts", lambda: scripts)
+    monkeypatch.setattr(run_all, "machine", lambda env: MACHINE)
+    output, store = folder / "RESULTS.md", folder / "results.json"
+    return output, ["--output", str(output), "--store", str(store), "--timeout", "60"]
+
+
 def test_main_writes_the_report_and_fails_when_a_benchmark_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good = _script(tmp_path, "good.py", 'figure("x", 1, target="1", met=True)\n')
     bad = _script(tmp_path, "bad.py", "sys.exit(3)\n")
-    monkeypatch.setattr(run_all, "benchmark_scripts", lambda: [bad, good])
-    monkeypatch.setattr(run_all, "machine", lambda env: MACHINE)
-    output = tmp_path / "RESULTS.md"
+    output, options = _only_these(monkeypatch, tmp_path, [bad, good])
 
-    code = run_all.main(
-        ["--output", str(output), "--store", str(tmp_path / "r.json"), "--timeout", "60"]
-    )
+    code = run_all.main(options)
 
     assert code == 1
     text = output.read_text()
@@ -216,10 +222,8 @@ def test_a_benchmark_re_run_alone_keeps_the_others_last_figures(
 ) -> None:
     first = _script(tmp_path, "first.py", 'figure("speed", 1, target="any", met=True)\n')
     second = _script(tmp_path, "second.py", 'figure("size", 2, target="any", met=True)\n')
-    monkeypatch.setattr(run_all, "benchmark_scripts", lambda: [first, second])
-    monkeypatch.setattr(run_all, "machine", lambda env: MACHINE)
-    output, store = tmp_path / "RESULTS.md", tmp_path / "results.json"
-    options = ["--output", str(output), "--store", str(store), "--timeout", "60"]
+    output, options = _only_these(monkeypatch, tmp_path, [first, second])
+    store = tmp_path / "results.json"
     assert run_all.main(options) == 0
     _script(tmp_path, "second.py", 'figure("size", 3, target="any", met=True)\n')
     _script(tmp_path, "first.py", 'figure("speed", 9, target="any", met=True)\n')
