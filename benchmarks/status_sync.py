@@ -17,7 +17,9 @@ batched sync's time at most 25 %.
 The orders are put on the simulators through the simulator's own `add` handler (same checks,
 pricing and ids as over HTTP) under one lock and saved once per panel: over HTTP every `add`
 rewrites the panel's whole state file, so 4,000 orders took 136 s on one panel (11 minutes for
-all five) instead of well under a second. Their
+all five) instead of well under a second. Each simulator then runs as a process of its own on
+that state (benchmarks/_sync_seed.py), as a panel is a server of its own: the time waited on it
+is its own, and its work never competes with ours for this process's interpreter. Their
 creation times are spread over three stages, so a sync sees about a third pending, a third in
 progress and a third finished (completed, or partial and refunded). Our Order rows are then
 bulk-created as PLACED with the simulator's ids, never synced before: every order changes.
@@ -37,14 +39,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
-STAGE_SECONDS = 3600.0  # nothing moves on its own during the run
-KEY = "bench"
-CATALOGS = ("base", "alt1", "alt2")
 SPREAD = (37, -37, 11, -11, 0)  # uneven panels, so ceil(n / 100) differs from n / 100
 LATENCY_MS = 50  # every answer of the simulated panels takes this long
 TARGET_SHARE = 0.25  # of the sync's time, at most, not spent waiting on the panel
 
-from benchmarks._seed import place_on_simulator  # noqa: E402
+from benchmarks._sync_seed import seeded_panel  # noqa: E402
 from benchmarks.report import figure, table  # noqa: E402
 
 WAITED = [0.0]  # seconds waiting on the panels: sending, their answer time, reading the body
@@ -97,9 +96,6 @@ def main() -> int:
     from orders.models import Order, OrderStatusChange
     from orders.services import orders_status_sync, orders_to_sync
     from panels.api.normalise import Status
-    from panels.models import Service
-    from panels.services import catalog_sync, panel_create
-    from simulator import start_simulator
 
     setup_test_environment()
     time_the_wire()
@@ -109,58 +105,35 @@ def main() -> int:
     # panel, orders, calls, queries, seconds, of which in `status` calls
     rows: list[tuple[str, int, int, int, float, float]] = []
     expected_calls = 0
+    sims: list = []
+    panels: list = []
     try:
-        with tempfile.TemporaryDirectory() as state:
-            sims = [
-                start_simulator(
-                    state_dir=Path(state) / str(n),
-                    keys=(KEY,),
-                    catalog=CATALOGS[n % len(CATALOGS)],
-                    stage_seconds=STAGE_SECONDS,
-                    balance="100000000",
-                    latency_ms=args.latency_ms,
-                )
-                for n in range(args.panels)
-            ]
-            panels = []
+        with tempfile.TemporaryDirectory(prefix="status-sync-") as state:
             started = time.perf_counter()
-            for n, (sim, size) in enumerate(
-                zip(sims, panel_sizes(args.orders, args.panels), strict=True)
-            ):
-                panel = panel_create(name=f"Bench {n}", api_url=sim.api_url(), api_key=KEY)
-                catalog_sync(panel=panel)
-                services = {
-                    int(s.remote_id): s
-                    for s in Service.objects.filter(
-                        panel=panel,
-                        type="default",
-                        dripfeed=False,
-                        min_quantity__lte=100,
-                        max_quantity__gte=1000,
-                    )
-                }
-                placed = place_on_simulator(
-                    sim, size, sorted(services), key=KEY, spread_seconds=3 * STAGE_SECONDS
+            for n, size in enumerate(panel_sizes(args.orders, args.panels)):
+                sim, panel, placed, services = seeded_panel(
+                    Path(state), n, size, latency_ms=args.latency_ms
                 )
+                sims.append(sim)
+                panels.append(panel)
                 Order.objects.bulk_create(
                     [
                         Order(
                             panel=panel,
-                            service=services[service],
+                            service_id=services[service],
                             order_type="default",
                             link=link,
-                            quantity=100 + i % 900,
+                            quantity=quantity,
                             state=Order.State.PLACED,
                             status=Status.PENDING,
                             remote_id=remote_id,
                             currency="USD",
                             placed_at=timezone.now(),
                         )
-                        for i, (remote_id, service, link, _) in enumerate(placed)
+                        for remote_id, service, link, quantity in placed
                     ],
                     batch_size=2000,
                 )
-                panels.append(panel)
             setup_seconds = time.perf_counter() - started
 
             # The batched sync, panel by panel, as the status_sync task runs it.
@@ -168,7 +141,7 @@ def main() -> int:
             for panel, sim in zip(panels, sims, strict=True):
                 active = orders_to_sync(panel=panel).count()
                 expected_calls += math.ceil(active / 100)
-                sim.reset()  # forget request counts (not orders), and the latency
+                sim.control("reset", {})  # forget request counts (not orders), and the latency
                 sim.set_fault(None, latency_ms=args.latency_ms)
                 client = panel.client()
                 with CaptureQueriesContext(connection) as queries:
@@ -176,7 +149,7 @@ def main() -> int:
                     started = time.perf_counter()
                     result = orders_status_sync(panel=panel, client=client)
                     elapsed = time.perf_counter() - started
-                calls = sim.stats()["requests"].get("status", 0)
+                calls = sim.control("stats")["requests"].get("status", 0)
                 assert result.calls == calls, result
                 assert result.checked == active, result
                 assert result.changed == active, f"{panel.name}: not every order was written"
@@ -200,7 +173,7 @@ def main() -> int:
             sample_ids = list(every)[::step][: args.naive_sample]
             clients = {panel.pk: panel.client() for panel in panels}
             for sim in sims:
-                sim.reset()
+                sim.control("reset", {})
                 sim.set_fault(None, latency_ms=args.latency_ms)
             with CaptureQueriesContext(connection) as naive_queries:
                 WAITED[0] = 0.0
@@ -217,11 +190,11 @@ def main() -> int:
                         order.finished_at = order.status_checked_at
                     order.save()
                 naive_seconds = time.perf_counter() - started
-            naive_calls = sum(sim.stats()["requests"].get("status", 0) for sim in sims)
+            naive_calls = sum(sim.control("stats")["requests"].get("status", 0) for sim in sims)
             naive_api = WAITED[0]
-            for sim in sims:
-                sim.stop()
     finally:
+        for sim in sims:
+            sim.stop()
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
     total = sum(r[1] for r in rows)
