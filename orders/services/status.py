@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from orders.models import Order, OrderStatusChange
 from orders.models import RemainsReplacement as Replacement
 from orders.services.refunds import REFUNDED_STATUSES, refund_owed
 from orders.services.remains import orders_replace_remains
-from orders.services.status_fetch import fetch_statuses
+from orders.services.status_fetch import StatusFetch
 from panels.api import normalise
 from panels.api.answer_values import UNUSABLE, UnusableAnswer
 from panels.api.client import PanelClient
@@ -105,8 +104,8 @@ class _Writes:
     """The answers of one sync, written a group at a time (`flush`): the orders that changed,
     the ids only checked, and history rows as tuples of HISTORY (no model per row)."""
 
-    def __init__(self, ended_before: set[int]) -> None:
-        self.ended_before = ended_before
+    def __init__(self) -> None:
+        self.ended_before: set[int] = set()  # orders already ended when this sync read them
         # this group, until flushed
         self.changed: list[Order] = []
         self.untouched: list[int] = []
@@ -244,23 +243,30 @@ def orders_status_sync(
     call fails, everything answered before it is written; then the PanelError (a panel-level
     failure: unreachable, bad key, not JSON) is raised.
     """
-    pending = list(
-        orders
-        if orders is not None
-        else orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, *READ)
-    )
-    ended_before = {o.pk for o in pending if o.status in Status.FINAL}  # as read, before answers
-    by_remote = {o.remote_id: o for o in pending if o.remote_id}
+    given = None if orders is None else [o for o in orders if o.remote_id]
+    if given is not None:
+        ids = list(dict.fromkeys(o.remote_id for o in given if o.remote_id))
+    else:  # the ids first: the panel is asked about them while the orders are read
+        ids = [i for i in orders_to_sync(panel=panel).values_list("remote_id", flat=True) if i]
     client = client or panel.client()
-    writes, calls, failure = _Writes(ended_before), 0, None
-    ids = list(by_remote)
+    writes, calls, failure = _Writes(), 0, None
     try:
-        with closing(fetch_statuses(client, ids)) as fetched:  # its thread ends with the loop
+        with StatusFetch(client, ids) as fetched:
+            pending = (
+                given
+                if given is not None
+                else list(orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, *READ))
+            )
+            # As read, before answers (a person's Refresh may ask about ended orders again).
+            writes.ended_before = {o.pk for o in pending if o.status in Status.FINAL}
+            by_remote = {o.remote_id: o for o in pending}
             for _chunk, answers in fetched:
                 calls += 1
                 now = timezone.now()
                 for remote_id, answer in answers.items():
-                    writes.answer(by_remote[remote_id], answer, now)
+                    order = by_remote.get(remote_id)
+                    if order is not None:  # None: it ended between reading its id and it
+                        writes.answer(order, answer, now)
                 if len(writes.changed) + len(writes.untouched) >= WRITE_BATCH:
                     writes.flush(timezone.now())
     except PanelError as exc:

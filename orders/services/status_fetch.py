@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
-from collections.abc import Generator, Sequence
+from collections.abc import Iterator, Sequence
 
 from panels.api.client import PanelClient
 from panels.api.errors import ItemError
@@ -29,59 +29,71 @@ class _Failed:
         self.error = error
 
 
-def fetch_statuses(
-    client: PanelClient, ids: Sequence[str]
-) -> Generator[tuple[list[str], Answers], None, None]:
-    """(the chunk of ids, its answers) per call of at most BATCH_SIZE ids, in order.
+class StatusFetch:
+    """(the chunk of ids, its answers) per call of at most BATCH_SIZE ids, in order:
 
-    The first call is made here; the rest in a thread of their own, one at a time (as the
-    panel is asked today), up to AHEAD calls ahead of what the caller has taken. A call that
-    fails (a PanelError) is raised once every chunk before it was yielded; nothing is asked
-    after it. When the caller stops early, the thread stops after its current call.
+        with StatusFetch(client, ids) as fetched:  # more than one call: asking starts here
+            ...  # read the orders meanwhile
+            for chunk, answers in fetched: ...
+
+    One call is made in the caller's thread, when iterated. More are made in a thread of
+    their own, one at a time (as the panel is asked today), from `with` on, up to AHEAD calls
+    ahead of what the caller has taken. A call that fails (a PanelError) is raised once every
+    chunk before it was yielded; nothing is asked after it. Leaving the `with` early stops the
+    thread after its current call.
     """
-    chunks = [list(ids[start : start + BATCH_SIZE]) for start in range(0, len(ids), BATCH_SIZE)]
-    if not chunks:
-        return
-    first = client.statuses(chunks[0])
-    if len(chunks) == 1:
-        yield chunks[0], first
-        return
-    # (chunk, answers) per call; a _Failed call ends it, so does None (every chunk answered)
-    ready: queue.Queue[tuple[list[str], Answers] | _Failed | None] = queue.Queue(maxsize=AHEAD)
-    stop = threading.Event()
 
-    def hand_over(item: tuple[list[str], Answers] | _Failed | None) -> bool:
-        while not stop.is_set():
+    def __init__(self, client: PanelClient, ids: Sequence[str]) -> None:
+        self.client = client
+        self.chunks = [list(ids[n : n + BATCH_SIZE]) for n in range(0, len(ids), BATCH_SIZE)]
+        # (chunk, answers) per call; a _Failed call ends it, so does None (all answered)
+        self.ready: queue.Queue[tuple[list[str], Answers] | _Failed | None] = queue.Queue(
+            maxsize=AHEAD
+        )
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> StatusFetch:
+        if len(self.chunks) > 1:
+            # The caller's context (log_context's panel id) goes along with the client's logs.
+            context = contextvars.copy_context()
+            self.thread = threading.Thread(
+                target=context.run, args=(self._fetch_all,), name="status-fetch", daemon=True
+            )
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def __iter__(self) -> Iterator[tuple[list[str], Answers]]:
+        if self.thread is None:
+            for chunk in self.chunks:  # one call at most
+                yield chunk, self.client.statuses(chunk)
+            return
+        while (item := self.ready.get()) is not None:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+
+    def _hand_over(self, item: tuple[list[str], Answers] | _Failed | None) -> bool:
+        while not self.stop.is_set():
             try:
-                ready.put(item, timeout=PUT_WAIT)
+                self.ready.put(item, timeout=PUT_WAIT)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def fetch_rest() -> None:
-        for chunk in chunks[1:]:
+    def _fetch_all(self) -> None:
+        for chunk in self.chunks:
             try:
-                answers = client.statuses(chunk)
+                answers = self.client.statuses(chunk)
             except BaseException as exc:  # a PanelError, or a bug: raised in the caller
-                hand_over(_Failed(exc))
+                self._hand_over(_Failed(exc))
                 return
-            if not hand_over((chunk, answers)):
+            if not self._hand_over((chunk, answers)):
                 return
-        hand_over(None)
-
-    # The caller's context (log_context's panel id) goes along with the client's log lines.
-    context = contextvars.copy_context()
-    thread = threading.Thread(
-        target=context.run, args=(fetch_rest,), name="status-fetch", daemon=True
-    )
-    thread.start()
-    try:
-        yield chunks[0], first
-        while (item := ready.get()) is not None:
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item
-    finally:
-        stop.set()
-        thread.join()
+        self._hand_over(None)

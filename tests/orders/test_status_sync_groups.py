@@ -92,14 +92,14 @@ def test_each_group_of_orders_costs_the_same_few_statements(panel, mock, count) 
         assert split >= 0
         found["write orders"] = groups
     assert found == {
-        "read": 1,  # the orders to sync, once
+        "read": 2,  # the ids to ask about, then the orders while the panel answers
         "lock": groups,  # then per group: its rows locked in primary-key order,
         "write orders": groups,  # the changed ones written in one statement,
         "write history": groups,  # their history in one,
         "checked times": groups,  # and the unchanged ones' checked time in one
     }
     # Besides those: the panel's health, and each group's savepoint in the test's transaction.
-    assert len(queries) <= 1 + 4 * groups + 2 * groups + 3 + split
+    assert len(queries) <= 2 + 4 * groups + 2 * groups + 3 + split
     assert OrderStatusChange.objects.filter(status=Status.IN_PROGRESS).count() == 2 * (
         count - len(unchanged)
     )
