@@ -144,3 +144,27 @@ def test_a_failure_in_our_own_code_stops_the_fetching_thread(panel, mock, monkey
         orders_status_sync(panel=panel)
 
     assert [t for t in threading.enumerate() if t.name == "status-fetch"] == []
+
+
+def test_an_order_that_ends_between_its_id_and_its_row_being_read_is_left_alone(
+    panel, mock, monkeypatch
+) -> None:
+    orders = make_placed(panel, make_service(panel=panel), 3)
+    ended = orders[1]
+    answer_with(mock, lambda f: {i: good_status(i) for i in f["orders"].split(",")})
+
+    class EndedMeanwhile(status_module.StatusFetch):
+        def __enter__(self):
+            # Another sync (a person's Refresh) saw it end once this one had read the ids.
+            Order.objects.filter(pk=ended.pk).update(status=Status.CANCELED, remains=100)
+            return super().__enter__()
+
+    monkeypatch.setattr(status_module, "StatusFetch", EndedMeanwhile)
+
+    result = orders_status_sync(panel=panel)
+
+    assert (result.checked, result.changed) == (3, 2)
+    ended.refresh_from_db()
+    assert (ended.status, ended.remains, ended.status_checked_at) == (Status.CANCELED, 100, None)
+    assert not ended.status_changes.exists()
+    assert Order.objects.filter(status=Status.IN_PROGRESS).count() == 2
