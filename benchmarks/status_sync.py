@@ -227,7 +227,7 @@ def main() -> int:
             for name, count, n_calls, n_queries, secs, api in rows
         ),
         ("batched  all panels", total, calls, queries, seconds, api_seconds),
-        ("batched  next round (few moved)", *again),
+        ("batched  next round", *again),
         (
             "naive    sample (measured)",
             sampled,
@@ -266,7 +266,9 @@ def main() -> int:
         f"panels answering in {args.latency_ms} ms. 'waiting': on the wire (sending, the "
         f"panel's answer, reading it), the calls made one at a time; 'ours': the rest of the "
         f"sync's time (parsing, our Python and SQL, whatever of it does not overlap the "
-        f"waiting); 'share': ours / seconds.\nnaive: {sampled} of {total} orders measured "
+        f"waiting); 'share': ours / seconds. 'next round': the same sync again, as the next "
+        f"schedule finds the orders still open (few moved since).\nnaive: {sampled} of {total} "
+        f"orders measured "
         f"(every {step}th), then extrapolated linearly to all {total}."
     )
 
