@@ -188,7 +188,17 @@ class Worker:
 class Simulator:
     """The panel simulator in a process of its own, steered only through its control API."""
 
-    def __init__(self, workdir: Path, name: str, *, latency_ms: int = 0) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        name: str,
+        *,
+        latency_ms: int = 0,
+        stage_seconds: float = STAGE_SECONDS,
+        catalog: str = "base",
+    ) -> None:
+        """State in `workdir`/sim-`name` (seeded there beforehand, or new); `catalog` is the one
+        at /api/v2, every catalog is also at /<catalog>/api/v2."""
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.http = requests.Session()
@@ -206,7 +216,9 @@ class Simulator:
                     "--key",
                     KEY,
                     "--stage-seconds",
-                    str(STAGE_SECONDS),
+                    str(stage_seconds),
+                    "--catalog",
+                    catalog,
                     "--balance",
                     "100000",
                     "--latency-ms",

@@ -12,19 +12,19 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.bulk import bulk_update_rows, lock_rows
+from core.bulk import bulk_update_rows, insert_rows, lock_rows
 from core.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
 from orders.models import RemainsReplacement as Replacement
 from orders.services.refunds import REFUNDED_STATUSES, refund_owed
 from orders.services.remains import orders_replace_remains
+from orders.services.status_fetch import StatusFetch
 from panels.api import normalise
 from panels.api.answer_values import UNUSABLE, UnusableAnswer
 from panels.api.client import PanelClient
 from panels.api.errors import ItemError, PanelError, Reason
 from panels.api.normalise import BadValue, Status
 from panels.api.results import OrderStatus
-from panels.api.wire import BATCH_SIZE
 from panels.models import Panel
 from panels.services import panel_mark_failing, panel_mark_ok
 from panels.services.panel import panel_note_problem
@@ -45,7 +45,7 @@ WRITTEN = (
 # Read to work out a refund (orders.services.refunds).
 REFUND_INPUTS = ("estimated_cost", "quantity", "runs", "params", "order_type")
 READ = ("remote_id", "panel_id", "replace_remains")
-WRITE_BATCH = 1000
+WRITE_BATCH = 500
 
 
 SHOWN_PROBLEMS = 3  # set-aside answers quoted in the panel's note
@@ -96,11 +96,23 @@ def _answer_values(answer: OrderStatus, order: Order) -> dict[str, Any]:
     }
 
 
+HISTORY = ("order", "status", "status_raw", "charge", "start_count", "remains", "note",
+           "created_at")  # fmt: skip
+
+
 class _Writes:
+    """The answers of one sync, written a group at a time (`flush`): the orders that changed,
+    the ids only checked, and history rows as tuples of HISTORY (no model per row)."""
+
     def __init__(self) -> None:
+        self.ended_before: set[int] = set()  # orders already ended when this sync read them
+        # this group, until flushed
         self.changed: list[Order] = []
         self.untouched: list[int] = []
-        self.history: list[OrderStatusChange] = []
+        self.history: list[tuple[Any, ...]] = []
+        # the whole sync
+        self.written = 0  # orders whose row was written (changed, set aside or unknown)
+        self.due: list[int] = []  # remains to re-place now that their order ended
         self.finished = 0
         self.unknown_ids = 0
         self.updated = 0
@@ -124,7 +136,7 @@ class _Writes:
         """This order only: its values stay, the reason is shown on it and in its history."""
         self.set_aside.append((order, answer.text))
         if order.last_error != answer.text:
-            self.history.append(OrderStatusChange(order=order, status="", note=answer.text[:300]))
+            self.history.append((order.pk, "", "", None, None, None, answer.text[:300], now))
         order.last_error, order.error_reason = answer.text, UNUSABLE
         order.status_checked_at = now
         self.changed.append(order)
@@ -172,13 +184,15 @@ class _Writes:
             values["start_count"],
         ):
             self.history.append(
-                OrderStatusChange(
-                    order=order,
-                    status=values["status"],
-                    status_raw=values["status_raw"],
-                    charge=reported_charge,  # the panel's figure, lowered or not
-                    start_count=values["start_count"],
-                    remains=values["remains"],
+                (
+                    order.pk,
+                    values["status"],
+                    values["status_raw"],
+                    reported_charge,  # the panel's figure, lowered or not
+                    values["start_count"],
+                    values["remains"],
+                    "",
+                    now,
                 )
             )
 
@@ -188,23 +202,33 @@ class _Writes:
         is older, and writing it would undo the end, its refund and what followed it."""
         if ended:
             self.changed = [order for order in self.changed if order.pk not in ended]
-            self.history = [change for change in self.history if change.order_id not in ended]
+            self.history = [row for row in self.history if row[0] not in ended]
             self.untouched = [pk for pk in self.untouched if pk not in ended]
 
-    def save(self, now: Any, *, ended_before: set[int]) -> None:
-        """Write the answers. `ended_before`: the orders already ended when this sync read
-        them (a person's Refresh may ask about those again)."""
-        with transaction.atomic():
-            # Another sync of the panel may be writing the same orders: one lock order, and
-            # the orders it saw end since this sync read them are left as it wrote them.
-            ids = [*(order.pk for order in self.changed), *self.untouched]
-            statuses = lock_rows(Order, ids, read="status")
-            ended = {pk for pk, status in statuses.items() if status in Status.FINAL}
-            self._leave_out(ended - ended_before)
-            bulk_update_rows(Order, self.changed, WRITTEN, batch_size=WRITE_BATCH)
-            OrderStatusChange.objects.bulk_create(self.history, batch_size=WRITE_BATCH)
-            if self.untouched:
-                Order.objects.filter(pk__in=self.untouched).update(status_checked_at=now)
+    def flush(self, now: Any) -> None:
+        """Write this group's answers in one transaction: lock, then a few statements whatever
+        the number of orders (the rows, their history, the checked times)."""
+        if self.changed or self.untouched:
+            with transaction.atomic():
+                # Another sync of the panel may be writing the same orders: one lock order,
+                # and the orders it saw end since this sync read them are left as it wrote
+                # them. Every transaction locks once, in primary-key order: no deadlock.
+                ids = [*(order.pk for order in self.changed), *self.untouched]
+                statuses = lock_rows(Order, ids, read="status")
+                ended = {pk for pk, status in statuses.items() if status in Status.FINAL}
+                self._leave_out(ended - self.ended_before)
+                bulk_update_rows(Order, self.changed, WRITTEN, batch_size=WRITE_BATCH)
+                insert_rows(OrderStatusChange, HISTORY, self.history, batch_size=WRITE_BATCH)
+                if self.untouched:
+                    Order.objects.filter(pk__in=self.untouched).update(status_checked_at=now)
+        self.written += len(self.changed)
+        # A cancel taken to re-place the remains: once the panel says the order ended, with them.
+        self.due += [
+            o.pk
+            for o in self.changed
+            if o.replace_remains == Replacement.ASKED and o.status in Status.FINAL
+        ]
+        self.changed, self.untouched, self.history = [], [], []
 
 
 def orders_status_sync(
@@ -214,45 +238,49 @@ def orders_status_sync(
 
     An answer that cannot be used (no status, remains of 1e30, a negative charge...) sets that
     order aside with the reason on it; every other answer is written, and the panel's note
-    says how many were set aside. Answers are written even when a later batch fails; then the
-    PanelError (a panel-level failure: unreachable, bad key, not JSON) is raised.
+    says how many were set aside. Answers are written as they come, WRITE_BATCH orders per
+    transaction, while the panel is asked about the next ids (status_fetch): when a later
+    call fails, everything answered before it is written; then the PanelError (a panel-level
+    failure: unreachable, bad key, not JSON) is raised.
     """
-    pending = list(
-        orders
-        if orders is not None
-        else orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, *READ)
-    )
-    ended_before = {o.pk for o in pending if o.status in Status.FINAL}  # as read, before answers
-    by_remote = {o.remote_id: o for o in pending if o.remote_id}
+    given = None if orders is None else [o for o in orders if o.remote_id]
+    if given is not None:
+        ids = list(dict.fromkeys(o.remote_id for o in given if o.remote_id))
+    else:  # the ids first: the panel is asked about them while the orders are read
+        ids = [i for i in orders_to_sync(panel=panel).values_list("remote_id", flat=True) if i]
     client = client or panel.client()
     writes, calls, failure = _Writes(), 0, None
-    ids = list(by_remote)
-    for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start : start + BATCH_SIZE]
+    try:
+        with StatusFetch(client, ids) as fetched:
+            pending = (
+                given
+                if given is not None
+                else list(orders_to_sync(panel=panel).only(*WRITTEN, *REFUND_INPUTS, *READ))
+            )
+            # As read, before answers (a person's Refresh may ask about ended orders again).
+            writes.ended_before = {o.pk for o in pending if o.status in Status.FINAL}
+            by_remote = {o.remote_id: o for o in pending}
+            for _chunk, answers in fetched:
+                calls += 1
+                now = timezone.now()
+                for remote_id, answer in answers.items():
+                    order = by_remote.get(remote_id)
+                    if order is not None:  # None: it ended between reading its id and it
+                        writes.answer(order, answer, now)
+                if len(writes.changed) + len(writes.untouched) >= WRITE_BATCH:
+                    writes.flush(timezone.now())
+    except PanelError as exc:
         calls += 1
-        try:
-            answers = client.statuses(chunk)
-        except PanelError as exc:
-            failure = exc
-            break
-        now = timezone.now()
-        for remote_id, answer in answers.items():
-            writes.answer(by_remote[remote_id], answer, now)
-    writes.save(timezone.now(), ended_before=ended_before)
-    # A cancel taken to re-place the remains: once the panel says the order ended, with them.
-    due = [
-        o.pk
-        for o in writes.changed
-        if o.replace_remains == Replacement.ASKED and o.status in Status.FINAL
-    ]
-    if due:
-        orders_replace_remains(order_ids=due)
+        failure = exc
+    writes.flush(timezone.now())
+    if writes.due:
+        orders_replace_remains(order_ids=writes.due)
     if failure is not None:
         panel_mark_failing(panel=panel, error=failure)
         raise failure
     result = StatusSyncResult(
         checked=len(ids),
-        changed=len(writes.changed) - len(writes.set_aside),
+        changed=writes.written - len(writes.set_aside),
         finished=writes.finished,
         unknown_ids=writes.unknown_ids,
         calls=calls,
