@@ -124,3 +124,25 @@ def test_each_order_sent_costs_a_claim_a_read_and_its_outcome(sim, panel, monkey
 
     per_claim = 1 if connection.vendor == "postgresql" else 2
     assert many - few == 5 * (per_claim + 1 + 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_outcome_commits_without_waiting_for_the_disk(sim, panel):
+    """The claim is committed durably before the send; the outcome's own transaction sets
+    synchronous_commit off for itself alone (the next claim's commit flushes it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    queue(panel, 1)
+    with CaptureQueriesContext(connection) as queries:
+        claimed = order_claim_next(panel_id=panel.pk)
+        order_dispatch(order=claimed)
+    sql = [q["sql"] for q in queries.captured_queries]
+
+    lazy = [n for n, text in enumerate(sql) if "synchronous_commit" in text]
+    placed = next(n for n, text in enumerate(sql) if "'placed'" in text)
+    assert len(lazy) == 1
+    assert sql[0].strip().startswith("UPDATE")  # the claim, in a transaction of its own
+    assert 0 < lazy[0] < placed
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the connection's own setting is untouched
