@@ -1,12 +1,14 @@
 """The panels' offers for routing (orders/routing.py), read from the database: every listed or
 delisted service with the same match key, a person's verdict on it, its panel's state, and
-today's rate of each currency. Three queries, however many panels: the base currency (unless
-given), the services with their panels and verdicts, the rates; and where routing is limited
-by the panels' delivery records (ROUTING_MIN_COMPLETED_PERCENT), the record, kept for ten
-minutes (orders.delivery.panel_completion)."""
+today's rate of each currency. Three queries, however many panels (and offers, read together
+by `routing_offers_by_key`): the base currency (unless given), the services with their panels
+and verdicts, the rates; and where routing is limited by the panels' delivery records
+(ROUTING_MIN_COMPLETED_PERCENT), the record, kept for ten minutes
+(orders.delivery.panel_completion)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -29,14 +31,24 @@ MATCH: dict[str, str] = {
 def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str, list[Offer]]:
     """(the base currency, one Offer per service of the offer `match_key`). An empty key is
     no offer: a service the matcher could not read is never routed."""
-    if not match_key:
-        return base or base_currency(), []
+    base, offers = routing_offers_by_key(match_keys=[match_key], today=today, base=base)
+    return base, offers.get(match_key, [])
+
+
+def routing_offers_by_key(
+    *, match_keys: Iterable[str], today: date, base: str = ""
+) -> tuple[str, dict[str, list[Offer]]]:
+    """(the base currency, {match key: its offers}) for several offers at once, in the same
+    three queries as one (an upload routing rows of many offers). Empty keys are left out."""
+    keys = sorted({key for key in match_keys if key})
     base = (base or base_currency()).upper()
+    if not keys:
+        return base, {}
     # A person's verdict on each service's reading, in the same query.
-    verdict = MatchVerdict.objects.filter(service=OuterRef("pk"), key=match_key).values("verdict")
+    verdict = MatchVerdict.objects.filter(service=OuterRef("pk"), key=OuterRef("match_key"))
     services = list(
-        Service.objects.filter(match_key=match_key)
-        .annotate(person_verdict=Subquery(verdict[:1]))
+        Service.objects.filter(match_key__in=keys)
+        .annotate(person_verdict=Subquery(verdict.values("verdict")[:1]))
         .select_related("panel")
         .order_by("pk")
     )
@@ -45,11 +57,11 @@ def routing_offers(*, match_key: str, today: date, base: str = "") -> tuple[str,
     )
     floor = settings.ROUTING_MIN_COMPLETED_PERCENT / 100
     completion = panel_completion(now=timezone.now()) if floor > 0 and services else {}
-    offers = []
+    offers: dict[str, list[Offer]] = {key: [] for key in keys}
     for service in services:
         panel = service.panel
         currency = panel.currency.upper()
-        offers.append(
+        offers[service.match_key].append(
             Offer(
                 panel_id=panel.pk,
                 panel=panel.name,

@@ -93,8 +93,12 @@ def lock_panels(panel_ids: Iterable[int]) -> None:
         return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for panel_id in ids:  # in one order everywhere: no deadlock
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, panel_id])
+            # One statement, taking them in the order of the sorted list (in one order
+            # everywhere: no deadlock).
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, panel_id) FROM unnest(%s::int[]) AS panel_id",
+                [_LOCK_SPACE, ids],
+            )
     elif connection.vendor != "sqlite":
         list(Panel.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
@@ -140,12 +144,18 @@ def row_panels(entry: Mapping[str, Any]) -> list[int]:
     return [int(p) for p in route.get("panels") or [entry["panel_id"]]]
 
 
-def targets_of(entries: Iterable[Mapping[str, Any]]) -> dict[int, set[str]]:
-    """{panel id: link keys} whose active orders hold the rows back."""
+def targets_of(
+    entries: Iterable[Mapping[str, Any]], keys: Mapping[int, str] | None = None
+) -> dict[int, set[str]]:
+    """{panel id: link keys} whose active orders hold the rows back. `keys`: each row's
+    `row_key` by its row number, when the caller has them already."""
     targets: dict[int, set[str]] = defaultdict(set)
     for entry in entries:
-        values = entry.get("values")
-        key = row_key(values if isinstance(values, dict) else {})
+        if keys is not None:
+            key = keys[entry["row"]]
+        else:
+            values = entry.get("values")
+            key = row_key(values if isinstance(values, dict) else {})
         if key:
             for panel_id in row_panels(entry):
                 targets[panel_id].add(key)
@@ -153,11 +163,11 @@ def targets_of(entries: Iterable[Mapping[str, Any]]) -> dict[int, set[str]]:
 
 
 def busy_on(
-    entry: Mapping[str, Any], busy: dict[tuple[int, str], ActiveOrder]
+    entry: Mapping[str, Any], busy: dict[tuple[int, str], ActiveOrder], key: str | None = None
 ) -> tuple[int, ActiveOrder] | None:
     """(the panel, its active order) holding the row's link on a panel it may go to; None
-    when it is free."""
-    key = row_key(entry["values"])
+    when it is free. `key`: the row's `row_key`, when the caller has it already."""
+    key = row_key(entry["values"]) if key is None else key
     for panel_id in row_panels(entry):
         active = busy.get((panel_id, key))
         if active is not None:

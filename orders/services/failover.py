@@ -73,10 +73,20 @@ def order_create_routed(
     """Queue an order of the offer `match_key` on the panel routing picks, with the choice and
     its reason kept on the order. ValidationError when no panel can take it (with why)."""
     result = order_route(match_key=match_key, values=values, policy=policy, refill=refill)
+    service_id, stamp = routed_choice(result, match_key=match_key, policy=policy, refill=refill)
+    service = Service.objects.select_related("panel").get(pk=service_id)
+    return order_create(service=service, values=values, route=stamp, **create)
+
+
+def routed_choice(
+    result: Route, *, match_key: str, policy: Policy, refill: bool = False
+) -> tuple[int, dict[str, Any]]:
+    """(the service routing picked, what the order keeps of the choice: Order.route) for a
+    first attempt; ValidationError when no panel can take it (with why). For callers that
+    rank many orders on offers read once (uploads)."""
     best = result.best
     if best is None:
         raise ValidationError(result.reason())
-    service = Service.objects.select_related("panel").get(pk=best.offer.service_id)
     stamp = {
         "key": match_key,
         "note": result.reason(),
@@ -85,7 +95,7 @@ def order_create_routed(
         "tried": [],
         "refill": refill,
     }
-    return order_create(service=service, values=values, route=stamp, **create)
+    return best.offer.service_id, stamp
 
 
 def order_fail_over(*, order: Order) -> Order | None:

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from orders.routing import Ask, Policy, route
-from orders.routing_offers import routing_offers
+from orders.routing_offers import routing_offers_by_key
 from panels.models import Service
 
 BEST = "best"
@@ -40,17 +40,19 @@ def read_route(cell: str) -> tuple[bool, str]:
 def rows_routed(entries: Iterable[dict[str, Any]]) -> tuple[dict[int, str], list[Service]]:
     """Route each valid entry that asks for it, in place: its panel, service and cost become
     the best choice's, and `route` holds the offer, the reason and every panel of the offer.
-    ({row: why not} for those no panel can take, the services chosen). Three queries per
-    offer in the file, and one for the services chosen."""
+    ({row: why not} for those no panel can take, the services chosen). Three queries for
+    every offer of the file together, and one for the services chosen."""
     by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in entries:
         if entry.get("route"):
             by_key[entry["route"]["key"]].append(entry)
+    if not by_key:
+        return {}, []
     refused: dict[int, str] = {}
     routed: list[dict[str, Any]] = []
-    today = timezone.localdate()
+    base, all_offers = routing_offers_by_key(match_keys=by_key, today=timezone.localdate())
     for key, group in by_key.items():
-        base, offers = routing_offers(match_key=key, today=today)
+        offers = all_offers.get(key, [])
         panels = sorted({offer.panel_id for offer in offers})
         for entry in group:
             result = route(Ask(entry["type"], entry["values"]), offers, Policy(), base=base)

@@ -3,9 +3,12 @@
 `upload_check` reads the file (orders.uploads), then checks all rows in a fixed number of
 queries whatever their count: the panels, the services named by the rows, the active orders
 on their links and the price rules, each in one query (and, when a rule suggests prices for
-rows without one, the base currency and the rates). `upload_submit` queues the valid rows
-once: each order carries (upload, row), unique together, so a second submit creates nothing;
-with its sale price (the row's own or the suggestion) and customer.
+rows without one, the base currency and the rates; the offers of routed rows, all together).
+`upload_submit` queues the valid rows once: each order carries (upload, row), unique
+together, so a second submit creates nothing; with its sale price (the row's own or the
+suggestion) and customer. It too reads and writes in a fixed number of queries: the orders
+are built and validated as `order_create` builds them, then inserted together
+(core.bulk_insert). benchmarks/upload.py times both with 20,000 rows.
 """
 
 from __future__ import annotations
@@ -15,17 +18,16 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from core.bulk_insert import bulk_insert_rows
 from orders.fields import FIELDS
 from orders.models import Order, Upload
-from orders.routing import Policy
 from orders.sales import read_sale
-from orders.services.create import order_create, order_dispatch_soon
+from orders.services.create import order_dispatch_soon
 from orders.services.duplicates import (
     active_order_text,
     active_orders,
@@ -38,9 +40,9 @@ from orders.services.duplicates import (
     twin_text,
     upload_recent_twin,
 )
-from orders.services.failover import order_create_routed
+from orders.services.upload_orders import route_again, row_order, set_aside
 from orders.services.upload_routes import read_route, rows_routed
-from orders.upload_totals import row_sale_price, suggest_for_rows, upload_day
+from orders.upload_totals import suggest_for_rows, upload_day
 from orders.uploads import (
     ROUTE_COLUMN,
     ParsedUpload,
@@ -124,22 +126,24 @@ def upload_check(
     valid: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
     seen: dict[tuple[object, ...], int] = {}
+    keys: dict[int, str] = {}  # each valid row's link key, read once
     word = row_word(kind)
     for row in parsed.rows:
-        errors, checked = _check_row(row, panels, services, seen, word=word)
+        errors, checked = _check_row(row, panels, services, seen, keys, word=word)
         if errors:
             invalid.append(_invalid(row, errors))
         else:
             valid.append(checked)
 
-    # Rows naming an offer get their panel now: queries 3 to 5 per offer, 6 once.
+    # Rows naming an offer get their panel now: four queries for all the offers of the file
+    # together, none without routed rows.
     unroutable, chosen = rows_routed(valid)
-    busy = active_orders(targets_of(valid))  # query 3
+    busy = active_orders(targets_of(valid, keys))  # one query
     names = {p.pk: p.name for p in panels.values()}
     still_valid = []
     for entry in valid:
         row = entry.pop("raw")
-        held = busy_on(entry, busy)
+        held = busy_on(entry, busy, keys[entry["row"]])
         if entry["row"] in unroutable:
             invalid.append(_invalid(row, [unroutable[entry["row"]]]))
         elif held is not None:
@@ -149,7 +153,8 @@ def upload_check(
         else:
             still_valid.append(entry)
     invalid.sort(key=lambda r: r["row"])
-    # Rows without a sale price get the price rule's suggestion: queries 4 to 6 at most.
+    # Rows without a sale price get the price rule's suggestion: one query for the rules,
+    # two more when one applies.
     suggest_for_rows(still_valid, [*services.values(), *chosen], upload_day())
 
     return Upload.objects.create(  # the last query
@@ -189,6 +194,7 @@ def _check_row(
     panels: dict[str, Panel],
     services: dict[tuple[int, str], Service],
     seen: dict[tuple[object, ...], int],
+    keys: dict[int, str],
     *,
     word: str,
 ) -> tuple[list[str], dict[str, Any]]:
@@ -254,6 +260,7 @@ def _check_row(
         seen[own_key] = number
         if service.match_key:
             seen.setdefault(offer_key, number)
+    keys[number] = target
     return [], {
         **_place(row),
         "service_id": service.pk,
@@ -275,14 +282,24 @@ def _check_row(
 def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
     """Queue an order for each valid row not queued yet; the number of orders created.
 
-    Inside one transaction, after locking the panels the rows are for: rows whose link got an
-    active order since the preview (another upload, the order form) are refused and moved to
-    the invalid rows with the reason; the others are queued. Raises QueueAgainNeeded (nothing
-    done) when the same content was queued within the last 24 hours, unless `again`.
+    Inside one transaction, after locking the upload and the panels the rows are for: rows
+    whose link got an active order since the preview (another upload, the order form) are
+    refused and moved to the invalid rows with the reason, and so are rows no longer valid
+    (validated again, as `order_create` does, and routed rows routed again); the others are
+    queued, inserted together, and each panel's dispatcher is woken once after the commit.
+    Raises QueueAgainNeeded (nothing done) when the same content was queued within the last
+    24 hours, unless `again`.
+
+    A fixed number of queries whatever the number of rows (on PostgreSQL; SQLite inserts
+    the orders in batches of its variable limit): the upload, the panels' locks, the twin
+    check, the rows queued already, the active orders, the panels, the offers of the routed
+    rows (three queries for them all), the services, the orders, the upload again.
     """
     source = Order.Source.CSV if upload.kind == Upload.Kind.CSV else Order.Source.MASS
-    created, panels = 0, set[int]()
+    placed_by = user if getattr(user, "pk", None) else None
     with transaction.atomic():
+        # Rows are queued once: a second submit of this upload waits here for the first to
+        # commit, then finds its rows queued (`done`).
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         lock_panels({panel for entry in locked.valid_rows for panel in row_panels(entry)})
         first_submit = locked.state != Upload.State.SUBMITTED
@@ -292,54 +309,33 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
                 raise QueueAgainNeeded(twin)
         done = set(Order.objects.filter(upload=locked).values_list("upload_row", flat=True))
         pending = [entry for entry in locked.valid_rows if entry["row"] not in done]
-        busy = active_orders(targets_of(pending), exclude_upload=locked.pk)
+        keys = {entry["row"]: row_key(entry["values"]) for entry in pending}
+        busy = active_orders(targets_of(pending, keys), exclude_upload=locked.pk)
         names = dict(Panel.objects.values_list("pk", "name"))
-        service_ids = {entry["service_id"] for entry in pending}
-        services = Service.objects.select_related("panel").in_bulk(list(service_ids))
+        routes = route_again(pending, frozenset(names))
+        service_ids = {entry["service_id"] for entry in pending if not entry.get("route")}
+        service_ids |= {found[0] for found in routes.values() if not isinstance(found, str)}
+        services = Service.objects.select_related("panel").in_bulk(service_ids)
         refused: dict[int, list[str]] = {}
+        orders: list[Order] = []
+        create = {"source": source, "placed_by": placed_by, "upload": locked}
         for entry in pending:
-            held = busy_on(entry, busy)
-            service = services.get(entry["service_id"])
+            held = busy_on(entry, busy, keys[entry["row"]])
             if held is not None:
                 what = "link" if entry["link"] else "username"
                 text = active_order_text(held[1], panel=names.get(held[0], ""), what=what)
                 refused[entry["row"]] = [text]
                 continue
-            routed = entry.get("route")
-            if service is None and not routed:
-                refused[entry["row"]] = ["The service was removed before the rows were queued."]
-                continue
-            create: dict[str, Any] = {
-                "values": entry["values"],
-                "source": source,
-                "placed_by": user if getattr(user, "pk", None) else None,
-                "upload": locked,
-                "upload_row": entry["row"],
-                "dispatch": False,
-                "sale_price": row_sale_price(entry)[0],
-                "customer_ref": entry.get("customer", ""),
-            }
-            try:
-                # order_create's own atomic block is a savepoint: a failed row rolls back alone
-                if routed:  # again, among the panels checked and locked for its link
-                    unchecked = frozenset(names) - set(row_panels(entry))
-                    order = order_create_routed(
-                        match_key=routed["key"], policy=Policy(excluded=unchecked), **create
-                    )
-                else:
-                    assert service is not None  # refused above
-                    order = order_create(service=service, **create)
-            except IntegrityError:  # queued by a concurrent submit: one order per row
-                continue
-            except ValidationError as exc:
-                logger.info("upload %s row %s no longer valid: %s", locked.pk, entry["row"], exc)
-                refused[entry["row"]] = [f"No longer valid when queued: {m}" for m in exc.messages]
-                continue
-            created += 1
-            panels.add(order.panel_id)
-        for panel_id in panels:  # one wake-up per panel, not one per order
-            order_dispatch_soon(panel_id=panel_id)
-        fields = _set_aside(locked, refused)
+            made = row_order(entry, routes, services, create)
+            if isinstance(made, Order):
+                orders.append(made)
+            else:
+                logger.info("upload %s row %s not queued: %s", locked.pk, entry["row"], made)
+                refused[entry["row"]] = made
+        bulk_insert_rows(Order, orders)  # one INSERT (SQLite: batches of its variable limit)
+        for panel_id in sorted({order.panel_id for order in orders}):
+            order_dispatch_soon(panel_id=panel_id)  # one wake-up per panel, not one per order
+        fields = set_aside(locked, refused)
         if first_submit:
             locked.state = Upload.State.SUBMITTED
             locked.submitted_at = timezone.now()
@@ -355,26 +351,4 @@ def upload_submit(*, upload: Upload, user: Any, again: bool = False) -> int:
         "rows_invalid",
     ):
         setattr(upload, name, getattr(locked, name))
-    return created
-
-
-def _set_aside(upload: Upload, refused: dict[int, list[str]]) -> list[str]:
-    """Move the rows refused at submit from the valid rows to the invalid ones, with their
-    reasons and the cells they had: nothing is lost, and the page and the CSV say why."""
-    if not refused:
-        return []
-    kept = []
-    for entry in upload.valid_rows:
-        if entry["row"] not in refused:
-            kept.append(entry)
-            continue
-        raw = {"panel": entry["panel"], "service": entry["service"], **entry["values"]}
-        raw |= {k: entry[k] for k in ("sale_price", "customer") if entry.get(k)}
-        reasons = refused[entry["row"]]
-        upload.invalid_rows.append(
-            {"row": entry["row"], "raw": raw, "errors": reasons, "at_submit": True}
-        )
-    upload.invalid_rows.sort(key=lambda r: r["row"])
-    upload.valid_rows = kept
-    upload.rows_valid, upload.rows_invalid = len(kept), len(upload.invalid_rows)
-    return ["valid_rows", "invalid_rows", "rows_valid", "rows_invalid"]
+    return len(orders)

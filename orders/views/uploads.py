@@ -34,6 +34,7 @@ from orders.uploads import UploadError, upload_template_csv
 from panels.models import Panel, Service
 
 PREVIEW_ROWS = 200  # rows shown on the page; every row is in the results CSV
+REFUSED_SHOWN = 20  # rows refused at submit named in the alert above the rows (all in the CSV)
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,12 +131,23 @@ def upload_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "invalid": invalid,
         "more_invalid": max(item.rows_invalid - PREVIEW_ROWS, 0),
         "progress": upload_sending_progress(item) if item.state == Upload.State.SUBMITTED else None,
-        "refused": [row for row in item.invalid_rows if row.get("at_submit")],
+        **_refused(item),
     }
     twin = upload_recent_twin(item) if item.state == Upload.State.PREVIEWED else None
     if twin is not None:
         context |= {"twin": twin, "twin_text": twin_text(twin)}
     return render(request, "orders/upload_preview.html", context)
+
+
+def _refused(item: Upload) -> dict[str, object]:
+    """The rows refused at submit named in the alert: the first few, and how many in all (a
+    20,000-row upload can have them all refused)."""
+    refused = [row for row in item.invalid_rows if row.get("at_submit")]
+    return {
+        "refused": refused[:REFUSED_SHOWN],
+        "refused_count": len(refused),
+        "more_refused": max(len(refused) - REFUSED_SHOWN, 0),
+    }
 
 
 def _valid_rows(item: Upload) -> dict[str, object]:
@@ -160,8 +172,8 @@ def _valid_rows(item: Upload) -> dict[str, object]:
 @require_GET
 def upload_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block and the queued orders alone, polled while orders of the upload are
-    still being sent."""
-    item = get_object_or_404(Upload, pk=pk)
+    still being sent (every 2 seconds: the rows with problems are not read)."""
+    item = get_object_or_404(Upload.objects.defer("invalid_rows"), pk=pk)
     context = {**_valid_rows(item), "upload": item, "progress": upload_sending_progress(item)}
     return render(request, "orders/upload_preview.html#progress", context)
 
