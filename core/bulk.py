@@ -2,11 +2,11 @@
 
 Django's `bulk_update` builds a CASE expression per column that PostgreSQL evaluates row by
 row; for thousands of rows that costs as much as saving them one by one, and `bulk_create`
-builds a model instance and a placeholder per cell. On PostgreSQL these pass each column as
+builds a model instance and a placeholder per cell. On PostgreSQL this passes each column as
 one array instead (`UPDATE t SET col = v.col ... FROM unnest(%s::type[], ...) AS v WHERE
-t.id = v.id`, `INSERT ... SELECT * FROM unnest(...)`): a statement of a few parameters
-whatever the number of rows, nothing to parse per row. Elsewhere (SQLite) they fall back to
-Django's own. Measured in benchmarks/status_sync.py.
+t.id = v.id`): a statement of a few parameters whatever the number of rows, nothing to parse
+per row. Elsewhere (SQLite) it falls back to Django's own. Measured in
+benchmarks/status_sync.py. Inserts: core/bulk_insert.py.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ def _columns(model: type[models.Model], names: Sequence[str]) -> list[models.Fie
 
 
 def _arrays(columns: Sequence[models.Field[Any, Any]], connection: Any) -> str:
-    """`%s::type[]` per column, for unnest()."""
-    return ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
+    """`%s::type[]` per column, for unnest(); without a length, which would cut overlong
+    values silently (the column's own type still refuses them)."""
+    return ", ".join(f"%s::{str(column.db_type(connection)).split('(')[0]}[]" for column in columns)
 
 
 def bulk_update_rows(
@@ -69,46 +70,6 @@ def bulk_update_rows(
             cursor.execute(sql, params)
             written += cursor.rowcount
     return written
-
-
-def insert_rows(
-    model: type[models.Model],
-    fields: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    batch_size: int = 1000,
-    using: str = "default",
-) -> None:
-    """Insert `rows`, each the values of `fields` in that order. Give every column a value:
-    defaults are not filled in on PostgreSQL (an auto_now_add column takes the value given
-    there, and Django's own time elsewhere)."""
-    if not rows:
-        return
-    connection = connections[using]
-    columns = _columns(model, fields)
-    if connection.vendor != "postgresql":
-        attnames = [c.attname for c in columns]
-        model._default_manager.using(using).bulk_create(
-            [model(**dict(zip(attnames, row, strict=True))) for row in rows],
-            batch_size=batch_size,
-        )
-        return
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(str(c.column)) for c in columns)
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # noqa: S608 - names quoted, values bound
-        f"SELECT * FROM unnest({_arrays(columns, connection)})"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            cursor.execute(
-                sql,
-                [
-                    [c.get_db_prep_save(row[n], connection) for row in batch]
-                    for n, c in enumerate(columns)
-                ],
-            )
 
 
 LOCK_CHUNK = 10_000  # ids per statement: well under a statement's 65,535 parameters

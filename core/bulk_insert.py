@@ -11,7 +11,8 @@ with a column the same on every row sent once, the others as one array each, unn
 the rows go in in the order given, and get their ids in that order (as `bulk_create`'s do).
 Elsewhere (SQLite), and for anything unusual (expressions as values, fields with their own
 placeholders or types PostgreSQL arrays do not take), it is `bulk_create`. Measured in
-benchmarks/upload.py (core/bulk.py does the same for updates).
+benchmarks/upload.py (core/bulk.py does the same for updates). `insert_rows` does the same for
+plain tuples of values, with no model instance per row (benchmarks/status_sync.py).
 """
 
 from __future__ import annotations
@@ -50,6 +51,55 @@ def bulk_insert_rows(
         model._default_manager.using(using).bulk_create(objs)
         return len(objs)
 
+    ids = _insert_columns(model, fields, columns, len(objs), connection, returning=True)
+    for obj, pk_value in zip(objs, ids, strict=True):
+        obj.pk = pk_value
+        obj._state.adding = False
+        obj._state.db = using
+    return len(ids)
+
+
+def insert_rows(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    batch_size: int = 1000,
+    using: str = "default",
+) -> None:
+    """Insert `rows`, plain tuples of the values of the fields `names`, in that order, with no
+    model instance per row (a status sync's history). Give every column a value: defaults are
+    not filled in on PostgreSQL (an auto_now_add column takes the value given there, and
+    Django's own time elsewhere)."""
+    if not rows:
+        return
+    connection = connections[using]
+    fields: list[Any] = [model._meta.get_field(name) for name in names]
+    if connection.vendor != "postgresql":
+        attnames = [field.attname for field in fields]
+        model._default_manager.using(using).bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows],
+            batch_size=batch_size,
+        )
+        return
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        columns = [_same_or_all([row[n] for row in batch]) for n in range(len(fields))]
+        _insert_columns(model, fields, columns, len(batch), connection, returning=False)
+
+
+def _insert_columns(
+    model: type[models.Model],
+    fields: Sequence[Any],
+    columns: Sequence[list[Any]],
+    rows: int,
+    connection: Any,
+    *,
+    returning: bool,
+) -> list[Any]:
+    """One INSERT ... SELECT of `rows` rows: a column of one value sent once, the others as
+    one array each, unnested in step (so the rows go in, and get their ids, in the order
+    given)."""
     quote = connection.ops.quote_name
     selects: list[str] = []
     arrays: list[str] = []
@@ -57,7 +107,7 @@ def bulk_insert_rows(
     params: list[Any] = []  # the constants first, in the SELECT, then the arrays, in FROM
     array_params: list[Any] = []
     for number, (field, values) in enumerate(zip(fields, columns, strict=True)):
-        # Without a length: an array of varchar(50) would cut its values to fit the cast.
+        # Without a length: a cast to varchar(50)[] would cut overlong values silently.
         db_type = field.db_type(connection).split("(")[0]
         if len(values) == 1:
             selects.append(f"%s::{db_type}")
@@ -72,19 +122,25 @@ def bulk_insert_rows(
         source = f"unnest({', '.join(arrays)}) AS u({', '.join(names)})"
     else:  # every row the same in every column
         source = "generate_series(1, %s)"
-        array_params.append(len(objs))
+        array_params.append(rows)
+    pk = model._meta.pk
+    assert pk is not None
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - names quoted, values bound
-        f"SELECT {', '.join(selects)} FROM {source} RETURNING {quote(str(pk.column))}"
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names quoted, values bound
+        f"({', '.join(quote(f.column) for f in fields)}) SELECT {', '.join(selects)} "
+        f"FROM {source}" + (f" RETURNING {quote(str(pk.column))}" if returning else "")
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params + array_params)
-        ids = [row[0] for row in cursor.fetchall()]
-    for obj, pk_value in zip(objs, ids, strict=True):
-        obj.pk = pk_value
-        obj._state.adding = False
-        obj._state.db = using
-    return len(ids)
+        return [row[0] for row in cursor.fetchall()] if returning else []
+
+
+def _same_or_all(values: list[Any]) -> list[Any]:
+    """`values` as one when they are all the same (of one type), else all of them."""
+    first = values[0]
+    if all(type(v) is type(first) and v == first for v in values):
+        return [first]
+    return values
 
 
 def _internal_type(field: Any) -> str:
@@ -102,10 +158,7 @@ def _column(field: Any, objs: Sequence[models.Model]) -> list[Any]:
         values = [getattr(obj, field.attname) for obj in objs]
     else:
         values = [field.pre_save(obj, True) for obj in objs]
-    first = values[0]
-    if all(type(v) is type(first) and v == first for v in values):
-        return [first]
-    return values
+    return _same_or_all(values)
 
 
 def _has_expression(values: list[Any]) -> bool:

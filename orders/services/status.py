@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.bulk import bulk_update_rows, insert_rows, lock_rows
+from core.bulk import bulk_update_rows, lock_rows
+from core.bulk_insert import insert_rows
 from core.jsonvalues import as_stored
 from orders.models import Order, OrderStatusChange
 from orders.models import RemainsReplacement as Replacement

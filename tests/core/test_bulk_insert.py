@@ -13,7 +13,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.bulk_insert import bulk_insert_rows
+from core.bulk_insert import bulk_insert_rows, insert_rows
 from orders.models import Order, OrderStatusChange
 from panels.models import Panel, Service
 
@@ -120,3 +120,21 @@ def test_rows_with_their_own_ids_go_through_bulk_create(catalog):
     rows[1].client_ref = uuid.uuid4()
     assert bulk_insert_rows(Order, rows) == 2
     assert set(Order.objects.values_list("pk", flat=True)) == {9_000, 9_001}
+
+
+def test_plain_rows_alike_in_every_column_are_each_inserted(catalog):
+    """insert_rows (tuples, no model per row): a batch whose every column holds one value
+    still inserts one row per tuple."""
+    (order,) = orders(catalog, 1)
+    order.save()
+    when = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    row = (order.pk, "pending", "Pending", None, None, None, "", when)
+    names = ["order", "status", "status_raw", "charge", "start_count", "remains", "note",
+             "created_at"]  # fmt: skip
+
+    insert_rows(OrderStatusChange, names, [row] * 3 + [(*row[:6], "last", when)], batch_size=3)
+
+    stored = OrderStatusChange.objects.filter(order=order)
+    assert sorted(stored.values_list("note", flat=True)) == ["", "", "", "last"]
+    if connection.vendor == "postgresql":  # elsewhere bulk_create sets auto_now_add itself
+        assert set(stored.values_list("created_at", flat=True)) == {when}

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.bulk import bulk_update_rows, insert_rows
+from core.bulk import bulk_update_rows
+from core.bulk_insert import insert_rows
 from orders.models import Order, OrderStatusChange
 from panels.models import Panel, Service
 
