@@ -1,6 +1,6 @@
 """Status sync of 100,000 open orders over 20 panels, synced in parallel by real workers.
 
-Within one 5-minute schedule, the panels synced in parallel by real Celery workers.
+All of them within one 5-minute schedule (STATUS_SYNC_INTERVAL), each panel on its own worker process.
 
     .venv/bin/python benchmarks/status_sync_workers.py [--orders 100000] [--panels 20]
         [--latency-ms 50] [--concurrency 20]
