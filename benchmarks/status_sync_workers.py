@@ -1,6 +1,7 @@
 """Status sync of 100,000 open orders over 20 panels, synced in parallel by real workers.
 
-All of them within one 5-minute schedule (STATUS_SYNC_INTERVAL), each panel on its own worker process.
+All of them within one 5-minute schedule (STATUS_SYNC_INTERVAL), each panel on a worker
+process of its own.
 
     .venv/bin/python benchmarks/status_sync_workers.py [--orders 100000] [--panels 20]
         [--latency-ms 50] [--concurrency 20]
