@@ -1,8 +1,9 @@
 """The catalog browser over 100,000 services: an index for each of its sorts (listed services
-only), one for the panel's service id, and on PostgreSQL trigram indexes for searching names and
-categories by any part. `icontains` searches UPPER(column), so they are on that expression.
-Creating the pg_trgm extension needs a privileged role; where that is refused the search still
-works, only slower.
+only), one for the panel's service id, one to count listed services by panel, type and flags
+from the index alone, and on PostgreSQL trigram indexes for searching names and categories by
+any part. `icontains` searches UPPER(column), so they are on that expression. Creating the
+pg_trgm extension needs a privileged role; where that is refused the search still works, only
+slower.
 """
 
 import logging
@@ -81,5 +82,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='service',
             index=models.Index(fields=['remote_id'], name='service_remote_id'),
+        ),
+        migrations.AddIndex(
+            model_name='service',
+            index=models.Index(condition=models.Q(('is_active', True)), fields=['panel', 'type', 'refill', 'cancel', 'dripfeed'], name='service_listed_flags'),
         ),
     ]
