@@ -143,3 +143,16 @@ def test_the_changes_feed_lists_rises_first_then_the_rest_newest_first() -> None
     assert [e.pk for e in catalog_changes(limit=2)] == pks[:2]
     assert [e.pk for e in catalog_changes(kind=Kind.ADDED)] == [added.pk]
     assert [e.pk for e in catalog_changes(kind=Kind.RATE_CHANGED)] == pks[:3]
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_a_search_is_sorted_as_the_whole_list_is(many, sort: str) -> None:
+    # A search sorts by expressions no index is on (name || '', rate + 0): the same order.
+    everything = list(service_search(filters=CatalogFilters(sort=sort)))
+    found = list(service_search(filters=CatalogFilters(q="followers 1", sort=sort)))
+    assert found == [s for s in everything if "1" in s.name + s.category or s.remote_id == "1"]
+    assert len(found) > 50
+    either = EitherEndPaginator(
+        service_search(filters=CatalogFilters(q="followers 1", sort=sort)), 7
+    )
+    assert list(either.page(either.num_pages)) == found[(either.num_pages - 1) * 7 :]
