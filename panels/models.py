@@ -144,6 +144,9 @@ class Panel(models.Model):
         return PanelClient(self.api_url, self.api_key, self.client_options(**overrides))
 
 
+LISTED = models.Q(is_active=True)
+
+
 class Service(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="services")
     remote_id = models.CharField(max_length=100)
@@ -176,6 +179,30 @@ class Service(models.Model):
             models.Index(fields=["panel", "is_active", "category"], name="service_panel_active"),
             models.Index(fields=["type", "is_active"], name="service_type_active"),
             models.Index(fields=["category"], name="service_category"),
+            # The catalog browser's sorts (panels.selectors.catalog.SORTS), over listed services:
+            # its first page, and its last pages read backwards, without sorting the catalog.
+            *(
+                models.Index(fields=[*order, "id"], condition=LISTED, name=f"service_by_{name}")
+                for name, order in (
+                    ("name", ["name"]),
+                    ("rate", ["rate", "name"]),
+                    ("rate_desc", ["-rate", "name"]),
+                    ("min", ["min_quantity", "rate"]),
+                    ("min_desc", ["-min_quantity", "rate"]),
+                    ("max", ["max_quantity", "rate"]),
+                    ("max_desc", ["-max_quantity", "rate"]),
+                )
+            ),
+            # Search by the panel's service id, whatever the panel (names: a trigram index on
+            # PostgreSQL, migration 0011).
+            models.Index(fields=["remote_id"], name="service_remote_id"),
+            # The browser's count of listed services by panel, type and flags, read from the
+            # index alone: a tenth of the table's pages, which carry descriptions and raw entries.
+            models.Index(
+                fields=["panel", "type", "refill", "cancel", "dripfeed"],
+                condition=LISTED,
+                name="service_listed_flags",
+            ),
         ]
 
     def __str__(self) -> str:

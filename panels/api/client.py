@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ from panels.api.errors import (
     TransientError,
 )
 from panels.api.exchange import Exchange
+from panels.api.jsonarray import NotJson, SpooledArray
 from panels.api.options import BACKOFF_JITTER_MAX, ClientOptions
 from panels.api.order_types import FieldValue, add_fields
 from panels.api.results import (
@@ -52,10 +54,12 @@ from panels.api.results import (
     RefillCreated,
     RefillState,
 )
+from panels.api.results.base import items
 from panels.api.transport import panel_session
 from panels.api.wire import (
     Secret,
     chunks,
+    excerpt,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,6 +91,38 @@ class PanelClient:
 
     def services(self) -> Catalog:
         return self._read("services", {}, results.parse_catalog)
+
+    @contextmanager
+    def services_stream(self) -> Iterator[Iterator[results.Service | results.SkippedService]]:
+        """The catalog's entries one at a time, as `services()` reads them, without the whole
+        answer in memory: an array answer is spooled (to a temporary file past 1 MB) and read
+        element by element (panels.api.jsonarray). Fetched, retried and judged as `services()`
+        is before the block starts; an array that breaks off part way raises PanelUnavailable
+        from the iteration, as that answer raises from `services()`, but only once the entries
+        before the break were read. Any other answer (an object keyed by id) is read whole."""
+
+        def shaped(data: Any) -> Any:
+            return data if isinstance(data, SpooledArray) else items(data, "services")
+
+        answer = self._read("services", {}, shaped, stream_arrays=True)
+        if not isinstance(answer, SpooledArray):
+            yield results.catalog_entries(answer)
+            return
+        try:
+            yield results.catalog_entries(self._array_items(answer))
+        finally:
+            answer.close()
+
+    def _array_items(self, answer: SpooledArray) -> Iterator[Any]:
+        try:
+            yield from answer.items()
+        except NotJson:
+            raise PanelUnavailable(
+                f"services: the answer is not JSON: {excerpt(answer.head)}",
+                action="services",
+                cause=Cause.NOT_JSON,
+                answer=answer.head,
+            ) from None
 
     def add(
         self,
@@ -177,12 +213,19 @@ class PanelClient:
 
     # --- plumbing --------------------------------------------------------------------------
 
-    def _read(self, action: str, fields: dict[str, str], parse: Callable[[Any], T]) -> T:
+    def _read(
+        self,
+        action: str,
+        fields: dict[str, str],
+        parse: Callable[[Any], T],
+        *,
+        stream_arrays: bool = False,
+    ) -> T:
         """A read-only call: transient failures are retried with backoff and jitter."""
         attempt = 0
         while True:
             try:
-                data = self._call(action, fields)
+                data = self._call(action, fields, stream_arrays=stream_arrays)
                 try:
                     return parse(data)
                 except results.ShapeError as exc:
@@ -252,6 +295,6 @@ class PanelClient:
             delay = max(delay, retry_after)
         return min(delay, self.options.max_delay)
 
-    def _call(self, action: str, fields: dict[str, str]) -> Any:
+    def _call(self, action: str, fields: dict[str, str], *, stream_arrays: bool = False) -> Any:
         """One HTTP request (panels.api.exchange): the decoded JSON, or the matching PanelError."""
-        return self._exchange.call(action, fields)
+        return self._exchange.call(action, fields, stream_arrays=stream_arrays)

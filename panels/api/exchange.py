@@ -34,6 +34,7 @@ from panels.api.errors import (
     RequestNotSent,
     reason_for,
 )
+from panels.api.jsonarray import SpooledArray, starts_an_array
 from panels.api.normalise import error_text, storable_text
 from panels.api.options import ClientOptions
 from panels.api.wire import (
@@ -45,6 +46,7 @@ from panels.api.wire import (
     never_connected,
     read_body,
     retry_after_seconds,
+    spool_body,
 )
 
 logger = logging.getLogger("panels.api.client")  # one logger for the client's lines, as before
@@ -71,8 +73,12 @@ class Exchange:
         self._session = session
         self.last_answer = ""  # the text of the latest answer (capped, key scrubbed)
 
-    def call(self, action: str, fields: dict[str, str]) -> Any:
-        """One HTTP request. Returns the decoded JSON, or raises the matching PanelError."""
+    def call(self, action: str, fields: dict[str, str], *, stream_arrays: bool = False) -> Any:
+        """One HTTP request. Returns the decoded JSON, or raises the matching PanelError.
+
+        With `stream_arrays`, a successful answer that is a JSON array comes back undecoded, as
+        a SpooledArray to read one element at a time (and close); any other answer is judged
+        as usual."""
         write = action in WRITE_ACTIONS
         try:
             check_url(self.url, self._policy)
@@ -92,13 +98,23 @@ class Exchange:
         with call_deadline(self.options.timeout) as deadline:
             try:
                 response = self._send(request)
-                body = read_body(response, self.options.max_response_bytes)
+                limit = self.options.max_response_bytes
+                spooled = spool_body(response, limit) if stream_arrays else None
+                body = read_body(response, limit) if not stream_arrays else None
             except requests.RequestException as exc:
                 refused = refused_reason(exc)
                 if refused:
                     raise AddressRefused(refused, action=action) from None
                 late = time.monotonic() >= deadline
                 raise self._network_error(action, exc, write=write, late=late) from None
+        if spooled is not None:
+            if 200 <= response.status_code < 300 and starts_an_array(spooled):
+                head = spooled.read(ANSWER_KEPT * 4).decode("utf-8-sig", errors="replace")
+                spooled.seek(0)
+                self.last_answer = storable_text(self.scrub(head[:ANSWER_KEPT]))
+                return SpooledArray(spooled, self.last_answer)
+            with spooled:  # not an array: judged as any answer, as large as it may be
+                body = spooled.read()
         if body is None:
             raise self._failure(
                 action,

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, Window
+from django.db.models.expressions import CombinedExpression, OrderBy
+from django.db.models.functions import Concat, RowNumber
 from django.utils import timezone
 
 from core.filtering import where_chosen
+from panels.api.order_types import ORDER_TYPES
 from panels.matching import CurrencyGroup, ServiceFacts, compare_by_currency, describe
 from panels.matching.describe import Signature
 from panels.models import CatalogEvent, MatchVerdict, Panel, Service
@@ -51,7 +54,24 @@ def service_search(*, filters: CatalogFilters) -> QuerySet[Service]:
     services = where_chosen(
         services, panel_id=filters.panel_id, category=filters.category, type=filters.type, **flags
     )
-    return services.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    return services.order_by(*(_unindexed(order) if filters.q.split() else order))
+
+
+def _unindexed(order: tuple[str, ...]) -> list[str | OrderBy]:
+    """The same order, its first column written as an expression no index is on (name || '',
+    rate + 0), so that a search is read from its trigram index and sorted, never by walking a
+    sort's index in the hope of meeting 50 matches early: the services a search finds sit
+    together in name order ("TikTok ..."), and the walk would read half the catalog first."""
+    first, *rest = order
+    name = first.removeprefix("-")
+    if name == "name":
+        column: Concat | CombinedExpression = Concat(F(name), Value(""), output_field=CharField())
+    elif name in ("rate", "min_quantity", "max_quantity"):
+        column = F(name) + 0
+    else:
+        return list(order)
+    return [column.desc() if first.startswith("-") else column.asc(), *rest]
 
 
 @dataclass(frozen=True)
@@ -69,8 +89,30 @@ def catalog_facets(*, panel_id: int | None = None) -> CatalogFacets:
     return CatalogFacets(
         panels=list(Panel.objects.filter(is_active=True).values_list("pk", "name")),
         categories=list(active.order_by("category").values_list("category", flat=True).distinct()),
-        types=list(active.order_by("type").values_list("type", flat=True).distinct()),
+        types=_types_listed(active),
     )
+
+
+def _types_listed(services: QuerySet[Service]) -> list[str]:
+    """The order types among `services`, in key order. One query that asks, for each type there
+    is, whether one service has it: an index lookup each (service_type_active), where DISTINCT
+    would read every listed service."""
+    keys = sorted(ORDER_TYPES)
+    names = [f"has_{n}" for n in range(len(keys))]
+    # Any one row carries the answers (the subqueries do not depend on it); no panel, no types.
+    row = (
+        Panel.objects.annotate(
+            **{
+                name: Exists(services.filter(type=key))
+                for name, key in zip(names, keys, strict=True)
+            }
+        )
+        .values(*names)
+        .first()
+    )
+    if row is None:
+        return []
+    return [key for name, key in zip(names, keys, strict=True) if row[name]]
 
 
 def service_history(*, service: Service) -> list[CatalogEvent]:
@@ -125,37 +167,73 @@ def service_split(service: Service) -> bool:
     return service_verdict(service) == MatchVerdict.Verdict.SPLIT
 
 
-def service_offers(*, service: Service) -> list[CurrencyGroup]:
+OFFERS_PER_PANEL = 3  # a panel's cheapest offers compared; the rest are counted, not listed
+
+
+@dataclass(frozen=True)
+class Comparison:
+    groups: list[CurrencyGroup]  # as `compare_by_currency` lays them out
+    left_out: int  # dearer offers of the same panels not listed (OFFERS_PER_PANEL each)
+
+
+def service_comparison(*, service: Service, per_panel: int = OFFERS_PER_PANEL) -> Comparison:
     """The same offer on the other active panels, one group per currency (the service's own
-    first, compared with it; the others cheapest first within their currency). Two queries
-    at most."""
+    first, compared with it; the others cheapest first within their currency), each panel's
+    `per_panel` cheapest offers: over a large catalog an offer such as Instagram followers has
+    hundreds of services, which no one reads down to and which would take the page seconds
+    to draw. One query (none for a service that is matched with nothing)."""
     if not service.match_key or service_split(service):
         # Unrecognised services match nothing: no suggestion beats a wrong one. Nor does a
         # service a person split from the offer it was read as.
-        return compare_by_currency(service_facts(service), [])
-    candidates = (
+        return Comparison(compare_by_currency(service_facts(service), []), 0)
+    cheapest_first = [F("rate").asc(), F("max_quantity").desc(), F("pk").asc()]
+    candidates = list(
         Service.objects.filter(is_active=True, panel__is_active=True, match_key=service.match_key)
         .exclude(panel_id=service.panel_id)
         .exclude(split_from_its_offer())
         .select_related("panel")
+        .defer("raw", "description")
+        .annotate(
+            panel_rank=Window(RowNumber(), partition_by=[F("panel_id")], order_by=cheapest_first),
+            panel_offers=Window(Count("pk"), partition_by=[F("panel_id")]),
+        )
+        .filter(panel_rank__lte=per_panel)
     )
-    return compare_by_currency(service_facts(service), (service_facts(s) for s in candidates))
+    offers_of = {s.panel_id: s.panel_offers for s in candidates}
+    left_out = sum(max(0, count - per_panel) for count in offers_of.values())
+    groups = compare_by_currency(service_facts(service), (service_facts(s) for s in candidates))
+    return Comparison(groups, left_out)
+
+
+def service_offers(*, service: Service) -> list[CurrencyGroup]:
+    """`service_comparison`'s groups."""
+    return service_comparison(service=service).groups
 
 
 def catalog_changes(*, days: int = 7, limit: int = 50, kind: str = "") -> list[CatalogEvent]:
-    """Recent catalog events of active panels: price rises first, then newest first."""
+    """Recent catalog events of active panels: price rises first, then newest first.
+
+    Two queries, each reading an index newest first and stopping at `limit` (catalogevent_kind,
+    catalogevent_created): ranking the rises first in one ORDER BY would sort every event of
+    the period, hundreds of thousands over a large catalog's month."""
     events = CatalogEvent.objects.filter(
         created_at__gte=timezone.now() - timedelta(days=days), panel__is_active=True
     )
     if kind:
         events = events.filter(kind=kind)
-    rises_first = Case(
-        When(kind=CatalogEvent.Kind.RATE_CHANGED, rate_change__gt=0, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
+    rise = Q(kind=CatalogEvent.Kind.RATE_CHANGED, rate_change__gt=0)
+    newest = ("-created_at", "-rate_change", "-pk")
+
+    def shown(found: QuerySet[CatalogEvent], count: int) -> list[CatalogEvent]:
+        # The service's name and id are all a change line shows of it.
+        columns = ("service__raw", "service__description")
+        return list(
+            found.select_related("service", "panel").defer(*columns).order_by(*newest)[:count]
+        )
+
+    rises = (
+        shown(events.filter(rise), limit) if kind in ("", CatalogEvent.Kind.RATE_CHANGED) else []
     )
-    return list(
-        events.select_related("service", "panel").order_by(
-            rises_first, "-created_at", "-rate_change", "-pk"
-        )[:limit]
-    )
+    if len(rises) == limit:
+        return rises
+    return rises + shown(events.exclude(rise), limit - len(rises))

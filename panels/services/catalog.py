@@ -1,13 +1,15 @@
 """Catalog sync: bring a panel's service list into the database and record what changed.
 
-The whole catalog is read in one query and compared in memory; only new and changed rows are
-written (bulk), vanished services are deactivated in one UPDATE, never deleted, and every
-difference since the last sync becomes a CatalogEvent.
+The panel's answer is read one entry at a time (PanelClient.services_stream) and compared with
+the stored catalog a batch at a time; only new and changed rows are written (bulk), vanished
+services are deactivated, never deleted, and every difference since the last sync becomes a
+CatalogEvent. A catalog of any size takes the memory of one batch.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,13 +22,14 @@ from core.jsonvalues import as_stored
 from panels.api import normalise
 from panels.api.client import PanelClient
 from panels.api.errors import PanelError
-from panels.api.results import Catalog
 from panels.api.results import Service as RemoteService
+from panels.api.results import SkippedService
 from panels.matching.keys import match_key
 from panels.models import CatalogEvent, CatalogSync, Panel, Service
 from panels.services.panel import panel_mark_failing, panel_mark_ok
 
 logger = logging.getLogger(__name__)
+Entry = RemoteService | SkippedService  # one entry of the panel's answer, read or set aside
 
 # Fields copied from the panel's answer; a difference in any of them rewrites the row.
 SYNCED_FIELDS = (
@@ -174,6 +177,19 @@ class _Diff:
         service.last_seen_at = self.now
         self.changed.append(service)
 
+    def write(self) -> None:
+        """New services, then changed ones, then the events (which need the new ones' ids)."""
+        fields = [*SYNCED_FIELDS, "is_active", "last_seen_at"]
+        Service.objects.bulk_create(
+            self.new,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["panel", "remote_id"],
+            update_fields=fields,
+        )
+        Service.objects.bulk_update(self.changed, fields, batch_size=BATCH)
+        CatalogEvent.objects.bulk_create(self.events, batch_size=BATCH)
+
     def _detail_event(
         self,
         service: Service,
@@ -203,10 +219,8 @@ def catalog_sync(
             CatalogSync.objects.filter(pk=run.pk).update(
                 state=CatalogSync.State.RUNNING, started_at=timezone.now()
             )
-        catalog = (client or panel.client()).services()
-        if not catalog.services and panel.services.filter(is_active=True).exists():
-            raise EmptyCatalog(_empty_message(catalog), action="services")
-        result = _apply(panel, catalog)
+        with (client or panel.client()).services_stream() as entries:
+            result = _apply(panel, entries)
         _record_success(panel, run, result)
     except PanelError as exc:
         _record_failure(panel, run, exc)
@@ -245,12 +259,12 @@ def _record_success(panel: Panel, run: CatalogSync | None, result: CatalogSyncRe
         )
 
 
-def _empty_message(catalog: Catalog) -> str:
-    if not catalog.skipped:
+def _empty_message(skipped: list[str]) -> str:
+    if not skipped:
         return "The panel listed no services; the existing catalog was kept."
     return (
-        f"None of the {len(catalog.skipped):,} services the panel listed could be used "
-        f"({catalog.skipped[0].problem}); the existing catalog was kept."
+        f"None of the {len(skipped):,} services the panel listed could be used "
+        f"({skipped[0]}); the existing catalog was kept."
     )
 
 
@@ -266,54 +280,91 @@ def _record_failure(panel: Panel, run: CatalogSync | None, error: PanelError) ->
         logger.exception("could not record the failed catalog sync of panel %s", panel.pk)
 
 
-def _apply(panel: Panel, catalog: Catalog) -> CatalogSyncResult:
+def _batches(entries: Iterable[Entry]) -> Iterator[list[Entry]]:
+    batch: list[Entry] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _apply(panel: Panel, entries: Iterable[Entry]) -> CatalogSyncResult:
+    """Bring the stored catalog in step with the panel's entries, BATCH at a time: each batch's
+    stored services are read by their ids and its writes made before the next batch is read,
+    so a catalog of any size takes the memory of one batch (and the set of ids seen). All in
+    one transaction: an answer that breaks off part way (or turns out empty) changes nothing."""
     now = timezone.now()
-    notes = [s.problem for s in catalog.skipped]
-    ready = _prepared(panel, catalog.services, notes)
-    set_aside = len(notes)
-    notes += [note for remote, _ in ready for note in remote.notes]
+    set_aside: list[str] = []  # why entries were not stored
+    kept: list[str] = []  # what was read as unknown in entries that were
+    seen: set[str] = set()
+    listed = 0  # entries read as services
+    counts = {"created": 0, "updated": 0, "reactivated": 0, "events": 0}
     with transaction.atomic():
         # One sync per panel at a time; the second waits here and then sees the first's rows.
         locked = Panel.objects.select_for_update().get(pk=panel.pk)
-        diff = _Diff(panel, now, record_events=locked.catalog_synced_at is not None)
-        stored = {s.remote_id: s for s in Service.objects.filter(panel=panel)}
-        for remote, values in ready:
-            service = stored.pop(remote.service_id, None)
-            if service is None:
-                diff.add(remote, values)
-            else:
-                diff.compare(service, values)
-        gone = [s for s in stored.values() if s.is_active]
-        for service in gone:
-            diff.event(service, CatalogEvent.Kind.REMOVED, old_rate=service.rate)
-
-        Service.objects.bulk_create(
-            diff.new,
-            batch_size=BATCH,
-            update_conflicts=True,
-            unique_fields=["panel", "remote_id"],
-            update_fields=[*SYNCED_FIELDS, "is_active", "last_seen_at"],
-        )
-        Service.objects.bulk_update(
-            diff.changed, [*SYNCED_FIELDS, "is_active", "last_seen_at"], batch_size=BATCH
-        )
-        # A vanished service was last seen at the previous sync.
-        Service.objects.filter(pk__in=[s.pk for s in gone]).update(
-            is_active=False, last_seen_at=locked.catalog_synced_at or now
-        )
-        CatalogEvent.objects.bulk_create(diff.events, batch_size=BATCH)
+        record_events = locked.catalog_synced_at is not None
+        for batch in _batches(entries):
+            remotes = [entry for entry in batch if isinstance(entry, RemoteService)]
+            set_aside += [entry.problem for entry in batch if isinstance(entry, SkippedService)]
+            listed += len(remotes)
+            ready = _prepared(panel, remotes, set_aside)
+            kept += [note for remote, _ in ready for note in remote.notes]
+            diff = _Diff(panel, now, record_events=record_events)
+            wanted = [remote.service_id for remote, _ in ready]
+            stored = {
+                s.remote_id: s for s in Service.objects.filter(panel=panel, remote_id__in=wanted)
+            }
+            for remote, values in ready:
+                seen.add(remote.service_id)
+                service = stored.get(remote.service_id)
+                if service is None:
+                    diff.add(remote, values)
+                else:
+                    diff.compare(service, values)
+            diff.write()
+            counts["created"] += len(diff.new)
+            counts["updated"] += len(diff.changed) - diff.reactivated
+            counts["reactivated"] += diff.reactivated
+            counts["events"] += len(diff.events)
+        if not listed and Service.objects.filter(panel=panel, is_active=True).exists():
+            raise EmptyCatalog(_empty_message(set_aside), action="services")
+        gone = _deactivate_unseen(panel, seen, now, locked.catalog_synced_at, record_events)
         Panel.objects.filter(pk=panel.pk).update(catalog_synced_at=now)
     panel.catalog_synced_at = now
     return CatalogSyncResult(
-        services_seen=len(ready),
-        created=len(diff.new),
-        updated=len(diff.changed) - diff.reactivated,
-        deactivated=len(gone),
-        reactivated=diff.reactivated,
-        skipped=set_aside,
-        events=len(diff.events),
-        notes=notes,
+        services_seen=len(seen),
+        deactivated=gone,
+        skipped=len(set_aside),
+        events=counts.pop("events") + (gone if record_events else 0),
+        notes=set_aside + kept,
+        **counts,
     )
+
+
+def _deactivate_unseen(
+    panel: Panel, seen: set[str], now: datetime, last_sync: datetime | None, record: bool
+) -> int:
+    """Mark the listed services the panel no longer lists (with a Removed event each, when
+    events are recorded); how many. A vanished service was last seen at the previous sync."""
+    listed = Service.objects.filter(panel=panel, is_active=True)
+    rows = listed.values_list("pk", "remote_id", "rate").order_by("pk").iterator(chunk_size=BATCH)
+    gone = [(pk, rate) for pk, remote_id, rate in rows if remote_id not in seen]
+    for start in range(0, len(gone), BATCH):
+        chunk = gone[start : start + BATCH]
+        Service.objects.filter(pk__in=[pk for pk, _ in chunk]).update(
+            is_active=False, last_seen_at=last_sync or now
+        )
+        if record:
+            CatalogEvent.objects.bulk_create(
+                CatalogEvent(
+                    panel=panel, service_id=pk, kind=CatalogEvent.Kind.REMOVED, old_rate=rate
+                )
+                for pk, rate in chunk
+            )
+    return len(gone)
 
 
 def catalog_sync_start(

@@ -6,11 +6,13 @@ are read by its form (`panels.catalog_filters`: anything unexpected is ignored).
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,9 +34,10 @@ from panels.presenters import (
 )
 from panels.selectors.catalog import (
     DEFAULT_SORT,
+    OFFERS_PER_PANEL,
     catalog_changes,
+    service_comparison,
     service_history,
-    service_offers,
     service_search,
     service_signature,
     service_verdict,
@@ -56,13 +59,34 @@ CHANGE_DAYS = (7, 30)
 CHANGES_SHOWN = 200
 
 
+class EitherEndPaginator(Paginator):
+    """Pages past the middle are read from the end, in the reverse order, and turned around: the
+    last page of 100,000 services skips 50 rows of an index read backwards, not 99,950. The
+    object list must be ordered, with a last tie-breaker that is unique (SORTS end with pk)."""
+
+    def page(self, number: int | str) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if bottom <= self.count - top:
+            return super().page(number)
+        ordered = cast(QuerySet[Service], self.object_list)
+        backwards = list(ordered.reverse()[self.count - top : self.count - bottom])
+        return Page(backwards[::-1], number, self)
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     form = catalog_filter_form(request.GET)
     filters = form.filters()
     params = form.query()
-    paginator = Paginator(service_search(filters=filters), PER_PAGE)
+    # The rows show neither the description nor the panel's raw entry.
+    paginator = EitherEndPaginator(
+        service_search(filters=filters).defer("raw", "description"), PER_PAGE
+    )
     page = querystring.get_page(paginator, request.GET.get("page", ""))
     canonical = params.copy()
     if page.number > 1:
@@ -97,8 +121,9 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def service(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(Service.objects.select_related("panel", "verdict"), pk=pk)
+    comparison = service_comparison(service=obj)
     groups, this_in_base, base = comparison_in_base(
-        obj, service_offers(service=obj), day=timezone.localdate()
+        obj, comparison.groups, day=timezone.localdate()
     )
     own, *others = groups
     history = service_history(service=obj)
@@ -119,6 +144,8 @@ def service(request: HttpRequest, pk: int) -> HttpResponse:
         "any_converted": any(group.compared_in_base for group in others),
         "offer_count": len(every_offer),
         "other_panels": len({offer.facts.panel_id for offer in every_offer}),
+        "left_out": comparison.left_out,
+        "per_panel": OFFERS_PER_PANEL,
         "history": list(reversed(change_lines(history))),
         "chart": rate_chart(obj, history),
         "verdict": service_verdict(obj),

@@ -10,6 +10,7 @@ from panels.api.results.catalog import (
     Catalog,
     Service,
     SkippedService,
+    catalog_entries,
     parse_catalog,
     parse_service,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Service",
     "ShapeError",
     "SkippedService",
+    "catalog_entries",
     "order_id_of",
     "parse_balance",
     "parse_cancel_batch",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -99,17 +100,28 @@ def parse_catalog(data: Any) -> Catalog:
     never stops the others from being read."""
     services: list[Service] = []
     skipped: list[SkippedService] = []
-    seen: set[str] = set()
-    for item in items(data, "services"):
-        try:
-            parsed = parse_service(item)
-        except Exception:  # one unreadable entry must not stop the others
-            parsed = SkippedService(raw=item, problem="an entry that could not be read")
-        if isinstance(parsed, Service) and parsed.service_id in seen:
-            parsed = SkippedService(raw=item, problem=f"service {parsed.service_id}: listed twice")
+    for parsed in catalog_entries(items(data, "services")):
         if isinstance(parsed, Service):
-            seen.add(parsed.service_id)
             services.append(parsed)
         else:
             skipped.append(parsed)
     return Catalog(services=services, skipped=skipped)
+
+
+def catalog_entries(entries: Iterable[Any]) -> Iterator[Service | SkippedService]:
+    """Each entry read (`parse_service`), one at a time: a service listed twice is set aside
+    the second time."""
+    seen: set[str] = set()
+    for item in entries:
+        try:
+            parsed = parse_service(item)
+        except Exception:  # one unreadable entry must not stop the others
+            parsed = SkippedService(raw=item, problem="an entry that could not be read")
+        if isinstance(parsed, Service):
+            if parsed.service_id in seen:
+                parsed = SkippedService(
+                    raw=item, problem=f"service {parsed.service_id}: listed twice"
+                )
+            else:
+                seen.add(parsed.service_id)
+        yield parsed
