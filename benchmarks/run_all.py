@@ -124,7 +124,8 @@ def _about(script: Path) -> str:
         doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or ""
     except (OSError, SyntaxError, ValueError):
         return ""
-    return doc.strip().splitlines()[0].rstrip(".") if doc.strip() else ""
+    summary = doc.strip().split("\n\n")[0]  # the first paragraph, however it wraps
+    return " ".join(summary.split()).rstrip(".")
 
 
 def _stop_group(process: subprocess.Popen) -> None:

@@ -37,6 +37,15 @@ def test_the_real_folder_includes_every_benchmark() -> None:
     assert run_all._about(run_all.HERE / "load.py").startswith("Load test: logged-in users")
 
 
+def test_a_scripts_summary_is_its_docstrings_first_paragraph(tmp_path: Path) -> None:
+    script = tmp_path / "wrapped.py"
+    script.write_text(
+        '"""Catalog pages over 100,000 services: search,\nfilters and feed.\n\nMore."""\n'
+    )
+
+    assert run_all._about(script) == "Catalog pages over 100,000 services: search, filters and feed"
+
+
 def test_figures_and_tables_round_trip(capsys: pytest.CaptureFixture[str]) -> None:
     print("a human-readable line")
     figure("speed", 12.5, unit="ms", target="under 150 ms", met=True)
