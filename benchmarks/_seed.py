@@ -1,19 +1,16 @@
 """Seeding shared by the benchmarks (not a benchmark itself: `make bench` skips `_*.py`).
 
-- `order_rows` / `insert_orders`: a busy reseller's year of orders, COPYed into PostgreSQL.
+- `insert_orders`: a busy reseller's year of orders, made by PostgreSQL itself (one INSERT ...
+  SELECT over generate_series: no row crosses the wire), in parts if asked.
 - `place_on_simulator`: orders put on a simulator through its own `add` handler, saved once.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import random
 import time
-import uuid
-from collections.abc import Iterator
-from datetime import timedelta
-from decimal import Decimal
+from datetime import datetime
+from typing import Any
 
 PANELS = 5
 SERVICES_PER_PANEL = 200
@@ -23,90 +20,160 @@ STATES = (("placed", 90), ("rejected", 4), ("queued", 2), ("not_placed", 2), ("u
 STATUSES = (("completed", 70), ("partial", 5), ("canceled", 5), ("in_progress", 10),
             ("pending", 7), ("processing", 3))  # fmt: skip
 SOURCES = (("form", 70), ("csv", 20), ("mass", 10))
+QUANTITIES = (100, 250, 500, 1000, 2500, 5000, 10000)
 
 
-def _pick(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
+def _draw(table: tuple[tuple[str, int], ...], percent: str) -> str:
+    """SQL: the value of `table` a number 0..99 falls on, by the weights (which sum to 100)."""
+    assert sum(w for _, w in table) == 100
+    whens, edge = [], 0
+    for value, weight in table[:-1]:
+        edge += weight
+        whens.append(f"WHEN {percent} < {edge} THEN '{value}'")
+    return f"CASE {' '.join(whens)} ELSE '{table[-1][0]}' END"
 
 
-def order_rows(count: int, services: list[tuple[int, int]], user_id: int) -> Iterator[dict]:
-    """`count` orders as column -> value, newest last, with per-panel unique remote ids."""
-    from django.utils import timezone
-
-    from orders.links import target_key
-
-    rng = random.Random(7)
-    now = timezone.now()
-    year = 365 * 24 * 3600
-    for n in range(count):
-        service_id, panel_id = services[rng.randrange(len(services))]
-        state = _pick(rng, STATES)
-        status = _pick(rng, STATUSES) if state == "placed" else ""
-        created = now - timedelta(seconds=year * (count - n) / count + rng.random())
-        quantity = rng.choice((100, 250, 500, 1000, 2500, 5000, 10000))
-        charge = (
-            Decimal(quantity) * Decimal(rng.randint(5, 900)) / Decimal(100_000)
-            if state == "placed"
-            else None
-        )
-        link = f"https://instagram.com/p/{rng.getrandbits(40):x}/"
-        yield {
-            "client_ref": uuid.UUID(int=rng.getrandbits(128), version=4),
-            "panel_id": panel_id,
-            "service_id": service_id,
-            "order_type": "default",
-            "link": link,
-            "link_key": target_key(link=link),
-            "quantity": quantity,
-            "params": "{}",
-            "state": state,
-            "status": status,
-            "status_raw": status.replace("_", " ").title(),
-            "remote_id": str(1_000_000 + n) if state == "placed" else None,
-            "charge": charge,
-            "estimated_cost": charge,
-            "remains": 0 if status == "completed" else (quantity // 3 if status else None),
-            "currency": "USD",
-            "placed_by_id": user_id,
-            "source": _pick(rng, SOURCES),
-            "created_at": created,
-            "updated_at": created,
-            "placed_at": created if state == "placed" else None,
-            "finished_at": created if status in ("completed", "partial", "canceled") else None,
-            "last_error": "Not enough funds." if state == "rejected" else "",
-            "error_reason": "",
-            "customer_ref": "",
-            "raw_status": json.dumps({"status": status}) if status else "{}",
-            "route": "{}",
-            "attempts": 1,
-            "add_answer": "",
-            "late_remote_id": "",
-            "attention": "",
-            "stuck": "",
-            "replace_remains": "",
-        }
+def _uniform(salt: int, modulo: int) -> str:
+    """SQL: a number 0..modulo-1 drawn from the row number `g`, the same on every run."""
+    return f"(mod(hashint8extended(g, {salt}) & 2147483647, {modulo}))"
 
 
-def insert_orders(count: int, services: list[tuple[int, int]], user_id: int) -> float:
-    """COPY the orders in; returns the seconds it took (VACUUM ANALYZE included)."""
+# Order g of `count`: created g/count of a year ago (newest last), on one of the services, in a
+# state and (placed) a panel status by the weights above; a charge on placed orders; a link of
+# its own; finished ones finished, running ones with a third left.
+_ROWS = f"""
+WITH d AS (
+    SELECT g,
+           {_draw(STATES, _uniform(1, 100))} AS state,
+           {_draw(STATUSES, _uniform(2, 100))} AS placed_status,
+           {_draw(SOURCES, _uniform(3, 100))} AS source,
+           (%(quantities)s::bigint[])[1 + {_uniform(4, len(QUANTITIES))}] AS quantity,
+           5 + {_uniform(5, 896)} AS rate,
+           lpad(to_hex(hashint8extended(g, 6) & 1099511627775), 10, '0') AS post,
+           1 + mod(hashint8extended(g, 7) & 2147483647, %(services)s) AS s,
+           %(now)s::timestamptz - (%(count)s - g) * (interval '365 days' / %(count)s)
+               - {_uniform(8, 1000)} * interval '1 millisecond' AS created
+    FROM generate_series(0, %(count)s - 1) AS g
+    WHERE %(every)s = 1 OR (mod(g, %(every)s) = 0) <> %(rest)s
+), o AS (
+    SELECT d.*, CASE WHEN state = 'placed' THEN placed_status ELSE '' END AS status FROM d
+)
+INSERT INTO orders_order (
+    client_ref, panel_id, service_id, order_type, link, link_key, quantity, params, state,
+    status, status_raw, remote_id, charge, estimated_cost, remains, currency, placed_by_id,
+    source, created_at, updated_at, placed_at, finished_at, last_error, error_reason,
+    customer_ref, raw_status, route, attempts, add_answer, late_remote_id, attention, stuck,
+    replace_remains)
+SELECT md5('order ' || g)::uuid, (%(panel_ids)s::bigint[])[s], (%(service_ids)s::bigint[])[s],
+       'default', 'https://instagram.com/p/' || post || '/', 'instagram.com/p/' || post,
+       quantity, '{{}}', state, status, initcap(replace(status, '_', ' ')),
+       CASE WHEN state = 'placed' THEN (1000000 + g)::text END,
+       CASE WHEN state = 'placed' THEN quantity * rate / 100000.0 END,
+       CASE WHEN state = 'placed' THEN quantity * rate / 100000.0 END,
+       CASE WHEN status = 'completed' THEN 0 WHEN status <> '' THEN quantity / 3 END,
+       'USD', %(user_id)s, source, created, created,
+       CASE WHEN state = 'placed' THEN created END,
+       CASE WHEN status IN ('completed', 'partial', 'canceled') THEN created END,
+       CASE WHEN state = 'rejected' THEN 'Not enough funds.' ELSE '' END, '', '',
+       CASE WHEN status <> '' THEN json_build_object('status', status)::jsonb
+            ELSE '{{}}'::jsonb END,
+       '{{}}', 1, '', '', '', '', ''
+FROM o
+"""  # noqa: S608 (SQL of this module; values are parameters)
+
+
+@dataclasses.dataclass(frozen=True)
+class Seeded:
+    """How long a seed took, in seconds, and its parts."""
+
+    rows: int
+    insert: float
+    indexes: float  # dropping and building the indexes again (0 when kept)
+    vacuum: float  # VACUUM ANALYZE
+
+    @property
+    def seconds(self) -> float:
+        return self.insert + self.indexes + self.vacuum
+
+
+# The indexes a bulk insert drops and builds again (faster than keeping them up to date row by
+# row, as a restore does): all but the primary key and those of table constraints.
+_PLAIN_INDEXES = """
+SELECT i.relname, pg_get_indexdef(i.oid)
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+ORDER BY i.relname
+"""
+
+
+def seed_orders(
+    count: int,
+    services: list[tuple[int, int]],
+    user_id: int | None,
+    *,
+    every: int = 1,
+    rest: bool = False,
+    now: datetime | None = None,
+    rebuild_indexes: bool = False,
+) -> Seeded:
+    """Insert the year of `count` orders, or a part of it: with `every` = n, only every n-th
+    order (a small sample spread over the same year), or with `rest` too, all the others.
+    `services` are (service id, panel id) pairs; the parts of one seed need the same `now`
+    (the newest order's moment). With `rebuild_indexes`, the order table's indexes are dropped
+    first and built again after (the same definitions). Then VACUUM ANALYZE, what autovacuum
+    does on a live database: statistics, the visibility map."""
     from django.db import connection
+    from django.utils import timezone
 
     from orders.models import Order
 
-    started = time.perf_counter()
-    rows = order_rows(count, services, user_id)
-    first = next(rows)
-    columns = list(first)
     table = Order._meta.db_table
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write_row([first[c] for c in columns])
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-        # What autovacuum does on a live database: statistics and the visibility map.
+        indexes: list[tuple[str, str]] = []
+        started = time.perf_counter()
+        if rebuild_indexes:
+            cursor.execute(_PLAIN_INDEXES, [table])
+            indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        dropped = time.perf_counter() - started
+        started = time.perf_counter()
+        cursor.execute(
+            _ROWS,
+            {
+                "count": count,
+                "every": max(every, 1),
+                "rest": rest,
+                "quantities": list(QUANTITIES),
+                "service_ids": [service for service, _ in services],
+                "panel_ids": [panel for _, panel in services],
+                "user_id": user_id,
+                "services": len(services),
+                # Django's clock, not the database's: the pages ask for days by Django's today
+                "now": now or timezone.now(),
+            },
+        )
+        rows = cursor.rowcount
+        inserted = time.perf_counter() - started
+        started = time.perf_counter()
+        if indexes:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for _, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+        built = time.perf_counter() - started
+        started = time.perf_counter()
         cursor.execute(f"VACUUM ANALYZE {table}")
-    return time.perf_counter() - started
+        vacuumed = time.perf_counter() - started
+    return Seeded(rows, inserted, dropped + built, vacuumed)
+
+
+def insert_orders(
+    count: int, services: list[tuple[int, int]], user_id: int | None, **options: Any
+) -> float:
+    """`seed_orders`, in seconds."""
+    return seed_orders(count, services, user_id, **options).seconds
 
 
 def place_on_simulator(

@@ -29,6 +29,14 @@ def positive_int(value: str) -> int | None:
     return int(value)
 
 
+def whole_number(value: str) -> int | None:
+    """0, 1, 2... from the text; None for anything else (signs, huge or non-ASCII digits)."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        return None
+    return int(value)
+
+
 def get_page(paginator: Paginator, value: str) -> Page:
     """The page `value` asks for, by `Paginator.get_page`: a number past the end gives the last
     page; anything that is not a page number (0, signs, "2.5", non-ASCII digits) the first."""

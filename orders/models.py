@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from orders.links import target_key
+from orders.list_indexes import LIST_INDEXES
 from panels.api.normalise import RefillStatus, Status
 from panels.models import ORDER_TYPE_CHOICES, Panel, Service, money_field
 
@@ -190,6 +191,8 @@ class Order(models.Model):
                 condition=Q(refund_seen_at__isnull=False),
                 name="order_panel_refund_seen",
             ),
+            # The order list's and the overview's, at millions of orders (orders/list_indexes.py)
+            *LIST_INDEXES,
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,8 @@
 """Reads for the order pages.
 
-The order list: search and filters (`order_search`), the counts per state and panel status in
-one aggregate query (`order_status_counts`, which also gives the list its total, so the list
-never runs a separate count), the choices its filters offer, and the rows of its CSV export.
+The order list: search and filters (`order_search`), its pages (by number while the list is
+counted exactly, after an order's key past that: `order_page`, `order_page_from`), the choices
+its filters offer, and the rows of its CSV export. Its counts are orders.list_counts.
 """
 
 from __future__ import annotations
@@ -10,19 +10,38 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
-from django.db.models.expressions import OrderBy
+from django.db.models import (
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from core.filtering import where_chosen
 from orders.charges import charge_off_q
 from orders.links import target_key
+from orders.list_sorts import (
+    DEFAULT_SORT,
+    SORTS,
+    Key,
+    Row,
+    key_expressions,
+    key_values,
+    ordering,
+    row_key,
+)
 from orders.models import CANCEL_KINDS, RUNNING_ORDER, BulkItem, Order
+from panels.api.normalise import Status
 from panels.api.order_types import ORDER_TYPES, split_lines
 from panels.models import Panel, Service
 
@@ -35,18 +54,10 @@ ATTENTION_STATES = frozenset({Order.State.UNKNOWN})
 STUCK = ~Q(stuck="") & RUNNING_ORDER
 RAISED = ~Q(attention="") | STUCK
 
-# Each sort: (field, descending) keys, the last ones breaking ties. Empty charges and quantities
-# go last whichever way their column is sorted.
-ORDER_SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "-created": (("created_at", True), ("id", True)),
-    "created": (("created_at", False), ("id", False)),
-    "-charge": (("charge", True), ("created_at", True), ("id", True)),
-    "charge": (("charge", False), ("created_at", True), ("id", True)),
-    "-quantity": (("quantity", True), ("created_at", True), ("id", True)),
-    "quantity": (("quantity", False), ("created_at", True), ("id", True)),
-}
-DEFAULT_ORDER_SORT = "-created"
-NULLABLE_SORT_FIELDS = frozenset({"charge", "quantity"})
+# The sorts the list offers (orders/list_sorts.py: each one's key and index). Empty charges and
+# quantities go last whichever way their column is sorted; ties go newest first.
+ORDER_SORTS = tuple(SORTS)
+DEFAULT_ORDER_SORT = DEFAULT_SORT
 MAX_SEARCH_WORDS = 4
 MIN_LINK_PART = 3
 
@@ -88,7 +99,7 @@ def _search(q: str) -> Q:
     return condition
 
 
-def _filtered(filters: OrderFilters, *, with_state: bool = True) -> QuerySet[Order]:
+def filtered_orders(filters: OrderFilters, *, with_state: bool = True) -> QuerySet[Order]:
     """Orders matching the filters; without our state, the panel's status and "needs
     attention" when `with_state` is false (what the counts per state are counted over)."""
     orders = where_chosen(
@@ -111,18 +122,6 @@ def _filtered(filters: OrderFilters, *, with_state: bool = True) -> QuerySet[Ord
         if filters.attention:
             orders = orders.filter(Q(state__in=ATTENTION_STATES) | RAISED)
     return orders
-
-
-def ordering(sort: str, *, backwards: bool = False) -> list[OrderBy]:
-    """The ORDER BY of a sort; `backwards` reads the same order from its end."""
-    terms = []
-    for field, descending in ORDER_SORTS.get(sort, ORDER_SORTS[DEFAULT_ORDER_SORT]):
-        if field in NULLABLE_SORT_FIELDS:
-            nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
-        else:
-            nulls = {}  # NOT NULL columns: a plain ORDER BY, so their index serves it
-        terms.append(F(field).desc(**nulls) if descending != backwards else F(field).asc(**nulls))
-    return terms
 
 
 def _counted_lines() -> Case:
@@ -149,15 +148,24 @@ def _with_relations(orders: QuerySet[Order]) -> QuerySet[Order]:
 def order_search(*, filters: OrderFilters) -> QuerySet[Order]:
     """The orders the list shows, in its order, with their panel, service and who placed
     them."""
-    return _with_relations(_filtered(filters)).order_by(*ordering(filters.sort))
+    return _with_relations(filtered_orders(filters)).order_by(*ordering(filters.sort))
+
+
+def _rows_of(page_ids: QuerySet[Order, Any], sort: str, *, backwards: bool = False) -> list[Order]:
+    return list(
+        _with_relations(Order.objects.filter(pk__in=page_ids)).order_by(
+            *ordering(sort, backwards=backwards)
+        )
+    )
 
 
 def order_page(*, filters: OrderFilters, offset: int, limit: int, total: int) -> list[Order]:
-    """One page of `order_search`, in one query however deep the page is.
+    """One page of `order_search` by its place, in one query (for a list counted exactly:
+    `total` is its length).
 
     The page's ids are found first on the orders table alone (no joins for the rows skipped),
-    and a page past the middle is read from the end (`total` is the count of the filter), so
-    no page skips more than half of the orders.
+    and a page past the middle is read from the end, so no page skips more than half of the
+    orders.
     """
     limit = max(0, min(limit, total - offset))
     if limit == 0 or offset < 0:
@@ -166,77 +174,52 @@ def order_page(*, filters: OrderFilters, offset: int, limit: int, total: int) ->
     backwards = from_end < offset
     skip = from_end if backwards else offset
     page_ids = (
-        _filtered(filters)
+        filtered_orders(filters)
         .order_by(*ordering(filters.sort, backwards=backwards))
         .values("pk")[skip : skip + limit]
     )
-    return list(
-        _with_relations(Order.objects.filter(pk__in=page_ids)).order_by(*ordering(filters.sort))
-    )
+    return _rows_of(page_ids, filters.sort)
 
 
-@dataclass(frozen=True)
-class StatusCounts:
-    """How many orders match the filters per (our state, panel status) pair, counted without
-    the state, status and attention filters, so every count the page shows comes from it:
-    the total of the current filter, and what each state or status would give instead."""
-
-    pairs: dict[tuple[str, str], int]
-    # of those, the ones with something raised for a person
-    raised: dict[tuple[str, str], int] = dataclass_field(default_factory=dict)
-
-    def _matching(self, *, state: str | None, status: str | None, attention: bool) -> int:
-        return sum(
-            count if not attention or s in ATTENTION_STATES else self.raised.get((s, st), 0)
-            for (s, st), count in self.pairs.items()
-            if (state is None or s == state) and (status is None or st == status)
-        )
-
-    def total(self, filters: OrderFilters) -> int:
-        """Orders matching every filter: the list's length."""
-        return self._matching(
-            state=filters.state or None, status=filters.status or None, attention=filters.attention
-        )
-
-    def per_state(self, filters: OrderFilters) -> dict[str, int]:
-        """Per state of ours: the orders the list would show with that state chosen."""
-        status = filters.status or None
-        return {
-            state: self._matching(state=state, status=status, attention=filters.attention)
-            for state in Order.State.values
-        }
-
-    def per_status(self, filters: OrderFilters) -> dict[str, int]:
-        """Per panel status that occurs: the orders the list would show with it chosen."""
-        state = filters.state or None
-        return {
-            status: self._matching(state=state, status=status, attention=filters.attention)
-            for status in sorted({st for _, st in self.pairs if st})
-        }
-
-    @property
-    def everything(self) -> int:
-        """Orders matching the filters other than state, status and attention."""
-        return sum(self.pairs.values())
+def order_key(order: Order, sort: str) -> Key:
+    """Where `order` stands in the sort (orders.list_sorts.row_key)."""
+    column = SORTS.get(sort, SORTS[DEFAULT_ORDER_SORT]).column
+    value = getattr(order, column.field) if column else None
+    return row_key(sort, created_at=order.created_at, pk=order.pk, value=value)
 
 
-def order_status_counts(*, filters: OrderFilters) -> StatusCounts:
-    """Counts per (state, status) of the orders matching the filters other than state, status
-    and attention. One query."""
-    # Two counts in one round trip, each read from an index alone: every order from
-    # `order_sync` (state, status), the raised ones from the small partial `order_raised`.
-    # Counting both in one pass (COUNT ... FILTER on `attention`) reads every row of the table.
-    matching = _filtered(filters, with_state=False).order_by()
-    every = matching.values_list("state", "status").annotate(n=Count("*"), raised=Value(False))
-    raised = (
-        matching.filter(RAISED)
-        .values_list("state", "status")
-        .annotate(n=Count("*"), raised=Value(True))
-    )
-    counts: dict[bool, dict[tuple[str, str], int]] = {False: {}, True: {}}
-    for state, status, n, is_raised in every.union(raised, all=True):
-        counts[is_raised][(state, status)] = n
-    return StatusCounts(pairs=counts[False], raised=counts[True])
+def order_page_from(
+    *,
+    filters: OrderFilters,
+    key: Key | None,
+    limit: int,
+    backwards: bool = False,
+    skip: int = 0,
+) -> tuple[list[Order], bool]:
+    """Up to `limit` orders of `order_search` right after the row whose key is `key` (from the
+    start without one, past the first `skip`); with `backwards`, the `limit` orders right
+    before it (the last ones without one), still in the list's order. Also says whether more
+    orders lie that way.
+
+    One query however deep the page: "after this key" is one row comparison, which an index
+    on the sort's key (orders.list_sorts) seeks to.
+    """
+    sort = filters.sort if filters.sort in SORTS else DEFAULT_ORDER_SORT
+    ids = filtered_orders(filters)
+    if key is not None:
+        # The key's parts all go one way; reading backwards turns "after" into "before".
+        descending = SORTS[sort].descending != backwards
+        compare = LessThan if descending else GreaterThan
+        ids = ids.filter(compare(Row(*key_expressions(sort)), key_values(key)))
+    page_ids = ids.order_by(*ordering(sort, backwards=backwards)).values("pk")[
+        skip : skip + limit + 1
+    ]
+    rows = _rows_of(page_ids, sort, backwards=backwards)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return rows, more
 
 
 def order_panel_choices() -> list[tuple[int, str]]:
@@ -299,7 +282,7 @@ def order_csv_rows(*, filters: OrderFilters) -> Iterator[tuple[Any, ...]]:
     `CSV_COLUMNS`. Streams from the database in chunks."""
     fields = [name for name, _ in CSV_COLUMNS]
     at = fields.index("quantity")
-    orders = _filtered(filters).annotate(counted_lines=_counted_lines())
+    orders = filtered_orders(filters).annotate(counted_lines=_counted_lines())
     rows = orders.order_by(*ordering(filters.sort)).values_list(*fields, "counted_lines")
     for *row, counted in rows.iterator(chunk_size=CSV_CHUNK):
         if row[at] is None and counted is not None:
@@ -317,7 +300,6 @@ ENTRY_ACTIVE_STATES = (Order.State.QUEUED, Order.State.SUBMITTING, Order.State.U
 def active_order_q() -> Q:
     """Orders that may still be active on their panel: queued, being sent, outcome unknown,
     or placed and not final. The panel refuses a second such order on the same link."""
-    from panels.api.normalise import Status
 
     return Q(state__in=ENTRY_ACTIVE_STATES) | (
         Q(state=Order.State.PLACED) & ~Q(status__in=Status.FINAL)

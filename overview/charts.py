@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
 from core.charts import Bar, coordinate, nice_step, scale_text
+from core.counting import ShownCount
 from core.money import converted_amount, money_text
 from currency.conversion import rates_note
 from orders.models import STATUS_CHOICES
@@ -26,10 +27,10 @@ TICKS = 4  # the scale: 0 and four steps of a round size
 
 
 @dataclass(frozen=True)
-class StatusCount:
+class StatusCount(ShownCount):
     status: str
     label: str
-    count: int
+    count: int  # past COUNT_CAP (core.counting): more than COUNT_CAP
     href: str  # the order list showing them, or "" before it exists
 
 

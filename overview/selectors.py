@@ -7,28 +7,33 @@ Money stays `Decimal` all the way to the template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Literal
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from alerts.models import Delivery
 from alerts.selectors import FAILURES_READ, failed_recently
+from core.counting import ShownCount, count_text, counts_at_once, is_capped
 from ledger.models import BalanceCheck
 from ledger.selectors import flagged_checks
-from orders.cost_sql import order_cost, order_currency
 from orders.models import Order
 from orders.selectors import STUCK
+from overview.spend import (
+    SPEND_CHART_DAYS,
+    DailySpend,
+    Spend,
+    daily_of,
+    spend_of,
+    spend_rows,
+    windows_since,
+)
+from overview.spend import spend_by_currency as spend_by_currency  # the page's reads, all here
+from overview.spend import spend_per_day as spend_per_day
 from panels.api.normalise import Status
 from panels.models import CatalogEvent, Panel
 from panels.selectors.catalog import catalog_changes
-
-# Orders whose money came back: they do not count as spend.
-REFUNDED_STATUSES = (Status.CANCELED, Status.REFUNDED)
 
 # How many orders with an unknown outcome the overview lists by name.
 UNKNOWN_ORDERS_SHOWN = 5
@@ -40,8 +45,6 @@ CATALOG_CHANGES_DAYS = 7
 # Balance intervals that do not add up, listed by panel and moment (the newest).
 BALANCE_FLAGS_SHOWN = 5
 
-# The spend chart: per panel per day, today and the days before it.
-SPEND_CHART_DAYS = 30
 
 # "now": every order currently in the state; "24h"/"7d": those created in that window.
 Window = Literal["now", "24h", "7d"]
@@ -68,16 +71,18 @@ class PanelCard:
 
 
 @dataclass(frozen=True)
-class StateCount:
+class StateCount(ShownCount):
     state: str
     label: str
-    count: int
+    count: int  # past COUNT_CAP (core.counting): more than COUNT_CAP
     window: Window
 
 
 @dataclass(frozen=True)
 class OrderCounts:
-    """Orders per state: all of them, and those created in the last 24 hours and 7 days."""
+    """Orders per state: all of them, and those created in the last 24 hours and 7 days. A
+    count of all of them stops past COUNT_CAP (core.counting): it says "more than" then; the
+    counts in the two windows are exact. States and statuses without orders are left out."""
 
     total: dict[str, int]
     last_24h: dict[str, int]
@@ -99,28 +104,11 @@ class OrderCounts:
         ]
 
 
-@dataclass(frozen=True)
-class Spend:
-    currency: str
-    last_24h: Decimal
-    last_7d: Decimal
-    orders_7d: int
-    # The same money per day of the site's time zone, (last 24 h, last 7 days), so that each
-    # day is converted to the base currency at its own rate (overview.in_base).
-    by_day: dict[date, tuple[Decimal, Decimal]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DailySpend:
-    day: date  # in the site's time zone
-    panel_id: int
-    currency: str
-    amount: Decimal
-    # Set once converted to the base currency (overview.in_base): the rate's day, and what
-    # was billed ("1,100.00 RUB"); or why it could not be converted.
-    rate_day: date | None = None
-    billed: str = ""
-    problem: str = ""
+def _more_text(count: int, not_shown: int) -> str:
+    """How many more there are than the few named: "3", "many" past COUNT_CAP, or ""."""
+    if is_capped(count):
+        return "many"
+    return f"{not_shown:,}" if not_shown else ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +137,12 @@ class Overview:
         return self.orders.tiles
 
     @property
+    def counts_capped(self) -> bool:
+        """Some count shown says "more than COUNT_CAP"."""
+        shown = [tile.count for tile in self.orders.tiles]
+        return any(map(is_capped, [*shown, self.unknown_count, self.raised_count]))
+
+    @property
     def failing_panels(self) -> list[PanelCard]:
         return [card for card in self.panels if card.panel.is_active and card.is_failing]
 
@@ -161,8 +155,17 @@ class Overview:
         return self.orders.total.get(Order.State.UNKNOWN, 0)
 
     @property
+    def unknown_text(self) -> str:
+        return count_text(self.unknown_count)
+
+    @property
     def unknown_not_shown(self) -> int:
         return max(self.unknown_count - len(self.unknown_orders), 0)
+
+    @property
+    def unknown_not_shown_text(self) -> str:
+        """ "3" in "and 3 more"; "many" past COUNT_CAP; "" when every one is named."""
+        return _more_text(self.unknown_count, self.unknown_not_shown)
 
     @property
     def raised_count(self) -> int:
@@ -173,8 +176,20 @@ class Overview:
         return max(self.raised_count - len(self.raised_orders), 0)
 
     @property
+    def raised_text(self) -> str:
+        return count_text(self.raised_count)
+
+    @property
+    def raised_not_shown_text(self) -> str:
+        return _more_text(self.raised_count, self.raised_not_shown)
+
+    @property
     def stuck_not_shown(self) -> int:
         return max(self.orders.stuck - len(self.stuck_orders), 0)
+
+    @property
+    def stuck_not_shown_text(self) -> str:
+        return _more_text(self.orders.stuck, self.stuck_not_shown)
 
     @property
     def rejected_24h(self) -> int:
@@ -218,80 +233,49 @@ def panel_cards() -> list[PanelCard]:
     return cards
 
 
-def _since(now: datetime) -> dict[str, datetime]:
-    return {"24h": now - timedelta(hours=24), "7d": now - timedelta(days=7)}
-
-
 def order_counts(*, now: datetime) -> OrderCounts:
-    """Order counts per state, overall and per time window, and placed orders per panel
-    status. One query."""
-    since = _since(now)
-    rows = (
-        Order.objects.order_by()
-        .values("state", "status")
-        .annotate(
-            total=Count("id"),
-            last_24h=Count("id", filter=Q(created_at__gte=since["24h"])),
-            last_7d=Count("id", filter=Q(created_at__gte=since["7d"])),
-            raised=Count("id", filter=~Q(attention="")),
-            stuck=Count("id", filter=STUCK),
-        )
+    """Order counts per state, overall and per time window, placed orders per panel status,
+    those raised for a person and the stuck ones. One query, which reads an index per count
+    (counting all of a state stops past COUNT_CAP), never the whole table."""
+    since = windows_since(now)
+    orders = Order.objects.order_by()
+    counts: dict[str, Any] = {}
+    for state in Order.State.values:
+        of_state = orders.filter(state=state)
+        counts[f"total {state}"] = of_state
+        counts[f"raised {state}"] = of_state.exclude(attention="")
+    for status in ("", *Status.ALL):
+        counts[f"status {status}"] = orders.filter(state=Order.State.PLACED, status=status)
+    counts["stuck"] = orders.filter(STUCK)
+    windowed = {
+        f"{window} {state}": orders.filter(state=state, created_at__gte=since[window])
+        for window in ("24h", "7d")
+        for state in Order.State.values
+    }
+    found = counts_at_once(counts | windowed, exact=windowed)
+    return _order_counts_of(found)
+
+
+def _order_counts_of(found: dict[str, int]) -> OrderCounts:
+    def per_state(prefix: str) -> dict[str, int]:
+        return {
+            state: found[f"{prefix} {state}"]
+            for state in Order.State.values
+            if found[f"{prefix} {state}"]
+        }
+
+    return OrderCounts(
+        total=per_state("total"),
+        last_24h=per_state("24h"),
+        last_7d=per_state("7d"),
+        placed_by_status={
+            status: found[f"status {status}"]
+            for status in ("", *Status.ALL)
+            if found[f"status {status}"]
+        },
+        raised=per_state("raised"),
+        stuck=found["stuck"],
     )
-    counts = OrderCounts(total={}, last_24h={}, last_7d={})
-    stuck = 0
-    for row in rows:
-        stuck += row["stuck"]
-        state = row["state"]
-        for name in ("total", "last_24h", "last_7d"):
-            per_state = getattr(counts, name)
-            per_state[state] = per_state.get(state, 0) + row[name]
-        if row["raised"]:
-            counts.raised[state] = counts.raised.get(state, 0) + row["raised"]
-        if state == Order.State.PLACED:
-            status = row["status"]
-            counts.placed_by_status[status] = counts.placed_by_status.get(status, 0) + row["total"]
-    return replace(counts, stuck=stuck)
-
-
-def spend_by_currency(*, now: datetime) -> list[Spend]:
-    """What placed orders cost in the last 24 h and 7 days, per currency. One query.
-
-    The cost is the panel's `charge`, or our `estimated_cost` until the panel reports one. The
-    currency is the order's, or its panel's when the order has none. Canceled and refunded
-    orders are left out: their money came back.
-    """
-    since = _since(now)
-    amount, money = order_cost()
-    zone = timezone.get_current_timezone()
-    rows = (
-        Order.objects.filter(state=Order.State.PLACED, created_at__gte=since["7d"])
-        .exclude(status__in=REFUNDED_STATUSES)
-        .annotate(spend_currency=order_currency(), day=TruncDate("created_at", tzinfo=zone))
-        .values("spend_currency", "day")
-        .annotate(
-            last_7d=Sum(amount, output_field=money),
-            last_24h=Sum(amount, filter=Q(created_at__gte=since["24h"]), output_field=money),
-            orders_7d=Count("id"),
-        )
-        .order_by("spend_currency", "day")
-    )
-    days: dict[str, dict[date, tuple[Decimal, Decimal, int]]] = {}
-    for row in rows:
-        days.setdefault(row["spend_currency"], {})[row["day"]] = (
-            row["last_24h"] or Decimal(0),
-            row["last_7d"] or Decimal(0),
-            row["orders_7d"],
-        )
-    return [
-        Spend(
-            currency=currency,
-            last_24h=sum((v[0] for v in per_day.values()), Decimal(0)),
-            last_7d=sum((v[1] for v in per_day.values()), Decimal(0)),
-            orders_7d=sum(v[2] for v in per_day.values()),
-            by_day={day: (v[0], v[1]) for day, v in per_day.items()},
-        )
-        for currency, per_day in days.items()
-    ]
 
 
 def unknown_orders(*, limit: int = UNKNOWN_ORDERS_SHOWN) -> list[Order]:
@@ -331,48 +315,21 @@ def latest_catalog_changes(*, panels: list[PanelCard]) -> list[CatalogEvent]:
 
 
 def overview_get(*, now: datetime | None = None) -> Overview:
-    """Everything the overview page shows, in eight queries at most (its money in the base
+    """Everything the overview page shows, in seven queries at most (its money in the base
     currency is `overview.in_base.overview_in_base`)."""
     now = now or timezone.now()
     orders = order_counts(now=now)
     panels = panel_cards()
+    spend = spend_rows(now=now, currencies={card.panel.pk: card.panel.currency for card in panels})
     return Overview(
         panels=panels,
         orders=orders,
-        spend=spend_by_currency(now=now),
+        spend=spend_of(spend),
         unknown_orders=unknown_orders() if orders.total.get(Order.State.UNKNOWN) else [],
         raised_orders=raised_orders() if orders.raised else [],
         stuck_orders=stuck_orders() if orders.stuck else [],
         catalog_changes=latest_catalog_changes(panels=panels),
-        daily_spend=spend_per_day(now=now),
+        daily_spend=daily_of(spend, now=now, days=SPEND_CHART_DAYS),
         balance_flags=flagged_checks(limit=BALANCE_FLAGS_SHOWN + 1),
         alert_failures=failed_recently(now=now),
     )
-
-
-def spend_per_day(*, now: datetime, days: int = SPEND_CHART_DAYS) -> list[DailySpend]:
-    """What placed orders cost per panel per day over the last `days` days (today included),
-    per currency: the same money as `spend_by_currency`, by the day of the site's time zone.
-    Only days with spend are returned. One query."""
-    zone = timezone.get_current_timezone()
-    first = timezone.localtime(now, zone).date() - timedelta(days=days - 1)
-    start = timezone.make_aware(datetime.combine(first, time.min), zone)
-    amount, money = order_cost()
-    rows = (
-        Order.objects.filter(state=Order.State.PLACED, created_at__gte=start)
-        .exclude(status__in=REFUNDED_STATUSES)
-        .annotate(day=TruncDate("created_at", tzinfo=zone), spend_currency=order_currency())
-        .values("day", "panel_id", "spend_currency")
-        .annotate(amount=Sum(amount, output_field=money))
-        .order_by("day", "panel_id", "spend_currency")
-    )
-    return [
-        DailySpend(
-            day=row["day"],
-            panel_id=row["panel_id"],
-            currency=row["spend_currency"],
-            amount=row["amount"] or Decimal(0),
-        )
-        for row in rows
-        if row["day"] is not None
-    ]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.counting import count_cap
 from core.htmx import HtmxHttpRequest
 from orders.models import Order
 from overview import selectors
@@ -41,6 +42,7 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     data = selectors.overview_get(now=now)
     money = overview_in_base(data, today=timezone.localdate(now))
+    statuses = placed_statuses(data.orders.placed_by_status)
     return render(
         request,
         TEMPLATE,
@@ -63,7 +65,9 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
                 base=money.spend.base,
             ),
             "spend_chart_days": selectors.SPEND_CHART_DAYS,
-            "placed_statuses": placed_statuses(data.orders.placed_by_status),
+            "placed_statuses": statuses,
+            "counts_capped": data.counts_capped or any(item.capped for item in statuses),
+            "count_cap": count_cap(),
             **_rejected_link(now),
         },
     )

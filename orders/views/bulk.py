@@ -64,7 +64,7 @@ def selection(params: QueryDict) -> tuple[QuerySet[Order], str, str]:
     confirm form, so the action acts on what was previewed)."""
     if params.get("all") == "1":
         query = params.copy()
-        for name in ("kind", "ids", "page", "token", "selection"):
+        for name in ("kind", "ids", "page", "after", "before", "at", "token", "selection"):
             query.pop(name, None)
         filters, _ = parse_filters(query)
         shown = query.copy()

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from benchmarks._seed import insert_orders
+from orders.links import target_key
 from orders.models import Order
 from tests.factories import ServiceFactory
 
@@ -24,7 +25,38 @@ def test_the_seeded_orders_are_whole_rows(django_user_model) -> None:
     assert Order.objects.count() == 50
     order = Order.objects.exclude(link="").first()
     assert order is not None
-    assert order.link_key  # what the duplicate-link rule compares
+    assert order.link_key == target_key(link=order.link)  # what the duplicate-link rule compares
+    assert Order.objects.filter(state="placed", charge__isnull=False).exists()
+
+
+def test_a_seed_in_two_parts_is_the_whole_seed(django_user_model) -> None:
+    """The order list benchmark seeds every n-th order first (its small size), then the rest,
+    the indexes dropped and built again: the same orders as one seed, and the same indexes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the seed is PostgreSQL's own SQL")
+    from django.utils import timezone
+
+    from benchmarks._seed import seed_orders
+
+    user = django_user_model.objects.create_user("bench")
+    service = ServiceFactory()
+    pairs = [(service.pk, service.panel_id)]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'orders_order'")
+        indexes = sorted(cursor.fetchall())
+
+    first = seed_orders(100, pairs, user.pk, every=10, now=now)
+    rest = seed_orders(100, pairs, user.pk, every=10, rest=True, now=now, rebuild_indexes=True)
+
+    assert (first.rows, rest.rows) == (10, 90)
+    parts = sorted(Order.objects.values_list("client_ref", "created_at", "link", "state"))
+    Order.objects.all().delete()
+    seed_orders(100, pairs, user.pk, now=now)
+    assert sorted(Order.objects.values_list("client_ref", "created_at", "link", "state")) == parts
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'orders_order'")
+        assert sorted(cursor.fetchall()) == indexes
 
 
 def test_the_reports_seed_fills_every_column_and_reads_back(django_user_model) -> None:

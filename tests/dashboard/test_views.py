@@ -352,11 +352,11 @@ def test_the_overview_query_count_does_not_grow_with_panels(
 
     populate(2)
     logged_in.get(reverse("overview"))  # warm up: session, user, content types
-    # 2 for the session and user; order counts, panels, spend, unknown orders, spend per day,
-    # the base currency (no rates read: all spend is in it), balance intervals that do not add
-    # up, alert messages that could not be sent, the month's profit (summed by day; on
-    # PostgreSQL from the report totals, which it checks it can read)
-    with django_assert_num_queries(11 + (connection.vendor == "postgresql")) as few:
+    # 2 for the session and user; order counts, panels, spend (per day, the last 24 hours and 7
+    # days in one), unknown orders, the base currency (no rates read: all spend is in it),
+    # balance intervals that do not add up, alert messages that could not be sent, the month's
+    # profit (summed by day; on PostgreSQL from the report totals, which it checks it can read)
+    with django_assert_num_queries(10 + (connection.vendor == "postgresql")) as few:
         assert logged_in.get(reverse("overview")).status_code == 200
 
     populate(10)
@@ -570,3 +570,44 @@ def test_the_overview_counts_placed_orders_by_panel_status(logged_in: Client) ->
     counts = selectors.order_counts(now=timezone.now())
     assert counts.total == {"placed": 5, "unknown": 1}
     assert counts.placed_by_status == {"pending": 1, "in_progress": 2, "completed": 1, "": 1}
+
+
+def test_past_the_count_cap_the_overview_says_more_than_it(logged_in: Client, monkeypatch) -> None:
+    """Counting all the orders of a state stops at the cap (10,000; 2 here): the overview says
+    "2+" and "many more", never a number it did not count. The windows stay exact."""
+    from core import counting
+
+    monkeypatch.setattr(counting, "COUNT_CAP", 2)
+    service = ServiceFactory(panel=PanelFactory(currency="USD"))
+    for _ in range(4):
+        make_order(service=service, state=Order.State.QUEUED)
+        make_order(service=service, state=Order.State.PLACED, status="completed")
+    for _ in range(7):  # five are named
+        make_order(service=service, state=Order.State.UNKNOWN)
+    make_order(service=service, state=Order.State.PLACED, status="pending")
+
+    html = logged_in.get(reverse("overview")).content.decode()
+
+    assert '<span class="tile-count" title="More than 2: counting stops there">2+</span>' in html
+    assert "<strong>2+ orders</strong>" in html  # of unknown outcome
+    assert '<li class="muted">and many more</li>' in html
+    assert 'Completed <span class="chip-n" title="More than 2: counting stops there">2+<' in html
+    assert 'Pending <span class="chip-n">1</span>' in html
+    counts = selectors.order_counts(now=timezone.now())
+    assert counts.last_24h == {"queued": 4, "unknown": 7, "placed": 5}  # windows: exact
+
+
+def test_the_overview_counts_are_one_query_however_many_orders(
+    django_assert_num_queries, monkeypatch
+) -> None:
+    from core import counting
+
+    monkeypatch.setattr(counting, "COUNT_CAP", 2)
+    service = ServiceFactory(panel=PanelFactory(currency="USD"))
+    with django_assert_num_queries(1):
+        selectors.order_counts(now=timezone.now())
+    for _ in range(5):
+        make_order(service=service, state=Order.State.UNKNOWN, attention="x")
+    with django_assert_num_queries(1):
+        counts = selectors.order_counts(now=timezone.now())
+    assert counts.raised == {"unknown": 3}  # more than 2

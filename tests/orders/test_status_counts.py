@@ -1,5 +1,6 @@
 """The order list's counts per state and status, and of orders that need a person: one query,
-each count agreeing with the list the filter would show."""
+each count agreeing with the list the filter would show; exact up to the cap, "more than" past
+it, and never read from more rows than the cap allows."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import counting
+from orders.list_counts import order_list_counts
 from orders.models import Order
-from orders.selectors import OrderFilters, order_status_counts
+from orders.selectors import OrderFilters
 from tests.factories import OrderFactory, PanelFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,24 +31,80 @@ def orders() -> None:
     OrderFactory(service=elsewhere, state=State.PLACED, status="completed", attention="x")
 
 
+def counted(filters: OrderFilters) -> int:
+    """How many orders the list shows with these filters, counted the slow way."""
+    from orders.selectors import order_search
+
+    return order_search(filters=filters).count()
+
+
 def test_raised_orders_count_with_their_state_and_status_in_one_query(orders) -> None:
     panel_id = Order.objects.filter(state=State.QUEUED).get().panel_id
     with CaptureQueriesContext(connection) as queries:
-        counts = order_status_counts(filters=OrderFilters(panel_id=panel_id))
+        counts = order_list_counts(filters=OrderFilters(panel_id=panel_id, attention=True))
     assert len(queries) == 1
     assert counts.everything == 5
-    assert counts.total(OrderFilters(attention=True)) == 3  # two raised, one unknown
-    assert counts.total(OrderFilters(attention=True, status="completed")) == 1
-    assert counts.per_state(OrderFilters(attention=True))[State.PLACED] == 2
-    assert counts.per_status(OrderFilters()) == {"completed": 2, "pending": 1}
+    assert counts.total == 3  # two raised, one unknown
+    assert counts.per_state[State.PLACED] == 2
+    assert counts.per_status == {"completed": 1, "pending": 1}
+    assert not counts.capped
 
 
-def test_every_count_matches_the_list_it_stands_for(orders) -> None:
-    counts = order_status_counts(filters=OrderFilters())
-    for state in State.values:
-        for attention in (False, True):
-            shown = Order.objects.filter(state=state)
-            if attention and state != State.UNKNOWN:
-                shown = shown.exclude(attention="")
-            filters = OrderFilters(state=state, attention=attention)
-            assert counts.total(filters) == shown.count(), (state, attention)
+@pytest.mark.parametrize("cap", [1000, 2], ids=["exact", "capped"])
+def test_every_count_matches_the_list_it_stands_for(orders, monkeypatch, cap: int) -> None:
+    """Exact (every count from the orders read once), and past the cap (each (state, status)
+    pair counted on its own): the same numbers, "more than 2" where there are more."""
+    monkeypatch.setattr(counting, "COUNT_CAP", cap)
+    for state in ("", *State.values):
+        for status in ("", "completed", "pending"):
+            for attention in (False, True):
+                filters = OrderFilters(state=state, status=status, attention=attention)
+                counts = order_list_counts(filters=filters)
+                expected = counted(filters)
+                assert counts.total == expected if expected <= cap else counts.total > cap
+                for each in State.values:
+                    shown = counts.per_state[each]
+                    real = counted(OrderFilters(state=each, status=status, attention=attention))
+                    assert shown == real if real <= cap else shown > cap, (filters, each)
+
+
+def test_past_the_cap_the_counts_say_more_than_it(orders, monkeypatch) -> None:
+    monkeypatch.setattr(counting, "COUNT_CAP", 3)
+    counts = order_list_counts(filters=OrderFilters())
+    assert counts.capped
+    assert counting.is_capped(counts.total)  # 6 orders: "more than 3"
+    assert counting.count_text(counts.total) == "3+"
+    assert counts.per_state[State.PLACED] > 3  # 4 of them
+    assert counts.per_state[State.QUEUED] == 1  # small counts stay exact
+    assert counts.per_status == {"completed": 3, "pending": 1}  # up to the cap: exact
+
+
+def test_a_filter_no_index_serves_gives_the_total_alone_past_the_cap(orders, monkeypatch) -> None:
+    """Counting each state under a search would read every order of each state: past the cap
+    only the list's total is counted (up to the cap too), and the page says so."""
+    monkeypatch.setattr(counting, "COUNT_CAP", 2)
+    Order.objects.update(link="https://instagram.com/p/same/")
+    counts = order_list_counts(filters=OrderFilters(q="same"))
+    assert counts.total > 2
+    assert counts.per_state is None
+    assert counts.per_status is None
+    # below the cap, a search is counted per state as ever
+    one = order_list_counts(filters=OrderFilters(q="same", state=State.QUEUED))
+    assert one.total == 1
+    monkeypatch.setattr(counting, "COUNT_CAP", 100)
+    assert order_list_counts(filters=OrderFilters(q="same")).per_state[State.PLACED] == 4
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [OrderFilters(), OrderFilters(state=State.PLACED, status="completed"), OrderFilters(q="x")],
+    ids=["all", "state and status", "search"],
+)
+def test_the_counts_are_one_query_on_either_side_of_the_cap(
+    orders, monkeypatch, filters: OrderFilters
+) -> None:
+    for cap in (1000, 1):
+        monkeypatch.setattr(counting, "COUNT_CAP", cap)
+        with CaptureQueriesContext(connection) as queries:
+            order_list_counts(filters=filters)
+        assert len(queries) == 1, cap

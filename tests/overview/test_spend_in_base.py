@@ -147,11 +147,11 @@ def test_the_overview_reads_rates_once_however_many_currencies_and_days(
         rate(today - timedelta(days=day), "EUR", "GBP", "0.85")
     populate(2)
     logged_in.get(reverse("overview"))
-    # session, user, order counts, panels, spend, spend per day, base currency, the rates,
-    # balance intervals that do not add up, alert messages that could not be sent, and the
-    # month's profit (its rates, its sums, and on PostgreSQL whether the report totals can be
-    # read)
-    with django_assert_num_queries(12 + (connection.vendor == "postgresql")) as few:
+    # session, user, order counts, panels, spend (per day, the last 24 hours and 7 days in one),
+    # base currency, the rates, balance intervals that do not add up, alert messages that could
+    # not be sent, and the month's profit (its rates, its sums, and on PostgreSQL whether the
+    # report totals can be read)
+    with django_assert_num_queries(11 + (connection.vendor == "postgresql")) as few:
         logged_in.get(reverse("overview"))
     populate(8)
     with django_assert_num_queries(len(few.captured_queries)):
