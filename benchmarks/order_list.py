@@ -223,7 +223,8 @@ def main() -> int:
         print(
             f"database: {connection.vendor} {connection.pg_version}; orders: {total:,}; "
             f"seeded in {seed_seconds:.0f} s (insert {seeded.insert:.0f} s, dropping and "
-            f"building the indexes {seeded.indexes:.0f} s, VACUUM ANALYZE {seeded.vacuum:.0f} s"
+            f"building the indexes {seeded.indexes:.0f} s, VACUUM ANALYZE and CHECKPOINT "
+            f"{seeded.vacuum:.0f} s"
             f"{f'; the small seed {first.seconds:.0f} s' if first else ''})"
         )
         full = measure_all(args.runs)
