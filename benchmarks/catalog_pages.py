@@ -39,7 +39,8 @@ def measure(client, url: str, runs: int) -> tuple[int, float, list[float], int, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    queries, slowest, times, size = timed(client, url, runs)
+    found = timed(client, url, url, runs)
+    queries, slowest, times, size = found.queries, found.slowest, found.times, found.size
     with CaptureQueriesContext(connection) as capture:
         client.get(url)
     rates = sum(RATES_TABLE in q["sql"] for q in capture.captured_queries)
