@@ -78,9 +78,10 @@ def order_claim_next(*, panel_id: int) -> Order | None:
 
 # One round trip: the oldest due queued order, read from the `order_queue` index, locked and
 # moved to SUBMITTING in the same statement. SKIP LOCKED lets concurrent dispatchers of a panel
-# take the next order instead of waiting on each other's; the outer state test keeps the claim
-# conditional, as order_claim's is. It may find nothing while an order is being taken by
-# another: the dispatcher then looks again before it lets go (orders/tasks.py).
+# take the next order instead of waiting on each other's (NO KEY: the lock the UPDATE takes
+# anyway, which a row inserted beside the order does not conflict with); the outer state test
+# keeps the claim conditional, as order_claim's is. It may find nothing while an order is being
+# taken by another: the dispatcher then looks again before it lets go (orders/tasks.py).
 _CLAIM_NEXT_SQL = f"""
     UPDATE {Order._meta.db_table} SET state = %(submitting)s, submitted_at = %(now)s
     WHERE state = %(queued)s AND id = (
@@ -89,7 +90,7 @@ _CLAIM_NEXT_SQL = f"""
             AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
         ORDER BY created_at, id
         LIMIT 1
-        FOR UPDATE SKIP LOCKED
+        FOR NO KEY UPDATE SKIP LOCKED
     )
     RETURNING id
 """  # noqa: S608 (the table name is the model's; the values are parameters)
