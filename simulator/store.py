@@ -119,6 +119,9 @@ class DialectStore:
         if not self.journal_path.exists():
             return
         lines = self.journal_path.read_text(encoding="utf-8").splitlines()
+        # A save is its changed records, then its counters: records after the last counters
+        # line are a save a killed process never finished, and are left out with it.
+        unsaved: list[dict[str, Any]] = []
         for number, line in enumerate(lines, start=1):
             try:
                 entry = json.loads(line)
@@ -126,15 +129,19 @@ class DialectStore:
                 if number == len(lines):
                     break  # cut while being written: that save never finished
                 raise ValueError(f"{self.journal_path}: line {number} is not JSON") from None
-            if "order" in entry:
-                order = Order.from_json(entry["order"])
-                self.orders[order.id] = order
-            elif "refill" in entry:
-                refill = Refill.from_json(entry["refill"])
-                self.refills[refill.id] = refill
-            else:
-                self._apply_counters(entry["counters"])
-            self._journal_lines += 1
+            if "counters" not in entry:
+                unsaved.append(entry)
+                continue
+            for record in unsaved:
+                if "order" in record:
+                    order = Order.from_json(record["order"])
+                    self.orders[order.id] = order
+                else:
+                    refill = Refill.from_json(record["refill"])
+                    self.refills[refill.id] = refill
+            self._apply_counters(entry["counters"])
+            self._journal_lines += len(unsaved) + 1
+            unsaved = []
 
     def save(self) -> None:
         """Append what changed to the journal; the snapshot again once the journal is long."""
