@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 from datetime import timedelta
+from time import monotonic
 
 from celery import shared_task
 from django.conf import settings
@@ -96,22 +97,36 @@ def _dispatch_panel(panel: Panel) -> None:
         slot = _take_slot(panel.pk, lease)
         if slot is None:
             return  # the panel's slots are busy; their holders send what is queued
-        woken = False
         try:
-            while True:
-                cache.touch(slot, lease)  # the lease covers the next send only
-                order = services.order_claim_next(panel_id=panel.pk)
-                if order is None:
-                    break
-                if not woken:
-                    woken = True
-                    _wake_another(panel.pk)
-                services.order_dispatch(order=order)
+            _send_queued(panel, slot, lease)
         finally:
             _free_slot(slot)
         # An order queued while we were letting go of the slot would wait for the next sweep.
         if not _due(panel.pk):
             return
+
+
+def _send_queued(panel: Panel, slot: str, lease: int) -> None:
+    """Claim and send the panel's due orders one at a time while holding `slot`; each order's
+    outcome is written while the next is sent (services.OutcomeRecorder), and all of them
+    before this returns."""
+    queue = services.PanelQueue(panel)
+    renewed_at = -math.inf
+    woken = False
+    with services.OutcomeRecorder() as recorder:
+        while True:
+            # The lease must cover the next send: renewed at most SLOT_GRACE seconds before a
+            # send starts, it outlasts any send (slot_lease_seconds).
+            if monotonic() - renewed_at > SLOT_GRACE / 2:
+                cache.touch(slot, lease)
+                renewed_at = monotonic()
+            order = queue.claim_next()
+            if order is None:
+                return
+            if not woken:
+                woken = True
+                _wake_another(panel.pk)
+            recorder.record(services.order_send(order=order))
 
 
 @shared_task(ignore_result=True)

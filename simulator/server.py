@@ -127,7 +127,8 @@ class Handler(BaseHTTPRequestHandler):
                 spoiled = hostile.spoil(rule, action, params, payload, seq_of)
                 answer = hostile.encode(dialect, spoiled.payload)
                 detail = spoiled.detail
-            time.sleep(delay)
+            # A panel answering in L answers L after the request arrived, its own work included.
+            time.sleep(max(0.0, delay - (time.monotonic() - started)))
             if fault == DROP_AFTER_ACCEPT:
                 outcome = requests_log.DROPPED
                 self._drop()

@@ -2,11 +2,13 @@
 
 1. `order_create` (create.py) saves the order as QUEUED in a transaction; dispatch is
    enqueued on commit.
-2. `order_dispatch` claims it with a conditional UPDATE (QUEUED -> SUBMITTING), committed before
-   any HTTP; whoever loses the claim does nothing.
-3. One `add`. An order id: PLACED. An in-band error: REJECTED with the reason. The connection
-   never opened (or a 429): back to QUEUED for later. Anything else after the request may have
-   reached the panel: UNKNOWN, for a person to resolve. Never resent automatically.
+2. A dispatcher claims it with a conditional UPDATE (QUEUED -> SUBMITTING, claim.py), committed
+   before any HTTP; whoever loses the claim does nothing.
+3. One `add` (`order_send`), its outcome then recorded (`Outcome.record`; a dispatcher records
+   it while it sends the next order, dispatching.py). An order id: PLACED. An in-band error:
+   REJECTED with the reason. The connection never opened (or a 429): back to QUEUED for later.
+   Anything else after the request may have reached the panel: UNKNOWN, for a person to
+   resolve. Never resent automatically.
 4. `orders_reap_stuck` turns orders left in SUBMITTING well past the longest a send can take
    (the worker died or lost its database) into UNKNOWN. An answer that still arrives is never
    dropped (`order_late_answer`): placed if nobody resolved the order yet, else kept on the
@@ -20,12 +22,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.logcontext import log_context
@@ -64,111 +66,62 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 15 * 60))
 
 
-def order_claim_next(*, panel_id: int) -> Order | None:
-    """Claim the oldest due QUEUED order of the panel; None when there is none left."""
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        claimed = _claim_next_in_one_statement(panel_id, now)
-    else:
-        claimed = _claim_next_read_then_update(panel_id, now)
-    if claimed is None:
-        return None
-    return Order.objects.select_related("panel", "service").get(pk=claimed)
+@dataclass(frozen=True)
+class Outcome:
+    """What sending one claimed order came to, not yet written down. `record` writes it and
+    never raises: any error while writing still leaves the order UNKNOWN with the panel's
+    answer kept (see `_record`), or, with the database lost, SUBMITTING for the reaper."""
 
+    order: Order
+    write: Callable[[], Order]
 
-# One round trip: the oldest due queued order, read from the `order_queue` index, locked and
-# moved to SUBMITTING in the same statement. SKIP LOCKED lets concurrent dispatchers of a panel
-# take the next order instead of waiting on each other's (NO KEY: the lock the UPDATE takes
-# anyway, which a row inserted beside the order does not conflict with); the outer state test
-# keeps the claim conditional, as order_claim's is. It may find nothing while an order is being
-# taken by another: the dispatcher then looks again before it lets go (orders/tasks.py).
-_CLAIM_NEXT_SQL = f"""
-    UPDATE {Order._meta.db_table} SET state = %(submitting)s, submitted_at = %(now)s
-    WHERE state = %(queued)s AND id = (
-        SELECT id FROM {Order._meta.db_table}
-        WHERE panel_id = %(panel_id)s AND state = %(queued)s
-            AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
-        ORDER BY created_at, id
-        LIMIT 1
-        FOR NO KEY UPDATE SKIP LOCKED
-    )
-    RETURNING id
-"""  # noqa: S608 (the table name is the model's; the values are parameters)
-
-
-def _claim_next_in_one_statement(panel_id: int, now: datetime) -> int | None:
-    params: dict[str, str | int | datetime] = {
-        "submitting": str(Order.State.SUBMITTING),
-        "queued": str(Order.State.QUEUED),
-        "panel_id": panel_id,
-        "now": now,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_NEXT_SQL, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _claim_next_read_then_update(panel_id: int, now: datetime) -> int | None:
-    """Elsewhere (SQLite): read the oldest, then claim it conditionally; look again if another
-    dispatcher took it between the two."""
-    while True:
-        candidate = (
-            Order.objects.filter(panel_id=panel_id, state=Order.State.QUEUED)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .order_by("created_at", "pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if candidate is None or order_claim(order_id=candidate):
-            return candidate
-
-
-def order_claim(*, order_id: int) -> bool:
-    """QUEUED -> SUBMITTING, as one conditional UPDATE committed before any HTTP."""
-    return (
-        Order.objects.filter(pk=order_id, state=Order.State.QUEUED).update(
-            state=Order.State.SUBMITTING, submitted_at=timezone.now()
-        )
-        == 1
-    )
+    def record(self) -> Order:
+        with log_context(panel_id=self.order.panel_id, order_id=self.order.pk):
+            order = self.write()
+            if order.state == Order.State.PLACED:
+                logger.info("order %s placed as #%s", order.pk, order.remote_id)
+            elif order.state == Order.State.QUEUED:
+                logger.info("order %s not sent (%s); tries again later", order.pk, order.last_error)
+            else:
+                logger.warning("order %s %s: %s", order.pk, order.state, order.last_error)
+            return order
 
 
 def order_dispatch(*, order: Order) -> Order:
     """Send one claimed (SUBMITTING) order to its panel and record what happened."""
+    return order_send(order=order).record()
+
+
+def order_send(*, order: Order) -> Outcome:
+    """Send one claimed (SUBMITTING) order to its panel: what happened, to record. The caller
+    records it (`Outcome.record`), at once or while it sends the next order (dispatching.py)."""
     assert order.state == Order.State.SUBMITTING, "claim the order first"
     with log_context(panel_id=order.panel_id, order_id=order.pk):
-        order = _send(order)
-        if order.state == Order.State.PLACED:
-            logger.info("order %s placed as #%s", order.pk, order.remote_id)
-        elif order.state == Order.State.QUEUED:
-            logger.info("order %s not sent (%s); tries again later", order.pk, order.last_error)
-        else:
-            logger.warning("order %s %s: %s", order.pk, order.state, order.last_error)
-        return order
+        return Outcome(order, _send(order))
 
 
-def _send(order: Order) -> Order:
+def _send(order: Order) -> Callable[[], Order]:
     panel = order.panel
     # Before the request can leave: a failure here sent nothing, so the order goes back.
     try:
         client = panel.client()
         service_id, fields = order.service.remote_id, stored_values(order)
     except UndecryptableKey:
-        return _requeue(order, NOT_DECRYPTABLE)
+        return partial(_requeue, order, NOT_DECRYPTABLE)
     except Exception:
         logger.exception("order %s: unexpected error before sending", order.pk)
-        return _requeue(order, "an internal error happened before sending")
+        return partial(_requeue, order, "an internal error happened before sending")
     try:
         placed = client.add(service_id, fields, order_type=order.order_type)
     except TransientError as exc:
-        return _requeue(order, exc.message, retry_after=exc.retry_after)
+        return partial(_requeue, order, exc.message, retry_after=exc.retry_after)
     except PanelError as exc:
-        return _record(order, partial(_failed, order, panel, exc), answer=exc.answer)
+        return partial(_record, order, partial(_failed, order, panel, exc), answer=exc.answer)
     except Exception:
         # Something broke around the call: whether `add` went out is not known.
         logger.exception("order %s: unexpected error while sending", order.pk)
-        return _record(
+        return partial(
+            _record,
             order,
             partial(
                 _finish,
@@ -179,7 +132,8 @@ def _send(order: Order) -> Order:
                 "sending; the panel may have placed it. Check on the panel.",
             ),
         )
-    return _record(
+    return partial(
+        _record,
         order,
         partial(_placed, order, placed),
         answer=placed.answer,

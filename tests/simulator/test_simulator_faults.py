@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
 
-from simulator import FAULT_NAMES, SimulatorHandle, start_simulator
+from simulator import FAULT_NAMES, SimulatorHandle, server, start_simulator
 from tests.simulator.helpers import Api
 
 LINK = "https://instagram.com/p/abc"
@@ -36,6 +37,31 @@ def test_latency_delays_the_answer(api: Api, sim: SimulatorHandle) -> None:
     assert api("balance")["currency"] == "USD"
     assert time.monotonic() - started >= 0.3  # a floor the sleep guarantees
     assert sim.simulator.faults.take("standard", "balance") is None  # count=1 was used up
+
+
+def test_latency_counts_the_panels_own_work(
+    api: Api, sim: SimulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A panel answering in L answers L after the request arrived: what it spent placing the
+    order is part of L, not added to it."""
+    clock = [100.0]
+    work = [0.04]  # the panel's own work on an order, in seconds
+    slept: list[float] = []
+    fake_time = SimpleNamespace(time=time.time, monotonic=lambda: clock[0], sleep=slept.append)
+    monkeypatch.setattr(server, "time", fake_time)
+    answer = sim.simulator.answer
+
+    def working(*args: object, **kwargs: object) -> object:
+        clock[0] += work[0]
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(sim.simulator, "answer", working)
+    sim.set_fault("latency", latency_ms=300, actions=["add"], count=2)
+
+    assert "order" in api("add", **ADD)
+    work[0] = 0.5  # longer than the latency: answered as soon as it is done
+    assert "order" in api("add", **{**ADD, "link": LINK + "2"})
+    assert slept == [pytest.approx(0.26), 0.0]
 
 
 def test_latency_lets_a_client_time_out_after_the_order_exists(
