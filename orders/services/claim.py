@@ -28,12 +28,16 @@ _TABLE = Order._meta.db_table
 # The oldest due queued order, read from the `order_queue` index, locked and moved to
 # SUBMITTING in the same statement. SKIP LOCKED lets concurrent dispatchers of a panel take the
 # next order instead of waiting on each other's (NO KEY: the lock the UPDATE takes anyway,
-# which a row inserted beside the order does not conflict with); the outer state test keeps
-# the claim conditional, as order_claim's is. It may find nothing while an order is being
-# taken by another: the dispatcher then looks again before it lets go (orders/tasks.py).
+# which a row inserted beside the order does not conflict with). The claim is conditional as
+# order_claim's is: a row is locked only if it is still queued once locked (PostgreSQL checks
+# the conditions again on the row's latest version), and stays so until the UPDATE. The UPDATE
+# finds the row by its id alone: a state test there could be read from a state index instead,
+# going through every queued order, when the statistics predate a big upload. It may find
+# nothing while an order is being taken by another: the dispatcher then looks again before
+# it lets go (orders/tasks.py).
 _CLAIM_NEXT_SQL = f"""
     UPDATE {_TABLE} SET state = %(submitting)s, submitted_at = %(now)s
-    WHERE state = %(queued)s AND id = (
+    WHERE id = (
         SELECT id FROM {_TABLE}
         WHERE panel_id = %(panel_id)s AND state = %(queued)s
             AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from orders import tasks
 from orders.models import Order, OrderStatusChange
+from orders.services import claim as claim_module
 from orders.services import order_claim_next, order_create, order_dispatch
 from tests.orders.helpers import adds, service_of, values_for
 
@@ -40,6 +41,35 @@ def test_the_claim_takes_the_oldest_due_order_and_moves_it_to_submitting(sim, pa
     assert order_claim_next(panel_id=panel.pk).pk == second.pk
     assert order_claim_next(panel_id=panel.pk) is None
     assert Order.objects.get(pk=first.pk).state == State.QUEUED
+
+
+def scans(plan: dict) -> list[tuple[str, str]]:
+    """(node type, index) of every node of an EXPLAIN (FORMAT JSON) plan that reads a table."""
+    found = [(plan["Node Type"], plan.get("Index Name", ""))] if "Relation Name" in plan else []
+    for child in plan.get("Plans", ()):
+        found += scans(child)
+    return found
+
+
+def test_the_claim_updates_its_order_by_id_whatever_the_statistics(panel):
+    """Right after a big upload the statistics still say few orders are queued; the claim's
+    UPDATE must still go straight to its row by the primary key, not through a state index
+    over every queued order. The test's tables were never analysed: that is this case."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim is PostgreSQL's")
+    queue(panel, 30)
+    sql = claim_module._CLAIM_NEXT_SQL + " RETURNING *"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) " + sql, claim_module._claim_params(panel.pk, timezone.now())
+        )
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    assert plan["Node Type"] == "ModifyTable"
+    updated = [
+        scans(child) for child in plan["Plans"] if child.get("Parent Relationship") != "InitPlan"
+    ]
+    assert updated == [[("Index Scan", "orders_order_pkey")]]
 
 
 @pytest.mark.django_db(transaction=True)
