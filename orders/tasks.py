@@ -27,6 +27,8 @@ from panels.models import Panel
 
 logger = logging.getLogger(__name__)
 SLOT_GRACE = 5  # seconds a sending slot lives beyond the longest single send
+# Orders a dispatcher sends before it lets its slot go and queues itself again (_hand_on).
+HAND_ON_AFTER = 100
 # A confirmed bulk action whose task has not started after this long is started by the sweep.
 BULK_START_GRACE = timedelta(minutes=1)
 
@@ -98,23 +100,24 @@ def _dispatch_panel(panel: Panel) -> None:
         if slot is None:
             return  # the panel's slots are busy; their holders send what is queued
         try:
-            _send_queued(panel, slot, lease)
+            sent_its_share = _send_queued(panel, slot, lease)
         finally:
             _free_slot(slot)
+        if sent_its_share and _hand_on(panel.pk):
+            return
         # An order queued while we were letting go of the slot would wait for the next sweep.
-        if not _due(panel.pk):
+        if not sent_its_share and not _due(panel.pk):
             return
 
 
-def _send_queued(panel: Panel, slot: str, lease: int) -> None:
-    """Claim and send the panel's due orders one at a time while holding `slot`; each order's
-    outcome is written while the next is sent (services.OutcomeRecorder), and all of them
-    before this returns."""
+def _send_queued(panel: Panel, slot: str, lease: int) -> bool:
+    """Claim and send the panel's due orders one at a time while holding `slot`, until none is
+    left (False) or HAND_ON_AFTER were sent (True). Each order's outcome is written while the
+    next is sent (services.OutcomeRecorder), and all of them before this returns."""
     queue = services.PanelQueue(panel)
     renewed_at = -math.inf
-    woken = False
     with services.OutcomeRecorder() as recorder:
-        while True:
+        for sent in range(HAND_ON_AFTER):
             # The lease must cover the next send: renewed at most SLOT_GRACE seconds before a
             # send starts, it outlasts any send (slot_lease_seconds).
             if monotonic() - renewed_at > SLOT_GRACE / 2:
@@ -122,11 +125,24 @@ def _send_queued(panel: Panel, slot: str, lease: int) -> None:
                 renewed_at = monotonic()
             order = queue.claim_next()
             if order is None:
-                return
-            if not woken:
-                woken = True
+                return False
+            if sent == 0:
                 _wake_another(panel.pk)
             recorder.record(services.order_send(order=order))
+    return True
+
+
+def _hand_on(panel_id: int) -> bool:
+    """Queue this panel's dispatcher again, behind the tasks already waiting, so that with
+    fewer worker processes than sending slots the panels are served in turn, not each one's
+    queue to its end while the others wait. False if the broker cannot take it: the caller
+    then goes on sending itself."""
+    try:
+        dispatch_panel.delay(panel_id)
+    except Exception:
+        logger.warning("could not hand panel %s's sending on; this dispatcher goes on", panel_id)
+        return False
+    return True
 
 
 @shared_task(ignore_result=True)

@@ -66,6 +66,45 @@ def test_a_burst_wakes_a_dispatcher_for_the_panels_next_slot(sim, panel, setting
     assert woken == [panel.pk]
 
 
+def test_a_dispatcher_hands_its_slot_on_after_its_share(sim, panel, settings, monkeypatch):
+    """After HAND_ON_AFTER orders a dispatcher lets its slot go and queues itself again
+    behind the tasks already waiting: with fewer worker processes than slots, the panels are
+    served in turn instead of one panel's queue to its end."""
+    requeued: list[int] = []
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", requeued.append)
+    monkeypatch.setattr(tasks, "HAND_ON_AFTER", 3)
+    settings.PANEL_MAX_CONCURRENCY = 1  # nobody to wake: every task queued is a hand-on
+    orders = queue(panel, 5)
+
+    tasks.dispatch_panel(panel.pk)
+
+    states = [Order.objects.get(pk=order.pk).state for order in orders]
+    assert states == [State.PLACED] * 3 + [State.QUEUED] * 2
+    assert requeued == [panel.pk]
+    assert cache.get(f"dispatch-slot:{panel.pk}:0") is None  # the next one can take it
+
+    tasks.dispatch_panel(panel.pk)  # the queued task, its turn come
+    assert set(Order.objects.values_list("state", flat=True)) == {State.PLACED}
+    assert requeued == [panel.pk]  # none left: it did not queue itself again
+
+
+def test_with_the_broker_down_a_dispatcher_keeps_its_turn(
+    sim, panel, settings, monkeypatch, caplog
+):
+    def broker_down(*args: object) -> None:
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", broker_down)
+    monkeypatch.setattr(tasks, "HAND_ON_AFTER", 2)
+    settings.PANEL_MAX_CONCURRENCY = 1
+    queue(panel, 5)
+
+    tasks.dispatch_panel(panel.pk)
+
+    assert set(Order.objects.values_list("state", flat=True)) == {State.PLACED}
+    assert "could not hand panel" in caplog.text
+
+
 def test_a_broker_that_is_down_does_not_stop_the_sending(sim, panel, monkeypatch, caplog):
     def broker_down(*args: object) -> None:
         raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
