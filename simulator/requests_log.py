@@ -75,6 +75,15 @@ class RequestLog:
             slot = (key, action)
             self._most_in_flight[slot] = max(self._most_in_flight[slot], self._in_flight[slot])
 
+    def answering(self, *, key: str = "", action: str = "") -> None:
+        """The answer to a request begun with `begin` is about to go out: its client may
+        send its next request as soon as it has it, so from here this one no longer counts
+        as in flight (it still counts as in progress until `record`). Once per request."""
+        with self._lock:
+            slot = (key, action)
+            if self._in_flight[slot] > 0:
+                self._in_flight[slot] -= 1
+
     def most_in_flight(self, action: str) -> dict[str, int]:
         """The most requests of `action` answered at the same time, per API key, since the
         start (or the last reset)."""
@@ -102,7 +111,9 @@ class RequestLog:
         latency_ms: int,
         payload: Any = None,
         detail: str | None = None,
+        answered: bool = False,
     ) -> LoggedRequest:
+        """Log a request that ended; `answered`: `answering` was called for it already."""
         action = params.get("action", "").strip()
         order = error = None
         if isinstance(payload, Mapping):
@@ -130,7 +141,7 @@ class RequestLog:
             self._entries.append(entry)
             self._in_progress = max(self._in_progress - 1, 0)
             slot = (params.get("key", ""), action)
-            if self._in_flight[slot] > 0:
+            if not answered and self._in_flight[slot] > 0:
                 self._in_flight[slot] -= 1
         return entry
 

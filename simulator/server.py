@@ -91,6 +91,15 @@ class Handler(BaseHTTPRequestHandler):
         payload: Any = None
         outcome = requests_log.CUT
         detail: str | None = None
+        key = params.get("key", "")
+        answered = False
+
+        def answering() -> None:
+            # Before the answer is written: once its client has it, the client may send the
+            # next request, which must not find this one still counted in flight.
+            nonlocal answered
+            self.sim.requests.answering(key=key, action=action)
+            answered = True
 
         def log() -> None:
             self.sim.requests.record(
@@ -104,12 +113,14 @@ class Handler(BaseHTTPRequestHandler):
                 latency_ms=round(delay * 1000),
                 payload=payload,
                 detail=detail,
+                answered=answered,
             )
 
-        self.sim.requests.begin(key=params.get("key", ""), action=action)
+        self.sim.requests.begin(key=key, action=action)
         try:
             if fault in BEFORE_ACTION or (fault == DROP_AFTER_ACCEPT and action != "add"):
                 time.sleep(delay)
+                answering()
                 if fault == DROP_AFTER_ACCEPT:
                     outcome = requests_log.DROPPED
                     self._drop()
@@ -129,6 +140,7 @@ class Handler(BaseHTTPRequestHandler):
                 detail = spoiled.detail
             # A panel answering in L answers L after the request arrived, its own work included.
             time.sleep(max(0.0, delay - (time.monotonic() - started)))
+            answering()
             if fault == DROP_AFTER_ACCEPT:
                 outcome = requests_log.DROPPED
                 self._drop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import threading
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -182,3 +183,27 @@ def test_the_most_adds_in_flight_at_once_are_counted_per_api_key(tmp_path) -> No
         assert over_http == {"action": "add", "most": {"key-a": 3, "key-b": 1}}
         handle.reset()
         assert handle.most_in_flight("add") == {}
+
+
+def test_a_request_is_no_longer_in_flight_once_its_answer_goes_out(tmp_path, monkeypatch) -> None:
+    """Its client may send the next request as soon as it has the answer, and the simulator
+    may log the first one only later. The next one must not find it still counted: a client
+    sending one request after another has one in flight, however late the logging."""
+    from simulator import start_simulator
+    from simulator.requests_log import RequestLog
+
+    next_one_done = threading.Event()
+    record = RequestLog.record
+
+    def late(self: RequestLog, **fields: Any) -> Any:
+        if fields["params"].get("link") == f"{LINK}0":
+            assert next_one_done.wait(5)  # logged only after the next request was answered
+        return record(self, **fields)
+
+    monkeypatch.setattr(RequestLog, "record", late)
+    with start_simulator(state_dir=tmp_path) as handle:
+        for n in range(2):
+            data = {"key": "demo-key", "action": "add", **ADD, "link": f"{LINK}{n}"}
+            assert "order" in requests.post(handle.api_url(), data=data, timeout=5).json()
+        next_one_done.set()
+        assert handle.most_in_flight("add") == {"demo-key": 1}
