@@ -27,8 +27,11 @@ from panels.models import Panel
 
 logger = logging.getLogger(__name__)
 SLOT_GRACE = 5  # seconds a sending slot lives beyond the longest single send
-# Orders a dispatcher sends before it lets its slot go and queues itself again (_hand_on).
+# A dispatcher lets its slot go and queues itself again (_hand_on) after this many orders or
+# seconds, whichever comes first: the panels take turns, and a task ends well within
+# CELERY_TASK_SOFT_TIME_LIMIT, whose signal could land mid-send and leave an order unknown.
 HAND_ON_AFTER = 100
+HAND_ON_SECONDS = 60
 # A confirmed bulk action whose task has not started after this long is started by the sweep.
 BULK_START_GRACE = timedelta(minutes=1)
 
@@ -83,7 +86,11 @@ def _wake_another(panel_id: int) -> None:
         logger.warning("could not wake another dispatcher for panel %s", panel_id)
 
 
-@shared_task(ignore_result=True)
+# acks_late: a worker running its dispatchers keeps them unacknowledged, so with the prefetch
+# multiplier of 1 it reserves no more tasks than it has processes. A dispatcher handed on
+# (_hand_on) then goes to a worker with a free process, not into the queue of one whose
+# processes are all sending. Delivered again only if its worker dies: a harmless extra round.
+@shared_task(ignore_result=True, acks_late=True)
 def dispatch_panel(panel_id: int) -> None:
     """Send the panel's queued orders one by one, in at most N workers per panel at once."""
     panel = Panel.objects.filter(pk=panel_id, is_active=True).first()
@@ -112,12 +119,16 @@ def _dispatch_panel(panel: Panel) -> None:
 
 def _send_queued(panel: Panel, slot: str, lease: int) -> bool:
     """Claim and send the panel's due orders one at a time while holding `slot`, until none is
-    left (False) or HAND_ON_AFTER were sent (True). Each order's outcome is written while the
-    next is sent (services.OutcomeRecorder), and all of them before this returns."""
+    left (False) or this dispatcher has had its turn (True: HAND_ON_AFTER orders or
+    HAND_ON_SECONDS). Each order's outcome is written while the next is sent
+    (services.OutcomeRecorder), and all of them before this returns."""
     queue = services.PanelQueue(panel)
     renewed_at = -math.inf
+    turn_ends = monotonic() + HAND_ON_SECONDS
     with services.OutcomeRecorder() as recorder:
         for sent in range(HAND_ON_AFTER):
+            if sent and monotonic() > turn_ends:
+                return True
             # The lease must cover the next send: renewed at most SLOT_GRACE seconds before a
             # send starts, it outlasts any send (slot_lease_seconds).
             if monotonic() - renewed_at > SLOT_GRACE / 2:

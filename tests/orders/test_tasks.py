@@ -88,6 +88,32 @@ def test_a_dispatcher_hands_its_slot_on_after_its_share(sim, panel, settings, mo
     assert requeued == [panel.pk]  # none left: it did not queue itself again
 
 
+def test_a_dispatchers_turn_also_ends_with_its_time(sim, panel, settings, monkeypatch):
+    """However slow the panel, a turn ends after HAND_ON_SECONDS: well within the tasks' soft
+    time limit, whose signal could otherwise land in the middle of a send."""
+    requeued: list[int] = []
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", requeued.append)
+    clock = iter(range(0, 10_000, 25))  # each look at the clock: 25 s later
+    monkeypatch.setattr(tasks, "monotonic", lambda: float(next(clock)))
+    settings.PANEL_MAX_CONCURRENCY = 1
+    queue(panel, 5)
+
+    tasks.dispatch_panel(panel.pk)
+
+    placed = Order.objects.filter(state=State.PLACED).count()
+    assert 0 < placed < 5  # 5 orders are far fewer than HAND_ON_AFTER: its time ended the turn
+    assert requeued == [panel.pk]
+
+
+def test_dispatchers_are_acknowledged_late():
+    """A worker whose processes are all sending reserves no handed-on dispatcher: with the
+    prefetch multiplier of 1, its running dispatchers, unacknowledged, fill its reservations."""
+    from django.conf import settings as django_settings
+
+    assert tasks.dispatch_panel.acks_late is True
+    assert django_settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+
+
 def test_with_the_broker_down_a_dispatcher_keeps_its_turn(
     sim, panel, settings, monkeypatch, caplog
 ):
