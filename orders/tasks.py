@@ -119,28 +119,45 @@ def _dispatch_panel(panel: Panel) -> None:
 
 def _send_queued(panel: Panel, slot: str, lease: int) -> bool:
     """Claim and send the panel's due orders one at a time while holding `slot`, until none is
-    left (False) or this dispatcher has had its turn (True: HAND_ON_AFTER orders or
-    HAND_ON_SECONDS). Each order's outcome is written while the next is sent
-    (services.OutcomeRecorder), and all of them before this returns."""
-    queue = services.PanelQueue(panel)
-    renewed_at = -math.inf
-    turn_ends = monotonic() + HAND_ON_SECONDS
+    left (False) or this dispatcher has had its turn (True). The next order is claimed as soon
+    as a send ends, then the ended one's outcome is handed to be written while the next is
+    sent (services.OutcomeRecorder); all of them are written before this returns."""
+    turn = _Turn(services.PanelQueue(panel), slot, lease)
     with services.OutcomeRecorder() as recorder:
-        for sent in range(HAND_ON_AFTER):
-            if sent and monotonic() > turn_ends:
-                return True
-            # The lease must cover the next send: renewed at most SLOT_GRACE seconds before a
-            # send starts, it outlasts any send (slot_lease_seconds).
-            if monotonic() - renewed_at > SLOT_GRACE / 2:
-                cache.touch(slot, lease)
-                renewed_at = monotonic()
-            order = queue.claim_next()
-            if order is None:
-                return False
-            if sent == 0:
-                _wake_another(panel.pk)
-            recorder.record(services.order_send(order=order))
-    return True
+        order = turn.claim_next()
+        if order is not None:
+            _wake_another(panel.pk)
+        while order is not None:
+            outcome = services.order_send(order=order)
+            order = turn.claim_next()
+            recorder.record(outcome)
+    return turn.over
+
+
+class _Turn:
+    """One dispatcher's turn at a panel: HAND_ON_AFTER orders or HAND_ON_SECONDS, whichever
+    ends first, with the sending slot's lease kept."""
+
+    def __init__(self, queue: services.PanelQueue, slot: str, lease: int) -> None:
+        self.queue, self.slot, self.lease = queue, slot, lease
+        self.ends = monotonic() + HAND_ON_SECONDS
+        self.claimed = 0
+        self.over = False
+        self._renewed_at = -math.inf
+
+    def claim_next(self) -> Order | None:
+        """The next order to send, or None: none is due, or the turn is over (`over`)."""
+        if self.claimed >= HAND_ON_AFTER or (self.claimed and monotonic() > self.ends):
+            self.over = True
+            return None
+        # The lease must cover the next send: renewed at most SLOT_GRACE seconds before a send
+        # starts, it outlasts any send (slot_lease_seconds).
+        if monotonic() - self._renewed_at > SLOT_GRACE / 2:
+            cache.touch(self.slot, self.lease)
+            self._renewed_at = monotonic()
+        order = self.queue.claim_next()
+        self.claimed += order is not None
+        return order
 
 
 def _hand_on(panel_id: int) -> bool:
