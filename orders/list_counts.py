@@ -120,12 +120,17 @@ def order_list_counts(*, filters: OrderFilters) -> ListCounts:
     The database runs only the part that applies.
     """
     cap = count_cap()
-    base = (
-        filtered_orders(filters, with_state=False)
-        .order_by()
-        .annotate(raised=ExpressionWrapper(RAISED, output_field=BooleanField()))
-        .values("state", "status", "raised")[: cap + 1]
-    )
+    matching = filtered_orders(filters, with_state=False).order_by()
+    if filters.date_from is not None or filters.date_to is not None:
+        # Orders of a few days sit together in the table (rows are added as orders are made),
+        # but the planner takes them for spread evenly: it would scan the table for the first
+        # COUNT_CAP + 1, which, from wherever a synchronised scan starts, can mean reading
+        # most of it first (a lone render of 300 ms in twenty at 2,000,000 orders). In the
+        # order of an index on the date they are found where they are.
+        matching = matching.order_by("-created_at", "-id")
+    base = matching.annotate(raised=ExpressionWrapper(RAISED, output_field=BooleanField())).values(
+        "state", "status", "raised"
+    )[: cap + 1]
     base_sql, base_params = compiled(base)
     arguments: list[Any] = list(base_params)
     ctes = [f"base AS ({base_sql})", "n AS (SELECT COUNT(*) AS n FROM base)"]

@@ -110,6 +110,11 @@ def spend_charts(
     order = sorted(names, key=lambda pk: (names[pk].casefold(), pk))
     series = {pk: n % SERIES_COLOURS for n, pk in enumerate(order)}
     first = today - timedelta(days=days - 1)
+    # Each day's name formatted once, not for every bar and row that shows it: a call looks
+    # the format up and translates the month's name each time.
+    shown_days = [first + timedelta(days=n) for n in range(days)]
+    short = {day: date_format(day, "j M") for day in shown_days}
+    long = {day: date_format(day, "j M Y") for day in shown_days}
     by_currency: dict[str, list[selectors.DailySpend]] = defaultdict(list)
     for entry in daily:
         if first <= entry.day <= today and entry.amount:
@@ -155,7 +160,7 @@ def spend_charts(
                         width=str(BAR),
                         height=coordinate(height),
                         series=series.get(pk, 0),
-                        title=f"{names.get(pk, 'Panel')} · {date_format(day, 'j M')}: "
+                        title=f"{names.get(pk, 'Panel')} · {short[day]}: "
                         f"{shown(amount)}{unit}{_billed(billed.get((day, pk)))}",
                     )
                 )
@@ -173,15 +178,12 @@ def spend_charts(
                 gridlines=[coordinate(HEIGHT - HEIGHT * k / TICKS) for k in range(1, TICKS + 1)],
                 days=[
                     ChartDay(
-                        label=date_format(first + timedelta(days=n), "j M")
-                        if (days - 1 - n) % 7 == 0
-                        else "",
-                        iso=(first + timedelta(days=n)).isoformat(),
+                        label=short[day] if (days - 1 - n) % 7 == 0 else "", iso=day.isoformat()
                     )
-                    for n in range(days)
+                    for n, day in enumerate(shown_days)
                 ],
                 rows=[
-                    ChartRow(date_format(day, "j M Y"), names.get(pk, "Panel"), shown(amount))
+                    ChartRow(long[day], names.get(pk, "Panel"), shown(amount))
                     for day in sorted(per_day, reverse=True)
                     for pk in stacking
                     if (amount := per_day[day].get(pk))

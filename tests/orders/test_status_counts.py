@@ -108,3 +108,35 @@ def test_the_counts_are_one_query_on_either_side_of_the_cap(
         with CaptureQueriesContext(connection) as queries:
             order_list_counts(filters=filters)
         assert len(queries) == 1, cap
+
+
+@pytest.mark.parametrize("cap", [1000, 2], ids=["exact", "capped"])
+def test_a_date_filter_counts_only_its_days_on_either_side_of_the_cap(
+    orders, monkeypatch, cap: int
+) -> None:
+    """A date filter reads its orders in the order of the date index (they sit together in
+    the table): the same counts as the list, exact up to the cap."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(counting, "COUNT_CAP", cap)
+    old = Order.objects.order_by("pk")[:2]
+    Order.objects.filter(pk__in=[o.pk for o in old]).update(
+        created_at=timezone.now() - timedelta(days=40)
+    )
+    today = timezone.localdate()
+    for filters in (
+        OrderFilters(date_from=today - timedelta(days=30)),
+        OrderFilters(date_to=today - timedelta(days=31)),
+        OrderFilters(date_from=today - timedelta(days=30), state=State.PLACED),
+    ):
+        counts = order_list_counts(filters=filters)
+        expected = counted(filters)
+        assert counts.total == expected if expected <= cap else counts.total > cap, filters
+        for state in State.values:
+            real = counted(
+                OrderFilters(date_from=filters.date_from, date_to=filters.date_to, state=state)
+            )
+            shown = counts.per_state[state]
+            assert shown == real if real <= cap else shown > cap, (filters, state)
