@@ -129,8 +129,10 @@ def _send_queued(panel: Panel, slot: str, lease: int) -> bool:
             _wake_another(panel.pk)
         while order is not None:
             outcome = services.order_send(order=order)
-            order = turn.claim_next()
-            recorder.record(outcome)
+            try:
+                order = turn.claim_next()
+            finally:  # a claim that fails must not lose the answer the panel just gave
+                recorder.record(outcome)
     return turn.over
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from orders import tasks
 from orders.models import Order
@@ -163,3 +163,28 @@ def test_the_slot_is_renewed_before_a_send_only_when_its_lease_could_run_short(
     queue(panel, 4)
     tasks.dispatch_panel(panel.pk)
     assert len(touched) == 5  # before each of the 4 sends, and before finding none left
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_that_fails_after_a_send_still_writes_that_sends_outcome(
+    sim, panel, monkeypatch, needs_postgresql
+):
+    """The next order is claimed before the last one's outcome is handed over: if the claim
+    fails (the database blinked), the panel's answer is written all the same."""
+    monkeypatch.setattr(tasks.dispatch_panel, "delay", lambda *args: None)
+    first, second = queue(panel, 2)
+    claim_next = PanelQueue.claim_next
+    calls = []
+
+    def blinking(self):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OperationalError("the connection was lost")
+        return claim_next(self)
+
+    monkeypatch.setattr(PanelQueue, "claim_next", blinking)
+    with pytest.raises(OperationalError):
+        tasks.dispatch_panel(panel.pk)
+
+    assert Order.objects.get(pk=first.pk).state == State.PLACED
+    assert Order.objects.get(pk=second.pk).state == State.QUEUED
