@@ -47,17 +47,33 @@ FAILED = re.compile(rb"status sync of panel \d+ failed|orders\.tasks\.status_syn
 def copy_orders(panel, placed: list[tuple], services: dict[int, int]) -> None:
     """Our rows of the orders on the panel: placed, never synced, COPYed in."""
     from django.db import connection
+    from django.utils import timezone
 
-    from benchmarks._seed import order_rows
     from orders.links import target_key
     from orders.models import Order
 
-    # Every column an order has, as the load benchmarks seed them; then ours on top.
-    template = order_rows(len(placed), [(0, panel.pk)], None)  # type: ignore[arg-type]
+    # Every column an order must have, as a placed order that was never synced.
+    now = timezone.now()
     rows = (
         {
-            **next(template),
-            "client_ref": uuid.uuid4(),  # the template's draws repeat from panel to panel
+            "client_ref": uuid.uuid4(),
+            "panel_id": panel.pk,
+            "order_type": "default",
+            "params": "{}",
+            "currency": "USD",
+            "customer_ref": "",
+            "source": "csv",
+            "created_at": now,
+            "updated_at": now,
+            "placed_at": now,
+            "error_reason": "",
+            "add_answer": "",
+            "late_remote_id": "",
+            "attention": "",
+            "stuck": "",
+            "replace_remains": "",
+            "attempts": 1,
+            "route": "{}",
             "service_id": services[service],
             "link": link,
             "link_key": target_key(link=link),

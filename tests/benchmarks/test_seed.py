@@ -79,3 +79,23 @@ def test_the_reports_seed_fills_every_column_and_reads_back(django_user_model) -
     assert report.totals.orders == 300
     assert len(report.rows) == PANELS
     assert report.totals.unconverted == 0  # a rate for every currency and day
+
+
+def test_the_status_sync_workers_seed_copies_whole_placed_orders() -> None:
+    """`benchmarks/status_sync_workers.py` COPYs the orders it puts on each simulator into our
+    database as placed orders that were never synced."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY needs PostgreSQL (make test uses it when it is reachable)")
+    from benchmarks.status_sync_workers import copy_orders
+
+    service = ServiceFactory()
+    placed = [(str(1000 + n), 7, f"https://instagram.com/p/sync{n}/", 100) for n in range(3)]
+
+    copy_orders(service.panel, placed, {7: service.pk})
+
+    orders = list(Order.objects.order_by("remote_id"))
+    assert [o.remote_id for o in orders] == ["1000", "1001", "1002"]
+    assert {(o.state, o.status, o.service_id, o.panel_id) for o in orders} == {
+        ("placed", "pending", service.pk, service.panel_id)
+    }
+    assert orders[0].link_key == target_key(link=orders[0].link)
