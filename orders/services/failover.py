@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -71,11 +72,19 @@ def order_create_routed(
     **create: Any,
 ) -> Order:
     """Queue an order of the offer `match_key` on the panel routing picks, with the choice and
-    its reason kept on the order. ValidationError when no panel can take it (with why)."""
-    result = order_route(match_key=match_key, values=values, policy=policy, refill=refill)
-    service_id, stamp = routed_choice(result, match_key=match_key, policy=policy, refill=refill)
-    service = Service.objects.select_related("panel").get(pk=service_id)
-    return order_create(service=service, values=values, route=stamp, **create)
+    its reason kept on the order. ValidationError when no panel can take it (with why).
+
+    A catalog sync may take the picked service off its panel between reading the offers and
+    reading the service: the order is then routed again without that panel, not refused."""
+    gone: set[int] = set()
+    while True:
+        ranking = replace(policy, excluded=policy.excluded | gone)
+        result = order_route(match_key=match_key, values=values, policy=ranking, refill=refill)
+        service_id, stamp = routed_choice(result, match_key=match_key, policy=policy, refill=refill)
+        service = Service.objects.select_related("panel").get(pk=service_id)
+        if (service.is_active and service.panel.is_active) or service.panel_id in gone:
+            return order_create(service=service, values=values, route=stamp, **create)
+        gone.add(service.panel_id)
 
 
 def routed_choice(

@@ -118,3 +118,32 @@ def test_an_unknown_outcome_never_moves_on(panels, worker) -> None:
 
     assert Order.objects.count() == 1
     assert (len(logged(sims["A"], "add")), adds(sims["B"]), adds(sims["C"])) == (1, [], [])
+
+
+def test_a_service_gone_while_routing_routes_the_order_again(panels, monkeypatch) -> None:
+    """A catalog sync took the picked service off its panel between reading the offers and
+    creating the order: the order goes to the next panel instead of being refused."""
+    from orders.services import failover
+
+    _sims, found = panels
+    a_service = Service.objects.get(panel=found["A"], remote_id=REMOTE_ID)
+    order_route = failover.order_route
+    calls = []
+
+    def sync_in_between(**kwargs):
+        result = order_route(**kwargs)
+        calls.append(kwargs["policy"])
+        if len(calls) == 1:
+            Service.objects.filter(pk=a_service.pk).update(is_active=False)
+        return result
+
+    monkeypatch.setattr(failover, "order_route", sync_in_between)
+    order = order_create_routed(
+        match_key=a_service.match_key,
+        values=VALUES,
+        policy=Policy(preferred=frozenset({found["A"].pk, found["B"].pk})),
+    )
+
+    assert order.panel == found["B"]
+    assert len(calls) == 2
+    assert found["A"].pk in calls[1].excluded
