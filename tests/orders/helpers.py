@@ -53,6 +53,12 @@ def values_for(service: Service) -> dict[str, object]:
     return dict(values[service.type])
 
 
+def queue(panel: Panel, count: int = 1) -> list[Order]:
+    """`count` orders of the panel's default service, queued as a form queues them."""
+    service = service_of(panel, "default")
+    return [order_create(service=service, values=values_for(service)) for _ in range(count)]
+
+
 def place(service: Service, **overrides: object) -> Order:
     """Create, claim and send one order now (what the dispatch task does)."""
     order = order_create(service=service, values={**values_for(service), **overrides})

@@ -13,15 +13,10 @@ from django.utils import timezone
 from orders import tasks
 from orders.models import Order, OrderStatusChange
 from orders.services import claim as claim_module
-from orders.services import order_claim_next, order_create, order_dispatch
-from tests.orders.helpers import adds, service_of, values_for
+from orders.services import order_claim_next, order_dispatch
+from tests.orders.helpers import adds, queue
 
 State = Order.State
-
-
-def queue(panel, count: int) -> list[Order]:
-    service = service_of(panel, "default")
-    return [order_create(service=service, values=values_for(service)) for _ in range(count)]
 
 
 def test_the_claim_takes_the_oldest_due_order_and_moves_it_to_submitting(sim, panel):

@@ -12,18 +12,13 @@ from django.db import OperationalError, connection, transaction
 
 from orders import tasks
 from orders.models import Order
-from orders.services import OutcomeRecorder, PanelQueue, order_create, order_send, placement
+from orders.services import OutcomeRecorder, PanelQueue, order_send, placement
 from orders.services import claim as claim_module
 from panels.models import Panel
-from tests.orders.helpers import service_of, values_for
+from tests.orders.helpers import queue
 from tests.workers import wait_for
 
 State = Order.State
-
-
-def queue(panel, count: int) -> list[Order]:
-    service = service_of(panel, "default")
-    return [order_create(service=service, values=values_for(service)) for _ in range(count)]
 
 
 def database_sessions() -> int:

@@ -16,7 +16,7 @@ from orders.services import order_create
 from panels.api.normalise import Status
 from panels.api.options import longest_write_seconds
 from panels.services import panel_create
-from tests.orders.helpers import place, service_of, values_for
+from tests.orders.helpers import place, queue, service_of, values_for
 
 State = Order.State
 
@@ -26,11 +26,6 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def queue(panel, count: int = 1) -> list[Order]:
-    service = service_of(panel, "default")
-    return [order_create(service=service, values=values_for(service)) for _ in range(count)]
 
 
 def test_dispatch_sends_every_queued_order_of_the_panel(sim, panel):
