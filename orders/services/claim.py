@@ -1,10 +1,10 @@
 """Claiming orders to send: QUEUED -> SUBMITTING, committed before any HTTP, so that whoever
 loses a claim does nothing and no order is sent twice (placement.py says what follows).
 
-`order_claim` claims one given order; `order_claim_next` a panel's oldest due order.
-`PanelQueue` is a dispatcher's view of one panel's queue: on PostgreSQL it claims the next
-order and reads it back in one statement, and keeps the panel and the services it has read,
-so that an order costs one round trip before it is sent.
+`order_claim` claims one given order; `order_claim_next` a panel's oldest due order, which on
+PostgreSQL it claims and reads back in one statement. `PanelQueue` is a dispatcher's view of
+one panel's queue: it keeps the panel and the services it has read, so that an order costs
+one round trip before it is sent.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ _CLAIM_NEXT_SQL = f"""
         LIMIT 1
         FOR NO KEY UPDATE SKIP LOCKED
     )
+    RETURNING *
 """  # noqa: S608 (the table name is the model's; the values are parameters)
 
 
@@ -68,18 +69,15 @@ def order_claim(*, order_id: int) -> bool:
 
 
 def order_claim_next(*, panel_id: int) -> Order | None:
-    """Claim the oldest due QUEUED order of the panel; None when there is none left."""
+    """Claim the oldest due QUEUED order of the panel: the order as claimed (its panel and
+    service are read when used), or None when there is none left. One statement on
+    PostgreSQL, which returns the row it claimed."""
     now = timezone.now()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_NEXT_SQL + " RETURNING id", _claim_params(panel_id, now))
-            row = cursor.fetchone()
-        claimed = row[0] if row else None
-    else:
-        claimed = _claim_next_read_then_update(panel_id, now)
-    if claimed is None:
-        return None
-    return Order.objects.select_related("panel", "service").get(pk=claimed)
+        claimed = list(Order.objects.raw(_CLAIM_NEXT_SQL, _claim_params(panel_id, now)))
+        return claimed[0] if claimed else None
+    pk = _claim_next_read_then_update(panel_id, now)
+    return None if pk is None else Order.objects.get(pk=pk)
 
 
 def _claim_next_read_then_update(panel_id: int, now: datetime) -> int | None:
@@ -98,13 +96,11 @@ def _claim_next_read_then_update(panel_id: int, now: datetime) -> int | None:
 
 
 class PanelQueue:
-    """One dispatcher's claims on one panel's queue.
-
-    The claim returns the whole order (`RETURNING *`), so an order costs one statement before
-    it is sent, not a claim and then a read of the order with its panel and service. The panel
-    is read again every PANEL_FRESH_SECONDS; a service once per dispatcher, as what sending
-    uses of it (its id on the panel) never changes for a service. Elsewhere than PostgreSQL
-    it claims as order_claim_next does.
+    """One dispatcher's claims on one panel's queue (`order_claim_next`), with the panel and
+    the services it has read kept: an order costs its claim alone before it is sent, not
+    also a read of its panel and service. The panel is read again every PANEL_FRESH_SECONDS;
+    a service once per dispatcher, as what sending uses of it (its id on the panel) never
+    changes for a service.
     """
 
     def __init__(self, panel: Panel) -> None:
@@ -113,15 +109,10 @@ class PanelQueue:
         self._services: dict[int, Service] = {}
 
     def claim_next(self) -> Order | None:
-        if connection.vendor != "postgresql":
-            return order_claim_next(panel_id=self._panel.pk)
-        params = _claim_params(self._panel.pk, timezone.now())
-        claimed = list(Order.objects.raw(_CLAIM_NEXT_SQL + " RETURNING *", params))
-        if not claimed:
-            return None
-        order = claimed[0]
-        order.panel = self._fresh_panel()
-        order.service = self._service(order.service_id)
+        order = order_claim_next(panel_id=self._panel.pk)
+        if order is not None:
+            order.panel = self._fresh_panel()
+            order.service = self._service(order.service_id)
         return order
 
     def _fresh_panel(self) -> Panel:

@@ -53,7 +53,7 @@ def test_the_claim_updates_its_order_by_id_whatever_the_statistics(panel):
     if connection.vendor != "postgresql":
         pytest.skip("the one-statement claim is PostgreSQL's")
     queue(panel, 30)
-    sql = claim_module._CLAIM_NEXT_SQL + " RETURNING *"
+    sql = claim_module._CLAIM_NEXT_SQL
     with connection.cursor() as cursor:
         cursor.execute(
             "EXPLAIN (FORMAT JSON) " + sql, claim_module._claim_params(panel.pk, timezone.now())
