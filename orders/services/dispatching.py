@@ -4,9 +4,10 @@ A panel takes PANEL_MAX_CONCURRENCY orders at a time, so each sending slot is th
 thing: whatever the dashboard does between two sends of a slot lowers what the panel could
 take. The claim must stay there (it is committed before the send, so no order is sent twice);
 writing down the previous order's outcome need not. `OutcomeRecorder` writes it in a thread
-of its own, over a database connection of its own, while the dispatcher claims and sends the
-next order. One outcome at most waits to be written: the next waits for it, so a slow
-database slows sending down instead of piling outcomes up in memory.
+of its own, over a database connection of its own, while the dispatcher sends the next order
+(claimed before the outcome is handed over). One outcome at most waits to be written: the
+next waits for it, so a slow database slows sending down instead of piling outcomes up in
+memory.
 
 If the worker dies with an outcome not yet written, its order is still SUBMITTING, as when a
 worker dies during a send: the reaper makes it UNKNOWN for a person to check, never resent.
